@@ -90,6 +90,12 @@ ByteView payload_of(ByteView file, uint64_t off, const SegmentHeader &h) {
 /// no checksum covers that field, so our writer keeps segment times in the hashed witness chain
 /// and the L0 root instead (see README "Format decisions").
 Status canonical_header(FileLayout layout, ByteView file, uint64_t off, const SegmentHeader &h, std::string &why) {
+    // The latest manifest's header is listed in no directory, so its flags must be fixed: both
+    // writers leave them 0.
+    if (h.seg_type == kManifestType && h.flags != 0) {
+        why = "manifest segment with non-zero flags";
+        return Status::InvalidManifest;
+    }
     if (layout == FileLayout::R) {
         if (h.flags != 0 || h.timestamp_ns != 0 || h.alignment_pad != 0) {
             why = "non-canonical Layout R header (flags/timestamp/alignment_pad must be 0)";
@@ -365,6 +371,30 @@ void cross_check_directory(FileReport &rep) {
     }
 }
 
+/// Segments no manifest accounts for. Legitimately unlisted are only manifests of earlier
+/// sessions (a reopened writer's directory drops them, spec §3.2) and a WITNESS appended after
+/// the latest manifest (upstream's compaction witness, spec §3.8). Anything else is an
+/// uncommitted (torn) write or a header whose type/offset was corrupted.
+void check_orphans(FileReport &rep) {
+    std::unordered_map<uint64_t, bool> listed;
+    for (const DirectoryEntry &d : rep.manifest->directory)
+        listed[d.offset] = true;
+    const uint64_t latest = rep.manifest->offset;
+    for (const SegmentRecord &r : rep.segments) {
+        if (r.header_status != Status::Ok || r.offset == latest || listed.count(r.offset))
+            continue;
+        const uint8_t t = r.header.seg_type;
+        if (r.offset < latest && t == kManifestType)
+            continue;
+        if (r.offset > latest && t == static_cast<uint8_t>(SegType::Witness))
+            continue;
+        rep.problems.push_back({r.offset, r.offset > latest ? Status::TruncatedSegment : Status::InvalidManifest,
+                                std::string(r.offset > latest ? "uncommitted" : "unlisted") + " " +
+                                    (core::seg_type_name(t) ? core::seg_type_name(t) : "unknown") +
+                                    " segment at " + hex_off(r.offset) + " (no manifest references it)"});
+    }
+}
+
 } // namespace
 
 FileReport inspect_file(ByteView file) {
@@ -381,8 +411,10 @@ FileReport inspect_file(ByteView file) {
     }
     walk_segments(file, rep);
     find_manifest(file, rep);
-    if (rep.manifest)
+    if (rep.manifest) {
         cross_check_directory(rep);
+        check_orphans(rep);
+    }
     return rep;
 }
 

@@ -1,0 +1,10 @@
+# cmake -DBUDGET=<bytes> -P print_sizes.cmake <file.wasm>... — one size line per module.
+math(EXPR last "${CMAKE_ARGC} - 1")
+foreach(i RANGE 1 ${last})
+    set(arg "${CMAKE_ARGV${i}}")
+    if(arg MATCHES "\\.wasm$")
+        file(SIZE "${arg}" size)
+        get_filename_component(name "${arg}" NAME)
+        message(STATUS "microkernel size: ${name} ${size} B (budget ${BUDGET} B)")
+    endif()
+endforeach()

@@ -1,0 +1,73 @@
+// rvf/layout_s_writer.hpp — appends Layout S segments (spec §2, §2.5, §4) to an in-memory file.
+//
+// Layout S is our canonical write format: every segment starts 64-aligned, its payload is
+// followed by zero padding up to the next multiple of 64 (alignment_pad says how much), the
+// content hash follows checksum_algo (XXH3-128 by default), and a MANIFEST_SEG payload is
+// [Level-1 TLV][4096-byte Level-0 root]. With timestamps left at 0 the output is a pure function
+// of the calls made, which the golden-file tests rely on.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include <rvf/core/bytes.hpp>
+#include <rvf/core/format/manifest_l0.hpp>
+#include <rvf/core/format/manifest_tlv.hpp>
+#include <rvf/core/format/segment_header.hpp>
+#include <rvf/result.hpp>
+
+namespace rvf {
+
+class LayoutSWriter {
+public:
+    /// An empty file; the first segment gets id 1.
+    LayoutSWriter() = default;
+
+    /// Continue a file whose bytes are `initial` (its size must be a multiple of 64, or
+    /// InvalidArgument: Layout S segments start 64-aligned). Segment ids continue from
+    /// `next_segment_id`; the directory starts empty (the caller can seed it).
+    static Result<LayoutSWriter> with_initial_bytes(std::vector<uint8_t> initial, uint64_t next_segment_id = 1);
+
+    /// Append one segment and return its header's file offset. The payload is hashed per
+    /// checksum_algo under Layout S rules, zero-padded to 64, and listed in the directory (tier
+    /// 0, block_count 0). Errors: InvalidArgument for flags/type the header validation refuses
+    /// (e.g. COMPRESSED: this writer never compresses), SegmentTooLarge beyond 4 GiB, or any
+    /// error of rvf::content_hash.
+    Result<uint64_t> append_segment(core::SegType type, uint16_t flags, core::ByteView payload,
+                                    uint8_t checksum_algo = 1 /* XXH3-128 */, uint64_t timestamp_ns = 0);
+
+    /// Append a MANIFEST_SEG listing the current directory (every earlier segment, earlier
+    /// manifests included; a manifest never lists itself) plus an optional overlay chain and extra pre-encoded TLV records.
+    /// `fields` supplies everything in the root except l1_manifest_offset/length, which are set
+    /// to this payload's file offset and TLV length. Returns the header's file offset.
+    /// Errors: InvalidArgument for a root or extra records the encoder refuses; those of
+    /// append_segment.
+    Result<uint64_t> append_manifest(const core::ManifestL0 &fields, const core::OverlayChain *overlay = nullptr,
+                                     core::ByteView extra_tlv = {}, uint64_t timestamp_ns = 0);
+
+    const std::vector<uint8_t> &bytes() const { return buf_; }
+    std::vector<uint8_t> take_bytes() { return std::move(buf_); }
+    uint64_t size() const { return buf_.size(); }
+
+    const std::vector<core::SegmentDirEntry> &directory() const { return dir_; }
+    /// Add an entry for a segment written before this writer took over (with_initial_bytes).
+    void add_directory_entry(const core::SegmentDirEntry &e) { dir_.push_back(e); }
+
+    uint64_t next_segment_id() const { return next_id_; }
+    /// Offset and id of the last manifest appended by this writer (to fill an OverlayChain).
+    std::optional<uint64_t> last_manifest_offset() const { return last_manifest_offset_; }
+    std::optional<uint64_t> last_manifest_id() const { return last_manifest_id_; }
+
+private:
+    Result<uint64_t> append_raw(core::SegType type, uint16_t flags, core::ByteView payload, uint8_t checksum_algo,
+                                uint64_t timestamp_ns, bool list_in_directory);
+
+    std::vector<uint8_t> buf_;
+    std::vector<core::SegmentDirEntry> dir_;
+    uint64_t next_id_ = 1;
+    std::optional<uint64_t> last_manifest_offset_;
+    std::optional<uint64_t> last_manifest_id_;
+};
+
+} // namespace rvf

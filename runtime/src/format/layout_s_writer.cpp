@@ -1,0 +1,103 @@
+// Layout S segment writer (spec §2.5, §4). See rvf/layout_s_writer.hpp.
+#include <rvf/layout_s_writer.hpp>
+
+#include <cstring>
+#include <string>
+#include <utility>
+
+#include <rvf/core/format/layout_s_manifest.hpp>
+#include <rvf/hash.hpp>
+
+namespace rvf {
+
+using core::ByteView;
+using core::SegmentHeader;
+
+Result<LayoutSWriter> LayoutSWriter::with_initial_bytes(std::vector<uint8_t> initial, uint64_t next_segment_id) {
+    if (!core::is_aligned(initial.size(), core::kSegmentAlignment))
+        return Error{Status::InvalidArgument,
+                     "initial bytes end at " + std::to_string(initial.size()) + ", not a multiple of 64"};
+    if (next_segment_id == 0)
+        return Error{Status::InvalidArgument, "segment ids start at 1"};
+    LayoutSWriter w;
+    w.buf_ = std::move(initial);
+    w.next_id_ = next_segment_id;
+    return w;
+}
+
+Result<uint64_t> LayoutSWriter::append_segment(core::SegType type, uint16_t flags, ByteView payload,
+                                               uint8_t checksum_algo, uint64_t timestamp_ns) {
+    return append_raw(type, flags, payload, checksum_algo, timestamp_ns, true);
+}
+
+Result<uint64_t> LayoutSWriter::append_raw(core::SegType type, uint16_t flags, ByteView payload, uint8_t checksum_algo,
+                                           uint64_t timestamp_ns, bool list_in_directory) {
+    if (payload.size > core::kMaxSegmentPayload)
+        return Error{Status::SegmentTooLarge, "payload of " + std::to_string(payload.size) + " bytes"};
+    SegmentHeader h;
+    h.seg_type = static_cast<uint8_t>(type);
+    h.flags = flags;
+    h.segment_id = next_id_;
+    h.payload_length = payload.size;
+    h.timestamp_ns = timestamp_ns;
+    h.checksum_algo = checksum_algo;
+    h.alignment_pad = core::layout_s_pad(payload.size);
+    // Refuse to write a header our own reader would reject (reserved flag bits, COMPRESSED
+    // without a compression byte, unknown checksum_algo).
+    if (Status s = core::validate_segment_header(h); s != Status::Ok)
+        return Error{Status::InvalidArgument, std::string("segment header rejected: ") + core::status_name(s)};
+    if (Status s = content_hash(Layout::S, checksum_algo, payload, h.content_hash); s != Status::Ok)
+        return Error{s, "content hash"};
+
+    const uint64_t offset = buf_.size();
+    const uint64_t span = core::layout_s_segment_span(payload.size);
+    buf_.resize(buf_.size() + span, 0); // zeros cover the padding
+    uint8_t *p = buf_.data() + offset;
+    core::encode_segment_header(h, p);
+    if (payload.size)
+        std::memcpy(p + core::kSegmentHeaderSize, payload.data, payload.size);
+
+    if (list_in_directory) {
+        core::SegmentDirEntry e;
+        e.segment_id = h.segment_id;
+        e.seg_type = h.seg_type;
+        e.flags = h.flags;
+        e.file_offset = offset;
+        e.payload_length = payload.size;
+        std::memcpy(e.content_hash, h.content_hash, 16);
+        dir_.push_back(e);
+    }
+    ++next_id_;
+    return offset;
+}
+
+Result<uint64_t> LayoutSWriter::append_manifest(const core::ManifestL0 &fields, const core::OverlayChain *overlay,
+                                                ByteView extra_tlv, uint64_t timestamp_ns) {
+    core::LayoutSManifestParts parts;
+    parts.directory = dir_.data();
+    parts.directory_count = dir_.size();
+    parts.overlay_chain = overlay;
+    parts.extra_tlv = extra_tlv;
+    const size_t size = core::layout_s_manifest_size(parts);
+    if (size == 0)
+        return Error{Status::InvalidArgument, "manifest TLV records rejected"};
+
+    const uint64_t offset = buf_.size();
+    std::vector<uint8_t> payload(size);
+    core::ByteWriter w(core::MutByteView(payload.data(), payload.size()));
+    if (Status s = core::encode_layout_s_manifest(w, parts, fields, offset + core::kSegmentHeaderSize);
+        s != Status::Ok || w.pos() != size)
+        return Error{Status::InvalidArgument, "manifest root rejected"};
+
+    const uint64_t id = next_id_;
+    // Listed in later manifests' directories (but never in its own), as upstream's runtime does
+    // (spec §3.2): then every header except the latest manifest's is cross-checked by a directory.
+    auto r = append_raw(core::SegType::Manifest, 0, ByteView(payload.data(), payload.size()), 1, timestamp_ns, true);
+    if (!r)
+        return r;
+    last_manifest_offset_ = offset;
+    last_manifest_id_ = id;
+    return r;
+}
+
+} // namespace rvf

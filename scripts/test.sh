@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# scripts/test.sh — `npm test`: set up, build and run every test of every build.
+# Stages: native-debug ctest, native-asan ctest (ASan+UBSan), wasm-release ctest (GoogleTest
+# under node), microkernel checks, Vitest (tests/js). Every stage runs even after a failure;
+# a build that fails counts as one failure on top of the tests it left unbuilt. Ends with the
+# line `N passed, N failed` summed over all stages; exit status 1 if anything failed.
+# RVF_TEST_STAGES="native-debug vitest" runs a subset.
+set -uo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+root="$(pwd)"
+logs="$root/build/logs"
+mkdir -p "$logs"
+
+total_passed=0
+total_failed=0
+report=()
+t_start=$SECONDS
+
+add_result() { # stage passed failed seconds [note]
+    total_passed=$((total_passed + $2))
+    total_failed=$((total_failed + $3))
+    report+=("$(printf '%-14s %4d passed %4d failed %5ds%s' "$1" "$2" "$3" "$4" "${5:+  ($5)}")")
+}
+
+finish() {
+    echo
+    echo "== summary ($((SECONDS - t_start))s total, setup ${setup_seconds:-?}s)"
+    local line
+    for line in "${report[@]}"; do echo "  $line"; done
+    echo "$total_passed passed, $total_failed failed"
+    [ "$total_failed" -eq 0 ]
+    exit $?
+}
+
+echo "== setup"
+if ! . scripts/setup.sh; then
+    add_result setup 0 1 $((SECONDS - t_start)) "setup failed"
+    finish
+fi
+setup_seconds=$((SECONDS - t_start))
+
+# configure + build (keep going past a broken target) + ctest for one preset; counts come from
+# ctest's "N% tests passed, F tests failed out of T" line.
+ctest_stage() { # preset [extra ctest args...]
+    local preset=$1
+    shift
+    local t0=$SECONDS build_note="" build_failed=0
+    echo
+    echo "== $preset: configure + build"
+    if ! cmake --preset "$preset" >"$logs/$preset-configure.log" 2>&1; then
+        cat "$logs/$preset-configure.log"
+        add_result "$preset" 0 1 $((SECONDS - t0)) "configure failed"
+        return
+    fi
+    cmake --build --preset "$preset" -- -k 2>&1 | tee "$logs/$preset-build.log"
+    if [ "${PIPESTATUS[0]}" -ne 0 ]; then
+        build_failed=1
+        build_note="build failed, see build/logs/$preset-build.log"
+    fi
+    echo "== $preset: ctest"
+    ctest --preset "$preset" "$@" 2>&1 | tee "$logs/$preset-ctest.log" | grep -vE '^ +Start +[0-9]+:'
+    local counts passed=0 failed=0
+    counts="$(grep -Eo '[0-9]+ tests? failed out of [0-9]+' "$logs/$preset-ctest.log" | tail -n1)"
+    if [ -n "$counts" ]; then
+        failed="$(echo "$counts" | awk '{print $1}')"
+        passed=$(($(echo "$counts" | awk '{print $NF}') - failed))
+    else
+        failed=1
+        build_note="${build_note:+$build_note; }ctest ran no tests"
+    fi
+    add_result "$preset" "$passed" $((failed + build_failed)) $((SECONDS - t0)) "$build_note"
+}
+
+vitest_stage() {
+    local t0=$SECONDS json="$logs/vitest.json"
+    echo
+    echo "== vitest (tests/js)"
+    rm -f "$json"
+    npx --no-install vitest run --reporter=default --reporter=json --outputFile="$json"
+    local rc=$? counts
+    # Failed tests, plus files that failed without a failing test (e.g. an import error).
+    if counts="$(node -e '
+        const r = require(process.argv[1]);
+        let failed = r.numFailedTests;
+        for (const f of r.testResults)
+            if (f.status === "failed" && !f.assertionResults.some((a) => a.status === "failed")) failed += 1;
+        if (!r.success && failed === 0) failed = 1;
+        console.log(r.numPassedTests, failed);' "$json" 2>/dev/null)"; then
+        local passed="${counts% *}" failed="${counts#* }"
+        if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+        add_result vitest "$passed" "$failed" $((SECONDS - t0))
+    else
+        add_result vitest 0 1 $((SECONDS - t0)) "vitest produced no report (exit $rc)"
+    fi
+}
+
+stages="${RVF_TEST_STAGES:-native-debug native-asan wasm-release microkernel vitest}"
+for stage in $stages; do
+    case "$stage" in
+        vitest) vitest_stage ;;
+        native-debug | native-release | native-clang | native-asan | wasm-release | microkernel) ctest_stage "$stage" ;;
+        *) add_result "$stage" 0 1 0 "unknown stage" ;;
+    esac
+done
+finish
