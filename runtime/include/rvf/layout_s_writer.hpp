@@ -29,6 +29,12 @@ public:
     /// `next_segment_id`; the directory starts empty (the caller can seed it).
     static Result<LayoutSWriter> with_initial_bytes(std::vector<uint8_t> initial, uint64_t next_segment_id = 1);
 
+    /// Stage appends to a file that already holds `file_size` bytes without holding them: offsets
+    /// continue from file_size, bytes() holds only what was staged since the last take_staged().
+    /// The store uses this to write each commit's bytes to disk in two fsync'd steps.
+    static Result<LayoutSWriter> continuing(uint64_t file_size, uint64_t next_segment_id,
+                                            std::vector<core::SegmentDirEntry> directory);
+
     /// Append one segment and return its header's file offset. The payload is hashed per
     /// checksum_algo under Layout S rules, zero-padded to 64, and listed in the directory (tier
     /// 0, block_count 0). Errors: InvalidArgument for flags/type the header validation refuses
@@ -46,9 +52,16 @@ public:
     Result<uint64_t> append_manifest(const core::ManifestL0 &fields, const core::OverlayChain *overlay = nullptr,
                                      core::ByteView extra_tlv = {}, uint64_t timestamp_ns = 0);
 
+    /// Bytes staged since construction or the last take_staged() (the whole file when base is 0).
     const std::vector<uint8_t> &bytes() const { return buf_; }
     std::vector<uint8_t> take_bytes() { return std::move(buf_); }
-    uint64_t size() const { return buf_.size(); }
+    /// Hand over the staged bytes; later offsets keep counting from the new end.
+    std::vector<uint8_t> take_staged() {
+        base_ += buf_.size();
+        return std::exchange(buf_, {});
+    }
+    /// Size of the file these appends produce (bytes before the staged ones included).
+    uint64_t size() const { return base_ + buf_.size(); }
 
     const std::vector<core::SegmentDirEntry> &directory() const { return dir_; }
     /// Add an entry for a segment written before this writer took over (with_initial_bytes).
@@ -63,6 +76,7 @@ private:
     Result<uint64_t> append_raw(core::SegType type, uint16_t flags, core::ByteView payload, uint8_t checksum_algo,
                                 uint64_t timestamp_ns, bool list_in_directory);
 
+    uint64_t base_ = 0; ///< file bytes before buf_ (not held)
     std::vector<uint8_t> buf_;
     std::vector<core::SegmentDirEntry> dir_;
     uint64_t next_id_ = 1;

@@ -57,4 +57,12 @@ private:
     Error e_;
 };
 
+/// Result<void> spells the same thing as VoidResult, so generic code can write Result<T> for any T.
+template <> class [[nodiscard]] Result<void> : public VoidResult {
+public:
+    using VoidResult::VoidResult;
+    Result() = default;
+    Result(VoidResult v) : VoidResult(std::move(v)) {}
+};
+
 } // namespace rvf

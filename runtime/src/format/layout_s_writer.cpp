@@ -25,6 +25,19 @@ Result<LayoutSWriter> LayoutSWriter::with_initial_bytes(std::vector<uint8_t> ini
     return w;
 }
 
+Result<LayoutSWriter> LayoutSWriter::continuing(uint64_t file_size, uint64_t next_segment_id,
+                                               std::vector<core::SegmentDirEntry> directory) {
+    if (!core::is_aligned(file_size, core::kSegmentAlignment))
+        return Error{Status::InvalidArgument, "file ends at " + std::to_string(file_size) + ", not a multiple of 64"};
+    if (next_segment_id == 0)
+        return Error{Status::InvalidArgument, "segment ids start at 1"};
+    LayoutSWriter w;
+    w.base_ = file_size;
+    w.next_id_ = next_segment_id;
+    w.dir_ = std::move(directory);
+    return w;
+}
+
 Result<uint64_t> LayoutSWriter::append_segment(core::SegType type, uint16_t flags, ByteView payload,
                                                uint8_t checksum_algo, uint64_t timestamp_ns) {
     return append_raw(type, flags, payload, checksum_algo, timestamp_ns, true);
@@ -49,10 +62,11 @@ Result<uint64_t> LayoutSWriter::append_raw(core::SegType type, uint16_t flags, B
     if (Status s = content_hash(Layout::S, checksum_algo, payload, h.content_hash); s != Status::Ok)
         return Error{s, "content hash"};
 
-    const uint64_t offset = buf_.size();
+    const uint64_t offset = base_ + buf_.size();
     const uint64_t span = core::layout_s_segment_span(payload.size);
+    const size_t at = buf_.size();
     buf_.resize(buf_.size() + span, 0); // zeros cover the padding
-    uint8_t *p = buf_.data() + offset;
+    uint8_t *p = buf_.data() + at;
     core::encode_segment_header(h, p);
     if (payload.size)
         std::memcpy(p + core::kSegmentHeaderSize, payload.data, payload.size);
@@ -82,7 +96,7 @@ Result<uint64_t> LayoutSWriter::append_manifest(const core::ManifestL0 &fields, 
     if (size == 0)
         return Error{Status::InvalidArgument, "manifest TLV records rejected"};
 
-    const uint64_t offset = buf_.size();
+    const uint64_t offset = base_ + buf_.size();
     std::vector<uint8_t> payload(size);
     core::ByteWriter w(core::MutByteView(payload.data(), payload.size()));
     if (Status s = core::encode_layout_s_manifest(w, parts, fields, offset + core::kSegmentHeaderSize);
