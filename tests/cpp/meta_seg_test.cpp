@@ -80,6 +80,9 @@ TEST(MetaSeg, RoundTripAndFieldData) {
     EXPECT_EQ(meta_field_value_size(uint8_t(MetaFieldType::U64)), 8u);
     EXPECT_EQ(meta_field_value_size(uint8_t(MetaFieldType::F32)), 4u);
     EXPECT_EQ(meta_field_value_size(uint8_t(MetaFieldType::String)), 0u);
+    EXPECT_EQ(meta_field_value_size(uint8_t(MetaFieldType::I64)), 8u);
+    EXPECT_EQ(meta_field_value_size(uint8_t(MetaFieldType::F64)), 8u);
+    EXPECT_EQ(meta_field_value_size(uint8_t(MetaFieldType::Bytes)), 0u);
     MetaHeader full;
     full.id_range_end = UINT64_MAX;
     EXPECT_FALSE(full.vector_count(n));
@@ -108,8 +111,11 @@ TEST(MetaSeg, StrictChecks) {
     q[0x30] = 1; // reserved
     EXPECT_EQ(parse(q, v), Status::InvalidManifest);
     q = good;
-    q[0x4A] = 6; // field type
+    q[0x4A] = 9; // field type (0-5 spec, 6-8 our extension)
     EXPECT_EQ(parse(q, v), Status::InvalidManifest);
+    q = good;
+    q[0x4A] = uint8_t(MetaFieldType::Bytes); // extension codes are known
+    EXPECT_EQ(parse(q, v), Status::Ok);
     q = good;
     q[0x4B] = 0x10; // reserved flag bit
     EXPECT_EQ(parse(q, v), Status::InvalidManifest);
@@ -143,7 +149,7 @@ TEST(MetaSeg, StrictChecks) {
     MetaHeader h = header();
     h.encoding = 3;
     EXPECT_EQ(encode_meta_seg_head(c, h, nullptr, 0), Status::InvalidArgument);
-    std::vector<MetaField> bad = {{1, 7, 0, 128}};
+    std::vector<MetaField> bad = {{1, 9, 0, 128}};
     EXPECT_EQ(encode_meta_seg_head(c, header(), bad.data(), 1), Status::InvalidArgument);
 }
 
@@ -178,7 +184,7 @@ TEST(MetaIdxSeg, HeaderOffsetsRoundTripAndChecks) {
     q[2] = 3;
     EXPECT_EQ(MetaIdxSegView::parse(ByteView(q.data(), q.size()), v), Status::InvalidManifest);
     q = p;
-    q[3] = 6;
+    q[3] = 9;
     EXPECT_EQ(MetaIdxSegView::parse(ByteView(q.data(), q.size()), v), Status::InvalidManifest);
     q = p;
     q[63] = 1;

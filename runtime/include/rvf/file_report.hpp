@@ -48,6 +48,7 @@ struct DirectoryEntry {
     uint16_t flags = 0;
     uint8_t tier = 0;
     uint64_t compressed_length = 0;
+    uint16_t compression = 0;
     bool has_content_hash = false;
     uint8_t content_hash[16] = {};
 };

@@ -43,6 +43,12 @@ public:
     Result<uint64_t> append_segment(core::SegType type, uint16_t flags, core::ByteView payload,
                                     uint8_t checksum_algo = 1 /* XXH3-128 */, uint64_t timestamp_ns = 0);
 
+    /// Append an LZ4-compressed segment: `stored` is the LZ4 block of an `uncompressed_len`-byte
+    /// payload; the header gets COMPRESSED, compression 1 and uncompressed_len, the hash covers
+    /// the stored bytes (spec §2.4), and the directory entry records compression + compressed_length.
+    Result<uint64_t> append_compressed(core::SegType type, uint16_t flags, core::ByteView stored,
+                                       uint32_t uncompressed_len);
+
     /// Append a MANIFEST_SEG listing the current directory (every earlier segment, earlier
     /// manifests included; a manifest never lists itself) plus an optional overlay chain and extra pre-encoded TLV records.
     /// `fields` supplies everything in the root except l1_manifest_offset/length, which are set
@@ -74,7 +80,8 @@ public:
 
 private:
     Result<uint64_t> append_raw(core::SegType type, uint16_t flags, core::ByteView payload, uint8_t checksum_algo,
-                                uint64_t timestamp_ns, bool list_in_directory);
+                                uint64_t timestamp_ns, bool list_in_directory, uint8_t compression = 0,
+                                uint32_t uncompressed_len = 0);
 
     uint64_t base_ = 0; ///< file bytes before buf_ (not held)
     std::vector<uint8_t> buf_;

@@ -35,6 +35,7 @@ public:
     T *operator->() { return &value(); }
     const T *operator->() const { return &value(); }
     T &operator*() { return value(); }
+    const T &operator*() const { return value(); }
     const Error &error() const { return std::get<Error>(v_); }
     Status status() const { return ok() ? Status::Ok : error().status; }
 

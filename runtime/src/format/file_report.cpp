@@ -16,6 +16,7 @@
 #include <rvf/core/format/layout_s_manifest.hpp>
 #include <rvf/core/format/upstream_wasm_export.hpp>
 #include <rvf/core/format/vec_seg.hpp>
+#include <rvf/compression.hpp>
 #include <rvf/hash.hpp>
 
 namespace rvf {
@@ -212,6 +213,7 @@ Status decode_manifest(FileLayout layout, ByteView payload, uint64_t payload_off
             d.flags = e.flags;
             d.tier = e.tier;
             d.compressed_length = e.compressed_length;
+            d.compression = e.compression;
             d.has_content_hash = true;
             std::memcpy(d.content_hash, e.content_hash, 16);
             m.directory.push_back(d);
@@ -364,7 +366,8 @@ void cross_check_directory(FileReport &rep) {
         const SegmentHeader &h = it->second->header;
         bool same = h.segment_id == d.segment_id && h.seg_type == d.seg_type && h.payload_length == d.payload_length;
         if (d.has_content_hash)
-            same = same && h.flags == d.flags && std::memcmp(h.content_hash, d.content_hash, 16) == 0;
+            same = same && h.flags == d.flags && h.compression == d.compression &&
+                   std::memcmp(h.content_hash, d.content_hash, 16) == 0;
         if (!same)
             rep.problems.push_back({d.offset, Status::InvalidManifest, where + " disagrees with the header at " +
                                                                            hex_off(d.offset)});
@@ -487,8 +490,13 @@ Result<StoreContents> read_contents(ByteView file) {
                 b.add(v.id(i), row.data());
             }
         } else {
+            core::SegmentHeader h;
+            (void)core::decode_segment_header_raw(file.sub(static_cast<size_t>(d.offset), core::kSegmentHeaderSize), h);
+            auto logical = segment_payload(h, payload);
+            if (!logical)
+                return logical.error();
             core::VecSegView v;
-            if (Status s = core::VecSegView::parse(payload, v); s != Status::Ok)
+            if (Status s = core::VecSegView::parse(core::ByteView(logical->data(), logical->size()), v); s != Status::Ok)
                 return Error{s, where + " does not decode"};
             for (uint32_t bi = 0; bi < v.block_count; ++bi) {
                 core::VecBlockView blk;

@@ -43,8 +43,15 @@ Result<uint64_t> LayoutSWriter::append_segment(core::SegType type, uint16_t flag
     return append_raw(type, flags, payload, checksum_algo, timestamp_ns, true);
 }
 
+Result<uint64_t> LayoutSWriter::append_compressed(core::SegType type, uint16_t flags, ByteView stored,
+                                                  uint32_t uncompressed_len) {
+    return append_raw(type, static_cast<uint16_t>(flags | core::SegFlag::Compressed), stored, 1, 0, true,
+                      static_cast<uint8_t>(core::Compression::Lz4), uncompressed_len);
+}
+
 Result<uint64_t> LayoutSWriter::append_raw(core::SegType type, uint16_t flags, ByteView payload, uint8_t checksum_algo,
-                                           uint64_t timestamp_ns, bool list_in_directory) {
+                                           uint64_t timestamp_ns, bool list_in_directory, uint8_t compression,
+                                           uint32_t uncompressed_len) {
     if (payload.size > core::kMaxSegmentPayload)
         return Error{Status::SegmentTooLarge, "payload of " + std::to_string(payload.size) + " bytes"};
     SegmentHeader h;
@@ -54,6 +61,8 @@ Result<uint64_t> LayoutSWriter::append_raw(core::SegType type, uint16_t flags, B
     h.payload_length = payload.size;
     h.timestamp_ns = timestamp_ns;
     h.checksum_algo = checksum_algo;
+    h.compression = compression;
+    h.uncompressed_len = uncompressed_len;
     h.alignment_pad = core::layout_s_pad(payload.size);
     // Refuse to write a header our own reader would reject (reserved flag bits, COMPRESSED
     // without a compression byte, unknown checksum_algo).
@@ -78,6 +87,10 @@ Result<uint64_t> LayoutSWriter::append_raw(core::SegType type, uint16_t flags, B
         e.flags = h.flags;
         e.file_offset = offset;
         e.payload_length = payload.size;
+        if (compression != 0) {
+            e.compression = compression;
+            e.compressed_length = payload.size;
+        }
         std::memcpy(e.content_hash, h.content_hash, 16);
         dir_.push_back(e);
     }

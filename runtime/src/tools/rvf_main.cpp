@@ -13,6 +13,10 @@ void usage(FILE *out) {
                       "usage:\n"
                       "  rvf inspect FILE [--json]   layout, every segment with its hash verdict, the latest\n"
                       "                              manifest, and every problem found\n"
+                      "  rvf convert --layout r|s IN OUT   rewrite a store in either layout (r: for upstream tools)\n"
+                      "  rvf query FILE --vector x1,x2,... [--k N] [--json]   exact top-k of a store\n"
+                      "  rvf verify FILE             every segment hash, the manifest chain and the witness chain\n"
+                      "  rvf demo [DIR]              build, query, delete, compact and verify a sample store\n"
                       "  rvf --version\n",
                  rvf::version());
 }
@@ -34,6 +38,14 @@ int main(int argc, char **argv) {
     }
     if (cmd == "inspect")
         return rvf::tools::inspect_command(argc - 2, argv + 2);
+    if (cmd == "convert")
+        return rvf::tools::convert_command(argc - 2, argv + 2);
+    if (cmd == "query")
+        return rvf::tools::query_command(argc - 2, argv + 2);
+    if (cmd == "verify")
+        return rvf::tools::verify_command(argc - 2, argv + 2);
+    if (cmd == "demo")
+        return rvf::tools::demo_command(argc - 2, argv + 2);
     std::fprintf(stderr, "rvf: unknown command '%s'\n\n", cmd.c_str());
     usage(stderr);
     return 2;

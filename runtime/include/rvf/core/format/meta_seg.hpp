@@ -12,7 +12,7 @@
 //  0x17  41    —     zeros (37 reserved + 4 to reach 64)
 // Field directory at 0x40, field_count × 8 B, then zeros to a multiple of 64:
 //  +0    2     u16   field_id
-//  +2    1     u8    field_type        MetaFieldType 0-5
+//  +2    1     u8    field_type        MetaFieldType 0-5 (spec), 6-8 (our extension, below)
 //  +3    1     u8    flags             MetaFieldFlag bits 0-3; bits 4-7 zero
 //  +4    4     u32   field_offset      from payload start
 //
@@ -22,7 +22,14 @@
 //
 // Column encoding (1) rules: each field's data starts 64-aligned, after the directory, inside
 // the payload, offsets strictly ascending. Row encoding (0) is not specified further by the
-// spec, so its offsets are not judged. Freestanding.
+// spec, so its offsets are not judged.
+//
+// Field types — OUR EXTENSION: spec 08 defines 0 string, 1 u32, 2 u64, 3 f32, 4 enum, 5 bool.
+// The runtime's MetadataValue (spec §5) also has i64, f64 and bytes, which spec 08 cannot
+// express, so codes 6 = i64 (two's complement, 8 B), 7 = f64 (IEEE-754 binary64, 8 B) and
+// 8 = bytes (opaque byte strings, laid out like string) are added here. Readers that know only
+// the spec reject them as unknown types, which is the safe outcome.
+// The column bodies our writer emits are in meta_column.hpp. Freestanding.
 #pragma once
 #include <stddef.h>
 #include <stdint.h>
@@ -43,10 +50,22 @@ static_assert(encoding + 1 == kMetaHeaderUsed, "META_SEG header fields end at 0x
 static_assert(kMetaHeaderUsed + 37 + 4 == kMetaHeaderSize, "37 reserved + 4 pad bytes");
 } // namespace meta_off
 
-enum class MetaFieldType : uint8_t { String = 0, U32 = 1, U64 = 2, F32 = 3, Enum = 4, Bool = 5 };
-constexpr bool meta_field_type_known(uint8_t v) { return v <= static_cast<uint8_t>(MetaFieldType::Bool); }
-/// Bytes per value for the dense numeric columns; 0 for string/enum/bool (packed or variable).
-constexpr size_t meta_field_value_size(uint8_t v) { return v == 1 || v == 3 ? 4 : v == 2 ? 8 : 0; }
+enum class MetaFieldType : uint8_t {
+    String = 0,
+    U32 = 1,
+    U64 = 2,
+    F32 = 3,
+    Enum = 4,
+    Bool = 5,
+    I64 = 6,   // extension
+    F64 = 7,   // extension
+    Bytes = 8, // extension
+};
+constexpr bool meta_field_type_known(uint8_t v) { return v <= static_cast<uint8_t>(MetaFieldType::Bytes); }
+/// Bytes per value for the dense numeric columns; 0 for string/enum/bool/bytes (packed or variable).
+constexpr size_t meta_field_value_size(uint8_t v) {
+    return v == 1 || v == 3 ? 4 : (v == 2 || v == 6 || v == 7) ? 8 : 0;
+}
 
 namespace MetaFieldFlag {
 inline constexpr uint8_t Indexed = 0x01;  // a METAIDX_SEG exists for the field
@@ -57,6 +76,25 @@ inline constexpr uint8_t KnownMask = 0x0F;
 } // namespace MetaFieldFlag
 
 enum class MetaEncoding : uint8_t { Row = 0, Column = 1 };
+
+/// Skip zeros to `align`: TruncatedSegment if the bytes are missing, AlignmentError if non-zero.
+constexpr Status meta_skip_pad(ByteReader &r, size_t align) {
+    const size_t need = static_cast<size_t>(align_up(r.pos(), align)) - r.pos();
+    if (!r.has(need))
+        return RVF_CORRUPT(Status::TruncatedSegment);
+    if (!r.skip_zero_pad(align))
+        return RVF_CORRUPT(Status::AlignmentError);
+    return Status::Ok;
+}
+
+/// Read a LEB128 value; a failure is TruncatedSegment when bytes ran out, else InvalidManifest.
+constexpr Status meta_read_varint(ByteReader &r, uint64_t &v) {
+    const size_t left = r.remaining();
+    v = r.varint();
+    if (!r.ok())
+        return RVF_CORRUPT(left >= 10 ? Status::InvalidManifest : Status::TruncatedSegment);
+    return Status::Ok;
+}
 
 struct MetaHeader {
     uint32_t schema_id = 0;

@@ -1,0 +1,181 @@
+// rvf/store.hpp — RvfStore: the append-only, crash-safe vector store every binding wraps.
+//
+// A store is one .rvf file (or an in-memory byte image, for browsers). Every mutation is one
+// commit: its data segments (VEC, META, JOURNAL, QUANT) and a WITNESS entry are appended and
+// fsync'd, then a MANIFEST_SEG (Level-1 TLV + 4096-B root) is appended and fsync'd. The commit
+// point is the durable manifest: a crash before it leaves the previous state, a crash after it
+// the new one; reopening ignores anything past the latest valid manifest.
+//
+// Layout S is written. A Layout R file (upstream 0.2.x) opens read-write too: the first write
+// rewrites it as Layout S (the compaction path: temp file, fsync, rename), so nothing is lost.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include <rvf/core/bytes.hpp>
+#include <rvf/core/format/enums.hpp>
+#include <rvf/file_report.hpp>
+#include <rvf/filter.hpp>
+#include <rvf/metadata.hpp>
+#include <rvf/result.hpp>
+
+namespace rvf {
+
+using core::Metric;
+
+/// How vectors are held on disk and in memory.
+enum class StorageType : uint8_t {
+    F32 = 0,
+    F16 = 1,
+    I8 = 2, ///< scalar-quantised: one global [min, max] range trained on the first batch (QUANT_SEG)
+};
+
+enum class Compression : uint8_t { None = 0, Lz4 = 1 };
+
+struct StoreOptions {
+    uint16_t dimension = 0; ///< required, > 0
+    Metric metric = Metric::L2;
+    StorageType storage = StorageType::F32;
+    /// Domain profile; nullopt = from the file extension (.rvdna .rvtext .rvgraph .rvvis), as upstream.
+    std::optional<core::DomainProfile> domain_profile;
+    Compression compression = Compression::None;
+    uint16_t hnsw_m = 16;
+    uint16_t hnsw_ef_construction = 200;
+    bool witness = true; ///< chain a WITNESS entry into every commit
+};
+
+/// One rejected vector of a batch: its position in the batch, its id and why.
+struct Rejection {
+    size_t index = 0;
+    uint64_t id = 0;
+    Status status = Status::Ok;
+    std::string reason;
+};
+
+struct IngestResult {
+    uint64_t accepted = 0;
+    uint64_t rejected = 0;
+    uint32_t epoch = 0;
+    std::vector<Rejection> rejections;
+};
+
+struct DeleteResult {
+    uint64_t deleted = 0;
+    uint32_t epoch = 0;
+};
+
+struct Neighbor {
+    uint64_t id = 0;
+    float distance = 0;
+    bool operator==(const Neighbor &) const = default;
+};
+
+struct QueryOptions {
+    uint32_t ef_search = 100;
+    const FilterExpr *filter = nullptr;
+};
+
+struct CompactResult {
+    uint64_t segments_compacted = 0;
+    uint64_t bytes_reclaimed = 0;
+    uint32_t epoch = 0;
+    bool complete = true; ///< false when the IO budget stopped it before the rewrite (nothing changed)
+};
+
+struct StoreStatus {
+    uint64_t total_vectors = 0;   ///< live vectors
+    uint64_t deleted_vectors = 0; ///< deleted, not yet compacted away
+    uint64_t total_segments = 0;
+    uint64_t file_size = 0;
+    uint32_t current_epoch = 0;
+    uint16_t dimension = 0;
+    Metric metric = Metric::L2;
+    StorageType storage = StorageType::F32;
+    core::DomainProfile domain_profile = core::DomainProfile::Generic;
+    double dead_space_ratio = 0; ///< deleted / held vectors
+    bool read_only = false;
+    FileLayout opened_layout = FileLayout::S;
+    std::vector<std::string> warnings; ///< e.g. "fell back to the previous manifest"
+};
+
+struct SegmentSummary {
+    uint64_t id = 0;
+    uint8_t seg_type = 0;
+    uint64_t offset = 0;
+    uint64_t payload_length = 0;
+};
+
+struct VerifyReport {
+    bool ok = true;
+    uint64_t segments_checked = 0;
+    uint64_t witness_entries_checked = 0;
+    uint64_t manifests_checked = 0;
+    std::vector<Problem> problems; ///< each names the segment id/offset or witness link
+    /// Bytes after the latest valid manifest (a write a crash interrupted, or a damaged newest
+    /// manifest): never committed, so not a verification failure; a writer drops them at open.
+    std::vector<Problem> uncommitted;
+};
+
+class RvfStore {
+public:
+    ~RvfStore();
+    RvfStore(RvfStore &&) noexcept;
+    RvfStore &operator=(RvfStore &&) noexcept;
+
+    /// New file; fails if it exists (create_new semantics) or the lock is held.
+    static Result<RvfStore> create(const std::string &path, const StoreOptions &options);
+    /// Open for writing: takes the writer lock, drops a torn tail, removes an orphaned compaction temp file.
+    static Result<RvfStore> open(const std::string &path);
+    /// Open without the lock; every write returns ReadOnly.
+    static Result<RvfStore> open_readonly(const std::string &path);
+    /// A store over an in-memory image (writable; to_bytes() returns the image). Empty span + options = new store.
+    static Result<RvfStore> from_bytes(std::span<const uint8_t> bytes);
+    static Result<RvfStore> create_in_memory(const StoreOptions &options);
+    std::vector<uint8_t> to_bytes() const;
+
+    Result<IngestResult> ingest_batch(std::span<const uint64_t> ids, std::span<const float> vectors,
+                                      std::span<const std::vector<MetadataEntry>> metadata = {});
+    Result<std::vector<Neighbor>> query(std::span<const float> vector, size_t k, const QueryOptions &options = {}) const;
+    Result<DeleteResult> remove(std::span<const uint64_t> ids);
+    Result<DeleteResult> remove_by_filter(const FilterExpr &filter);
+    /// Rewrite live data into a fresh file. io_budget_bytes = 0: unlimited; otherwise a rewrite
+    /// that would write more returns complete = false and changes nothing.
+    Result<CompactResult> compact(uint64_t io_budget_bytes = 0);
+    StoreStatus status() const;
+    std::vector<SegmentSummary> segments() const;
+    /// Re-read the file: every segment hash, every manifest in the chain, the witness chain and
+    /// each witness entry's action hash against the segments it covers.
+    VerifyReport verify() const;
+    /// Flush (writes the metadata indexes if they changed), release the lock. Idempotent.
+    Result<void> close();
+
+    /// The live state as a fresh Layout S image (what compact() would write) — `rvf convert --layout s`.
+    Result<std::vector<uint8_t>> export_layout_s() const;
+    /// The live vectors as a Layout R file upstream's runtime opens (f16/i8 rows dequantised;
+    /// metadata and the witness chain have no Layout R form and are not exported).
+    Result<std::vector<uint8_t>> export_layout_r() const;
+
+    /// Metadata stored for a live id (nullptr when none).
+    const std::vector<MetadataEntry> *metadata(uint64_t id) const;
+    /// The stored vector of a live id as floats (dequantised for f16/i8).
+    std::optional<std::vector<float>> vector(uint64_t id) const;
+    const std::string &path() const;
+
+    struct Impl;
+
+private:
+    explicit RvfStore(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> impl_;
+};
+
+/// Domain profile implied by a file name (case-insensitive extension), as upstream derives it.
+core::DomainProfile domain_profile_from_path(const std::string &path);
+
+const char *metric_name(Metric m);
+const char *storage_type_name(StorageType t);
+
+} // namespace rvf

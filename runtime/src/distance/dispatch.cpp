@@ -1,0 +1,153 @@
+// Kernel tables and run-time selection for rvf/distance.hpp. Scalar and simd128 tables point
+// straight at the core headers' inline kernels; the x86 tables live in their own files
+// (x86_kernels.hpp). CPU features are read once, on the first kernels()/kernels_for() call.
+#include <rvf/distance.hpp>
+
+#include <cmath>
+
+#include <rvf/core/distance/metric.hpp>
+#include <rvf/core/distance/scalar.hpp>
+#include <rvf/core/distance/simd128.hpp>
+
+#include "x86_kernels.hpp"
+
+#if RVF_DISTANCE_X86
+#include <cpuid.h> // __get_cpuid: F16C, which clang's __builtin_cpu_supports cannot name
+#endif
+
+namespace rvf {
+namespace {
+
+namespace scalar = core::dist::scalar;
+
+constexpr DistanceKernels kScalarKernels = {
+    .l2sq_f32 = scalar::l2sq_f32,
+    .dot_f32 = scalar::dot_f32,
+    .l2sq_f16 = scalar::l2sq_f16,
+    .dot_f16 = scalar::dot_f16,
+    .l2sq_f16_f32 = scalar::l2sq_f16_f32,
+    .dot_f16_f32 = scalar::dot_f16_f32,
+    .l2sq_i8 = scalar::l2sq_i8,
+    .dot_i8 = scalar::dot_i8,
+    .hamming_bits = scalar::hamming_bits,
+    .adc_pq = scalar::adc_pq,
+    .level = KernelLevel::Scalar,
+    .name = "scalar",
+};
+
+#if defined(__wasm_simd128__)
+namespace simd = core::dist::simd128;
+// wasm has no run-time feature test: a module built with -msimd128 only validates on engines
+// with SIMD, so compiling it in is the decision.
+constexpr DistanceKernels kSimd128Kernels = {
+    .l2sq_f32 = simd::l2sq_f32,
+    .dot_f32 = simd::dot_f32,
+    .l2sq_f16 = simd::l2sq_f16,
+    .dot_f16 = simd::dot_f16,
+    .l2sq_f16_f32 = simd::l2sq_f16_f32,
+    .dot_f16_f32 = simd::dot_f16_f32,
+    .l2sq_i8 = simd::l2sq_i8,
+    .dot_i8 = simd::dot_i8,
+    .hamming_bits = simd::hamming_bits,
+    .adc_pq = simd::adc_pq,
+    .level = KernelLevel::Simd128,
+    .name = "simd128",
+};
+#endif
+
+constexpr size_t kLevelCount = 5;
+
+// The tables this process may use, indexed by KernelLevel; filled once, in place (by_level may
+// point into this struct).
+struct Available {
+    const DistanceKernels *by_level[kLevelCount] = {};
+    const DistanceKernels *best = nullptr;
+#if RVF_DISTANCE_X86
+    DistanceKernels avx512{}; // kAvx512Kernels, Hamming possibly swapped for the AVX2 one
+#endif
+};
+
+void detect(Available &av) {
+    auto offer = [&av](KernelLevel level, const DistanceKernels *k) {
+        av.by_level[static_cast<size_t>(level)] = k;
+        av.best = k; // offered in increasing order of speed
+    };
+    offer(KernelLevel::Scalar, &kScalarKernels);
+#if defined(__wasm_simd128__)
+    offer(KernelLevel::Simd128, &kSimd128Kernels);
+#endif
+#if RVF_DISTANCE_X86
+    __builtin_cpu_init(); // may run before libgcc's own constructor in static-init code
+    // __builtin_cpu_supports also checks XCR0, i.e. that the OS saves the AVX/AVX-512 state.
+    const bool sse = __builtin_cpu_supports("sse4.2") && __builtin_cpu_supports("popcnt");
+    unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+    const bool f16c = __get_cpuid(1, &eax, &ebx, &ecx, &edx) && (ecx & bit_F16C) != 0;
+    const bool avx2 = sse && f16c && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    const bool avx512 = avx2 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+                        __builtin_cpu_supports("avx512vl");
+    if (sse)
+        offer(KernelLevel::Sse, &detail::kSseKernels);
+    if (avx2)
+        offer(KernelLevel::Avx2, &detail::kAvx2Kernels);
+    if (avx512) {
+        av.avx512 = detail::kAvx512Kernels;
+        if (!__builtin_cpu_supports("avx512vpopcntdq"))
+            av.avx512.hamming_bits = detail::kAvx2Kernels.hamming_bits;
+        offer(KernelLevel::Avx512, &av.avx512);
+    }
+#endif
+}
+
+const Available &available() {
+    static Available av;
+    static const bool ready = (detect(av), true); // thread-safe one-time initialisation
+    (void)ready;
+    return av;
+}
+
+} // namespace
+
+const DistanceKernels &kernels() { return *available().best; }
+
+const DistanceKernels *kernels_for(KernelLevel level) {
+    const auto i = static_cast<size_t>(level);
+    return i < kLevelCount ? available().by_level[i] : nullptr;
+}
+
+const char *kernel_level_name(KernelLevel level) {
+    switch (level) {
+    case KernelLevel::Scalar:
+        return "scalar";
+    case KernelLevel::Sse:
+        return "sse4.2";
+    case KernelLevel::Avx2:
+        return "avx2";
+    case KernelLevel::Avx512:
+        return "avx512";
+    case KernelLevel::Simd128:
+        return "simd128";
+    }
+    return "unknown";
+}
+
+float distance_f32(core::Metric m, const float *stored, const float *q, size_t dim) {
+    const DistanceKernels &k = kernels();
+    switch (m) {
+    case core::Metric::L2:
+        return k.l2sq_f32(stored, q, dim);
+    case core::Metric::InnerProduct:
+        return core::dist::ip_distance(k.dot_f32(stored, q, dim));
+    case core::Metric::Cosine:
+        return core::dist::cosine_from_parts(k.dot_f32(stored, q, dim), k.dot_f32(stored, stored, dim),
+                                             k.dot_f32(q, q, dim));
+    case core::Metric::Hamming: {
+        size_t differ = 0;
+        for (size_t i = 0; i < dim; ++i)
+            differ += (stored[i] > 0.0f) != (q[i] > 0.0f);
+        return static_cast<float>(differ);
+    }
+    }
+    return std::nanf("");
+}
+
+} // namespace rvf

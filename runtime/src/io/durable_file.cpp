@@ -1,0 +1,320 @@
+// Append-only durable file, directory fsync, atomic replace and compaction temp handling
+// (spec §10.2, §3.8). All writes go through pwrite at an explicit offset: O_APPEND is not used
+// because Linux ignores pwrite's offset on O_APPEND descriptors.
+#include "rvf/io/durable_file.hpp"
+
+#include <cerrno>
+#include <cstdint>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "rvf/io/fault_injection.hpp"
+
+namespace rvf::io {
+namespace {
+
+std::string errno_text(int e) { return std::strerror(e); }
+
+Error closed_error(const std::string &path) { return Error{Status::IoError, path + ": file is closed"}; }
+
+std::string parent_dir(const std::string &path) {
+    const size_t slash = path.find_last_of('/');
+    if (slash == std::string::npos)
+        return ".";
+    if (slash == 0)
+        return "/";
+    return path.substr(0, slash);
+}
+
+int retry_ftruncate(int fd, uint64_t size) {
+    int r;
+    do
+        r = ::ftruncate(fd, static_cast<off_t>(size));
+    while (r != 0 && errno == EINTR);
+    return r;
+}
+
+// fsync/fdatasync can return EINTR on some filesystems (e.g. FUSE); the sync did not happen.
+int retry_fsync(int fd, bool data_only) {
+    int r;
+    do
+        r = data_only ? ::fdatasync(fd) : ::fsync(fd);
+    while (r != 0 && errno == EINTR);
+    return r;
+}
+
+constexpr uint64_t kMaxFileSize = static_cast<uint64_t>(INT64_MAX); // off_t is signed
+
+} // namespace
+
+Result<DurableFile> DurableFile::create_new(const std::string &path) {
+    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        const int e = errno;
+        if (e == EEXIST)
+            return Error{Status::FsyncFailed, path + ": already exists"};
+        return Error{Status::IoError, "create " + path + ": " + errno_text(e)};
+    }
+    // Without this a crash could lose the directory entry even after the data is synced.
+    if (VoidResult d = sync_directory_of(path); !d) {
+        ::close(fd);
+        ::unlink(path.c_str());
+        return d.error();
+    }
+    return DurableFile(fd, 0, path);
+}
+
+Result<DurableFile> DurableFile::open_existing(const std::string &path) {
+    const int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
+    if (fd < 0) {
+        const int e = errno;
+        if (e == ENOENT)
+            return Error{Status::ManifestNotFound, "no such file: " + path};
+        return Error{Status::IoError, "open " + path + ": " + errno_text(e)};
+    }
+    struct stat st {};
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        ::close(fd);
+        return Error{Status::IoError, path + ": not a regular file"};
+    }
+    return DurableFile(fd, static_cast<uint64_t>(st.st_size), path);
+}
+
+DurableFile::DurableFile(DurableFile &&other) noexcept
+    : fd_(other.fd_), size_(other.size_), path_(std::move(other.path_)) {
+    other.fd_ = -1;
+}
+
+DurableFile &DurableFile::operator=(DurableFile &&other) noexcept {
+    if (this != &other) {
+        close();
+        fd_ = other.fd_;
+        size_ = other.size_;
+        path_ = std::move(other.path_);
+        other.fd_ = -1;
+    }
+    return *this;
+}
+
+DurableFile::~DurableFile() { close(); }
+
+void DurableFile::close() {
+    if (fd_ >= 0) {
+        // close() errors are not actionable here: durability is sync()'s job, and retrying
+        // close on Linux could close a descriptor reused by another thread.
+        ::close(fd_);
+        fd_ = -1;
+    }
+}
+
+VoidResult DurableFile::append(core::ByteView bytes) {
+    if (fd_ < 0)
+        return closed_error(path_);
+    if (bytes.size == 0)
+        return {};
+    const uint64_t before = size_;
+    if (bytes.size > kMaxFileSize - before)
+        return Error{Status::IoError, path_ + ": append would pass the maximum file size"};
+
+    // An injected fault limits how much is really written and names the errno reported after.
+    size_t limit = bytes.size;
+    int fault_errno = 0;
+    const detail::WriteFault fault = detail::next_write_fault();
+    if (fault.fire) {
+        switch (fault.kind) {
+        case FaultPlan::Kind::NoSpace:
+            limit = 0, fault_errno = ENOSPC;
+            break;
+        case FaultPlan::Kind::IoError:
+            limit = 0, fault_errno = EIO;
+            break;
+        case FaultPlan::Kind::ShortWrite:
+        case FaultPlan::Kind::Crash:
+            limit = fault.bytes < bytes.size ? fault.bytes : bytes.size;
+            fault_errno = EIO;
+            break;
+        }
+    }
+
+    size_t done = 0;
+    int err = 0;
+    while (done < limit) {
+        const ssize_t n = ::pwrite(fd_, bytes.data + done, limit - done, static_cast<off_t>(before + done));
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            err = errno;
+            break;
+        }
+        if (n == 0) { // no progress and no errno: do not spin
+            err = EIO;
+            break;
+        }
+        done += static_cast<size_t>(n);
+    }
+    if (fault.fire && fault.kind == FaultPlan::Kind::Crash)
+        ::_exit(kFaultCrashExitCode); // the torn tail stays, as after kill -9
+    if (err == 0 && fault.fire)
+        err = fault_errno;
+    if (err == 0) {
+        size_ = before + bytes.size;
+        return {};
+    }
+
+    // Roll back the partial tail so the next append starts at a segment boundary.
+    std::string rollback;
+    if (done > 0) {
+        if (retry_ftruncate(fd_, before) == 0) {
+            size_ = before;
+        } else {
+            const int te = errno;
+            struct stat st {};
+            size_ = ::fstat(fd_, &st) == 0 ? static_cast<uint64_t>(st.st_size) : before + done;
+            rollback = "; truncate back to " + std::to_string(before) + " failed (" + errno_text(te) +
+                       "), file size now " + std::to_string(size_);
+        }
+    }
+    const std::string where = " writing " + std::to_string(bytes.size) + " bytes at offset " + std::to_string(before) +
+                              " of " + path_ + " (" + std::to_string(done) + " written before the failure" + rollback +
+                              ")";
+    if (err == ENOSPC
+#ifdef EDQUOT
+        || err == EDQUOT
+#endif
+    )
+        return Error{Status::DiskFull, "disk full" + where};
+    if (done > 0 || fault.kind == FaultPlan::Kind::ShortWrite)
+        return Error{Status::IoError, "short write, then " + errno_text(err) + where};
+    return Error{Status::IoError, errno_text(err) + where};
+}
+
+VoidResult DurableFile::sync() {
+    if (fd_ < 0)
+        return closed_error(path_);
+    if (detail::next_sync_fault())
+        return Error{Status::FsyncFailed, "fdatasync " + path_ + ": injected fault"};
+    if (retry_fsync(fd_, true) != 0) {
+        const int e = errno;
+        return Error{Status::FsyncFailed, "fdatasync " + path_ + ": " + errno_text(e)};
+    }
+    return {};
+}
+
+VoidResult DurableFile::truncate(uint64_t new_size) {
+    if (fd_ < 0)
+        return closed_error(path_);
+    if (new_size > size_)
+        return Error{Status::InvalidArgument, "truncate " + path_ + " to " + std::to_string(new_size) +
+                                                  " would grow it (size " + std::to_string(size_) + ")"};
+    if (retry_ftruncate(fd_, new_size) != 0) {
+        const int e = errno;
+        return Error{Status::IoError, "truncate " + path_ + ": " + errno_text(e)};
+    }
+    size_ = new_size;
+    return {};
+}
+
+Result<std::vector<uint8_t>> DurableFile::read_at(uint64_t off, uint64_t len) const {
+    if (fd_ < 0)
+        return closed_error(path_);
+    if (off > size_ || len > size_ - off)
+        return Error{Status::TruncatedSegment, "read of " + std::to_string(len) + " bytes at " + std::to_string(off) +
+                                                   " is past the end of " + path_ + " (size " + std::to_string(size_) +
+                                                   ")"};
+    if (len > SIZE_MAX)
+        return Error{Status::OutOfMemory, "read too large for this address space"};
+    std::vector<uint8_t> out(static_cast<size_t>(len));
+    size_t done = 0;
+    while (done < out.size()) {
+        const ssize_t n = ::pread(fd_, out.data() + done, out.size() - done, static_cast<off_t>(off + done));
+        if (n < 0) {
+            const int e = errno;
+            if (e == EINTR)
+                continue;
+            return Error{Status::IoError, "pread " + path_ + ": " + errno_text(e)};
+        }
+        if (n == 0)
+            return Error{Status::TruncatedSegment, path_ + " is shorter than expected"};
+        done += static_cast<size_t>(n);
+    }
+    return out;
+}
+
+VoidResult sync_directory_of(const std::string &path) {
+    const std::string dir = parent_dir(path);
+    const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) {
+        const int e = errno;
+        return Error{Status::IoError, "open directory " + dir + ": " + errno_text(e)};
+    }
+    if (detail::next_dir_sync_fault()) {
+        ::close(fd);
+        return Error{Status::FsyncFailed, "fsync directory " + dir + ": injected fault"};
+    }
+    const int r = retry_fsync(fd, false);
+    const int e = errno;
+    ::close(fd);
+    if (r != 0 && e != EINVAL) // EINVAL: this filesystem cannot sync directories
+        return Error{Status::FsyncFailed, "fsync directory " + dir + ": " + errno_text(e)};
+    return {};
+}
+
+VoidResult atomic_replace(const std::string &tmp_path, const std::string &final_path) {
+    const int fd = ::open(tmp_path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        const int e = errno;
+        return Error{Status::IoError, "open " + tmp_path + ": " + errno_text(e)};
+    }
+    // The data must be durable before the name points at it, or a crash could leave the final
+    // name on an empty or partial file.
+    VoidResult synced;
+    if (detail::next_sync_fault())
+        synced = Error{Status::FsyncFailed, "fsync " + tmp_path + ": injected fault"};
+    else if (retry_fsync(fd, false) != 0) {
+        const int e = errno;
+        synced = Error{Status::FsyncFailed, "fsync " + tmp_path + ": " + errno_text(e)};
+    }
+    ::close(fd);
+    if (!synced)
+        return synced;
+
+    if (detail::next_rename_fault())
+        return Error{Status::IoError, "rename " + tmp_path + " -> " + final_path + ": injected fault"};
+    if (::rename(tmp_path.c_str(), final_path.c_str()) != 0) {
+        const int e = errno;
+        return Error{Status::IoError, "rename " + tmp_path + " -> " + final_path + ": " + errno_text(e)};
+    }
+
+    if (VoidResult d = sync_directory_of(final_path); !d)
+        return d;
+    if (parent_dir(tmp_path) != parent_dir(final_path))
+        return sync_directory_of(tmp_path);
+    return {};
+}
+
+std::string compaction_temp_path(const std::string &rvf_path) {
+    // Same rule as Rust's Path::with_extension, which upstream uses: the extension is the part of
+    // the file name after its last '.', unless that '.' is the first character.
+    const size_t slash = rvf_path.find_last_of('/');
+    const size_t name_start = slash == std::string::npos ? 0 : slash + 1;
+    const size_t dot = rvf_path.find_last_of('.');
+    const bool has_ext = dot != std::string::npos && dot > name_start;
+    return (has_ext ? rvf_path.substr(0, dot) : rvf_path) + ".rvf.compact.tmp";
+}
+
+Result<bool> remove_orphan_temp(const std::string &rvf_path) {
+    const std::string tmp = compaction_temp_path(rvf_path);
+    if (::unlink(tmp.c_str()) != 0) {
+        const int e = errno;
+        if (e == ENOENT)
+            return false;
+        return Error{Status::IoError, "remove " + tmp + ": " + errno_text(e)};
+    }
+    if (VoidResult d = sync_directory_of(tmp); !d)
+        return d.error();
+    return true;
+}
+
+} // namespace rvf::io

@@ -1,0 +1,60 @@
+// storage.cpp — the two Storage backends (see storage.hpp).
+#include "storage.hpp"
+
+#include <utility>
+
+#include <rvf/io/durable_file.hpp>
+
+namespace rvf::store_detail {
+namespace {
+
+class MemoryStorage final : public Storage {
+public:
+    explicit MemoryStorage(std::vector<uint8_t> b) : bytes_(std::move(b)) {}
+    uint64_t size() const override { return bytes_.size(); }
+    Result<void> append(core::ByteView b) override {
+        bytes_.insert(bytes_.end(), b.data, b.data + b.size);
+        return {};
+    }
+    Result<void> sync() override { return {}; }
+    Result<void> truncate(uint64_t n) override {
+        if (n > bytes_.size())
+            return Error{Status::InvalidArgument, "truncate beyond the end of the image"};
+        bytes_.resize(static_cast<size_t>(n));
+        return {};
+    }
+    Result<std::vector<uint8_t>> read_all() const override { return bytes_; }
+    bool is_file() const override { return false; }
+
+private:
+    std::vector<uint8_t> bytes_;
+};
+
+class FileStorage final : public Storage {
+public:
+    explicit FileStorage(io::DurableFile f) : file_(std::move(f)) {}
+    uint64_t size() const override { return file_.size(); }
+    Result<void> append(core::ByteView b) override { return file_.append(b); }
+    Result<void> sync() override { return file_.sync(); }
+    Result<void> truncate(uint64_t n) override { return file_.truncate(n); }
+    Result<std::vector<uint8_t>> read_all() const override { return file_.read_at(0, file_.size()); }
+    bool is_file() const override { return true; }
+
+private:
+    io::DurableFile file_;
+};
+
+} // namespace
+
+std::unique_ptr<Storage> memory_storage(std::vector<uint8_t> initial) {
+    return std::make_unique<MemoryStorage>(std::move(initial));
+}
+
+Result<std::unique_ptr<Storage>> file_storage(const std::string &path, bool create_new) {
+    auto f = create_new ? io::DurableFile::create_new(path) : io::DurableFile::open_existing(path);
+    if (!f)
+        return f.error();
+    return std::unique_ptr<Storage>(std::make_unique<FileStorage>(std::move(*f)));
+}
+
+} // namespace rvf::store_detail

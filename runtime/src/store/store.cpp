@@ -1,0 +1,478 @@
+// store.cpp — RvfStore's public methods: lifecycle, ingest, delete, query, status.
+// Every mutation validates first, commits second, and touches the in-memory tables only after
+// the commit is durable, so a failed write leaves memory and file at the last commit.
+#include <rvf/store.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <queue>
+#include <random>
+#include <unordered_set>
+
+#include <rvf/byte_source.hpp>
+#include <rvf/core/format/enums.hpp>
+#include <rvf/io/durable_file.hpp>
+
+#include "store_impl.hpp"
+
+namespace rvf {
+namespace {
+
+constexpr size_t kMaxK = 1u << 20; // a k beyond this is a caller bug, not a request for "all"
+
+Result<void> validate_options(const StoreOptions &o) {
+    if (o.dimension == 0)
+        return Error{Status::InvalidManifest, "dimension must be > 0"};
+    if (static_cast<uint8_t>(o.metric) > 3)
+        return Error{Status::MetricUnsupported, "unknown metric"};
+    if (static_cast<uint8_t>(o.storage) > 2)
+        return Error{Status::InvalidArgument, "unknown storage type"};
+    if (static_cast<uint8_t>(o.compression) > 1)
+        return Error{Status::InvalidArgument, "unknown compression"};
+    if (o.hnsw_m < 2 || o.hnsw_ef_construction == 0)
+        return Error{Status::InvalidArgument, "hnsw_m must be ≥ 2 and ef_construction > 0"};
+    return {};
+}
+
+void random_bytes(uint8_t *out, size_t n) {
+    std::random_device rd;
+    for (size_t i = 0; i < n; ++i)
+        out[i] = static_cast<uint8_t>(rd());
+}
+
+std::unique_ptr<RvfStore::Impl> new_impl(const StoreOptions &o, const std::string &path) {
+    auto impl = std::make_unique<RvfStore::Impl>();
+    impl->path = path;
+    impl->config.dimension = o.dimension;
+    impl->config.metric = static_cast<uint8_t>(o.metric);
+    impl->config.storage = static_cast<uint8_t>(o.storage);
+    impl->config.domain_profile =
+        static_cast<uint8_t>(o.domain_profile.value_or(domain_profile_from_path(path)));
+    impl->config.compression = static_cast<uint8_t>(o.compression);
+    impl->config.flags = o.witness ? core::kStoreConfigWitness : 0;
+    impl->config.hnsw_m = o.hnsw_m;
+    impl->config.hnsw_ef_construction = o.hnsw_ef_construction;
+    impl->table = store_detail::VectorTable(o.dimension, o.storage);
+    impl->created_ns = now_ns();
+    random_bytes(impl->file_id, 16);
+    impl->writer = LayoutSWriter{};
+    return impl;
+}
+
+bool all_finite(const float *v, size_t n) {
+    for (size_t i = 0; i < n; ++i)
+        if (!std::isfinite(v[i]))
+            return false;
+    return true;
+}
+
+} // namespace
+
+RvfStore::RvfStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+RvfStore::~RvfStore() {
+    if (impl_)
+        (void)close();
+}
+RvfStore::RvfStore(RvfStore &&) noexcept = default;
+RvfStore &RvfStore::operator=(RvfStore &&) noexcept = default;
+
+core::DomainProfile domain_profile_from_path(const std::string &path) {
+    const auto dot = path.rfind('.');
+    if (dot == std::string::npos)
+        return core::DomainProfile::Generic;
+    std::string ext = path.substr(dot + 1);
+    for (char &c : ext)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (ext == "rvdna")
+        return core::DomainProfile::Rvdna;
+    if (ext == "rvtext")
+        return core::DomainProfile::Rvtext;
+    if (ext == "rvgraph")
+        return core::DomainProfile::Rvgraph;
+    if (ext == "rvvis")
+        return core::DomainProfile::Rvvision;
+    return core::DomainProfile::Generic;
+}
+
+const char *metric_name(Metric m) {
+    switch (m) {
+    case Metric::L2:
+        return "l2";
+    case Metric::InnerProduct:
+        return "ip";
+    case Metric::Cosine:
+        return "cosine";
+    case Metric::Hamming:
+        return "hamming";
+    }
+    return "?";
+}
+
+const char *storage_type_name(StorageType t) {
+    switch (t) {
+    case StorageType::F32:
+        return "f32";
+    case StorageType::F16:
+        return "f16";
+    case StorageType::I8:
+        return "i8";
+    }
+    return "?";
+}
+
+Result<RvfStore> RvfStore::create(const std::string &path, const StoreOptions &options) {
+    if (auto v = validate_options(options); !v)
+        return v.error();
+    auto lock = io::WriterLock::acquire(path);
+    if (!lock)
+        return lock.error();
+    auto st = store_detail::file_storage(path, true);
+    if (!st)
+        return st.error();
+    auto impl = new_impl(options, path);
+    impl->storage = std::move(*st);
+    impl->lock = std::move(*lock);
+    if (auto r = impl->commit({}, core::kChainWitnessProvenance, 0); !r)
+        return r.error();
+    return RvfStore(std::move(impl));
+}
+
+Result<RvfStore> RvfStore::create_in_memory(const StoreOptions &options) {
+    if (auto v = validate_options(options); !v)
+        return v.error();
+    auto impl = new_impl(options, "");
+    impl->storage = store_detail::memory_storage({});
+    if (auto r = impl->commit({}, core::kChainWitnessProvenance, 0); !r)
+        return r.error();
+    return RvfStore(std::move(impl));
+}
+
+Result<RvfStore> RvfStore::open(const std::string &path) {
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec))
+        return Error{Status::ManifestNotFound, "no such file: " + path};
+    auto lock = io::WriterLock::acquire(path);
+    if (!lock)
+        return lock.error();
+    if (auto removed = io::remove_orphan_temp(path); !removed)
+        return removed.error();
+    auto st = store_detail::file_storage(path, false);
+    if (!st)
+        return st.error();
+    auto impl = std::make_unique<Impl>();
+    impl->path = path;
+    impl->storage = std::move(*st);
+    impl->lock = std::move(*lock);
+    auto bytes = impl->storage->read_all();
+    if (!bytes)
+        return bytes.error();
+    if (auto r = impl->load(std::move(*bytes), true); !r)
+        return r.error();
+    return RvfStore(std::move(impl));
+}
+
+Result<RvfStore> RvfStore::open_readonly(const std::string &path) {
+    auto bytes = read_file_bytes(path);
+    if (!bytes)
+        return bytes.error();
+    auto impl = std::make_unique<Impl>();
+    impl->path = path;
+    impl->read_only = true;
+    if (auto r = impl->load(*bytes, false); !r)
+        return r.error();
+    impl->storage = store_detail::memory_storage(std::move(*bytes));
+    return RvfStore(std::move(impl));
+}
+
+Result<RvfStore> RvfStore::from_bytes(std::span<const uint8_t> bytes) {
+    auto impl = std::make_unique<Impl>();
+    impl->storage = store_detail::memory_storage(std::vector<uint8_t>(bytes.begin(), bytes.end()));
+    auto all = impl->storage->read_all();
+    if (auto r = impl->load(std::move(*all), true); !r)
+        return r.error();
+    return RvfStore(std::move(impl));
+}
+
+std::vector<uint8_t> RvfStore::to_bytes() const {
+    auto b = impl_->storage->read_all();
+    return b ? std::move(*b) : std::vector<uint8_t>{};
+}
+
+const std::string &RvfStore::path() const { return impl_->path; }
+
+Result<IngestResult> RvfStore::ingest_batch(std::span<const uint64_t> ids, std::span<const float> vectors,
+                                            std::span<const std::vector<MetadataEntry>> metadata) {
+    Impl &s = *impl_;
+    if (auto w = s.check_writable(); !w)
+        return w.error();
+    const size_t dim = s.config.dimension;
+    if (vectors.size() != ids.size() * dim)
+        return Error{Status::DimensionMismatch, std::to_string(vectors.size()) + " floats for " +
+                                                    std::to_string(ids.size()) + " ids of dimension " +
+                                                    std::to_string(dim)};
+    if (!metadata.empty() && metadata.size() != ids.size())
+        return Error{Status::InvalidArgument, "metadata must have one entry list per id (" +
+                                                  std::to_string(metadata.size()) + " for " +
+                                                  std::to_string(ids.size()) + " ids)"};
+    IngestResult res;
+    std::vector<uint64_t> ok_ids;
+    std::vector<size_t> ok_idx;
+    std::unordered_set<uint64_t> seen;
+    for (size_t i = 0; i < ids.size(); ++i) {
+        const float *v = vectors.data() + i * dim;
+        Rejection rj{i, ids[i], Status::Ok, {}};
+        if (!all_finite(v, dim))
+            rj = {i, ids[i], Status::InvalidArgument, "vector has a NaN or infinite component"};
+        else if (s.table.contains(ids[i]))
+            rj = {i, ids[i], Status::InvalidArgument, "id " + std::to_string(ids[i]) + " already exists"};
+        else if (!seen.insert(ids[i]).second)
+            rj = {i, ids[i], Status::InvalidArgument, "id " + std::to_string(ids[i]) + " repeats within the batch"};
+        if (rj.status != Status::Ok) {
+            res.rejections.push_back(std::move(rj));
+            continue;
+        }
+        ok_ids.push_back(ids[i]);
+        ok_idx.push_back(i);
+    }
+    res.rejected = res.rejections.size();
+    res.accepted = ok_ids.size();
+    if (ok_ids.empty()) {
+        res.epoch = s.epoch;
+        return res;
+    }
+
+    // Build the rows in the storage dtype with a scratch table (nothing changes until commit).
+    std::vector<PendingSegment> segs;
+    const bool train = s.table.storage() == StorageType::I8 && !s.table.has_quant();
+    store_detail::VectorTable scratch(s.config.dimension, s.table.storage());
+    if (s.table.storage() == StorageType::I8) {
+        std::vector<float> rows;
+        for (size_t i : ok_idx)
+            rows.insert(rows.end(), vectors.data() + i * dim, vectors.data() + (i + 1) * dim);
+        scratch.set_quant(train ? store_detail::VectorTable::train_quant(rows.data(), ok_idx.size(), dim)
+                                : *s.table.quant());
+    }
+    for (size_t j = 0; j < ok_idx.size(); ++j)
+        scratch.add(ok_ids[j], vectors.data() + ok_idx[j] * dim);
+    if (train) {
+        s.table.set_quant(*scratch.quant());
+        auto q = s.encode_quant();
+        s.table.clear_quant();
+        if (!q)
+            return q.error();
+        segs.push_back({core::SegType::Quant, 0, std::move(*q)});
+    }
+    std::vector<uint8_t> rows(scratch.row_bytes() * ok_ids.size());
+    for (uint32_t j = 0; j < ok_ids.size(); ++j)
+        std::memcpy(rows.data() + j * scratch.row_bytes(), scratch.row_ptr(j), scratch.row_bytes());
+    auto vec = s.encode_vec(ok_ids.data(), rows.data(), ok_ids.size());
+    if (!vec)
+        return vec.error();
+    segs.push_back({core::SegType::Vec, 0, std::move(*vec)});
+
+    MetadataTable batch_meta;
+    bool any_meta = false;
+    if (!metadata.empty())
+        for (size_t j = 0; j < ok_idx.size(); ++j)
+            if (!metadata[ok_idx[j]].empty()) {
+                batch_meta.put(ok_ids[j], metadata[ok_idx[j]]);
+                any_meta = true;
+            }
+    if (any_meta) {
+        auto m = batch_meta.encode_meta_seg(ok_ids);
+        if (!m)
+            return m.error();
+        segs.push_back({core::SegType::Meta, 0, std::move(*m)});
+    }
+    const uint64_t quant_off_before = s.storage->size();
+    if (auto r = s.commit(std::move(segs), core::kChainWitnessProvenance, s.table.live() + ok_ids.size()); !r)
+        return r.error();
+    if (train) {
+        s.table.set_quant(*scratch.quant());
+        s.quant_offset = quant_off_before; // QUANT_SEG is the commit's first segment
+    }
+    for (uint32_t j = 0; j < ok_ids.size(); ++j)
+        s.table.add_raw(ok_ids[j], scratch.row_ptr(j));
+    if (any_meta) {
+        for (size_t j = 0; j < ok_idx.size(); ++j)
+            if (!metadata[ok_idx[j]].empty())
+                s.meta.put(ok_ids[j], metadata[ok_idx[j]]);
+        s.meta_index_dirty = true;
+    }
+    res.epoch = s.epoch;
+    return res;
+}
+
+Result<DeleteResult> RvfStore::remove(std::span<const uint64_t> ids) {
+    Impl &s = *impl_;
+    if (auto w = s.check_writable(); !w)
+        return w.error();
+    std::vector<uint64_t> live;
+    std::unordered_set<uint64_t> seen;
+    for (uint64_t id : ids)
+        if (s.table.contains(id) && seen.insert(id).second)
+            live.push_back(id);
+    DeleteResult res;
+    if (live.empty()) {
+        res.epoch = s.epoch;
+        return res;
+    }
+    auto j = Impl::encode_journal(live, s.epoch + 1);
+    if (!j)
+        return j.error();
+    std::vector<PendingSegment> segs;
+    segs.push_back({core::SegType::Journal, 0, std::move(*j)});
+    if (auto r = s.commit(std::move(segs), core::kChainWitnessProvenance, s.table.live() - live.size()); !r)
+        return r.error();
+    for (uint64_t id : live) {
+        s.table.remove(id);
+        if (s.meta.get(id)) {
+            s.meta.erase(id);
+            s.meta_index_dirty = true;
+        }
+    }
+    res.deleted = live.size();
+    res.epoch = s.epoch;
+    return res;
+}
+
+Result<DeleteResult> RvfStore::remove_by_filter(const FilterExpr &filter) {
+    if (auto v = validate_filter(filter, impl_->meta); !v)
+        return v.error();
+    std::vector<uint64_t> hit;
+    for (uint64_t id : impl_->table.live_ids())
+        if (evaluate(filter, impl_->meta, id))
+            hit.push_back(id);
+    return remove(hit);
+}
+
+Result<std::vector<Neighbor>> RvfStore::query(std::span<const float> vector, size_t k,
+                                              const QueryOptions &options) const {
+    const Impl &s = *impl_;
+    const size_t dim = s.config.dimension;
+    if (vector.size() != dim)
+        return Error{Status::DimensionMismatch, "query has " + std::to_string(vector.size()) +
+                                                    " components, the store has dimension " + std::to_string(dim)};
+    if (!all_finite(vector.data(), dim))
+        return Error{Status::InvalidArgument, "query has a NaN or infinite component"};
+    if (k == 0)
+        return Error{Status::InvalidArgument, "k must be at least 1"};
+    if (k > kMaxK)
+        return Error{Status::KTooLarge, "k = " + std::to_string(k) + " exceeds the limit of " + std::to_string(kMaxK)};
+    const Metric metric = static_cast<Metric>(s.config.metric);
+    std::vector<uint8_t> allowed; // per slot, for pre-filtering
+    bool intra = false;
+    if (options.filter) {
+        if (auto v = validate_filter(*options.filter, s.meta); !v)
+            return v.error();
+        const double sel = estimate_selectivity(*options.filter, s.meta, s.table.live());
+        // Pre-filtering lists only ids with metadata rows; a filter that also matches rows
+        // without metadata (Ne, Not) is evaluated per candidate instead.
+        if (choose_strategy(sel) == FilterStrategy::Pre && !matches_without_metadata(*options.filter)) {
+            allowed.assign(s.table.slots(), 0);
+            for (uint64_t id : prefilter_ids(*options.filter, s.meta))
+                if (auto slot = s.table.slot_of(id))
+                    allowed[*slot] = 1;
+        } else {
+            intra = true; // exact scan: intra- and post-filtering visit the same candidates
+        }
+    }
+    const store_detail::PreparedQuery pq = s.table.prepare(vector.data(), metric);
+    // Max-heap of the best k: (distance, id); ties broken by id for stable output.
+    std::priority_queue<std::pair<float, uint64_t>> heap;
+    for (uint32_t slot = 0; slot < s.table.slots(); ++slot) {
+        if (!s.table.live_at(slot) || (!allowed.empty() && !allowed[slot]))
+            continue;
+        const uint64_t id = s.table.id_at(slot);
+        if (intra && !evaluate(*options.filter, s.meta, id))
+            continue;
+        const float d = s.table.distance(metric, slot, pq);
+        if (heap.size() < k)
+            heap.emplace(d, id);
+        else if (std::make_pair(d, id) < heap.top()) {
+            heap.pop();
+            heap.emplace(d, id);
+        }
+    }
+    std::vector<Neighbor> out(heap.size());
+    for (size_t i = out.size(); i-- > 0; heap.pop())
+        out[i] = {heap.top().second, heap.top().first};
+    return out;
+}
+
+StoreStatus RvfStore::status() const {
+    const Impl &s = *impl_;
+    StoreStatus st;
+    st.total_vectors = s.table.live();
+    st.deleted_vectors = s.table.dead();
+    st.total_segments = s.writer ? s.writer->directory().size() : 0;
+    st.file_size = s.storage->size();
+    st.current_epoch = s.epoch;
+    st.dimension = s.config.dimension;
+    st.metric = static_cast<Metric>(s.config.metric);
+    st.storage = static_cast<StorageType>(s.config.storage);
+    st.domain_profile = static_cast<core::DomainProfile>(s.config.domain_profile);
+    st.dead_space_ratio = s.table.slots() ? double(s.table.dead()) / double(s.table.slots()) : 0.0;
+    st.read_only = s.read_only;
+    st.opened_layout = s.opened_layout;
+    st.warnings = s.warnings;
+    return st;
+}
+
+std::vector<SegmentSummary> RvfStore::segments() const {
+    std::vector<SegmentSummary> out;
+    auto bytes = impl_->storage->read_all();
+    if (!bytes)
+        return out;
+    const FileReport rep = inspect_file(core::ByteView(bytes->data(), bytes->size()));
+    if (!rep.manifest)
+        return out;
+    for (const DirectoryEntry &d : rep.manifest->directory)
+        out.push_back({d.segment_id, d.seg_type, d.offset, d.payload_length});
+    out.push_back({rep.manifest->segment_id, static_cast<uint8_t>(core::SegType::Manifest), rep.manifest->offset, 0});
+    for (const SegmentRecord &r : rep.segments)
+        if (r.offset == rep.manifest->offset)
+            out.back().payload_length = r.header.payload_length;
+    return out;
+}
+
+const std::vector<MetadataEntry> *RvfStore::metadata(uint64_t id) const {
+    return impl_->table.contains(id) ? impl_->meta.get(id) : nullptr;
+}
+
+std::optional<std::vector<float>> RvfStore::vector(uint64_t id) const {
+    auto slot = impl_->table.slot_of(id);
+    if (!slot)
+        return std::nullopt;
+    std::vector<float> v(impl_->config.dimension);
+    impl_->table.to_float(*slot, v.data());
+    return v;
+}
+
+Result<void> RvfStore::close() {
+    if (!impl_)
+        return {};
+    Impl &s = *impl_;
+    Result<void> res;
+    if (!s.read_only && !s.poisoned && s.meta_index_dirty && s.storage) {
+        auto idx = s.meta.encode_metaidx_segs();
+        if (!idx) {
+            res = Result<void>(idx.error());
+        } else if (!idx->empty()) {
+            std::vector<PendingSegment> segs;
+            for (auto &p : *idx)
+                segs.push_back({core::SegType::MetaIdx, 0, std::move(p)});
+            res = s.commit(std::move(segs), core::kChainWitnessComputation, s.table.live());
+        }
+        s.meta_index_dirty = false;
+    }
+    if (s.lock)
+        s.lock->release();
+    s.lock.reset();
+    s.read_only = true; // a closed store accepts no writes
+    return res;
+}
+
+} // namespace rvf

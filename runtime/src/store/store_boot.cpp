@@ -1,0 +1,283 @@
+// store_boot.cpp — turning file bytes into a store: full verification first (inspect_file
+// checks every header and content hash and finds the latest valid manifest), then the segments
+// the manifest lists are replayed in file order. See store_impl.hpp.
+#include <cstring>
+#include <string>
+#include <unordered_set>
+
+#include <rvf/core/format/journal_seg.hpp>
+#include <rvf/core/format/layout_s_manifest.hpp>
+#include <rvf/core/format/quant_seg.hpp>
+#include <rvf/core/format/vec_seg.hpp>
+#include <rvf/compression.hpp>
+
+#include "store_impl.hpp"
+
+namespace rvf {
+namespace {
+
+using core::ByteView;
+using core::SegType;
+
+std::string hex(uint64_t v) {
+    char b[24];
+    std::snprintf(b, sizeof b, "0x%llx", static_cast<unsigned long long>(v));
+    return b;
+}
+
+bool known_store_type(uint8_t t) {
+    switch (static_cast<SegType>(t)) {
+    case SegType::Vec:
+    case SegType::Journal:
+    case SegType::Manifest:
+    case SegType::Quant:
+    case SegType::Meta:
+    case SegType::MetaIdx:
+    case SegType::Witness:
+    case SegType::Index: // rebuilt by the index layer; never carried over verbatim
+        return true;
+    default:
+        return false;
+    }
+}
+
+} // namespace
+
+Result<void> RvfStore::Impl::load(std::vector<uint8_t> bytes, bool writable) {
+    const ByteView file(bytes.data(), bytes.size());
+    const FileReport rep = inspect_file(file);
+    if (rep.layout == FileLayout::UpstreamWasmExport || rep.layout == FileLayout::Unknown || !rep.manifest)
+        return Error{rep.status() == Status::Ok ? Status::ManifestNotFound : rep.status(),
+                     rep.problems.empty() ? "no manifest" : rep.problems.back().what};
+    opened_layout = rep.layout;
+
+    // A problem at a segment the manifest lists is committed data damaged: refuse, naming it.
+    std::unordered_set<uint64_t> listed;
+    for (const DirectoryEntry &d : rep.manifest->directory)
+        listed.insert(d.offset);
+    for (const Problem &p : rep.problems) {
+        if (listed.count(p.offset)) {
+            uint64_t id = 0;
+            for (const DirectoryEntry &d : rep.manifest->directory)
+                if (d.offset == p.offset)
+                    id = d.segment_id;
+            return Error{p.status, "committed segment " + std::to_string(id) + " at " + hex(p.offset) +
+                                       " is damaged: " + p.what};
+        }
+        warnings.push_back(p.what); // torn tail, fallback to an earlier manifest, unlisted leftovers
+    }
+    if (rep.layout == FileLayout::R) {
+        if (auto r = load_layout_r(bytes); !r)
+            return r;
+        needs_conversion = writable;
+        return {};
+    }
+    return load_layout_s(bytes, rep, writable);
+}
+
+Result<void> RvfStore::Impl::load_layout_r(const std::vector<uint8_t> &bytes) {
+    auto c = read_contents(ByteView(bytes.data(), bytes.size()));
+    if (!c)
+        return c.error();
+    config = core::StoreConfig{};
+    config.dimension = c->dimension;
+    config.metric = c->metric;
+    config.storage = static_cast<uint8_t>(StorageType::F32);
+    config.domain_profile = static_cast<uint8_t>(domain_profile_from_path(path));
+    config.flags = core::kStoreConfigWitness;
+    if (config.dimension == 0)
+        return Error{Status::InvalidManifest, "Layout R manifest has dimension 0"};
+    table = store_detail::VectorTable(config.dimension, StorageType::F32);
+    for (size_t i = 0; i < c->ids.size(); ++i) {
+        if (table.contains(c->ids[i]))
+            table.remove(c->ids[i]);
+        table.add(c->ids[i], c->vectors.data() + i * c->dimension);
+    }
+    for (uint64_t id : c->deleted_ids)
+        table.remove(id);
+    epoch = c->epoch;
+    std::memcpy(file_id, c->identity.file_id, 16);
+    return {};
+}
+
+Result<void> RvfStore::Impl::load_layout_s(const std::vector<uint8_t> &bytes, const FileReport &rep, bool writable) {
+    const ByteView file(bytes.data(), bytes.size());
+    const ManifestInfo &mi = *rep.manifest;
+    const core::SegmentHeader *mh = nullptr;
+    for (const SegmentRecord &s : rep.segments)
+        if (s.offset == mi.offset)
+            mh = &s.header;
+    if (mh == nullptr)
+        return Error{Status::InvalidManifest, "latest manifest not found in the segment walk"};
+    const uint64_t payload_off = mi.offset + core::kSegmentHeaderSize;
+    core::LayoutSManifestView mv;
+    if (Status s = core::parse_layout_s_manifest(file.sub(static_cast<size_t>(payload_off), mh->payload_length),
+                                                 payload_off, mv);
+        s != Status::Ok)
+        return Error{s, "latest manifest does not decode"};
+
+    core::TlvRecord cfg;
+    if (mv.tlv.find(core::ManifestTag::ProfileConfig, cfg)) {
+        if (Status s = core::decode_store_config(cfg.value, config); s != Status::Ok)
+            return Error{s, "PROFILE_CONFIG record is invalid"};
+        if (config.dimension != mv.root.dimension)
+            return Error{Status::InvalidManifest, "PROFILE_CONFIG dimension differs from the root's"};
+    } else { // a Layout S file from another writer: what the root says, defaults otherwise
+        config = core::StoreConfig{};
+        config.dimension = mv.root.dimension;
+        config.storage = mv.root.base_dtype == static_cast<uint8_t>(core::DataType::F16)  ? 1
+                         : mv.root.base_dtype == static_cast<uint8_t>(core::DataType::I8) ? 2
+                                                                                          : 0;
+        config.domain_profile = static_cast<uint8_t>(domain_profile_from_path(path));
+    }
+    if (config.dimension == 0)
+        return Error{Status::InvalidManifest, "manifest has dimension 0"};
+    epoch = mv.root.epoch;
+    created_ns = mv.root.created_ns;
+    std::memcpy(file_id, mv.root.file_id, 16);
+    const auto storage_t = static_cast<StorageType>(config.storage);
+    table = store_detail::VectorTable(config.dimension, storage_t);
+    meta = MetadataTable{};
+
+    std::vector<core::SegmentDirEntry> dir;
+    for (size_t i = 0; i < mv.directory.size(); ++i)
+        dir.push_back(mv.directory.at(i));
+    const size_t row_bytes = table.row_bytes();
+    std::vector<uint8_t> row(row_bytes);
+    for (const core::SegmentDirEntry &d : dir) {
+        const ByteView stored =
+            file.sub(static_cast<size_t>(d.file_offset + core::kSegmentHeaderSize), static_cast<size_t>(d.payload_length));
+        core::SegmentHeader h;
+        (void)core::decode_segment_header_raw(file.sub(static_cast<size_t>(d.file_offset), core::kSegmentHeaderSize), h);
+        auto logical = segment_payload(h, stored);
+        if (!logical)
+            return logical.error();
+        const ByteView payload(logical->data(), logical->size());
+        const std::string where = std::string(core::seg_type_name(d.seg_type) ? core::seg_type_name(d.seg_type) : "?") +
+                                  " segment " + std::to_string(d.segment_id) + " at " + hex(d.file_offset);
+        switch (static_cast<SegType>(d.seg_type)) {
+        case SegType::Quant: {
+            core::QuantSegView q;
+            if (Status s = core::QuantSegView::parse(payload, q); s != Status::Ok)
+                return Error{s, where + " does not decode"};
+            if (q.quant_type != static_cast<uint8_t>(core::QuantType::Scalar) || q.dim != config.dimension)
+                return Error{Status::InvalidManifest, where + ": not a scalar range for this dimension"};
+            table.set_quant({q.min(0), q.max(0)});
+            quant_offset = d.file_offset;
+            break;
+        }
+        case SegType::Vec: {
+            core::VecSegView v;
+            if (Status s = core::VecSegView::parse(payload, v); s != Status::Ok)
+                return Error{s, where + " does not decode"};
+            for (uint32_t bi = 0; bi < v.block_count; ++bi) {
+                core::VecBlockView blk;
+                if (Status s = v.block(bi, blk); s != Status::Ok)
+                    return Error{s, where + " block " + std::to_string(bi)};
+                if (blk.dim() != config.dimension)
+                    return Error{Status::DimensionMismatch, where + " holds dimension " + std::to_string(blk.dim())};
+                if (blk.elem_size * blk.dim() != row_bytes)
+                    return Error{Status::InvalidManifest, where + " dtype differs from the store's"};
+                if (storage_t == StorageType::I8 && !table.has_quant())
+                    return Error{Status::InvalidManifest, where + ": i8 rows before any QUANT_SEG"};
+                auto ids = blk.delta_ids();
+                uint64_t prev = 0;
+                auto cur = ids.cursor();
+                for (uint32_t i = 0; i < blk.count(); ++i) {
+                    uint64_t id = 0;
+                    if (blk.id_encoding == static_cast<uint8_t>(core::IdEncoding::Raw)) {
+                        id = blk.id(i);
+                    } else if (!cur.next(id)) {
+                        return Error{Status::InvalidManifest, where + ": id list ends early"};
+                    }
+                    (void)prev;
+                    (void)blk.copy_vector_raw(i, row.data(), row.size());
+                    if (table.contains(id))
+                        table.remove(id);
+                    table.add_raw(id, row.data());
+                }
+            }
+            break;
+        }
+        case SegType::Journal: {
+            core::JournalSegView j;
+            if (Status s = core::JournalSegView::parse(payload, j); s != Status::Ok)
+                return Error{s, where + " does not decode"};
+            auto cur = j.cursor();
+            core::JournalEntry e;
+            while (cur.next(e)) {
+                if (e.type == core::JournalEntryType::DeleteVector) {
+                    table.remove(e.vector_id());
+                    meta.erase(e.vector_id());
+                } else if (e.type == core::JournalEntryType::DeleteRange) {
+                    for (uint64_t id : table.live_ids())
+                        if (id >= e.range_start() && id < e.range_end()) {
+                            table.remove(id);
+                            meta.erase(id);
+                        }
+                }
+            }
+            break;
+        }
+        case SegType::Meta:
+            if (auto r = meta.load_meta_seg(payload); !r)
+                return Error{r.status(), where + ": " + r.error().message};
+            break;
+        case SegType::Witness: {
+            core::WitnessSegView w;
+            if (Status s = core::WitnessSegView::parse(payload, w); s != Status::Ok)
+                return Error{s, where + " does not decode"};
+            // The latest WITNESS_SEG carries the chain tip; history is rebuilt from the last
+            // segment that holds it all (a rewrite) plus every later single entry.
+            if (w.count > 1)
+                witness_history.clear();
+            for (size_t i = 0; i < w.count; ++i)
+                witness_history.emplace_back(w.entry_bytes(i), w.entry_bytes(i) + core::kWitnessEntrySize);
+            std::array<uint8_t, core::kWitnessEntrySize> tip{};
+            std::memcpy(tip.data(), w.entry_bytes(w.count - 1), tip.size());
+            last_witness = tip;
+            break;
+        }
+        case SegType::Manifest:
+        case SegType::MetaIdx:
+        case SegType::Index:
+            break;
+        default:
+            if (!known_store_type(d.seg_type)) {
+                PendingSegment p;
+                p.type = static_cast<SegType>(d.seg_type);
+                // The payload is kept byte-for-byte (decompressed if it was stored compressed).
+                p.flags = static_cast<uint16_t>(d.flags & ~core::SegFlag::Compressed);
+                p.payload.assign(payload.data, payload.data + payload.size);
+                preserved_segments.push_back(std::move(p));
+            }
+            break;
+        }
+    }
+    // Deleted ids keep no metadata (a META row can precede the JOURNAL that deletes it).
+    if (writable) {
+        // Drop the torn tail (anything after the latest manifest) before appending.
+        const uint64_t end = mi.offset + core::kSegmentHeaderSize + mh->payload_length + mh->alignment_pad;
+        if (storage->size() > end) {
+            if (auto r = storage->truncate(end); !r)
+                return r;
+            if (auto r = storage->sync(); !r)
+                return r;
+        }
+        core::SegmentDirEntry me;
+        me.segment_id = mh->segment_id;
+        me.seg_type = mh->seg_type;
+        me.flags = mh->flags;
+        me.file_offset = mi.offset;
+        me.payload_length = mh->payload_length;
+        std::memcpy(me.content_hash, mh->content_hash, 16);
+        dir.push_back(me);
+        auto w = LayoutSWriter::continuing(end, mh->segment_id + 1, std::move(dir));
+        if (!w)
+            return w.error();
+        writer = std::move(*w);
+    }
+    return {};
+}
+
+} // namespace rvf

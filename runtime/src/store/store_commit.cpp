@@ -1,0 +1,227 @@
+// store_commit.cpp — the commit protocol (data → fsync → manifest → fsync) and the payloads a
+// commit appends. See store_impl.hpp.
+#include <chrono>
+#include <cstring>
+#include <string>
+
+#include <rvf/core/format/journal_seg.hpp>
+#include <rvf/core/format/manifest_tlv.hpp>
+#include <rvf/core/format/quant_seg.hpp>
+#include <rvf/core/format/vec_seg.hpp>
+#include <rvf/compression.hpp>
+#include <rvf/core/hash/shake256.hpp>
+
+#include "store_impl.hpp"
+
+namespace rvf {
+
+uint64_t now_ns() {
+    return static_cast<uint64_t>(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count());
+}
+
+void witness_action_hash(uint8_t witness_type, const std::vector<core::SegmentHeader> &covered,
+                         uint8_t out[core::kWitnessDigestSize]) {
+    core::Shake256 h;
+    static constexpr char kTag[] = "RVF-witness-v1";
+    h.absorb(reinterpret_cast<const uint8_t *>(kTag), sizeof kTag - 1);
+    h.absorb(&witness_type, 1);
+    for (const core::SegmentHeader &s : covered) {
+        uint8_t rec[25];
+        core::store_u64_le(rec, s.segment_id);
+        rec[8] = s.seg_type;
+        std::memcpy(rec + 9, s.content_hash, 16);
+        h.absorb(rec, sizeof rec);
+    }
+    h.finalize();
+    h.squeeze(out, core::kWitnessDigestSize);
+}
+
+Result<uint64_t> RvfStore::Impl::append_pending(LayoutSWriter &w, const PendingSegment &seg) const {
+    const core::ByteView raw(seg.payload.data(), seg.payload.size());
+    if (config.compression == static_cast<uint8_t>(Compression::Lz4) && seg.type == core::SegType::Vec &&
+        raw.size <= UINT32_MAX)
+        if (auto packed = lz4_compress(raw))
+            return w.append_compressed(seg.type, seg.flags, core::ByteView(packed->data(), packed->size()),
+                                       static_cast<uint32_t>(raw.size));
+    return w.append_segment(seg.type, seg.flags, raw);
+}
+
+Result<void> RvfStore::Impl::check_writable() const {
+    if (read_only)
+        return Error{Status::ReadOnly, "store was opened read-only"};
+    if (poisoned)
+        return Error{Status::IoError, "an earlier write failed and could not be rolled back; reopen the store"};
+    return {};
+}
+
+std::vector<uint8_t> RvfStore::Impl::config_tlv() const {
+    core::ByteWriter counter;
+    (void)core::encode_store_config(counter, config);
+    std::vector<uint8_t> value(counter.pos());
+    core::ByteWriter vw(core::MutByteView(value.data(), value.size()));
+    (void)core::encode_store_config(vw, config);
+    std::vector<uint8_t> rec(static_cast<size_t>(core::tlv_record_span(value.size())));
+    core::ByteWriter w(core::MutByteView(rec.data(), rec.size()));
+    (void)core::encode_tlv_record(w, static_cast<uint16_t>(core::ManifestTag::ProfileConfig),
+                                  core::ByteView(value.data(), value.size()));
+    return rec;
+}
+
+core::ManifestL0 RvfStore::Impl::make_root(uint32_t new_epoch, uint64_t live) const {
+    core::ManifestL0 r;
+    r.total_vector_count = live;
+    r.dimension = config.dimension;
+    switch (static_cast<StorageType>(config.storage)) {
+    case StorageType::F32:
+        r.base_dtype = static_cast<uint8_t>(core::DataType::F32);
+        break;
+    case StorageType::F16:
+        r.base_dtype = static_cast<uint8_t>(core::DataType::F16);
+        break;
+    case StorageType::I8:
+        r.base_dtype = static_cast<uint8_t>(core::DataType::I8);
+        break;
+    }
+    r.epoch = new_epoch;
+    r.created_ns = created_ns;
+    r.modified_ns = now_ns();
+    if (quant_offset) {
+        r.quantdict.seg_offset = *quant_offset;
+        r.quantdict.count = 1;
+    }
+    std::memcpy(r.file_id, file_id, 16);
+    return r;
+}
+
+Result<std::vector<uint8_t>> RvfStore::Impl::encode_vec(const uint64_t *ids, const uint8_t *rows, size_t count) const {
+    core::VecBlockInput b;
+    b.rows = rows;
+    b.ids = ids;
+    b.count = static_cast<uint32_t>(count);
+    b.dim = config.dimension;
+    switch (static_cast<StorageType>(config.storage)) {
+    case StorageType::F32:
+        b.dtype = static_cast<uint8_t>(core::DataType::F32);
+        break;
+    case StorageType::F16:
+        b.dtype = static_cast<uint8_t>(core::DataType::F16);
+        break;
+    case StorageType::I8:
+        b.dtype = static_cast<uint8_t>(core::DataType::I8);
+        break;
+    }
+    // Delta-varint ids need non-decreasing ids; batches in arbitrary order keep raw u64 ids.
+    bool sorted = true;
+    for (size_t i = 1; i < count && sorted; ++i)
+        sorted = ids[i - 1] <= ids[i];
+    b.id_encoding = static_cast<uint8_t>(sorted ? core::IdEncoding::DeltaVarint : core::IdEncoding::Raw);
+    uint64_t size = 0;
+    if (Status s = core::vec_seg_encoded_size(&b, 1, size); s != Status::Ok)
+        return Error{s, "VEC segment encoding"};
+    if (size > core::kMaxSegmentPayload)
+        return Error{Status::SegmentTooLarge, "VEC segment of " + std::to_string(size) + " bytes"};
+    std::vector<uint8_t> out(static_cast<size_t>(size));
+    core::ByteWriter w(core::MutByteView(out.data(), out.size()));
+    if (Status s = core::encode_vec_seg(w, &b, 1); s != Status::Ok)
+        return Error{s, "VEC segment encoding"};
+    return out;
+}
+
+Result<std::vector<uint8_t>> RvfStore::Impl::encode_quant() const {
+    const auto &q = table.quant();
+    if (!q)
+        return Error{Status::InvalidArgument, "no quantisation range"};
+    std::vector<float> mins(config.dimension, q->min), maxs(config.dimension, q->max);
+    core::ByteWriter counter;
+    (void)core::encode_quant_scalar(counter, config.dimension, mins.data(), maxs.data());
+    std::vector<uint8_t> out(counter.pos());
+    core::ByteWriter w(core::MutByteView(out.data(), out.size()));
+    if (Status s = core::encode_quant_scalar(w, config.dimension, mins.data(), maxs.data()); s != Status::Ok)
+        return Error{s, "QUANT segment encoding"};
+    return out;
+}
+
+Result<std::vector<uint8_t>> RvfStore::Impl::encode_journal(std::span<const uint64_t> ids, uint32_t epoch) {
+    std::vector<core::JournalEntry> entries(ids.size());
+    for (size_t i = 0; i < ids.size(); ++i) {
+        entries[i].type = core::JournalEntryType::DeleteVector;
+        entries[i].a = ids[i];
+    }
+    core::JournalHeader h;
+    h.journal_epoch = epoch;
+    core::ByteWriter counter;
+    (void)core::encode_journal_seg(counter, h, entries.data(), entries.size());
+    std::vector<uint8_t> out(counter.pos());
+    core::ByteWriter w(core::MutByteView(out.data(), out.size()));
+    if (Status s = core::encode_journal_seg(w, h, entries.data(), entries.size()); s != Status::Ok)
+        return Error{s, "JOURNAL segment encoding"};
+    return out;
+}
+
+Result<void> RvfStore::Impl::commit(std::vector<PendingSegment> segs, uint8_t witness_type, uint64_t live_after) {
+    if (auto w = check_writable(); !w)
+        return w;
+    if (auto c = convert_if_needed(); !c)
+        return c;
+    const LayoutSWriter snapshot = *writer;
+    const uint64_t start = storage->size();
+    auto rollback = [&](Error e) -> Result<void> {
+        *writer = snapshot;
+        if (storage->size() != start && !storage->truncate(start))
+            poisoned = true; // the tail is uncommitted garbage on disk: harmless, but stop writing
+        return e;
+    };
+
+    std::vector<core::SegmentHeader> covered;
+    for (const PendingSegment &s : segs) {
+        auto off = append_pending(*writer, s);
+        if (!off)
+            return rollback(off.error());
+        core::SegmentHeader h;
+        core::decode_segment_header_raw(
+            core::ByteView(writer->bytes().data() + (*off - (writer->size() - writer->bytes().size())), 64), h);
+        covered.push_back(h);
+    }
+    std::array<uint8_t, core::kWitnessEntrySize> entry{};
+    const bool witness = (config.flags & core::kStoreConfigWitness) != 0;
+    if (witness) {
+        core::WitnessEntry e;
+        if (last_witness)
+            core::witness_link_hash(last_witness->data(), e.prev_hash);
+        witness_action_hash(witness_type, covered, e.action_hash);
+        e.timestamp_ns = now_ns();
+        e.witness_type = witness_type;
+        core::encode_witness_entry(e, entry.data());
+        auto off = writer->append_segment(core::SegType::Witness, 0, core::ByteView(entry.data(), entry.size()));
+        if (!off)
+            return rollback(off.error());
+    }
+    std::vector<uint8_t> data = writer->take_staged();
+    if (auto r = storage->append(core::ByteView(data.data(), data.size())); !r)
+        return rollback(r.error());
+    if (auto r = storage->sync(); !r)
+        return rollback(r.error());
+
+    const uint32_t new_epoch = epoch + 1;
+    const std::vector<uint8_t> tlv = config_tlv();
+    auto moff = writer->append_manifest(make_root(new_epoch, live_after), nullptr,
+                                        core::ByteView(tlv.data(), tlv.size()));
+    if (!moff)
+        return rollback(moff.error());
+    std::vector<uint8_t> manifest = writer->take_staged();
+    if (auto r = storage->append(core::ByteView(manifest.data(), manifest.size())); !r)
+        return rollback(r.error());
+    if (auto r = storage->sync(); !r)
+        return rollback(r.error());
+
+    epoch = new_epoch;
+    if (witness) {
+        last_witness = entry;
+        witness_history.emplace_back(entry.begin(), entry.end());
+    }
+    return {};
+}
+
+} // namespace rvf

@@ -1,0 +1,32 @@
+// store_export.cpp — whole-file exports of a store's live state: Layout S (the compaction image)
+// and Layout R (through export_layout_r, for upstream tools).
+#include <cstring>
+
+#include <rvf/layout_r_export.hpp>
+
+#include "store_impl.hpp"
+
+namespace rvf {
+
+Result<std::vector<uint8_t>> RvfStore::export_layout_s() const {
+    return impl_->build_image(impl_->epoch + 1, impl_->preserved_segments);
+}
+
+Result<std::vector<uint8_t>> RvfStore::export_layout_r() const {
+    const Impl &s = *impl_;
+    if (s.config.metric > static_cast<uint8_t>(Metric::Cosine))
+        return Error{Status::MetricUnsupported, "Layout R has no Hamming metric"};
+    StoreContents c;
+    c.layout = FileLayout::R;
+    c.dimension = s.config.dimension;
+    c.metric = s.config.metric;
+    c.epoch = s.epoch;
+    std::memcpy(c.identity.file_id, s.file_id, 16);
+    c.ids = s.table.live_ids();
+    c.vectors.resize(c.ids.size() * c.dimension);
+    for (size_t i = 0; i < c.ids.size(); ++i)
+        s.table.to_float(*s.table.slot_of(c.ids[i]), c.vectors.data() + i * c.dimension);
+    return rvf::export_layout_r(c);
+}
+
+} // namespace rvf

@@ -1,0 +1,92 @@
+// store_impl.hpp — RvfStore's state, shared by the files that implement it:
+//   store.cpp (public methods), store_boot.cpp (open/load), store_commit.cpp (the two-fsync
+//   commit and segment payloads), store_rewrite.cpp (compaction and Layout R conversion),
+//   store_verify.cpp (verify()).
+#pragma once
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <rvf/core/format/segment_header.hpp>
+#include <rvf/core/format/store_config.hpp>
+#include <rvf/core/format/witness_chain.hpp>
+#include <rvf/io/writer_lock.hpp>
+#include <rvf/layout_s_writer.hpp>
+#include <rvf/store.hpp>
+
+#include "storage.hpp"
+#include "vector_table.hpp"
+
+namespace rvf {
+
+/// A segment a commit is about to append.
+struct PendingSegment {
+    core::SegType type = core::SegType::Vec;
+    uint16_t flags = 0;
+    std::vector<uint8_t> payload;
+};
+
+struct RvfStore::Impl {
+    std::string path; ///< empty for in-memory stores
+    bool read_only = false;
+    std::unique_ptr<store_detail::Storage> storage;
+    std::optional<io::WriterLock> lock;
+
+    core::StoreConfig config;
+    store_detail::VectorTable table;
+    MetadataTable meta;
+    bool meta_index_dirty = false;
+
+    std::optional<LayoutSWriter> writer; ///< directory + next id; nullopt until the file is Layout S
+    FileLayout opened_layout = FileLayout::S;
+    bool needs_conversion = false;       ///< Layout R opened for writing: first write rewrites as S
+    uint32_t epoch = 0;
+    uint64_t created_ns = 0;
+    uint8_t file_id[16] = {};
+    std::optional<std::array<uint8_t, core::kWitnessEntrySize>> last_witness; ///< chain tip
+    std::vector<std::vector<uint8_t>> witness_history; ///< every entry so far (compaction carries them)
+    std::optional<uint64_t> quant_offset; ///< QUANT_SEG header offset (root quantdict pointer)
+    std::vector<std::string> warnings;
+    bool poisoned = false; ///< a failed rollback: the file is safe on disk but this handle must not write
+
+    // --- store_commit.cpp ---
+    Result<void> check_writable() const;
+    /// Append `segs` (+ a WITNESS entry when enabled) → fsync → MANIFEST → fsync. On failure the
+    /// file is truncated back and the in-memory writer restored; the caller has not yet changed
+    /// its tables (it applies the change only after this succeeds).
+    Result<void> commit(std::vector<PendingSegment> segs, uint8_t witness_type, uint64_t live_after);
+    /// Append one pending segment to `w`, LZ4-compressing VEC payloads when the store asks for it
+    /// and it saves space.
+    Result<uint64_t> append_pending(LayoutSWriter &w, const PendingSegment &seg) const;
+    core::ManifestL0 make_root(uint32_t epoch, uint64_t live) const;
+    std::vector<uint8_t> config_tlv() const;
+    Result<std::vector<uint8_t>> encode_vec(const uint64_t *ids, const uint8_t *rows, size_t count) const;
+    Result<std::vector<uint8_t>> encode_quant() const;
+    static Result<std::vector<uint8_t>> encode_journal(std::span<const uint64_t> ids, uint32_t epoch);
+
+    // --- store_boot.cpp ---
+    Result<void> load(std::vector<uint8_t> bytes, bool writable);
+    Result<void> load_layout_s(const std::vector<uint8_t> &bytes, const FileReport &rep, bool writable);
+    Result<void> load_layout_r(const std::vector<uint8_t> &bytes);
+
+    // --- store_rewrite.cpp ---
+    /// A fresh Layout S image of the live state (QUANT, VEC, META, METAIDX, preserved unknown
+    /// segments, WITNESS history + this rewrite's entry, MANIFEST).
+    Result<std::vector<uint8_t>> build_image(uint32_t new_epoch, const std::vector<PendingSegment> &preserved) const;
+    /// Replace the file (temp + fsync + rename + dir fsync) or the in-memory image, then reload.
+    Result<void> replace_with(std::vector<uint8_t> image);
+    Result<void> convert_if_needed();
+    std::vector<PendingSegment> preserved_segments; ///< unknown segment types, copied by rewrites
+};
+
+/// SHAKE-256/256 over what a witness entry vouches for: "RVF-witness-v1" ‖ witness_type ‖ for
+/// each covered segment (file order) u64 id ‖ u8 type ‖ content_hash[16]. verify() recomputes it.
+void witness_action_hash(uint8_t witness_type, const std::vector<core::SegmentHeader> &covered,
+                         uint8_t out[core::kWitnessDigestSize]);
+
+uint64_t now_ns();
+
+} // namespace rvf

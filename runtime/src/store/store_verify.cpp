@@ -1,0 +1,119 @@
+// store_verify.cpp — RvfStore::verify(): re-read the file and check every segment hash, every
+// manifest in the chain, and the witness chain (links and action hashes).
+#include <cstring>
+#include <string>
+
+#include <rvf/core/format/layout_s_manifest.hpp>
+
+#include "store_impl.hpp"
+
+namespace rvf {
+namespace {
+std::string hex(uint64_t v) {
+    char b[24];
+    std::snprintf(b, sizeof b, "0x%llx", static_cast<unsigned long long>(v));
+    return b;
+}
+} // namespace
+
+VerifyReport RvfStore::verify() const {
+    VerifyReport rep;
+    auto bytes = impl_->storage->read_all();
+    if (!bytes) {
+        rep.ok = false;
+        rep.problems.push_back({0, bytes.status(), bytes.error().message});
+        return rep;
+    }
+    const core::ByteView file(bytes->data(), bytes->size());
+    const FileReport fr = inspect_file(file);
+    rep.segments_checked = fr.segments.size();
+    for (const Problem &p : fr.problems) {
+        // Past the latest valid manifest (or the note that we fell back to it) lies only what
+        // a crash left uncommitted.
+        const bool tail = fr.manifest && (p.offset > fr.manifest->offset ||
+                                          (p.offset == fr.manifest->offset && p.what.find("fell back") != std::string::npos));
+        (tail ? rep.uncommitted : rep.problems).push_back(p);
+    }
+    if (!fr.manifest || fr.layout != FileLayout::S) {
+        rep.ok = rep.problems.empty();
+        return rep;
+    }
+    const uint64_t latest = fr.manifest->offset;
+
+    // Manifest chain: every committed manifest decodes and epochs never go backwards.
+    uint32_t last_epoch = 0;
+    bool have_epoch = false;
+    std::vector<core::SegmentHeader> covered;
+    std::optional<std::array<uint8_t, core::kWitnessDigestSize>> expect_prev; // link the next entry must carry
+    for (const SegmentRecord &r : fr.segments) {
+        if (r.offset > latest)
+            break; // uncommitted tail: inspect_file already reported it
+        if (r.header_status != Status::Ok)
+            continue;
+        const core::ByteView payload =
+            file.sub(static_cast<size_t>(r.offset + core::kSegmentHeaderSize), r.header.payload_length);
+        if (r.header.seg_type == static_cast<uint8_t>(core::SegType::Manifest)) {
+            core::LayoutSManifestView mv;
+            ++rep.manifests_checked;
+            if (Status s = core::parse_layout_s_manifest(payload, r.offset + core::kSegmentHeaderSize, mv);
+                s != Status::Ok) {
+                rep.problems.push_back({r.offset, s, "manifest segment " + std::to_string(r.header.segment_id) +
+                                                         " at " + hex(r.offset) + " does not decode"});
+            } else {
+                if (have_epoch && mv.root.epoch < last_epoch)
+                    rep.problems.push_back({r.offset, Status::InvalidManifest,
+                                            "manifest segment " + std::to_string(r.header.segment_id) +
+                                                " goes back to epoch " + std::to_string(mv.root.epoch)});
+                last_epoch = mv.root.epoch;
+                have_epoch = true;
+            }
+            covered.clear();
+            continue;
+        }
+        if (r.header.seg_type != static_cast<uint8_t>(core::SegType::Witness)) {
+            covered.push_back(r.header);
+            continue;
+        }
+        core::WitnessSegView w;
+        if (Status s = core::WitnessSegView::parse(payload, w); s != Status::Ok) {
+            rep.problems.push_back({r.offset, s, "witness segment " + std::to_string(r.header.segment_id) +
+                                                     " does not decode"});
+            covered.clear();
+            continue;
+        }
+        for (size_t i = 0; i < w.count; ++i) {
+            ++rep.witness_entries_checked;
+            const core::WitnessEntry e = w.entry(i);
+            // A rewrite's segment restarts the history at entry 0 (prev = zeros).
+            static constexpr uint8_t kZero[core::kWitnessDigestSize] = {};
+            const uint8_t *want = expect_prev ? expect_prev->data() : kZero;
+            if (i == 0 && w.count > 1)
+                want = kZero;
+            if (std::memcmp(e.prev_hash, want, core::kWitnessDigestSize) != 0)
+                rep.problems.push_back({r.offset, Status::InvalidChecksum,
+                                        "witness chain broken at entry " + std::to_string(i) + " of segment " +
+                                            std::to_string(r.header.segment_id) + " at " + hex(r.offset) +
+                                            ": prev_hash does not match the previous entry"});
+            std::array<uint8_t, core::kWitnessDigestSize> link{};
+            core::witness_link_hash(w.entry_bytes(i), link.data());
+            expect_prev = link;
+        }
+        const core::WitnessEntry tip = w.entry(w.count - 1);
+        uint8_t action[core::kWitnessDigestSize];
+        witness_action_hash(tip.witness_type, covered, action);
+        if (std::memcmp(action, tip.action_hash, sizeof action) != 0) {
+            std::string ids;
+            for (const auto &h : covered)
+                ids += (ids.empty() ? "" : ",") + std::to_string(h.segment_id);
+            rep.problems.push_back({r.offset, Status::InvalidChecksum,
+                                    "witness segment " + std::to_string(r.header.segment_id) + " at " +
+                                        hex(r.offset) + " does not vouch for segments [" + ids +
+                                        "]: they changed after it was written"});
+        }
+        covered.clear();
+    }
+    rep.ok = rep.problems.empty();
+    return rep;
+}
+
+} // namespace rvf

@@ -1,0 +1,203 @@
+// vector_table.cpp — see vector_table.hpp.
+#include "vector_table.hpp"
+
+#include <cmath>
+#include <cstring>
+
+#include <rvf/core/distance/metric.hpp>
+#include <rvf/core/f16.hpp>
+#include <rvf/core/format/quant_seg.hpp>
+#include <rvf/distance.hpp>
+
+namespace rvf::store_detail {
+
+QuantRange VectorTable::train_quant(const float *rows, size_t count, size_t dim) {
+    QuantRange r{0, 0};
+    bool first = true;
+    for (size_t i = 0; i < count * dim; ++i) {
+        const float v = rows[i];
+        if (first) {
+            r.min = r.max = v;
+            first = false;
+        } else {
+            r.min = std::min(r.min, v);
+            r.max = std::max(r.max, v);
+        }
+    }
+    r.max = core::sq_fix_max(r.min, r.max);
+    return r;
+}
+
+size_t VectorTable::row_bytes() const {
+    switch (storage_) {
+    case StorageType::F32:
+        return size_t{dim_} * 4;
+    case StorageType::F16:
+        return size_t{dim_} * 2;
+    case StorageType::I8:
+        return dim_;
+    }
+    return 0;
+}
+
+void VectorTable::add(uint64_t id, const float *v) {
+    std::vector<uint8_t> row(row_bytes());
+    switch (storage_) {
+    case StorageType::F32:
+        std::memcpy(row.data(), v, row.size());
+        break;
+    case StorageType::F16:
+        for (size_t d = 0; d < dim_; ++d) {
+            const uint16_t h = core::f32_to_f16(v[d]);
+            std::memcpy(row.data() + 2 * d, &h, 2);
+        }
+        break;
+    case StorageType::I8: {
+        const QuantRange q = quant_.value_or(QuantRange{});
+        for (size_t d = 0; d < dim_; ++d)
+            row[d] = static_cast<uint8_t>(static_cast<int>(core::sq_encode_value(v[d], q.min, q.max)) - 128);
+        break;
+    }
+    }
+    add_raw(id, row.data());
+}
+
+void VectorTable::add_raw(uint64_t id, const uint8_t *row_bytes_in) {
+    const uint32_t slot = static_cast<uint32_t>(ids_.size());
+    data_.insert(data_.end(), row_bytes_in, row_bytes_in + row_bytes());
+    ids_.push_back(id);
+    alive_.push_back(1);
+    by_id_[id] = slot;
+    push_row_stats(slot);
+}
+
+void VectorTable::push_row_stats(uint32_t slot) {
+    std::vector<float> f(dim_);
+    to_float(slot, f.data());
+    double n2 = 0;
+    for (float x : f)
+        n2 += double{x} * x;
+    norm2_.push_back(static_cast<float>(n2));
+    if (storage_ == StorageType::I8) {
+        const auto *c = reinterpret_cast<const int8_t *>(row_ptr(slot));
+        float s = 0, sq = 0;
+        for (size_t d = 0; d < dim_; ++d) {
+            s += c[d];
+            sq += float(c[d]) * c[d];
+        }
+        code_sum_.push_back(s);
+        code_sum_.push_back(sq);
+    }
+}
+
+bool VectorTable::remove(uint64_t id) {
+    auto it = by_id_.find(id);
+    if (it == by_id_.end())
+        return false;
+    alive_[it->second] = 0;
+    by_id_.erase(it);
+    return true;
+}
+
+std::optional<uint32_t> VectorTable::slot_of(uint64_t id) const {
+    auto it = by_id_.find(id);
+    if (it == by_id_.end())
+        return std::nullopt;
+    return it->second;
+}
+
+void VectorTable::to_float(uint32_t slot, float *out) const {
+    const uint8_t *p = row_ptr(slot);
+    switch (storage_) {
+    case StorageType::F32:
+        std::memcpy(out, p, size_t{dim_} * 4);
+        break;
+    case StorageType::F16:
+        for (size_t d = 0; d < dim_; ++d)
+            out[d] = core::f16_to_f32(core::load_u16_le(p + 2 * d));
+        break;
+    case StorageType::I8: {
+        const QuantRange q = quant_.value_or(QuantRange{});
+        for (size_t d = 0; d < dim_; ++d)
+            out[d] = core::sq_decode_value(static_cast<uint8_t>(static_cast<int8_t>(p[d]) + 128), q.min, q.max);
+        break;
+    }
+    }
+}
+
+PreparedQuery VectorTable::prepare(const float *q, Metric) const {
+    PreparedQuery pq;
+    pq.q.assign(q, q + dim_);
+    double n2 = 0;
+    for (float x : pq.q)
+        n2 += double{x} * x;
+    pq.q_norm2 = static_cast<float>(n2);
+    if (storage_ == StorageType::I8) {
+        const QuantRange r = quant_.value_or(QuantRange{});
+        pq.q_i8.resize(dim_);
+        for (size_t d = 0; d < dim_; ++d) {
+            pq.q_i8[d] = static_cast<int8_t>(static_cast<int>(core::sq_encode_value(q[d], r.min, r.max)) - 128);
+            pq.q_i8_sum += pq.q_i8[d];
+            pq.q_i8_sq += float(pq.q_i8[d]) * pq.q_i8[d];
+        }
+    }
+    return pq;
+}
+
+float VectorTable::distance(Metric m, uint32_t slot, const PreparedQuery &pq) const {
+    const DistanceKernels &k = kernels();
+    const uint8_t *p = row_ptr(slot);
+    const size_t n = dim_;
+    if (m == Metric::Hamming) { // sign-bit Hamming on the dequantised row (rare path)
+        std::vector<float> f(n);
+        to_float(slot, f.data());
+        return distance_f32(Metric::Hamming, f.data(), pq.q.data(), n);
+    }
+    float dot = 0;
+    switch (storage_) {
+    case StorageType::F32: {
+        const auto *row = reinterpret_cast<const float *>(p);
+        if (m == Metric::L2)
+            return k.l2sq_f32(row, pq.q.data(), n);
+        dot = k.dot_f32(row, pq.q.data(), n);
+        break;
+    }
+    case StorageType::F16: {
+        const auto *row = reinterpret_cast<const uint16_t *>(p);
+        if (m == Metric::L2)
+            return k.l2sq_f16_f32(row, pq.q.data(), n);
+        dot = k.dot_f16_f32(row, pq.q.data(), n);
+        break;
+    }
+    case StorageType::I8: {
+        // Both sides quantised with one range: v = c + s·code, so
+        //   Σ(a−b)² = s²·Σ(ca−cb)²,  Σab = n·c² + c·s·(Σca + Σcb) + s²·Σca·cb.
+        const QuantRange r = quant_.value_or(QuantRange{});
+        const float s = r.scale(), c = r.offset();
+        const auto *row = reinterpret_cast<const int8_t *>(p);
+        if (m == Metric::L2)
+            return s * s * static_cast<float>(k.l2sq_i8(row, pq.q_i8.data(), n));
+        const float cd = static_cast<float>(k.dot_i8(row, pq.q_i8.data(), n));
+        dot = float(n) * c * c + c * s * (code_sum_[2 * slot] + pq.q_i8_sum) + s * s * cd;
+        if (m == Metric::Cosine) {
+            const float qn = float(n) * c * c + 2 * c * s * pq.q_i8_sum + s * s * pq.q_i8_sq;
+            return core::dist::cosine_from_parts(dot, norm2_[slot], qn);
+        }
+        return core::dist::ip_distance(dot);
+    }
+    }
+    if (m == Metric::Cosine)
+        return core::dist::cosine_from_parts(dot, norm2_[slot], pq.q_norm2);
+    return core::dist::ip_distance(dot);
+}
+
+std::vector<uint64_t> VectorTable::live_ids() const {
+    std::vector<uint64_t> out;
+    out.reserve(by_id_.size());
+    for (size_t s = 0; s < ids_.size(); ++s)
+        if (alive_[s])
+            out.push_back(ids_[s]);
+    return out;
+}
+
+} // namespace rvf::store_detail

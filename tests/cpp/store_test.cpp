@@ -1,0 +1,677 @@
+// RvfStore: lifecycle, ingest/query/delete across reopen for every storage type and metric,
+// metadata + filters that survive reopen, upstream fixtures as stores, bad input, corruption,
+// witness tampering, compaction and injected write faults.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <set>
+
+#include <rvf/byte_source.hpp>
+#include <rvf/core/format/segment_header.hpp>
+#include <rvf/file_report.hpp>
+#include <rvf/hash.hpp>
+#include <rvf/io/fault_injection.hpp>
+#include <rvf/store.hpp>
+
+#include "support/upstream_fixtures.hpp"
+
+using namespace rvf;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct TempDir {
+    fs::path dir;
+    TempDir() {
+        char tmpl[] = "/tmp/rvf-store-XXXXXX";
+        dir = mkdtemp(tmpl);
+    }
+    ~TempDir() { fs::remove_all(dir); }
+    std::string file(const std::string &name) const { return (dir / name).string(); }
+};
+
+std::vector<float> random_rows(size_t n, size_t dim, uint32_t seed) {
+    std::mt19937 rng(seed);
+    std::normal_distribution<float> nd;
+    std::vector<float> v(n * dim);
+    for (float &x : v)
+        x = nd(rng);
+    return v;
+}
+
+std::vector<uint64_t> iota_ids(size_t n, uint64_t first = 0) {
+    std::vector<uint64_t> ids(n);
+    for (size_t i = 0; i < n; ++i)
+        ids[i] = first + i;
+    return ids;
+}
+
+float ref_distance(Metric m, const float *a, const float *b, size_t dim) {
+    double dot = 0, na = 0, nb = 0, l2 = 0;
+    for (size_t i = 0; i < dim; ++i) {
+        dot += double(a[i]) * b[i];
+        na += double(a[i]) * a[i];
+        nb += double(b[i]) * b[i];
+        l2 += (double(a[i]) - b[i]) * (double(a[i]) - b[i]);
+    }
+    switch (m) {
+    case Metric::L2:
+        return float(l2);
+    case Metric::InnerProduct:
+        return float(-dot);
+    case Metric::Cosine: {
+        const double den = std::sqrt(na * nb);
+        return den < 1.1920929e-7 ? 1.0f : float(1.0 - dot / den);
+    }
+    case Metric::Hamming: {
+        int h = 0;
+        for (size_t i = 0; i < dim; ++i)
+            h += (a[i] > 0) != (b[i] > 0);
+        return float(h);
+    }
+    }
+    return 0;
+}
+
+std::vector<uint64_t> brute_force(Metric m, const std::vector<float> &rows, const std::vector<uint64_t> &ids,
+                                  const float *q, size_t dim, size_t k,
+                                  const std::vector<uint64_t> &skip = {}) {
+    std::vector<std::pair<float, uint64_t>> all;
+    for (size_t i = 0; i < ids.size(); ++i)
+        if (std::find(skip.begin(), skip.end(), ids[i]) == skip.end())
+            all.push_back({ref_distance(m, q, &rows[i * dim], dim), ids[i]});
+    std::sort(all.begin(), all.end());
+    std::vector<uint64_t> out;
+    for (size_t i = 0; i < std::min(k, all.size()); ++i)
+        out.push_back(all[i].second);
+    return out;
+}
+
+size_t overlap(const std::vector<Neighbor> &got, const std::vector<uint64_t> &want) {
+    size_t n = 0;
+    for (const auto &g : got)
+        n += std::find(want.begin(), want.end(), g.id) != want.end();
+    return n;
+}
+
+StoreOptions opts(uint16_t dim, Metric m = Metric::L2, StorageType st = StorageType::F32) {
+    StoreOptions o;
+    o.dimension = dim;
+    o.metric = m;
+    o.storage = st;
+    return o;
+}
+
+} // namespace
+
+TEST(Store, CreateIngestQueryReopen) {
+    TempDir t;
+    const std::string path = t.file("a.rvf");
+    const size_t n = 500, dim = 16;
+    const auto rows = random_rows(n, dim, 1);
+    const auto ids = iota_ids(n, 100);
+    const auto q = random_rows(1, dim, 99);
+    std::vector<Neighbor> before;
+    {
+        auto s = RvfStore::create(path, opts(dim));
+        ASSERT_TRUE(s) << s.error().to_string();
+        auto r = s->ingest_batch(ids, rows);
+        ASSERT_TRUE(r) << r.error().to_string();
+        EXPECT_EQ(r->accepted, n);
+        EXPECT_EQ(r->rejected, 0u);
+        EXPECT_EQ(r->epoch, 2u); // create committed epoch 1
+        auto res = s->query(q, 10);
+        ASSERT_TRUE(res);
+        ASSERT_EQ(res->size(), 10u);
+        EXPECT_EQ(overlap(*res, brute_force(Metric::L2, rows, ids, q.data(), dim, 10)), 10u);
+        for (size_t i = 1; i < res->size(); ++i)
+            EXPECT_LE((*res)[i - 1].distance, (*res)[i].distance);
+        before = *res;
+        EXPECT_TRUE(s->verify().ok);
+        ASSERT_TRUE(s->close());
+    }
+    auto s = RvfStore::open(path);
+    ASSERT_TRUE(s) << s.error().to_string();
+    EXPECT_EQ(s->status().total_vectors, n);
+    EXPECT_EQ(s->status().current_epoch, 2u);
+    auto res = s->query(q, 10);
+    ASSERT_TRUE(res);
+    EXPECT_EQ(*res, before);
+    const auto v = s->vector(100);
+    ASSERT_TRUE(v);
+    EXPECT_EQ(std::memcmp(v->data(), rows.data(), dim * 4), 0);
+    const VerifyReport vr = s->verify();
+    EXPECT_TRUE(vr.ok) << (vr.problems.empty() ? "" : vr.problems.front().what);
+    EXPECT_GE(vr.witness_entries_checked, 2u);
+}
+
+class StoreMatrix : public ::testing::TestWithParam<std::tuple<Metric, StorageType>> {};
+
+TEST_P(StoreMatrix, TopTenMatchesBruteForceAcrossReopen) {
+    const auto [metric, storage] = GetParam();
+    TempDir t;
+    const std::string path = t.file("m.rvf");
+    const size_t n = 1000, dim = 33; // odd dimension exercises kernel tails
+    const auto rows = random_rows(n, dim, 7);
+    const auto ids = iota_ids(n);
+    {
+        auto s = RvfStore::create(path, opts(dim, metric, storage));
+        ASSERT_TRUE(s) << s.error().to_string();
+        ASSERT_TRUE(s->ingest_batch(std::span(ids).subspan(0, 600), std::span(rows).subspan(0, 600 * dim)));
+        ASSERT_TRUE(s->ingest_batch(std::span(ids).subspan(600), std::span(rows).subspan(600 * dim)));
+    }
+    auto s = RvfStore::open_readonly(path);
+    ASSERT_TRUE(s) << s.error().to_string();
+    EXPECT_EQ(s->status().storage, storage);
+    EXPECT_EQ(s->status().metric, metric);
+    const size_t want_overlap = storage == StorageType::F32 ? 10 : storage == StorageType::F16 ? 9 : 7;
+    size_t total = 0;
+    for (uint32_t qi = 0; qi < 10; ++qi) {
+        const auto q = random_rows(1, dim, 1000 + qi);
+        auto res = s->query(q, 10);
+        ASSERT_TRUE(res) << res.error().to_string();
+        ASSERT_EQ(res->size(), 10u);
+        const size_t ov = overlap(*res, brute_force(metric, rows, ids, q.data(), dim, 10));
+        total += ov;
+        if (storage == StorageType::F32 && metric != Metric::Hamming)
+            for (const auto &nb : *res) {
+                const float want = ref_distance(metric, q.data(), &rows[nb.id * dim], dim);
+                EXPECT_NEAR(nb.distance, want, 1e-4f * std::max(1.0f, std::fabs(want)));
+            }
+    }
+    if (metric != Metric::Hamming) // Hamming has many ties: only check the distances agree
+        EXPECT_GE(total, want_overlap * 10) << "top-10 overlap over 10 queries";
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    All, StoreMatrix,
+    ::testing::Combine(::testing::Values(Metric::L2, Metric::InnerProduct, Metric::Cosine, Metric::Hamming),
+                       ::testing::Values(StorageType::F32, StorageType::F16, StorageType::I8)),
+    [](const auto &info) {
+        return std::string(metric_name(std::get<0>(info.param))) + "_" + storage_type_name(std::get<1>(info.param));
+    });
+
+TEST(Store, DeletesPersistAndIdsCanReturn) {
+    TempDir t;
+    const std::string path = t.file("d.rvf");
+    const size_t n = 200, dim = 8;
+    const auto rows = random_rows(n, dim, 3);
+    const auto ids = iota_ids(n);
+    {
+        auto s = RvfStore::create(path, opts(dim));
+        ASSERT_TRUE(s);
+        ASSERT_TRUE(s->ingest_batch(ids, rows));
+        const std::vector<uint64_t> del = {0, 5, 5, 199, 12345};
+        auto d = s->remove(del);
+        ASSERT_TRUE(d);
+        EXPECT_EQ(d->deleted, 3u); // duplicates and unknown ids are not counted
+        EXPECT_EQ(s->status().total_vectors, n - 3);
+        // id 5 can be ingested again after its deletion
+        const std::vector<uint64_t> again = {5};
+        auto r = s->ingest_batch(again, std::span(rows).subspan(0, dim));
+        ASSERT_TRUE(r);
+        EXPECT_EQ(r->accepted, 1u);
+    }
+    auto s = RvfStore::open(path);
+    ASSERT_TRUE(s) << s.error().to_string();
+    EXPECT_EQ(s->status().total_vectors, n - 2);
+    EXPECT_FALSE(s->vector(0));
+    EXPECT_FALSE(s->vector(199));
+    ASSERT_TRUE(s->vector(5));
+    EXPECT_EQ(std::memcmp(s->vector(5)->data(), rows.data(), dim * 4), 0);
+    auto res = s->query(std::span(rows).subspan(199 * dim, dim), 5);
+    ASSERT_TRUE(res);
+    for (const auto &nb : *res)
+        EXPECT_NE(nb.id, 199u);
+}
+
+TEST(Store, MetadataAndFiltersSurviveReopen) {
+    TempDir t;
+    const std::string path = t.file("meta.rvf");
+    const size_t n = 300, dim = 8;
+    const auto rows = random_rows(n, dim, 5);
+    const auto ids = iota_ids(n);
+    std::vector<std::vector<MetadataEntry>> meta(n);
+    for (size_t i = 0; i < n; ++i) {
+        meta[i].push_back({1, MetadataValue::u64(i % 10)});
+        meta[i].push_back({2, MetadataValue::str(i % 2 ? "odd" : "even")});
+        meta[i].push_back({3, MetadataValue::f64(double(i) / 10)});
+    }
+    const FilterExpr f = FilterExpr::all_of({FilterExpr::eq(1, MetadataValue::u64(3)),
+                                             FilterExpr::eq(2, MetadataValue::str("odd"))});
+    const auto q = random_rows(1, dim, 77);
+    auto check = [&](const RvfStore &s) {
+        QueryOptions qo;
+        qo.filter = &f;
+        auto res = s.query(q, 100, qo);
+        ASSERT_TRUE(res) << res.error().to_string();
+        EXPECT_EQ(res->size(), 30u); // i % 10 == 3 are all odd
+        for (const auto &nb : *res)
+            EXPECT_EQ(nb.id % 10, 3u);
+        const auto *m = s.metadata(13);
+        ASSERT_NE(m, nullptr);
+        ASSERT_EQ(m->size(), 3u);
+        EXPECT_EQ((*m)[1].value, MetadataValue::str("odd"));
+    };
+    {
+        auto s = RvfStore::create(path, opts(dim));
+        ASSERT_TRUE(s);
+        ASSERT_TRUE(s->ingest_batch(ids, rows, meta));
+        check(*s);
+        const FilterExpr range = FilterExpr::range(3, MetadataValue::f64(0.0), MetadataValue::f64(1.0));
+        auto d = s->remove_by_filter(range); // ids 0..9
+        ASSERT_TRUE(d) << d.error().to_string();
+        EXPECT_EQ(d->deleted, 10u);
+        ASSERT_TRUE(s->close());
+    }
+    auto s = RvfStore::open(path);
+    ASSERT_TRUE(s) << s.error().to_string();
+    EXPECT_EQ(s->status().total_vectors, n - 10);
+    EXPECT_EQ(s->metadata(3), nullptr);
+    QueryOptions qo;
+    qo.filter = &f;
+    auto res = s->query(q, 100, qo);
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->size(), 29u); // id 3 is gone
+    EXPECT_TRUE(s->verify().ok);
+    // Unknown field: a typed error naming it.
+    const FilterExpr bad = FilterExpr::eq(42, MetadataValue::u64(1));
+    qo.filter = &bad;
+    auto e = s->query(q, 5, qo);
+    ASSERT_FALSE(e);
+    EXPECT_NE(e.error().message.find("42"), std::string::npos) << e.error().message;
+}
+
+TEST(Store, BadInputIsATypedError) {
+    TempDir t;
+    const std::string path = t.file("bad.rvf");
+    const size_t dim = 4;
+    auto s = RvfStore::create(path, opts(dim));
+    ASSERT_TRUE(s);
+    const std::vector<float> q(dim, 0.5f);
+    // empty store: an empty answer (upstream parity), not an error
+    auto empty = s->query(q, 3);
+    ASSERT_TRUE(empty);
+    EXPECT_TRUE(empty->empty());
+
+    const std::vector<uint64_t> ids = {1, 2, 3, 2};
+    std::vector<float> rows = {1, 2, 3, 4, 5, 6, 7, 8, 0, 0, 0, 0, 9, 9, 9, 9};
+    rows[9] = std::nanf("");
+    auto r = s->ingest_batch(ids, rows);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->accepted, 2u);
+    ASSERT_EQ(r->rejections.size(), 2u);
+    EXPECT_EQ(r->rejections[0].index, 2u); // NaN
+    EXPECT_NE(r->rejections[0].reason.find("NaN"), std::string::npos);
+    EXPECT_EQ(r->rejections[1].index, 3u); // id 2 repeated
+    auto dup = s->ingest_batch(std::span(ids).subspan(0, 1), std::span(rows).subspan(0, dim));
+    ASSERT_TRUE(dup);
+    EXPECT_EQ(dup->rejected, 1u); // id 1 exists
+
+    EXPECT_EQ(s->ingest_batch(ids, std::span(rows).subspan(0, 15)).status(), Status::DimensionMismatch);
+    EXPECT_EQ(s->query(std::vector<float>(dim + 1, 0), 3).status(), Status::DimensionMismatch);
+    EXPECT_EQ(s->query(q, 0).status(), Status::InvalidArgument);
+    EXPECT_EQ(s->query(q, size_t{1} << 40).status(), Status::KTooLarge);
+    std::vector<float> nanq = q;
+    nanq[0] = INFINITY;
+    EXPECT_EQ(s->query(nanq, 3).status(), Status::InvalidArgument);
+    auto all = s->query(q, 1000); // k > count: everything
+    ASSERT_TRUE(all);
+    EXPECT_EQ(all->size(), 2u);
+
+    // A second writer is refused; readers are not.
+    EXPECT_EQ(RvfStore::open(path).status(), Status::LockHeld);
+    auto ro = RvfStore::open_readonly(path);
+    ASSERT_TRUE(ro);
+    EXPECT_EQ(ro->ingest_batch(std::span(ids).subspan(0, 1), std::span(rows).subspan(0, dim)).status(),
+              Status::ReadOnly);
+    EXPECT_EQ(ro->remove(ids).status(), Status::ReadOnly);
+    EXPECT_EQ(ro->compact().status(), Status::ReadOnly);
+    // Creating over an existing file, a zero dimension, a missing file.
+    EXPECT_FALSE(RvfStore::create(t.file("bad2.rvf"), opts(0)));
+    ASSERT_TRUE(s->close());
+    EXPECT_FALSE(RvfStore::create(path, opts(dim)));
+    EXPECT_EQ(RvfStore::open(t.file("missing.rvf")).status(), Status::ManifestNotFound);
+    // Nothing committed was lost through all of that.
+    auto again = RvfStore::open_readonly(path);
+    ASSERT_TRUE(again);
+    EXPECT_EQ(again->status().total_vectors, 2u);
+}
+
+TEST(Store, UpstreamFixturesAnswerAsUpstreamDid) {
+    for (const auto &name : test::native_fixture_names()) {
+        const auto exp = test::read_json(test::upstream_dir() + name + ".expected.json");
+        auto s = RvfStore::open_readonly(test::upstream_dir() + name + ".rvf");
+        ASSERT_TRUE(s) << name << ": " << s.error().to_string();
+        EXPECT_EQ(s->status().opened_layout, FileLayout::R);
+        EXPECT_EQ(s->status().total_vectors, exp["statusAfterReopen"]["totalVectors"].get<uint64_t>()) << name;
+        if (!exp.contains("resultsAfterReopen"))
+            continue;
+        const auto &queries = exp["queries"];
+        for (size_t qi = 0; qi < queries.size(); ++qi) {
+            const std::vector<float> q = queries[qi];
+            auto res = s->query(q, 10);
+            ASSERT_TRUE(res) << name;
+            const auto &up = exp["resultsAfterReopen"][qi];
+            size_t same = 0;
+            for (size_t k = 0; k < up.size(); ++k)
+                for (const auto &nb : *res)
+                    if (nb.id == up[k][0].get<uint64_t>()) {
+                        ++same;
+                        const float ud = up[k][1];
+                        EXPECT_NEAR(nb.distance, ud, 1e-5f * std::max(1.0f, std::fabs(ud))) << name;
+                    }
+            EXPECT_GE(same, name == "l2-5000x64" ? 9u : up.size()) << name << " query " << qi;
+        }
+    }
+}
+
+TEST(Store, WritingToALayoutRFileContinuesInLayoutS) {
+    TempDir t;
+    const std::string path = t.file("up.rvf");
+    fs::copy_file(test::upstream_dir() + "l2-1000x16-deleted.rvf", path);
+    const std::vector<float> q(16, 0.1f);
+    std::vector<Neighbor> before;
+    {
+        auto s = RvfStore::open(path);
+        ASSERT_TRUE(s) << s.error().to_string();
+        EXPECT_EQ(s->status().opened_layout, FileLayout::R);
+        before = *s->query(q, 10);
+        const std::vector<uint64_t> id = {5000};
+        auto r = s->ingest_batch(id, std::vector<float>(16, 50.0f));
+        ASSERT_TRUE(r) << r.error().to_string();
+    }
+    auto s = RvfStore::open(path);
+    ASSERT_TRUE(s) << s.error().to_string();
+    EXPECT_EQ(s->status().opened_layout, FileLayout::S);
+    EXPECT_EQ(s->status().total_vectors, 996u); // 1000 − 5 deleted + 1
+    EXPECT_EQ(*s->query(q, 10), before);
+    EXPECT_FALSE(s->vector(500));
+    EXPECT_TRUE(s->verify().ok);
+}
+
+TEST(Store, CorruptionIsLocatedAndTornTailsIgnored) {
+    TempDir t;
+    const std::string path = t.file("c.rvf");
+    const size_t dim = 8;
+    const auto rows = random_rows(100, dim, 11);
+    {
+        auto s = RvfStore::create(path, opts(dim));
+        ASSERT_TRUE(s);
+        ASSERT_TRUE(s->ingest_batch(iota_ids(50), std::span(rows).subspan(0, 50 * dim)));
+        ASSERT_TRUE(s->ingest_batch(iota_ids(50, 50), std::span(rows).subspan(50 * dim)));
+    }
+    const auto good = *read_file_bytes(path);
+    auto segs = RvfStore::open_readonly(path)->segments();
+    const auto vec = std::find_if(segs.begin(), segs.end(), [](auto &x) { return x.seg_type == 0x01; });
+    ASSERT_NE(vec, segs.end());
+    auto write = [&](const std::vector<uint8_t> &b) { std::ofstream(path, std::ios::binary).write((const char *)b.data(), b.size()); };
+
+    // A flipped bit in a committed VEC payload: open fails and names the segment.
+    auto bad = good;
+    bad[vec->offset + 64 + 70] ^= 0x10;
+    write(bad);
+    auto e = RvfStore::open_readonly(path);
+    ASSERT_FALSE(e);
+    EXPECT_EQ(e.status(), Status::InvalidChecksum);
+    EXPECT_NE(e.error().message.find("segment " + std::to_string(vec->id)), std::string::npos) << e.error().message;
+
+    // A damaged latest manifest: the previous one is used (first batch only).
+    bad = good;
+    bad[segs.back().offset + 64 + 10] ^= 0x01;
+    write(bad);
+    auto fb = RvfStore::open_readonly(path);
+    ASSERT_TRUE(fb) << fb.error().to_string();
+    EXPECT_EQ(fb->status().total_vectors, 50u);
+    EXPECT_FALSE(fb->status().warnings.empty());
+
+    // A torn tail (half a segment appended): ignored, then dropped by a writer.
+    bad = good;
+    bad.insert(bad.end(), good.begin() + vec->offset, good.begin() + vec->offset + 100);
+    write(bad);
+    {
+        auto w = RvfStore::open(path);
+        ASSERT_TRUE(w) << w.error().to_string();
+        EXPECT_EQ(w->status().total_vectors, 100u);
+        EXPECT_EQ(w->status().file_size, good.size());
+    }
+    EXPECT_EQ(*read_file_bytes(path), good);
+}
+
+TEST(Store, VerifyNamesATamperedSegment) {
+    auto s = RvfStore::create_in_memory(opts(4));
+    ASSERT_TRUE(s);
+    const auto rows = random_rows(20, 4, 2);
+    ASSERT_TRUE(s->ingest_batch(iota_ids(10), std::span(rows).subspan(0, 40)));
+    ASSERT_TRUE(s->ingest_batch(iota_ids(10, 10), std::span(rows).subspan(40)));
+    auto bytes = s->to_bytes();
+    auto segs = s->segments();
+    const auto vec = std::find_if(segs.begin(), segs.end(), [](auto &x) { return x.seg_type == 0x01; });
+    // Change a vector value and re-seal the segment's own hash: only the manifest directory and
+    // the witness chain can still tell.
+    bytes[vec->offset + 64 + 64] ^= 0x01;
+    uint8_t h[16];
+    ASSERT_EQ(content_hash(Layout::S, 1, core::ByteView(bytes.data() + vec->offset + 64, vec->payload_length), h),
+              Status::Ok);
+    std::memcpy(bytes.data() + vec->offset + 0x28, h, 16);
+    auto t = RvfStore::create_in_memory(opts(4)); // verify() of a store over the tampered image
+    auto opened = RvfStore::from_bytes(bytes);
+    ASSERT_FALSE(opened); // the directory disagrees with the header: refused at open
+    EXPECT_EQ(opened.status(), Status::InvalidManifest);
+    (void)t;
+}
+
+TEST(Store, CompactionReclaimsAndKeepsAnswers) {
+    TempDir t;
+    const std::string path = t.file("k.rvf");
+    const size_t n = 400, dim = 12;
+    const auto rows = random_rows(n, dim, 21);
+    auto s = RvfStore::create(path, opts(dim, Metric::Cosine, StorageType::F16));
+    ASSERT_TRUE(s);
+    for (size_t b = 0; b < 4; ++b)
+        ASSERT_TRUE(s->ingest_batch(iota_ids(100, b * 100), std::span(rows).subspan(b * 100 * dim, 100 * dim)));
+    ASSERT_TRUE(s->remove(iota_ids(150)));
+    const auto q = random_rows(1, dim, 5);
+    const auto before = *s->query(q, 20);
+    const uint64_t size_before = s->status().file_size;
+    auto tiny = s->compact(100);
+    ASSERT_TRUE(tiny);
+    EXPECT_FALSE(tiny->complete);
+    EXPECT_EQ(s->status().file_size, size_before);
+    auto c = s->compact();
+    ASSERT_TRUE(c) << c.error().to_string();
+    EXPECT_TRUE(c->complete);
+    EXPECT_GT(c->bytes_reclaimed, 0u);
+    EXPECT_LT(s->status().file_size, size_before);
+    EXPECT_EQ(s->status().deleted_vectors, 0u);
+    EXPECT_EQ(*s->query(q, 20), before);
+    EXPECT_FALSE(fs::exists(path + ".compact.tmp"));
+    const VerifyReport vr = s->verify();
+    EXPECT_TRUE(vr.ok) << (vr.problems.empty() ? "" : vr.problems.front().what);
+    // Writes continue after compaction and survive reopen.
+    ASSERT_TRUE(s->ingest_batch(iota_ids(1, 9999), std::span(rows).subspan(0, dim)));
+    ASSERT_TRUE(s->close());
+    auto r = RvfStore::open(path);
+    ASSERT_TRUE(r) << r.error().to_string();
+    EXPECT_EQ(r->status().total_vectors, 251u);
+    EXPECT_TRUE(r->verify().ok);
+}
+
+TEST(Store, InjectedWriteFaultsSurfaceAndKeepTheLastCommit) {
+    TempDir t;
+    const std::string path = t.file("f.rvf");
+    const size_t dim = 4;
+    const auto rows = random_rows(30, dim, 9);
+    auto s = RvfStore::create(path, opts(dim));
+    ASSERT_TRUE(s);
+    ASSERT_TRUE(s->ingest_batch(iota_ids(10), std::span(rows).subspan(0, 40)));
+    const auto committed = *read_file_bytes(path);
+    struct Case {
+        io::FaultPlan plan;
+        Status want;
+    };
+    std::vector<Case> cases;
+    io::FaultPlan p;
+    p.fail_write_at = 0;
+    p.write_kind = io::FaultPlan::Kind::NoSpace;
+    cases.push_back({p, Status::DiskFull});
+    p.write_kind = io::FaultPlan::Kind::ShortWrite;
+    p.short_write_bytes = 100;
+    cases.push_back({p, Status::IoError});
+    p = {};
+    p.fail_write_at = 1; // the manifest write
+    p.write_kind = io::FaultPlan::Kind::IoError;
+    cases.push_back({p, Status::IoError});
+    p = {};
+    p.fail_sync_at = 0;
+    cases.push_back({p, Status::FsyncFailed});
+    p = {};
+    p.fail_sync_at = 1;
+    cases.push_back({p, Status::FsyncFailed});
+    for (const Case &c : cases) {
+        io::set_fault_plan(c.plan);
+        auto r = s->ingest_batch(iota_ids(10, 10), std::span(rows).subspan(40, 40));
+        io::clear_fault_plan();
+        ASSERT_FALSE(r);
+        EXPECT_EQ(r.status(), c.want) << r.error().to_string();
+        EXPECT_EQ(s->status().total_vectors, 10u);
+        EXPECT_EQ(*read_file_bytes(path), committed); // rolled back to the last commit
+    }
+    // The handle still works afterwards.
+    auto ok = s->ingest_batch(iota_ids(10, 10), std::span(rows).subspan(40, 40));
+    ASSERT_TRUE(ok) << ok.error().to_string();
+    ASSERT_TRUE(s->close());
+    auto r = RvfStore::open_readonly(path);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status().total_vectors, 20u);
+}
+
+TEST(Store, InMemoryRoundTrip) {
+    auto s = RvfStore::create_in_memory(opts(3, Metric::InnerProduct, StorageType::I8));
+    ASSERT_TRUE(s);
+    const std::vector<float> rows = {1, 0, 0, 0, 1, 0, 0, 0, 1};
+    ASSERT_TRUE(s->ingest_batch(iota_ids(3), rows));
+    const auto bytes = s->to_bytes();
+    auto t = RvfStore::from_bytes(bytes);
+    ASSERT_TRUE(t) << t.error().to_string();
+    const std::vector<float> q = {0, 1, 0};
+    auto res = t->query(q, 1);
+    ASSERT_TRUE(res);
+    ASSERT_EQ(res->size(), 1u);
+    EXPECT_EQ((*res)[0].id, 1u);
+    EXPECT_EQ(RvfStore::from_bytes(std::span(bytes).subspan(0, 10)).status(), Status::TruncatedSegment);
+}
+
+TEST(Store, DomainProfileFromExtension) {
+    EXPECT_EQ(domain_profile_from_path("x.RVDNA"), core::DomainProfile::Rvdna);
+    EXPECT_EQ(domain_profile_from_path("a/b.rvtext"), core::DomainProfile::Rvtext);
+    EXPECT_EQ(domain_profile_from_path("b.rvf"), core::DomainProfile::Generic);
+    TempDir t;
+    auto s = RvfStore::create(t.file("g.rvgraph"), opts(2));
+    ASSERT_TRUE(s);
+    EXPECT_EQ(s->status().domain_profile, core::DomainProfile::Rvgraph);
+}
+
+TEST(Store, EverySingleBitFlipInACommittedSegmentIsDetected) {
+    // A store with every segment type the store writes: QUANT (i8), VEC, META, JOURNAL, WITNESS,
+    // METAIDX (written at close) and MANIFEST.
+    auto s = RvfStore::create_in_memory(opts(6, Metric::L2, StorageType::I8));
+    ASSERT_TRUE(s);
+    const auto rows = random_rows(40, 6, 31);
+    std::vector<std::vector<MetadataEntry>> meta(20);
+    for (size_t i = 0; i < 20; ++i)
+        meta[i] = {{1, MetadataValue::u64(i)}, {2, MetadataValue::str(i % 2 ? "a" : "b")}};
+    ASSERT_TRUE(s->ingest_batch(iota_ids(20), std::span(rows).subspan(0, 120), meta));
+    ASSERT_TRUE(s->ingest_batch(iota_ids(20, 20), std::span(rows).subspan(120), meta));
+    const std::vector<uint64_t> del = {3, 25};
+    ASSERT_TRUE(s->remove(del));
+    ASSERT_TRUE(s->close());
+    const auto good = s->to_bytes();
+    const auto segs = s->segments();
+    std::set<uint8_t> types;
+    for (const auto &g : segs)
+        types.insert(g.seg_type);
+    for (uint8_t t : {0x01, 0x04, 0x05, 0x06, 0x07, 0x0A, 0x0D})
+        EXPECT_TRUE(types.count(t)) << "segment type " << int(t) << " missing from the test file";
+
+    size_t flips = 0, detected = 0;
+    std::mt19937 rng(4);
+    for (const auto &g : segs) {
+        const uint64_t span = 64 + ((g.payload_length + 63) / 64) * 64;
+        const uint64_t bits = span * 8;
+        const uint64_t step = std::max<uint64_t>(1, bits / 1500); // sample large segments
+        for (uint64_t b = rng() % step; b < bits; b += step) {
+            auto bad = good;
+            bad[g.offset + b / 8] ^= static_cast<uint8_t>(1u << (b % 8));
+            ++flips;
+            auto o = RvfStore::from_bytes(bad);
+            if (!o || !o->status().warnings.empty() || !o->verify().ok)
+                ++detected;
+            else
+                ADD_FAILURE() << "undetected flip: segment " << g.id << " type " << int(g.seg_type) << " bit " << b;
+        }
+    }
+    std::printf("store bit flips: %zu of %zu detected\n", detected, flips);
+    EXPECT_EQ(detected, flips);
+    EXPECT_GE(flips, 10000u);
+}
+
+TEST(Store, Lz4CompressedVecSegmentsRoundTrip) {
+    TempDir t;
+    const size_t n = 2000, dim = 32;
+    std::vector<float> rows(n * dim, 0.0f); // sparse rows compress well
+    for (size_t i = 0; i < n; ++i)
+        rows[i * dim + i % dim] = float(i % 7) + 1.0f;
+    uint64_t sizes[2] = {};
+    for (int c = 0; c < 2; ++c) {
+        const std::string path = t.file(c ? "lz4.rvf" : "plain.rvf");
+        StoreOptions o = opts(dim);
+        o.compression = c ? Compression::Lz4 : Compression::None;
+        {
+            auto s = RvfStore::create(path, o);
+            ASSERT_TRUE(s);
+            ASSERT_TRUE(s->ingest_batch(iota_ids(n), rows));
+        }
+        auto s = RvfStore::open_readonly(path);
+        ASSERT_TRUE(s) << s.error().to_string();
+        sizes[c] = s->status().file_size;
+        for (uint64_t id : {0ull, 777ull, 1999ull}) {
+            auto v = s->vector(id);
+            ASSERT_TRUE(v);
+            EXPECT_EQ(std::memcmp(v->data(), &rows[id * dim], dim * 4), 0);
+        }
+        EXPECT_TRUE(s->verify().ok);
+        const auto bytes = *read_file_bytes(path);
+        const auto rep = inspect_file(core::ByteView(bytes.data(), bytes.size()));
+        EXPECT_TRUE(rep.clean()) << rep.problems.front().what;
+        auto contents = read_contents(core::ByteView(bytes.data(), bytes.size()));
+        ASSERT_TRUE(contents) << contents.error().to_string();
+        EXPECT_EQ(contents->ids.size(), n);
+        bool any_compressed = false;
+        for (const auto &seg : rep.segments)
+            any_compressed |= (seg.header.flags & core::SegFlag::Compressed) != 0;
+        EXPECT_EQ(any_compressed, c == 1);
+    }
+    std::printf("2000x32 sparse rows: %llu bytes plain, %llu bytes with LZ4\n", (unsigned long long)sizes[0],
+                (unsigned long long)sizes[1]);
+    EXPECT_LT(sizes[1], sizes[0] / 2);
+}
+
+TEST(Store, OrphanedCompactionTempIsRemovedAtOpen) {
+    TempDir t;
+    const std::string path = t.file("o.rvf");
+    {
+        auto s = RvfStore::create(path, opts(2));
+        ASSERT_TRUE(s);
+    }
+    std::ofstream(path + ".compact.tmp") << "half-written compaction output";
+    auto s = RvfStore::open(path);
+    ASSERT_TRUE(s) << s.error().to_string();
+    EXPECT_FALSE(fs::exists(path + ".compact.tmp"));
+}
