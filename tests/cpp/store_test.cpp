@@ -15,6 +15,7 @@
 #include <rvf/byte_source.hpp>
 #include <rvf/core/format/segment_header.hpp>
 #include <rvf/file_report.hpp>
+#include <rvf/compression.hpp>
 #include <rvf/hash.hpp>
 #include <rvf/io/fault_injection.hpp>
 #include <rvf/store.hpp>
@@ -179,14 +180,15 @@ TEST_P(StoreMatrix, TopTenMatchesBruteForceAcrossReopen) {
         ASSERT_EQ(res->size(), 10u);
         const size_t ov = overlap(*res, brute_force(metric, rows, ids, q.data(), dim, 10));
         total += ov;
-        if (storage == StorageType::F32 && metric != Metric::Hamming)
+        if (storage == StorageType::F32)
             for (const auto &nb : *res) {
                 const float want = ref_distance(metric, q.data(), &rows[nb.id * dim], dim);
                 EXPECT_NEAR(nb.distance, want, 1e-4f * std::max(1.0f, std::fabs(want)));
             }
     }
-    if (metric != Metric::Hamming) // Hamming has many ties: only check the distances agree
+    if (metric != Metric::Hamming) { // Hamming has many ties: only check the distances agree
         EXPECT_GE(total, want_overlap * 10) << "top-10 overlap over 10 queries";
+    }
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -597,8 +599,8 @@ TEST(Store, EverySingleBitFlipInACommittedSegmentIsDetected) {
     std::set<uint8_t> types;
     for (const auto &g : segs)
         types.insert(g.seg_type);
-    for (uint8_t t : {0x01, 0x04, 0x05, 0x06, 0x07, 0x0A, 0x0D})
-        EXPECT_TRUE(types.count(t)) << "segment type " << int(t) << " missing from the test file";
+    for (int t : {0x01, 0x04, 0x05, 0x06, 0x07, 0x0A, 0x0D})
+        EXPECT_TRUE(types.count(static_cast<uint8_t>(t))) << "segment type " << t << " missing from the test file";
 
     size_t flips = 0, detected = 0;
     std::mt19937 rng(4);
@@ -656,8 +658,10 @@ TEST(Store, Lz4CompressedVecSegmentsRoundTrip) {
         bool any_compressed = false;
         for (const auto &seg : rep.segments)
             any_compressed |= (seg.header.flags & core::SegFlag::Compressed) != 0;
-        EXPECT_EQ(any_compressed, c == 1);
+        EXPECT_EQ(any_compressed, c == 1 && lz4_available()); // without liblz4 (wasm) segments stay plain
     }
+    if (!lz4_available())
+        GTEST_SKIP() << "this build has no LZ4: compression requests are stored uncompressed";
     std::printf("2000x32 sparse rows: %llu bytes plain, %llu bytes with LZ4\n", (unsigned long long)sizes[0],
                 (unsigned long long)sizes[1]);
     EXPECT_LT(sizes[1], sizes[0] / 2);
