@@ -31,3 +31,13 @@ export async function loadMicrokernel(variant) {
     const { instance } = await WebAssembly.instantiate(await readFile(p), {});
     return instance.exports;
 }
+
+/// The native `rvf` command-line tool (native-debug, else native-release, or $RVF_TOOL_DIR).
+export function rvfTool() {
+    for (const dir of ['build/native-debug/runtime', 'build/native-release/runtime']) {
+        const p = path.join(process.env.RVF_TOOL_DIR ?? path.join(repoRoot, dir), 'rvf');
+        if (existsSync(p))
+            return p;
+    }
+    return artifact('RVF_TOOL_DIR', 'build/native-debug/runtime', 'rvf', 'native-debug');
+}
