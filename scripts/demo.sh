@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# scripts/demo.sh — build the native `rvf` tool and inspect a bundled upstream-written file.
+# scripts/demo.sh — build the native `rvf` tool, inspect a bundled upstream-written file, then
+# run `rvf demo` (a 20,000-vector store: ingest, filtered queries, delete, compact, verify, export).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 . scripts/setup.sh
@@ -20,3 +21,6 @@ if [ ! -x "$tool" ]; then
 fi
 echo "== $tool inspect $sample"
 "$tool" inspect "$sample"
+echo
+echo "== $tool demo build/demo"
+"$tool" demo build/demo

@@ -41,7 +41,7 @@ struct StoreOptions {
     Metric metric = Metric::L2;
     StorageType storage = StorageType::F32;
     /// Domain profile; nullopt = from the file extension (.rvdna .rvtext .rvgraph .rvvis), as upstream.
-    std::optional<core::DomainProfile> domain_profile;
+    std::optional<core::DomainProfile> domain_profile = std::nullopt;
     Compression compression = Compression::None;
     uint16_t hnsw_m = 16;
     uint16_t hnsw_ef_construction = 200;
