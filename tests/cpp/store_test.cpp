@@ -679,3 +679,36 @@ TEST(Store, OrphanedCompactionTempIsRemovedAtOpen) {
     ASSERT_TRUE(s) << s.error().to_string();
     EXPECT_FALSE(fs::exists(path + ".compact.tmp"));
 }
+
+TEST(Store, SingleBitFlipsInUpstreamLayoutRFilesAreDetectedAtOpen) {
+    size_t flips = 0, detected = 0, located = 0;
+    for (const std::string name : {"l2-1000x16-deleted", "cosine-1000x16"}) {
+        const auto good = test::read_binary(test::upstream_dir() + name + ".rvf");
+        const auto rep = inspect_file(core::ByteView(good.data(), good.size()));
+        ASSERT_TRUE(rep.clean());
+        std::mt19937 rng(17);
+        for (const auto &seg : rep.segments) {
+            const uint64_t bits = (64 + seg.header.payload_length) * 8;
+            const uint64_t step = std::max<uint64_t>(1, bits / 700);
+            for (uint64_t b = rng() % step; b < bits; b += step) {
+                auto bad = good;
+                bad[seg.offset + b / 8] ^= static_cast<uint8_t>(1u << (b % 8));
+                ++flips;
+                auto o = RvfStore::from_bytes(bad);
+                if (!o) {
+                    ++detected;
+                    located += o.error().message.find("0x") != std::string::npos; // names an offset
+                } else if (!o->status().warnings.empty() || !o->verify().ok) {
+                    ++detected;
+                    ++located; // warnings and verify problems carry their offsets
+                } else {
+                    ADD_FAILURE() << name << ": undetected flip at segment " << seg.header.segment_id << " bit " << b;
+                }
+            }
+        }
+    }
+    std::printf("Layout R store-level flips: %zu of %zu detected, %zu located\n", detected, flips, located);
+    EXPECT_EQ(detected, flips);
+    EXPECT_EQ(located, flips);
+    EXPECT_GE(flips, 5000u);
+}
