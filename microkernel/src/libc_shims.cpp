@@ -1,40 +1,16 @@
 // microkernel/src/libc_shims.cpp — the three libc symbols clang may emit calls to even in a
-// freestanding build (struct copies, zero-initialisation). Plain byte loops: the build has no
-// bulk-memory feature, so __builtin_memcpy would lower back to a call to memcpy itself, and
-// -ffreestanding keeps clang from turning these loops into such calls.
+// freestanding build (struct copies, zero-initialisation, __builtin_memcpy with a run-time
+// size). Both builds enable bulk memory (-mbulk-memory, a WebAssembly 2.0 feature like SIMD),
+// so each builtin lowers to one memory.copy / memory.fill instruction rather than a call back
+// into these functions; memory.copy already has memmove semantics for overlapping ranges.
 #include <stddef.h>
 
 extern "C" {
 
-void *memcpy(void *dst, const void *src, size_t n) {
-    unsigned char *d = static_cast<unsigned char *>(dst);
-    const unsigned char *s = static_cast<const unsigned char *>(src);
-    while (n--)
-        *d++ = *s++;
-    return dst;
-}
+void *memcpy(void *dst, const void *src, size_t n) { return __builtin_memcpy(dst, src, n); }
 
-void *memset(void *dst, int c, size_t n) {
-    unsigned char *d = static_cast<unsigned char *>(dst);
-    while (n--)
-        *d++ = static_cast<unsigned char>(c);
-    return dst;
-}
+void *memset(void *dst, int c, size_t n) { return __builtin_memset(dst, c, n); }
 
-// Copies backwards when the destination overlaps the source from above.
-void *memmove(void *dst, const void *src, size_t n) {
-    unsigned char *d = static_cast<unsigned char *>(dst);
-    const unsigned char *s = static_cast<const unsigned char *>(src);
-    if (d < s || d >= s + n) {
-        while (n--)
-            *d++ = *s++;
-    } else {
-        d += n;
-        s += n;
-        while (n--)
-            *--d = *--s;
-    }
-    return dst;
-}
+void *memmove(void *dst, const void *src, size_t n) { return __builtin_memmove(dst, src, n); }
 
 } // extern "C"

@@ -195,6 +195,12 @@ describe.each(['scalar', 'simd'])('microkernel exports (%s)', async (variant) =>
         t.write(t.configPtr, cfg);
         expect(k.rvf_init(t.configPtr)).toBe(0);
         expect(k.rvf_distances(METRIC.l2, W + WINDOW.DIST)).toBe(-1);
+        // … and so is loading a block with it, even where count · dim · 4 would wrap 64 bits.
+        new DataView(cfg.buffer).setUint32(4, 0xffffffff, true);
+        t.write(t.configPtr, cfg);
+        expect(k.rvf_init(t.configPtr)).toBe(0);
+        expect(k.rvf_load_block(W, 0x7fffffff, DTYPE.f32)).toBe(-1);
+        expect(k.rvf_load_block(W, 0, DTYPE.f16)).toBe(-1);
         // Empty block / no query.
         t.write(t.configPtr, new Uint8Array(64));
         expect(k.rvf_init(t.configPtr)).toBe(0);

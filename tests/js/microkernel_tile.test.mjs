@@ -1,9 +1,9 @@
 // The tile simulator (tests/js/tile/) driving our microkernel as a Cognitum tile over the
-// hub ↔ tile protocol of spec §7.6: ≥ 1,000 blocks of a real .rvf file (upstream-written
-// l2-5000x64.rvf, 5,000 × 64 f32 vectors, re-encoded as f16 and i8 blocks), top-10 against
-// brute force on the quantised values (exact up to float rounding) and on the original f32
-// values (within the measured quantisation error), against the native runtime's recorded
-// results, a 384-d Core-profile scan with full 32 KB blocks, and fault injection.
+// hub ↔ tile protocol of spec §7.6: ≥ 1,000 blocks of real .rvf files — the f16 and i8 VEC
+// blocks our runtime wrote for the 5,000 × 64 vectors of the upstream-written l2-5000x64.rvf —
+// with top-10 checked against brute force on the quantised values (exact up to float rounding)
+// and on the original f32 values (within the measured quantisation error); the native
+// runtime's recorded results; a 384-d Core-profile scan with full 32 KB blocks; fault injection.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -31,7 +31,9 @@ import {
     toF16,
     valuesOf,
     bytesOf,
+    concatBlocks,
     loadNeighbors,
+    readLayoutS,
     reset,
 } from './tile/index.mjs';
 
@@ -76,55 +78,72 @@ describe.each(['scalar', 'simd'])('tile simulator (%s)', async (variant) => {
         expect(() => t.exports.memory.grow(1)).toThrow(RangeError); // max-memory 4 pages
     });
 
-    it('scans 1,000 blocks of a real .rvf file: f16 top-10 equals brute force, 4 queries × 4 metrics', () => {
-        const blocks = makeBlocks({ rows: toF16(ds.data), ids: ds.ids, dim: ds.dim, dtype: DTYPE.f16, perBlock: 5 });
+    // The runtime's own files: the upstream vectors re-ingested by RvfStore as f16 and as i8
+    // storage (tests/data/microkernel/README.md), read back block by block (Layout S VEC_SEG,
+    // columnar, CRC-checked), transposed and re-cut by the hub into 5-row tile blocks.
+    const stored = (kind) => readLayoutS(path.join(repoRoot, `tests/data/microkernel/l2-5000x64-${kind}.rvf`));
+
+    it('scans 1,000 tile blocks of an f16 .rvf written by our runtime: top-10 equals brute force, 4 queries × 4 metrics', () => {
+        const file = concatBlocks(stored('f16').blocks);
+        expect(file.ids).toEqual(ds.ids);
+        expect(Array.from(file.rows)).toEqual(Array.from(toF16(ds.data))); // the store rounds f32 → f16 as we do
+        const blocks = makeBlocks({ rows: file.rows, ids: file.ids, dim: file.dim, dtype: DTYPE.f16, perBlock: 5 });
         expect(blocks.length).toBe(1000);
+        const values = valuesOf(file.rows), exactV = Float64Array.from(ds.data);
         for (const [qi, q] of ds.queries.entries()) {
-            const e = encodings(ds, q).f16;
-            const exactQ = Float64Array.from(q), exactV = Float64Array.from(ds.data);
+            const qf16 = toF16(q);
+            const query = { dim: file.dim, qtype: 0, elements: qf16 };
             for (const metric of [METRIC.l2, METRIC.ip, METRIC.cosine, METRIC.hamming]) {
                 const hub = new Hub({ tileModule: tm, tiles: 4 });
-                const { results, stats } = hub.search({ query: e.query, blocks, metric, k: K });
+                const { results, stats } = hub.search({ query, blocks, metric, k: K });
                 expect(stats.blocksComputed).toBe(1000);
                 expect(stats.errors).toEqual([]);
-                const ref = distancesTo({ query: e.qv, values: e.values, dim: ds.dim, metric, queryBytes: e.qbytes, rowBytes: bytesOf(e.rows) });
-                const vsQuant = compareTopK(results, ref, ds.ids, K, roundingEps(ref));
-                expect([qi, metric, vsQuant.problems]).toEqual([qi, metric, []]);
+                const ref = distancesTo({ query: valuesOf(qf16), values, dim: file.dim, metric, queryBytes: bytesOf(qf16), rowBytes: bytesOf(file.rows) });
+                expect([qi, metric, compareTopK(results, ref, file.ids, K, roundingEps(ref)).problems]).toEqual([qi, metric, []]);
                 // Tile distances are the reference values to float rounding.
-                const index = new Map(Array.from(ds.ids, (id, i) => [id, i]));
+                const index = new Map(Array.from(file.ids, (id, i) => [id, i]));
                 for (const r of results) expect(Math.abs(r.dist - ref[index.get(r.id)])).toBeLessThanOrEqual(roundingEps(ref));
                 if (metric === METRIC.hamming) continue; // bit patterns: no f32 counterpart
-                const exact = distancesTo({ query: exactQ, values: exactV, dim: ds.dim, metric });
-                const vsF32 = compareTopK(results, exact, ds.ids, K, maxError(ref, exact) + roundingEps(ref));
+                const exact = distancesTo({ query: Float64Array.from(q), values: exactV, dim: file.dim, metric });
+                const vsF32 = compareTopK(results, exact, file.ids, K, maxError(ref, exact) + roundingEps(ref));
                 expect([qi, metric, vsF32.problems]).toEqual([qi, metric, []]);
             }
         }
     });
 
-    it('scans the same 1,000 blocks as i8: raw codes (L2, Hamming) and decoded on the tile (L2, IP, cosine)', () => {
+    it('scans 1,000 tile blocks of an i8 .rvf written by our runtime: raw codes (L2, Hamming) and decoded on the tile (L2, IP, cosine)', () => {
+        const { blocks: fileBlocks, quant } = stored('i8');
+        const file = concatBlocks(fileBlocks);
+        expect(file.ids).toEqual(ds.ids);
+        // QUANT_SEG holds min[] then max[]; the tile wants (min, max) pairs (spec §12 #23).
+        const params = new Float32Array(2 * file.dim);
+        for (let d = 0; d < file.dim; d++) {
+            params[2 * d] = quant.min[d];
+            params[2 * d + 1] = quant.max[d];
+        }
+        const scale = (255 / (quant.max[0] - quant.min[0])) ** 2; // code units² per value unit²
+        const decoded = valuesOf(dequantI8ToF16(file.rows, params, file.dim));
+        const exactV = Float64Array.from(ds.data);
         for (const [qi, q] of ds.queries.entries()) {
-            const enc = encodings(ds, q);
-            const exactQ = Float64Array.from(q), exactV = Float64Array.from(ds.data);
+            const qcodes = quantizeI8(q, params, file.dim), qf16 = toF16(q);
             const runs = [
-                [enc.i8, METRIC.l2],
-                [enc.i8, METRIC.hamming],
-                [enc.i8deq, METRIC.l2],
-                [enc.i8deq, METRIC.ip],
-                [enc.i8deq, METRIC.cosine],
+                [METRIC.l2, { dim: file.dim, qtype: 1, elements: qcodes }, 0, Float64Array.from(qcodes), Float64Array.from(file.rows), scale],
+                [METRIC.hamming, { dim: file.dim, qtype: 1, elements: qcodes }, 0, null, null, null],
+                [METRIC.l2, { dim: file.dim, qtype: 0, elements: qf16 }, 1, valuesOf(qf16), decoded, 1],
+                [METRIC.ip, { dim: file.dim, qtype: 0, elements: qf16 }, 1, valuesOf(qf16), decoded, 1],
+                [METRIC.cosine, { dim: file.dim, qtype: 0, elements: qf16 }, 1, valuesOf(qf16), decoded, 1],
             ];
-            for (const [e, metric] of runs) {
-                const blocks = makeBlocks({ rows: e.rows, ids: ds.ids, dim: ds.dim, dtype: e.dtype, perBlock: 5, flags: e.flags ?? 0 });
+            for (const [metric, query, flags, qv, values, unit] of runs) {
+                const blocks = makeBlocks({ rows: file.rows, ids: file.ids, dim: file.dim, dtype: DTYPE.i8, perBlock: 5, flags });
                 const hub = new Hub({ tileModule: tm, tiles: 2 });
-                const { results, stats } = hub.search({ query: e.query, params: e.params ?? null, blocks, metric, k: K });
+                const { results, stats } = hub.search({ query, params: flags ? params : null, blocks, metric, k: K });
                 expect(stats.blocksComputed).toBe(1000);
-                const ref = distancesTo({ query: e.qv, values: e.values, dim: ds.dim, metric, queryBytes: e.qbytes, rowBytes: bytesOf(e.rows) });
-                expect([qi, metric, compareTopK(results, ref, ds.ids, K, roundingEps(ref)).problems]).toEqual([qi, metric, []]);
+                const ref = distancesTo({ query: qv ?? Float64Array.from(qcodes), values: values ?? Float64Array.from(file.rows), dim: file.dim, metric, queryBytes: bytesOf(qcodes), rowBytes: bytesOf(file.rows) });
+                expect([qi, metric, flags, compareTopK(results, ref, file.ids, K, roundingEps(ref)).problems]).toEqual([qi, metric, flags, []]);
                 if (metric === METRIC.hamming) continue;
-                // Raw codes measure L2 in code units: scale the f32 distances to compare.
-                const scale = e === enc.i8 ? e.scale : 1;
-                const exact = distancesTo({ query: exactQ, values: exactV, dim: ds.dim, metric }).map((x) => x * scale);
-                const cmp = compareTopK(results, exact, ds.ids, K, maxError(ref, exact) + roundingEps(ref));
-                expect([qi, metric, cmp.problems]).toEqual([qi, metric, []]);
+                const exact = distancesTo({ query: Float64Array.from(q), values: exactV, dim: file.dim, metric }).map((x) => x * unit);
+                const cmp = compareTopK(results, exact, file.ids, K, maxError(ref, exact) + roundingEps(ref));
+                expect([qi, metric, flags, cmp.problems]).toEqual([qi, metric, flags, []]);
             }
         }
     });

@@ -8,6 +8,8 @@
 // load_meta_seg (a later segment replaces the rows of the ids it covers) and then erases deleted
 // ids. METAIDX_SEGs are derived data: the table rebuilds its indexes from the rows, so opening
 // never needs them; verify() checks them with check_metaidx_seg.
+// Threading: const members never mutate (no lazy caches), so concurrent readers are safe while
+// no writer runs; put/erase/load need exclusive access.
 #pragma once
 #include <array>
 #include <cstddef>

@@ -273,15 +273,16 @@ Result<IngestResult> RvfStore::ingest_batch(std::span<const uint64_t> ids, std::
     segs.push_back({core::SegType::Vec, 0, std::move(*vec)});
 
     MetadataTable batch_meta;
-    bool any_meta = false;
+    std::vector<uint64_t> meta_ids; // only ids with entries: memory and a reopened file then agree
     if (!metadata.empty())
         for (size_t j = 0; j < ok_idx.size(); ++j)
             if (!metadata[ok_idx[j]].empty()) {
                 batch_meta.put(ok_ids[j], metadata[ok_idx[j]]);
-                any_meta = true;
+                meta_ids.push_back(ok_ids[j]);
             }
+    const bool any_meta = !meta_ids.empty();
     if (any_meta) {
-        auto m = batch_meta.encode_meta_seg(ok_ids);
+        auto m = batch_meta.encode_meta_seg(meta_ids);
         if (!m)
             return m.error();
         segs.push_back({core::SegType::Meta, 0, std::move(*m)});

@@ -10,6 +10,7 @@ import { TileModule } from './tile.mjs';
 export * from './codec.mjs';
 export * from './dataset.mjs';
 export * from './hub.mjs';
+export * from './layout_s.mjs';
 export * from './protocol.mjs';
 export * from './tile.mjs';
 export { injectUnreachable } from './wasm_patch.mjs';
