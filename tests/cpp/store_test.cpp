@@ -17,7 +17,9 @@
 #include <rvf/file_report.hpp>
 #include <rvf/compression.hpp>
 #include <rvf/hash.hpp>
+#include <rvf/core/format/layout_s_manifest.hpp>
 #include <rvf/io/fault_injection.hpp>
+#include <rvf/layout_s_writer.hpp>
 #include <rvf/store.hpp>
 
 #include "support/upstream_fixtures.hpp"
@@ -711,4 +713,112 @@ TEST(Store, SingleBitFlipsInUpstreamLayoutRFilesAreDetectedAtOpen) {
     EXPECT_EQ(detected, flips);
     EXPECT_EQ(located, flips);
     EXPECT_GE(flips, 5000u);
+}
+
+TEST(Store, CompactionPreservesSegmentsItDoesNotKnow) {
+    auto s = RvfStore::create_in_memory(opts(4));
+    ASSERT_TRUE(s);
+    const auto rows = random_rows(10, 4, 8);
+    ASSERT_TRUE(s->ingest_batch(iota_ids(10), rows));
+    // Another writer's segment (PROFILE_SEG, which the store does not interpret), committed by a
+    // manifest that lists it: built here with the Layout S writer the store itself uses.
+    auto bytes = s->to_bytes();
+    const FileReport rep = inspect_file(core::ByteView(bytes.data(), bytes.size()));
+    ASSERT_TRUE(rep.manifest);
+    std::vector<core::SegmentDirEntry> dir;
+    uint64_t max_id = rep.manifest->segment_id;
+    for (const auto &d : rep.manifest->directory) {
+        core::SegmentDirEntry e;
+        e.segment_id = d.segment_id;
+        e.seg_type = d.seg_type;
+        e.flags = d.flags;
+        e.file_offset = d.offset;
+        e.payload_length = d.payload_length;
+        std::memcpy(e.content_hash, d.content_hash, 16);
+        dir.push_back(e);
+    }
+    const SegmentRecord *latest = nullptr;
+    for (const auto &r : rep.segments)
+        if (r.offset == rep.manifest->offset)
+            latest = &r;
+    ASSERT_NE(latest, nullptr);
+    core::SegmentDirEntry me;
+    me.segment_id = latest->header.segment_id;
+    me.seg_type = latest->header.seg_type;
+    me.file_offset = latest->offset;
+    me.payload_length = latest->header.payload_length;
+    std::memcpy(me.content_hash, latest->header.content_hash, 16);
+    dir.push_back(me);
+    auto w = LayoutSWriter::continuing(bytes.size(), max_id + 1, dir);
+    ASSERT_TRUE(w);
+    const std::string foreign = "a segment from a newer writer: keep me byte for byte";
+    ASSERT_TRUE(w->append_segment(core::SegType::Profile, 0,
+                                  core::ByteView(reinterpret_cast<const uint8_t *>(foreign.data()), foreign.size())));
+    core::LayoutSManifestView mv;
+    const uint64_t poff = rep.manifest->offset + 64;
+    ASSERT_EQ(core::parse_layout_s_manifest(core::ByteView(bytes.data() + poff, latest->header.payload_length), poff, mv),
+              Status::Ok);
+    core::TlvRecord cfg;
+    ASSERT_TRUE(mv.tlv.find(core::ManifestTag::ProfileConfig, cfg));
+    const core::ByteView cfg_rec(mv.tlv_bytes.data + cfg.offset, static_cast<size_t>(core::tlv_record_span(cfg.length)));
+    core::ManifestL0 root = mv.root;
+    root.epoch += 1;
+    ASSERT_TRUE(w->append_manifest(root, nullptr, cfg_rec));
+    const auto tail = w->take_staged();
+    bytes.insert(bytes.end(), tail.begin(), tail.end());
+
+    auto t = RvfStore::from_bytes(bytes);
+    ASSERT_TRUE(t) << t.error().to_string();
+    EXPECT_TRUE(t->status().warnings.empty());
+    ASSERT_TRUE(t->remove(iota_ids(3)));
+    auto c = t->compact();
+    ASSERT_TRUE(c) << c.error().to_string();
+    const auto after = t->to_bytes();
+    const FileReport rep2 = inspect_file(core::ByteView(after.data(), after.size()));
+    EXPECT_TRUE(rep2.clean());
+    size_t found = 0;
+    for (const auto &r : rep2.segments)
+        if (r.header.seg_type == static_cast<uint8_t>(core::SegType::Profile)) {
+            ++found;
+            ASSERT_EQ(r.header.payload_length, foreign.size());
+            EXPECT_EQ(std::memcmp(after.data() + r.offset + 64, foreign.data(), foreign.size()), 0);
+        }
+    EXPECT_EQ(found, 1u);
+    EXPECT_EQ(t->status().total_vectors, 7u);
+    EXPECT_TRUE(t->verify().ok);
+}
+
+TEST(Store, InterruptedCompactionLeavesTheOldFile) {
+    TempDir t;
+    const std::string path = t.file("ic.rvf");
+    auto s = RvfStore::create(path, opts(4));
+    ASSERT_TRUE(s);
+    const auto rows = random_rows(40, 4, 12);
+    ASSERT_TRUE(s->ingest_batch(iota_ids(40), rows));
+    ASSERT_TRUE(s->remove(iota_ids(20)));
+    const auto before = *read_file_bytes(path);
+    std::vector<io::FaultPlan> plans(4);
+    plans[0].fail_write_at = 0; // the temp file's only write
+    plans[0].write_kind = io::FaultPlan::Kind::NoSpace;
+    plans[1].fail_sync_at = 0;   // its fsync
+    plans[2].fail_rename_at = 0; // the rename over the old file
+    plans[3].fail_write_at = 0;
+    plans[3].write_kind = io::FaultPlan::Kind::ShortWrite;
+    plans[3].short_write_bytes = 1000;
+    for (const auto &p : plans) {
+        io::set_fault_plan(p);
+        auto c = s->compact();
+        io::clear_fault_plan();
+        ASSERT_FALSE(c);
+        EXPECT_EQ(*read_file_bytes(path), before);
+        EXPECT_FALSE(fs::exists(path + ".compact.tmp"));
+        EXPECT_EQ(s->status().total_vectors, 20u);
+    }
+    auto ok = s->compact();
+    ASSERT_TRUE(ok) << ok.error().to_string();
+    ASSERT_TRUE(s->close());
+    auto r = RvfStore::open_readonly(path);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status().total_vectors, 20u);
+    EXPECT_TRUE(r->verify().ok);
 }
