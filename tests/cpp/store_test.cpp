@@ -822,3 +822,118 @@ TEST(Store, InterruptedCompactionLeavesTheOldFile) {
     EXPECT_EQ(r->status().total_vectors, 20u);
     EXPECT_TRUE(r->verify().ok);
 }
+
+TEST(StoreIndex, HnswAnswersPersistsAsLayersAndSurvivesCompaction) {
+    TempDir t;
+    const std::string path = t.file("idx.rvf");
+    const size_t n = 4000, dim = 24;
+    const auto rows = random_rows(n, dim, 41);
+    const auto ids = iota_ids(n, 10);
+    std::vector<std::vector<float>> queries;
+    for (uint32_t i = 0; i < 20; ++i)
+        queries.push_back(random_rows(1, dim, 500 + i));
+    auto recall = [&](const RvfStore &s, const std::vector<uint64_t> &skip) {
+        size_t hit = 0;
+        for (const auto &q : queries) {
+            QueryStats st;
+            QueryOptions qo;
+            qo.stats = &st;
+            auto res = s.query(q, 10, qo);
+            EXPECT_TRUE(res);
+            EXPECT_FALSE(st.exact);
+            EXPECT_EQ(st.layers, 7u);
+            EXPECT_LT(st.distance_evals, n); // the graph visits a fraction of the rows
+            hit += overlap(*res, brute_force(Metric::L2, rows, ids, q.data(), dim, 10, skip));
+        }
+        return double(hit) / double(10 * queries.size());
+    };
+    std::vector<std::vector<Neighbor>> before;
+    {
+        auto s = RvfStore::create(path, opts(dim));
+        ASSERT_TRUE(s);
+        for (size_t b = 0; b < 4; ++b) // incremental: the index starts at 1024 rows and grows per batch
+            ASSERT_TRUE(s->ingest_batch(std::span(ids).subspan(b * 1000, 1000), std::span(rows).subspan(b * 1000 * dim, 1000 * dim)));
+        EXPECT_EQ(s->status().indexed_vectors, n);
+        EXPECT_EQ(s->status().persisted_index, 0u);
+        EXPECT_GE(recall(*s, {}), 0.95);
+        for (const auto &q : queries)
+            before.push_back(*s->query(q, 10));
+        QueryOptions exact;
+        exact.exact = true;
+        QueryStats st;
+        exact.stats = &st;
+        ASSERT_TRUE(s->query(queries[0], 10, exact));
+        EXPECT_TRUE(st.exact);
+        ASSERT_TRUE(s->close()); // writes layers A, B, C
+    }
+    {
+        auto s = RvfStore::open(path);
+        ASSERT_TRUE(s) << s.error().to_string();
+        EXPECT_TRUE(s->status().warnings.empty()) << s->status().warnings.front();
+        EXPECT_EQ(s->status().persisted_index, n); // adopted from the file, not rebuilt
+        size_t index_segments = 0;
+        for (const auto &g : s->segments())
+            index_segments += g.seg_type == static_cast<uint8_t>(core::SegType::Index);
+        EXPECT_EQ(index_segments, 3u);
+        for (size_t i = 0; i < queries.size(); ++i)
+            EXPECT_EQ(*s->query(queries[i], 10), before[i]);
+        // Deletes are tombstones: never returned; compaction drops them and repairs the graph.
+        const auto del = iota_ids(500, 10);
+        ASSERT_TRUE(s->remove(del));
+        for (const auto &q : queries)
+            for (const auto &nb : *s->query(q, 10))
+                EXPECT_GE(nb.id, 510u);
+        ASSERT_TRUE(s->compact());
+        EXPECT_EQ(s->status().indexed_vectors, n - 500);
+        EXPECT_EQ(s->status().persisted_index, n - 500);
+        EXPECT_GE(recall(*s, del), 0.95);
+        EXPECT_TRUE(s->verify().ok);
+    }
+    auto s = RvfStore::open_readonly(path);
+    ASSERT_TRUE(s);
+    EXPECT_EQ(s->status().persisted_index, n - 500);
+    EXPECT_GE(recall(*s, iota_ids(500, 10)), 0.95);
+}
+
+TEST(StoreIndex, FilteredSearchUsesTheRightStrategy) {
+    auto s = RvfStore::create_in_memory(opts(8));
+    ASSERT_TRUE(s);
+    const size_t n = 3000;
+    const auto rows = random_rows(n, 8, 3);
+    std::vector<std::vector<MetadataEntry>> meta(n);
+    for (size_t i = 0; i < n; ++i)
+        meta[i] = {{1, MetadataValue::u64(i % 200)}, {2, MetadataValue::boolean(i % 2 == 0)}};
+    ASSERT_TRUE(s->ingest_batch(iota_ids(n), rows, meta));
+    const auto q = random_rows(1, 8, 9);
+    struct Case {
+        FilterExpr f;
+        FilterStrategy want;
+        bool (*holds)(uint64_t id);
+    };
+    std::vector<Case> cases = {
+        {FilterExpr::eq(1, MetadataValue::u64(7)), FilterStrategy::Pre, [](uint64_t i) { return i % 200 == 7; }},
+        {FilterExpr::lt(1, MetadataValue::u64(20)), FilterStrategy::Intra, [](uint64_t i) { return i % 200 < 20; }},
+        {FilterExpr::eq(2, MetadataValue::boolean(true)), FilterStrategy::Post, [](uint64_t i) { return i % 2 == 0; }}};
+    for (const auto &c : cases) {
+        QueryStats st;
+        QueryOptions qo;
+        qo.filter = &c.f;
+        qo.stats = &st;
+        auto res = s->query(q, 10, qo);
+        ASSERT_TRUE(res) << res.error().to_string();
+        EXPECT_EQ(st.strategy, c.want);
+        EXPECT_EQ(res->size(), 10u);
+        // Same answers as an exact filtered scan (small graph, default ef: recall must be high).
+        QueryOptions ex = qo;
+        ex.exact = true;
+        ex.stats = nullptr;
+        auto exact = s->query(q, 10, ex);
+        size_t same = 0;
+        for (const auto &nb : *res) {
+            EXPECT_TRUE(c.holds(nb.id)) << nb.id;
+            for (const auto &e : *exact)
+                same += e.id == nb.id;
+        }
+        EXPECT_GE(same, 9u) << filter_strategy_name(c.want);
+    }
+}

@@ -29,7 +29,8 @@ const dir = mkdtempSync(path.join(os.tmpdir(), 'rvf-interop-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const rvf = (...args) => execFileSync(tool, args, { encoding: 'utf8' });
-const ourQuery = (file, q, k) => JSON.parse(rvf('query', file, '--k', String(k), '--json', '--vector', Array.from(q).join(',')));
+const ourQuery = (file, q, k) =>
+    JSON.parse(rvf('query', file, '--k', String(k), '--exact', '--json', '--vector', Array.from(q).join(',')));
 
 function seededQueries(n, dim, seed) {
     let s = seed >>> 0;

@@ -36,6 +36,11 @@ enum class StorageType : uint8_t {
 
 enum class Compression : uint8_t { None = 0, Lz4 = 1 };
 
+/// When the HNSW index exists. Auto: built (multithreaded, incrementally per batch) once the
+/// store holds kAutoIndexMinVectors live vectors — below that an exact scan is as fast and exact.
+enum class IndexMode : uint8_t { Auto = 0, Off = 1 };
+inline constexpr size_t kAutoIndexMinVectors = 1024;
+
 struct StoreOptions {
     uint16_t dimension = 0; ///< required, > 0
     Metric metric = Metric::L2;
@@ -46,6 +51,7 @@ struct StoreOptions {
     uint16_t hnsw_m = 16;
     uint16_t hnsw_ef_construction = 200;
     bool witness = true; ///< chain a WITNESS entry into every commit
+    IndexMode index = IndexMode::Auto;
 };
 
 /// One rejected vector of a batch: its position in the batch, its id and why.
@@ -74,9 +80,19 @@ struct Neighbor {
     bool operator==(const Neighbor &) const = default;
 };
 
+/// How a query was answered (QueryOptions::stats).
+struct QueryStats {
+    bool exact = false;      ///< exact scan (no index, a pre-filter, or exact requested)
+    uint8_t layers = 0;      ///< index layers that answered (HnswLayerBit: 1 A, 2 B, 4 C)
+    size_t distance_evals = 0;
+    FilterStrategy strategy = FilterStrategy::Intra; ///< meaningful with a filter
+};
+
 struct QueryOptions {
     uint32_t ef_search = 100;
     const FilterExpr *filter = nullptr;
+    bool exact = false;          ///< force an exact scan even when an index exists
+    QueryStats *stats = nullptr; ///< filled when given
 };
 
 struct CompactResult {
@@ -99,6 +115,8 @@ struct StoreStatus {
     double dead_space_ratio = 0; ///< deleted / held vectors
     bool read_only = false;
     FileLayout opened_layout = FileLayout::S;
+    uint64_t indexed_vectors = 0;   ///< rows in the HNSW graph (0: queries scan exactly)
+    uint64_t persisted_index = 0;   ///< rows the INDEX_SEG layers on disk cover
     std::vector<std::string> warnings; ///< e.g. "fell back to the previous manifest"
 };
 
@@ -142,6 +160,9 @@ public:
     Result<std::vector<Neighbor>> query(std::span<const float> vector, size_t k, const QueryOptions &options = {}) const;
     Result<DeleteResult> remove(std::span<const uint64_t> ids);
     Result<DeleteResult> remove_by_filter(const FilterExpr &filter);
+    /// Build the HNSW index now (if absent) over every row and persist it as INDEX_SEG layers
+    /// A (HOT: entry point, upper levels, centroids), B (hot level-0 lists), C (all level-0 lists).
+    Result<void> build_index();
     /// Rewrite live data into a fresh file. io_budget_bytes = 0: unlimited; otherwise a rewrite
     /// that would write more returns complete = false and changes nothing.
     Result<CompactResult> compact(uint64_t io_budget_bytes = 0);
@@ -150,7 +171,7 @@ public:
     /// Re-read the file: every segment hash, every manifest in the chain, the witness chain and
     /// each witness entry's action hash against the segments it covers.
     VerifyReport verify() const;
-    /// Flush (writes the metadata indexes if they changed), release the lock. Idempotent.
+    /// Flush (writes the metadata indexes and the HNSW layers if they changed), release the lock. Idempotent.
     Result<void> close();
 
     /// The live state as a fresh Layout S image (what compact() would write) — `rvf convert --layout s`.

@@ -15,6 +15,8 @@
 #include <rvf/core/format/enums.hpp>
 #include <rvf/io/durable_file.hpp>
 
+#include <rvf/index_layers.hpp>
+
 #include "store_impl.hpp"
 
 namespace rvf {
@@ -51,7 +53,8 @@ std::unique_ptr<RvfStore::Impl> new_impl(const StoreOptions &o, const std::strin
     impl->config.domain_profile =
         static_cast<uint8_t>(o.domain_profile.value_or(domain_profile_from_path(path)));
     impl->config.compression = static_cast<uint8_t>(o.compression);
-    impl->config.flags = o.witness ? core::kStoreConfigWitness : 0;
+    impl->config.flags = static_cast<uint8_t>((o.witness ? core::kStoreConfigWitness : 0) |
+                                              (o.index == IndexMode::Off ? core::kStoreConfigNoIndex : 0));
     impl->config.hnsw_m = o.hnsw_m;
     impl->config.hnsw_ef_construction = o.hnsw_ef_construction;
     impl->table = store_detail::VectorTable(o.dimension, o.storage);
@@ -296,6 +299,7 @@ Result<IngestResult> RvfStore::ingest_batch(std::span<const uint64_t> ids, std::
     }
     for (uint32_t j = 0; j < ok_ids.size(); ++j)
         s.table.add_raw(ok_ids[j], scratch.row_ptr(j));
+    s.ensure_index(); // incremental: inserts the new rows (multithreaded) once the index exists
     if (any_meta) {
         for (size_t j = 0; j < ok_idx.size(); ++j)
             if (!metadata[ok_idx[j]].empty())
@@ -364,11 +368,12 @@ Result<std::vector<Neighbor>> RvfStore::query(std::span<const float> vector, siz
         return Error{Status::KTooLarge, "k = " + std::to_string(k) + " exceeds the limit of " + std::to_string(kMaxK)};
     const Metric metric = static_cast<Metric>(s.config.metric);
     std::vector<uint8_t> allowed; // per slot, for pre-filtering
-    bool intra = false;
+    bool intra = false, post = false;
+    double sel = 1.0;
     if (options.filter) {
         if (auto v = validate_filter(*options.filter, s.meta); !v)
             return v.error();
-        const double sel = estimate_selectivity(*options.filter, s.meta, s.table.live());
+        sel = estimate_selectivity(*options.filter, s.meta, s.table.live());
         // Pre-filtering lists only ids with metadata rows; a filter that also matches rows
         // without metadata (Ne, Not) is evaluated per candidate instead.
         if (choose_strategy(sel) == FilterStrategy::Pre && !matches_without_metadata(*options.filter)) {
@@ -377,18 +382,60 @@ Result<std::vector<Neighbor>> RvfStore::query(std::span<const float> vector, siz
                 if (auto slot = s.table.slot_of(id))
                     allowed[*slot] = 1;
         } else {
-            intra = true; // exact scan: intra- and post-filtering visit the same candidates
+            post = choose_strategy(sel) == FilterStrategy::Post;
+            intra = !post;
         }
     }
     const store_detail::PreparedQuery pq = s.table.prepare(vector.data(), metric);
+    QueryStats local_stats;
+    QueryStats &st = options.stats ? *options.stats : local_stats;
+    st = QueryStats{};
+    if (options.filter)
+        st.strategy = allowed.empty() ? (post ? FilterStrategy::Post : FilterStrategy::Intra) : FilterStrategy::Pre;
+
+    // HNSW: tombstones (and, intra-filtering, rows the filter rejects) are traversed, never returned.
+    s.ensure_index();
+    if (!options.exact && allowed.empty() && s.graph && s.graph->size() > 0) {
+        auto dist = [&](uint32_t n) { return s.table.distance(metric, n, pq); };
+        auto prefetch = [&](uint32_t n) { __builtin_prefetch(s.table.row_ptr(n)); };
+        auto skip = [&](uint32_t n) {
+            return !s.table.live_at(n) || (intra && !evaluate(*options.filter, s.meta, s.table.id_at(n)));
+        };
+        HnswSearchStats hs;
+        std::vector<std::pair<float, uint32_t>> hits;
+        if (post) { // over-retrieve, then filter; fall back to intra when too few survive
+            const size_t kk = std::min(postfilter_candidates(k, sel), s.table.live());
+            auto dead = [&](uint32_t n) { return !s.table.live_at(n); };
+            for (const auto &h : s.graph->search_with(dist, kk, std::max<size_t>(options.ef_search, kk), dead, &hs, prefetch))
+                if (evaluate(*options.filter, s.meta, s.table.id_at(h.second)) && hits.size() < k)
+                    hits.push_back(h);
+            if (hits.size() < k && kk < s.table.live()) {
+                intra = true;
+                hits = s.graph->search_with(dist, k, std::max<size_t>(options.ef_search, k), skip, &hs, prefetch);
+                st.strategy = FilterStrategy::Intra;
+            }
+        } else {
+            hits = s.graph->search_with(dist, k, std::max<size_t>(options.ef_search, k), skip, &hs, prefetch);
+        }
+        st.layers = 7; // the whole graph (A + B + C) is in memory
+        st.distance_evals = hs.distance_evals;
+        std::vector<Neighbor> out;
+        out.reserve(hits.size());
+        for (const auto &h : hits)
+            out.push_back({s.table.id_at(h.second), h.first});
+        return out;
+    }
+
+    st.exact = true;
     // Max-heap of the best k: (distance, id); ties broken by id for stable output.
     std::priority_queue<std::pair<float, uint64_t>> heap;
     for (uint32_t slot = 0; slot < s.table.slots(); ++slot) {
         if (!s.table.live_at(slot) || (!allowed.empty() && !allowed[slot]))
             continue;
         const uint64_t id = s.table.id_at(slot);
-        if (intra && !evaluate(*options.filter, s.meta, id))
+        if (options.filter && !evaluate(*options.filter, s.meta, id))
             continue;
+        ++st.distance_evals;
         const float d = s.table.distance(metric, slot, pq);
         if (heap.size() < k)
             heap.emplace(d, id);
@@ -418,6 +465,8 @@ StoreStatus RvfStore::status() const {
     st.dead_space_ratio = s.table.slots() ? double(s.table.dead()) / double(s.table.slots()) : 0.0;
     st.read_only = s.read_only;
     st.opened_layout = s.opened_layout;
+    st.indexed_vectors = s.graph ? s.graph->size() : 0;
+    st.persisted_index = s.graph_persisted_nodes;
     st.warnings = s.warnings;
     return st;
 }
@@ -468,6 +517,10 @@ Result<void> RvfStore::close() {
             res = s.commit(std::move(segs), core::kChainWitnessComputation, s.table.live());
         }
         s.meta_index_dirty = false;
+    }
+    if (res.ok() && !s.read_only && !s.poisoned && s.storage && s.graph && s.graph->size() != s.graph_persisted_nodes) {
+        // Persist the HNSW layers the file does not have yet (upstream only ever does this here).
+        res = build_index();
     }
     if (s.lock)
         s.lock->release();

@@ -144,6 +144,7 @@ Result<void> RvfStore::Impl::load_layout_s(const std::vector<uint8_t> &bytes, co
         dir.push_back(mv.directory.at(i));
     const size_t row_bytes = table.row_bytes();
     std::vector<uint8_t> row(row_bytes);
+    std::vector<std::pair<uint64_t, ByteView>> index_payloads; // views into `bytes` (never compressed)
     for (const core::SegmentDirEntry &d : dir) {
         const ByteView stored =
             file.sub(static_cast<size_t>(d.file_offset + core::kSegmentHeaderSize), static_cast<size_t>(d.payload_length));
@@ -238,9 +239,12 @@ Result<void> RvfStore::Impl::load_layout_s(const std::vector<uint8_t> &bytes, co
             last_witness = tip;
             break;
         }
+        case SegType::Index:
+            if ((h.flags & core::SegFlag::Compressed) == 0)
+                index_payloads.emplace_back(d.file_offset, stored);
+            break;
         case SegType::Manifest:
         case SegType::MetaIdx:
-        case SegType::Index:
             break;
         default:
             if (!known_store_type(d.seg_type)) {
@@ -254,7 +258,7 @@ Result<void> RvfStore::Impl::load_layout_s(const std::vector<uint8_t> &bytes, co
             break;
         }
     }
-    // Deleted ids keep no metadata (a META row can precede the JOURNAL that deletes it).
+    load_index(index_payloads);
     if (writable) {
         // Drop the torn tail (anything after the latest manifest) before appending.
         const uint64_t end = mi.offset + core::kSegmentHeaderSize + mh->payload_length + mh->alignment_pad;

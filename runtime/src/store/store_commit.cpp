@@ -91,6 +91,10 @@ core::ManifestL0 RvfStore::Impl::make_root(uint32_t new_epoch, uint64_t live) co
         r.quantdict.seg_offset = *quant_offset;
         r.quantdict.count = 1;
     }
+    if (index_a_offset) { // layer A holds the entry point, the upper levels and the centroids
+        r.entrypoint.seg_offset = r.toplayer.seg_offset = r.centroid.seg_offset = *index_a_offset;
+        r.entrypoint.count = 1;
+    }
     std::memcpy(r.file_id, file_id, 16);
     return r;
 }
@@ -166,9 +170,11 @@ Result<void> RvfStore::Impl::commit(std::vector<PendingSegment> segs, uint8_t wi
     if (auto c = convert_if_needed(); !c)
         return c;
     const LayoutSWriter snapshot = *writer;
+    const std::optional<uint64_t> index_a_before = index_a_offset;
     const uint64_t start = storage->size();
     auto rollback = [&](Error e) -> Result<void> {
         *writer = snapshot;
+        index_a_offset = index_a_before;
         if (storage->size() != start && !storage->truncate(start))
             poisoned = true; // the tail is uncommitted garbage on disk: harmless, but stop writing
         return e;
@@ -179,6 +185,8 @@ Result<void> RvfStore::Impl::commit(std::vector<PendingSegment> segs, uint8_t wi
         auto off = append_pending(*writer, s);
         if (!off)
             return rollback(off.error());
+        if (s.type == core::SegType::Index && (s.flags & core::SegFlag::Hot))
+            index_a_offset = *off; // the root's hotset pointers name the newest layer A
         core::SegmentHeader h;
         core::decode_segment_header_raw(
             core::ByteView(writer->bytes().data() + (*off - (writer->size() - writer->bytes().size())), 64), h);

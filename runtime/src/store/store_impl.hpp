@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -13,6 +14,7 @@
 #include <rvf/core/format/segment_header.hpp>
 #include <rvf/core/format/store_config.hpp>
 #include <rvf/core/format/witness_chain.hpp>
+#include <rvf/hnsw.hpp>
 #include <rvf/io/writer_lock.hpp>
 #include <rvf/layout_s_writer.hpp>
 #include <rvf/store.hpp>
@@ -72,6 +74,22 @@ struct RvfStore::Impl {
     Result<void> load_layout_s(const std::vector<uint8_t> &bytes, const FileReport &rep, bool writable);
     Result<void> load_layout_r(const std::vector<uint8_t> &bytes);
 
+    // --- store_index.cpp ---
+    mutable std::mutex index_mutex;             ///< guards building `graph` from a const query
+    mutable std::optional<HnswGraph> graph;     ///< over table slots; tombstones stay until compaction
+    mutable size_t graph_persisted_nodes = 0;   ///< nodes the INDEX layers on disk cover
+    std::optional<uint64_t> index_a_offset;     ///< latest layer A (HOT) segment: root hotset pointers
+    bool index_enabled() const { return (config.flags & core::kStoreConfigNoIndex) == 0; }
+    HnswParams hnsw_params() const;
+    /// Build the graph when enabled and the store is big enough (or `force`); index rows not yet in it.
+    void ensure_index(bool force = false) const;
+    /// Layer A (HOT), B and C payloads of `g` (node numbers are slots of the file they go into).
+    Result<std::vector<PendingSegment>> index_layer_segments(const HnswGraph &g, const HnswSpace &space,
+                                                             uint64_t tag) const;
+    /// Adopt the newest complete A/B/C triple listed in the directory (derived data: a bad or
+    /// stale one is a warning and the graph is rebuilt when needed).
+    void load_index(const std::vector<std::pair<uint64_t, core::ByteView>> &index_payloads);
+
     // --- store_rewrite.cpp ---
     /// A fresh Layout S image of the live state (QUANT, VEC, META, METAIDX, preserved unknown
     /// segments, WITNESS history + this rewrite's entry, MANIFEST).
@@ -88,5 +106,10 @@ void witness_action_hash(uint8_t witness_type, const std::vector<core::SegmentHe
                          uint8_t out[core::kWitnessDigestSize]);
 
 uint64_t now_ns();
+
+/// INDEX layers for a rewrite: the graph renumbered to `live` (the new file's slot order), dead
+/// nodes dropped and lists repaired; empty when the store has no graph.
+Result<std::vector<PendingSegment>> image_index_segments(const RvfStore::Impl &s, const std::vector<uint64_t> &live,
+                                                         uint64_t tag);
 
 } // namespace rvf

@@ -69,6 +69,19 @@ Result<std::vector<uint8_t>> RvfStore::Impl::build_image(uint32_t new_epoch,
     for (const PendingSegment &p : preserved)
         if (auto off = add(p.type, p.flags, p.payload); !off)
             return off.error();
+    std::optional<uint64_t> index_a;
+    {
+        auto idx = image_index_segments(*this, live, new_epoch);
+        if (!idx)
+            return idx.error();
+        for (const PendingSegment &p : *idx) {
+            auto off = add(p.type, p.flags, p.payload);
+            if (!off)
+                return off.error();
+            if (p.flags & core::SegFlag::Hot)
+                index_a = *off;
+        }
+    }
     if (config.flags & core::kStoreConfigWitness) {
         // History first (link-checked by verify), then this rewrite's entry over the new segments.
         std::vector<uint8_t> payload;
@@ -92,6 +105,11 @@ Result<std::vector<uint8_t>> RvfStore::Impl::build_image(uint32_t new_epoch,
     if (qoff) {
         root.quantdict.seg_offset = *qoff;
         root.quantdict.count = 1;
+    }
+    root.entrypoint = root.toplayer = root.centroid = {};
+    if (index_a) {
+        root.entrypoint.seg_offset = root.toplayer.seg_offset = root.centroid.seg_offset = *index_a;
+        root.entrypoint.count = 1;
     }
     const std::vector<uint8_t> tlv = config_tlv();
     if (auto m = w.append_manifest(root, nullptr, core::ByteView(tlv.data(), tlv.size())); !m)
@@ -161,6 +179,9 @@ Result<void> RvfStore::Impl::replace_with(std::vector<uint8_t> image) {
     witness_history = std::move(fresh.witness_history);
     quant_offset = fresh.quant_offset;
     preserved_segments = std::move(fresh.preserved_segments);
+    graph = std::move(fresh.graph);
+    graph_persisted_nodes = fresh.graph_persisted_nodes;
+    index_a_offset = fresh.index_a_offset;
     meta_index_dirty = false;
     return {};
 }

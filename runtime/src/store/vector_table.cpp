@@ -191,6 +191,48 @@ float VectorTable::distance(Metric m, uint32_t slot, const PreparedQuery &pq) co
     return core::dist::ip_distance(dot);
 }
 
+float VectorTable::distance_between(Metric m, uint32_t a, uint32_t b) const {
+    const DistanceKernels &k = kernels();
+    const size_t n = dim_;
+    if (storage_ == StorageType::F32 && m != Metric::Hamming) {
+        const auto *ra = reinterpret_cast<const float *>(row_ptr(a));
+        const auto *rb = reinterpret_cast<const float *>(row_ptr(b));
+        if (m == Metric::L2)
+            return k.l2sq_f32(ra, rb, n);
+        const float dot = k.dot_f32(ra, rb, n);
+        return m == Metric::Cosine ? core::dist::cosine_from_parts(dot, norm2_[a], norm2_[b])
+                                   : core::dist::ip_distance(dot);
+    }
+    if (storage_ == StorageType::I8 && m != Metric::Hamming) {
+        const QuantRange r = quant_.value_or(QuantRange{});
+        const float s = r.scale(), c = r.offset();
+        const auto *ra = reinterpret_cast<const int8_t *>(row_ptr(a));
+        const auto *rb = reinterpret_cast<const int8_t *>(row_ptr(b));
+        if (m == Metric::L2)
+            return s * s * static_cast<float>(k.l2sq_i8(ra, rb, n));
+        const float dot = float(n) * c * c + c * s * (code_sum_[2 * a] + code_sum_[2 * b]) +
+                          s * s * static_cast<float>(k.dot_i8(ra, rb, n));
+        return m == Metric::Cosine ? core::dist::cosine_from_parts(dot, norm2_[a], norm2_[b])
+                                   : core::dist::ip_distance(dot);
+    }
+    // f16 (and Hamming): one side widened to floats, the other read by the mixed kernel.
+    thread_local std::vector<float> fa;
+    fa.resize(n);
+    to_float(a, fa.data());
+    if (storage_ == StorageType::F16 && m != Metric::Hamming) {
+        const auto *rb = reinterpret_cast<const uint16_t *>(row_ptr(b));
+        if (m == Metric::L2)
+            return k.l2sq_f16_f32(rb, fa.data(), n);
+        const float dot = k.dot_f16_f32(rb, fa.data(), n);
+        return m == Metric::Cosine ? core::dist::cosine_from_parts(dot, norm2_[b], norm2_[a])
+                                   : core::dist::ip_distance(dot);
+    }
+    thread_local std::vector<float> fb;
+    fb.resize(n);
+    to_float(b, fb.data());
+    return distance_f32(m, fa.data(), fb.data(), n);
+}
+
 std::vector<uint64_t> VectorTable::live_ids() const {
     std::vector<uint64_t> out;
     out.reserve(by_id_.size());

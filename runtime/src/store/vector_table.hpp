@@ -61,6 +61,9 @@ public:
     const uint8_t *row_ptr(uint32_t slot) const { return data_.data() + slot * row_bytes(); }
     void to_float(uint32_t slot, float *out) const;
 
+    /// Distance between two stored rows (index build and repair).
+    float distance_between(Metric m, uint32_t a, uint32_t b) const;
+
     PreparedQuery prepare(const float *q, Metric m) const;
     float distance(Metric m, uint32_t slot, const PreparedQuery &pq) const;
 

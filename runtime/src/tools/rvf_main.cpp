@@ -14,7 +14,7 @@ void usage(FILE *out) {
                       "  rvf inspect FILE [--json]   layout, every segment with its hash verdict, the latest\n"
                       "                              manifest, and every problem found\n"
                       "  rvf convert --layout r|s IN OUT   rewrite a store in either layout (r: for upstream tools)\n"
-                      "  rvf query FILE --vector x1,x2,... [--k N] [--json]   exact top-k of a store\n"
+                      "  rvf query FILE --vector x1,x2,... [--k N] [--ef N] [--exact] [--json]   top-k of a store\n"
                       "  rvf verify FILE             every segment hash, the manifest chain and the witness chain\n"
                       "  rvf demo [DIR]              build, query, delete, compact and verify a sample store\n"
                       "  rvf --version\n",

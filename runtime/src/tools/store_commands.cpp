@@ -77,6 +77,7 @@ int query_command(int argc, char **argv) {
     std::string path, vec;
     size_t k = 10;
     bool json = false;
+    QueryOptions qo;
     for (int i = 0; i < argc; ++i) {
         const std::string a = argv[i];
         if (a == "--k" && i + 1 < argc)
@@ -85,18 +86,22 @@ int query_command(int argc, char **argv) {
             vec = argv[++i];
         else if (a == "--json")
             json = true;
+        else if (a == "--exact")
+            qo.exact = true;
+        else if (a == "--ef" && i + 1 < argc)
+            qo.ef_search = static_cast<uint32_t>(std::strtoul(argv[++i], nullptr, 10));
         else if (path.empty())
             path = a;
     }
     std::vector<float> q;
     if (path.empty() || !parse_floats(vec, q)) {
-        std::fprintf(stderr, "usage: rvf query FILE --vector x1,x2,... [--k N] [--json]\n");
+        std::fprintf(stderr, "usage: rvf query FILE --vector x1,x2,... [--k N] [--ef N] [--exact] [--json]\n");
         return 2;
     }
     auto s = RvfStore::open_readonly(path);
     if (!s)
         return fail(s.error());
-    auto res = s->query(q, k);
+    auto res = s->query(q, k, qo);
     if (!res)
         return fail(res.error());
     if (json) {

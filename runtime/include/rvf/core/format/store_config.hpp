@@ -10,7 +10,7 @@
 //  0x02  1     u8    storage          0 f32, 1 f16, 2 i8 (scalar-quantised, QUANT_SEG holds the range)
 //  0x03  1     u8    domain_profile   core::DomainProfile
 //  0x04  1     u8    compression      0 none, 1 LZ4 (VEC/INDEX segments)
-//  0x05  1     u8    flags            bit 0: witness chain on
+//  0x05  1     u8    flags            bit 0: witness chain on · bit 1: HNSW index off
 //  0x06  2     u16   dimension        must equal the root's
 //  0x08  2     u16   hnsw_m
 //  0x0A  2     u16   hnsw_ef_construction
@@ -29,6 +29,8 @@ namespace rvf::core {
 inline constexpr size_t kStoreConfigSize = 32;
 inline constexpr uint8_t kStoreConfigVersion = 1;
 inline constexpr uint8_t kStoreConfigWitness = 0x01;
+inline constexpr uint8_t kStoreConfigNoIndex = 0x02;
+inline constexpr uint8_t kStoreConfigFlagsMask = kStoreConfigWitness | kStoreConfigNoIndex;
 
 struct StoreConfig {
     uint8_t metric = 0;
@@ -42,7 +44,7 @@ struct StoreConfig {
 };
 
 constexpr Status encode_store_config(ByteWriter &w, const StoreConfig &c) {
-    if (c.metric > 3 || c.storage > 2 || c.domain_profile > 4 || c.compression > 1 || (c.flags & ~kStoreConfigWitness) ||
+    if (c.metric > 3 || c.storage > 2 || c.domain_profile > 4 || c.compression > 1 || (c.flags & ~kStoreConfigFlagsMask) ||
         c.dimension == 0)
         return Status::InvalidArgument;
     w.u8(kStoreConfigVersion);
@@ -76,7 +78,7 @@ constexpr Status decode_store_config(ByteView v, StoreConfig &c) {
         if (v[i] != 0)
             return RVF_CORRUPT(Status::InvalidManifest);
     if (!r.ok() || c.metric > 3 || c.storage > 2 || c.domain_profile > 4 || c.compression > 1 ||
-        (c.flags & ~kStoreConfigWitness) || c.dimension == 0)
+        (c.flags & ~kStoreConfigFlagsMask) || c.dimension == 0)
         return RVF_CORRUPT(Status::InvalidManifest);
     return Status::Ok;
 }

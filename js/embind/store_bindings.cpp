@@ -1,0 +1,292 @@
+// js/embind/store_bindings.cpp — the Embind class "Store": one rvf::RvfStore over an in-memory
+// image. Conversions only: typed arrays in (one copy into wasm memory), plain objects and fresh
+// typed arrays out, every result an outcome object (convert.hpp). npm/rvf-wasm/src/index.js
+// checks JS argument types and lengths before calling, and throws RvfError on {ok: false}.
+#include <emscripten/bind.h>
+#include <emscripten/val.h>
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <rvf/core/format/segment_header.hpp>
+#include <rvf/file_report.hpp>
+#include <rvf/filter.hpp>
+#include <rvf/store.hpp>
+
+#include "convert.hpp"
+
+namespace rvf::js {
+namespace {
+
+val big(uint64_t v) { return val::global("BigInt")(std::to_string(v)); }
+
+val problems_to_js(const std::vector<Problem> &problems) {
+    val out = val::array();
+    for (const Problem &p : problems) {
+        val row = val::object();
+        row.set("offset", static_cast<double>(p.offset));
+        row.set("code", static_cast<uint16_t>(p.status));
+        row.set("name", std::string(core::status_name(p.status)));
+        row.set("message", Error{p.status, p.what}.to_string());
+        out.call<void>("push", row);
+    }
+    return out;
+}
+
+std::string domain_name(core::DomainProfile p) {
+    if (const char *n = core::domain_profile_name(p))
+        return n;
+    return "custom:" + std::to_string(static_cast<unsigned>(p));
+}
+
+val status_to_js(const StoreStatus &s) {
+    val o = val::object();
+    o.set("totalVectors", static_cast<double>(s.total_vectors));
+    o.set("deletedVectors", static_cast<double>(s.deleted_vectors));
+    o.set("totalSegments", static_cast<double>(s.total_segments));
+    o.set("fileSize", static_cast<double>(s.file_size));
+    o.set("currentEpoch", s.current_epoch);
+    o.set("dimensions", s.dimension);
+    o.set("metric", std::string(metric_name(s.metric)));
+    o.set("storage", std::string(storage_type_name(s.storage)));
+    o.set("domainProfile", domain_name(s.domain_profile));
+    o.set("deadSpaceRatio", s.dead_space_ratio);
+    o.set("readOnly", s.read_only);
+    o.set("layout", std::string(file_layout_name(s.opened_layout)));
+    o.set("warnings", val::array(s.warnings));
+    return o;
+}
+
+val segments_to_js(const std::vector<SegmentSummary> &segs) {
+    val out = val::array();
+    for (const SegmentSummary &s : segs) {
+        val row = val::object();
+        row.set("id", static_cast<double>(s.id));
+        const char *name = core::seg_type_name(s.seg_type);
+        row.set("segType", name ? val(std::string(name)) : val(static_cast<unsigned>(s.seg_type)));
+        row.set("offset", static_cast<double>(s.offset));
+        row.set("payloadLength", static_cast<double>(s.payload_length));
+        out.call<void>("push", row);
+    }
+    return out;
+}
+
+val verify_to_js(const VerifyReport &r) {
+    val o = val::object();
+    o.set("ok", r.ok);
+    o.set("segmentsChecked", static_cast<double>(r.segments_checked));
+    o.set("witnessEntriesChecked", static_cast<double>(r.witness_entries_checked));
+    o.set("manifestsChecked", static_cast<double>(r.manifests_checked));
+    o.set("problems", problems_to_js(r.problems));
+    o.set("uncommitted", problems_to_js(r.uncommitted));
+    return o;
+}
+
+val ingest_to_js(const IngestResult &r) {
+    val o = val::object();
+    o.set("accepted", static_cast<double>(r.accepted));
+    o.set("rejected", static_cast<double>(r.rejected));
+    o.set("epoch", r.epoch);
+    val rows = val::array();
+    for (const Rejection &rj : r.rejections) {
+        val row = val::object();
+        row.set("index", static_cast<double>(rj.index));
+        row.set("id", big(rj.id));
+        row.set("code", static_cast<uint16_t>(rj.status));
+        row.set("name", std::string(core::status_name(rj.status)));
+        row.set("message", Error{rj.status, rj.reason}.to_string());
+        rows.call<void>("push", row);
+    }
+    o.set("rejections", rows);
+    return o;
+}
+
+val delete_to_js(const DeleteResult &r) {
+    val o = val::object();
+    o.set("deleted", static_cast<double>(r.deleted));
+    o.set("epoch", r.epoch);
+    return o;
+}
+
+val compact_to_js(const CompactResult &r) {
+    val o = val::object();
+    o.set("segmentsCompacted", static_cast<double>(r.segments_compacted));
+    o.set("bytesReclaimed", static_cast<double>(r.bytes_reclaimed));
+    o.set("epoch", r.epoch);
+    o.set("complete", r.complete);
+    return o;
+}
+
+/// Parallel arrays (ids: Uint32Array of lo/hi words, distances: Float32Array): the JS side builds the
+/// {id, distance} rows, choosing number or bigint per id.
+val neighbors_to_js(const std::vector<Neighbor> &hits) {
+    std::vector<uint64_t> ids(hits.size());
+    std::vector<float> dist(hits.size());
+    for (size_t i = 0; i < hits.size(); ++i) {
+        ids[i] = hits[i].id;
+        dist[i] = hits[i].distance;
+    }
+    val o = val::object();
+    o.set("ids", copy_out_u64(ids.data(), ids.size()));
+    o.set("distances", copy_out(dist.data(), dist.size()));
+    return o;
+}
+
+val bytes_to_js(const std::vector<uint8_t> &b) { return copy_out(b.data(), b.size()); }
+
+const Error kNoStore{Status::StoreClosed, "the store is closed"};
+
+class Store {
+public:
+    val create(unsigned dimensions, const std::string &metric, const std::string &storage, unsigned m,
+               unsigned ef_construction, bool witness) {
+        auto mt = metric_from_name(metric);
+        if (!mt)
+            return outcome_err(mt.error());
+        auto st = storage_from_name(storage);
+        if (!st)
+            return outcome_err(st.error());
+        StoreOptions o;
+        o.dimension = static_cast<uint16_t>(dimensions); // index.js checks 0..65535
+        o.metric = *mt;
+        o.storage = *st;
+        o.hnsw_m = static_cast<uint16_t>(m);
+        o.hnsw_ef_construction = static_cast<uint16_t>(ef_construction);
+        o.witness = witness;
+        return adopt(RvfStore::create_in_memory(o));
+    }
+
+    val from_bytes(const val &bytes, size_t n) {
+        const std::vector<uint8_t> image = copy_in<uint8_t>(bytes, n);
+        return adopt(RvfStore::from_bytes(image));
+    }
+
+    val to_bytes() const {
+        if (!store_)
+            return outcome_err(kNoStore);
+        return outcome_ok(bytes_to_js(store_->to_bytes()));
+    }
+
+    val export_layout_r() const {
+        if (!store_)
+            return outcome_err(kNoStore);
+        return outcome(store_->export_layout_r(), bytes_to_js);
+    }
+
+    val ingest(const val &ids, size_t n, const val &vectors, size_t n_floats, const val &metadata) {
+        if (!store_)
+            return outcome_err(kNoStore);
+        const std::vector<uint64_t> id_vec = copy_in_u64(ids, n);
+        const std::vector<float> rows = copy_in<float>(vectors, n_floats);
+        std::vector<std::vector<MetadataEntry>> meta;
+        if (!metadata.isUndefined() && !metadata.isNull()) {
+            auto m = metadata_from_js(metadata, n);
+            if (!m)
+                return outcome_err(m.error());
+            meta = std::move(*m);
+        }
+        return outcome(store_->ingest_batch(id_vec, rows, meta), ingest_to_js);
+    }
+
+    val query(const val &vector, size_t n_floats, size_t k, unsigned ef_search, const std::string &filter_json) const {
+        if (!store_)
+            return outcome_err(kNoStore);
+        const std::vector<float> q = copy_in<float>(vector, n_floats);
+        QueryOptions opts;
+        opts.ef_search = ef_search;
+        std::optional<FilterExpr> filter;
+        if (!filter_json.empty()) {
+            auto f = filter_from_json(filter_json);
+            if (!f)
+                return outcome_err(f.error());
+            filter = std::move(*f);
+            opts.filter = &*filter;
+        }
+        return outcome(store_->query(q, k, opts), neighbors_to_js);
+    }
+
+    val remove(const val &ids, size_t n) {
+        if (!store_)
+            return outcome_err(kNoStore);
+        return outcome(store_->remove(copy_in_u64(ids, n)), delete_to_js);
+    }
+
+    val remove_by_filter(const std::string &filter_json) {
+        if (!store_)
+            return outcome_err(kNoStore);
+        auto f = filter_from_json(filter_json);
+        if (!f)
+            return outcome_err(f.error());
+        return outcome(store_->remove_by_filter(*f), delete_to_js);
+    }
+
+    val compact(double io_budget_bytes) {
+        if (!store_)
+            return outcome_err(kNoStore);
+        return outcome(store_->compact(static_cast<uint64_t>(io_budget_bytes)), compact_to_js);
+    }
+
+    val status() const { return store_ ? outcome_ok(status_to_js(store_->status())) : outcome_err(kNoStore); }
+    val segments() const { return store_ ? outcome_ok(segments_to_js(store_->segments())) : outcome_err(kNoStore); }
+    val verify() const { return store_ ? outcome_ok(verify_to_js(store_->verify())) : outcome_err(kNoStore); }
+
+    /// id: two u32 words (lo, hi), as for id arrays: a u64 passes losslessly that way.
+    val metadata(const val &id) const {
+        if (!store_)
+            return outcome_err(kNoStore);
+        const std::vector<MetadataEntry> *m = store_->metadata(copy_in_u64(id, 1)[0]);
+        return outcome_ok(m ? metadata_to_js(*m) : val::null());
+    }
+
+    val vector(const val &id) const {
+        if (!store_)
+            return outcome_err(kNoStore);
+        const std::optional<std::vector<float>> v = store_->vector(copy_in_u64(id, 1)[0]);
+        return outcome_ok(v ? copy_out(v->data(), v->size()) : val::null());
+    }
+
+    /// Flush and drop the store; idempotent. Memory is released here, not only at delete().
+    val close() {
+        if (!store_)
+            return outcome_ok();
+        Result<void> r = store_->close();
+        store_.reset();
+        return r ? outcome_ok() : outcome_err(r.error());
+    }
+
+private:
+    val adopt(Result<RvfStore> r) {
+        if (!r)
+            return outcome_err(r.error());
+        store_.emplace(std::move(*r));
+        return outcome_ok();
+    }
+
+    std::optional<RvfStore> store_;
+};
+
+} // namespace
+} // namespace rvf::js
+
+EMSCRIPTEN_BINDINGS(rvf_store) {
+    using rvf::js::Store;
+    emscripten::class_<Store>("Store")
+        .constructor<>()
+        .function("create", &Store::create)
+        .function("fromBytes", &Store::from_bytes)
+        .function("toBytes", &Store::to_bytes)
+        .function("exportLayoutR", &Store::export_layout_r)
+        .function("ingest", &Store::ingest)
+        .function("query", &Store::query)
+        .function("remove", &Store::remove)
+        .function("removeByFilter", &Store::remove_by_filter)
+        .function("compact", &Store::compact)
+        .function("status", &Store::status)
+        .function("segments", &Store::segments)
+        .function("verify", &Store::verify)
+        .function("metadata", &Store::metadata)
+        .function("vector", &Store::vector)
+        .function("close", &Store::close);
+}

@@ -1,0 +1,186 @@
+// Type declarations of @ruvector/rvf-wasm (src/index.js). RvfStatus / RvfStatusName are
+// generated from the runtime's status list into dist/status.d.ts by scripts/build.mjs.
+import type { RvfStatusName } from './dist/status.js';
+
+export { RvfStatus, RvfStatusName } from './dist/status.js';
+
+/** Input id: a non-negative safe integer or a bigint below 2^64. */
+export type RvfIdInput = number | bigint;
+/** Output id: a number, or a bigint when above Number.MAX_SAFE_INTEGER. */
+export type RvfId = number | bigint;
+
+export type RvfMetric = 'l2' | 'cosine' | 'ip' | 'dotproduct' | 'inner_product' | 'hamming';
+export type RvfStorage = 'f32' | 'f16' | 'i8';
+
+export interface RvfCreateOptions {
+    /** 1..65535 (0 is rejected by the runtime with InvalidManifest, as upstream). */
+    dimensions: number;
+    /** Deprecated spelling of `dimensions`. */
+    dimension?: number;
+    metric?: RvfMetric;
+    storage?: RvfStorage;
+    /** HNSW parameters recorded in the store (default 16 / 200). */
+    m?: number;
+    efConstruction?: number;
+    /** Chain a WITNESS entry into every commit (default true). */
+    witness?: boolean;
+}
+
+/** A metadata value: typed ({u64: 5n}) or shorthand by JavaScript type (see README). */
+export type RvfMetaValueTyped =
+    | { u64: bigint | number | string }
+    | { i64: bigint | number | string }
+    | { f64: number }
+    | { string: string }
+    | { bool: boolean }
+    | { bytes: Uint8Array };
+export type RvfMetaValue = RvfMetaValueTyped | string | number | bigint | boolean | Uint8Array;
+/** One vector's metadata: field id (0..65535) → value. */
+export type RvfMetadata = Record<number, RvfMetaValue>;
+/** What metadata() returns: every value typed, u64/i64 as bigint. */
+export type RvfStoredMetadata = Record<number,
+    | { u64: bigint }
+    | { i64: bigint }
+    | { f64: number }
+    | { string: string }
+    | { bool: boolean }
+    | { bytes: Uint8Array }>;
+
+/** A filter literal: typed ({u64: 5} / {u64: "5"}, {f64: "NaN"}, ...) or shorthand. */
+export type RvfFilterValue = RvfMetaValueTyped | { f64: number | string } | string | number | bigint | boolean;
+/** The runtime's filter JSON form (rvf/filter.hpp); `fieldId`, `exprs`, `expr` and upstream's `valueType` form are accepted too. */
+export type RvfFilter =
+    | { op: 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge'; field: number; value: RvfFilterValue }
+    | { op: 'in'; field: number; values: RvfFilterValue[] }
+    | { op: 'range'; field: number; low: RvfFilterValue; high: RvfFilterValue }
+    | { op: 'and' | 'or'; children: RvfFilter[] }
+    | { op: 'not'; child: RvfFilter }
+    | Record<string, unknown>;
+
+export interface RvfQueryOptions {
+    /** Default 100. */
+    efSearch?: number;
+    /** A filter object, or its JSON text. */
+    filter?: RvfFilter | string;
+}
+
+export interface RvfNeighbor {
+    id: RvfId;
+    distance: number;
+}
+
+export interface RvfRejection {
+    /** Position in the batch. */
+    index: number;
+    id: RvfId;
+    code: number;
+    name: RvfStatusName;
+    /** "RVF error 0xFF04: InvalidArgument (vector has a NaN or infinite component)". */
+    message: string;
+}
+
+export interface RvfIngestResult {
+    accepted: number;
+    rejected: number;
+    epoch: number;
+    rejections: RvfRejection[];
+}
+
+export interface RvfDeleteResult {
+    deleted: number;
+    epoch: number;
+}
+
+export interface RvfCompactResult {
+    segmentsCompacted: number;
+    bytesReclaimed: number;
+    epoch: number;
+    /** False when ioBudgetBytes stopped the rewrite (nothing changed). */
+    complete: boolean;
+}
+
+export interface RvfStatusInfo {
+    totalVectors: number;
+    deletedVectors: number;
+    totalSegments: number;
+    fileSize: number;
+    currentEpoch: number;
+    dimensions: number;
+    metric: 'l2' | 'ip' | 'cosine' | 'hamming';
+    storage: RvfStorage;
+    /** 'generic', 'rvdna', 'rvtext', 'rvgraph', 'rvvision' or 'custom:N'. */
+    domainProfile: string;
+    deadSpaceRatio: number;
+    readOnly: boolean;
+    /** Layout the image was opened in: 'S' (ours), 'R' (upstream runtime). */
+    layout: string;
+    warnings: string[];
+}
+
+export interface RvfSegment {
+    id: number;
+    /** Lower-case type name ('vec', 'manifest', ...), or the numeric code when unknown. */
+    segType: string | number;
+    offset: number;
+    payloadLength: number;
+}
+
+export interface RvfProblem {
+    offset: number;
+    code: number;
+    name: RvfStatusName;
+    message: string;
+}
+
+export interface RvfVerifyReport {
+    ok: boolean;
+    segmentsChecked: number;
+    witnessEntriesChecked: number;
+    manifestsChecked: number;
+    problems: RvfProblem[];
+    /** Bytes after the latest valid manifest: never committed, not a failure. */
+    uncommitted: RvfProblem[];
+}
+
+/** Where init() gets the runtime's wasm (default: dist/rvf_core.wasm of this package). */
+export interface RvfInitSource {
+    module?: WebAssembly.Module;
+    wasmBinary?: BufferSource;
+    url?: string | URL;
+}
+
+/** A failed RVF operation: code and name from the one status list (RvfStatus). */
+export declare class RvfError extends Error {
+    constructor(code: number, message?: string);
+    readonly code: number;
+    /** The status name ('DimensionMismatch', ...); 'Unknown' for codes not in the list. */
+    name: RvfStatusName | 'Unknown';
+}
+
+/** Load the runtime once; optional, create()/fromBytes() call it. Only the first call's source counts. */
+export declare function init(source?: RvfInitSource): Promise<unknown>;
+/** The runtime library version. */
+export declare function version(): Promise<string>;
+
+export declare class RvfStore {
+    private constructor();
+    static create(options: RvfCreateOptions): Promise<RvfStore>;
+    static fromBytes(bytes: Uint8Array): Promise<RvfStore>;
+
+    toBytes(): Uint8Array;
+    exportLayoutR(): Uint8Array;
+    ingestBatch(ids: ArrayLike<RvfIdInput> | BigUint64Array, vectors: Float32Array | number[],
+                metadata?: Array<RvfMetadata | null | undefined> | null): RvfIngestResult;
+    query(vector: Float32Array | number[], k: number, options?: RvfQueryOptions): RvfNeighbor[];
+    delete(ids: ArrayLike<RvfIdInput> | BigUint64Array): RvfDeleteResult;
+    deleteByFilter(filter: RvfFilter | string): RvfDeleteResult;
+    compact(options?: { ioBudgetBytes?: number }): RvfCompactResult;
+    status(): RvfStatusInfo;
+    segments(): RvfSegment[];
+    verify(): RvfVerifyReport;
+    metadata(id: RvfIdInput): RvfStoredMetadata | null;
+    vector(id: RvfIdInput): Float32Array | null;
+    readonly closed: boolean;
+    close(): void;
+    free(): void;
+}

@@ -1,0 +1,370 @@
+// @ruvector/rvf-wasm — the RVF C++ runtime compiled by Emscripten (dist/rvf_core.{mjs,wasm}),
+// wrapped as an ES module class. This file checks JavaScript types, converts ids, and turns the
+// bindings' outcome objects into return values or RvfError; every RVF rule (dimensions, NaN, k,
+// filters, file validation) is enforced once, in the C++ runtime (js/embind/ binds it).
+//
+// Ids: a number (a non-negative safe integer) or a bigint below 2^64; a BigUint64Array works for
+// batches. Ids come back as numbers, or as bigints when above Number.MAX_SAFE_INTEGER.
+import createRvfCore from '../dist/rvf_core.mjs';
+import { RvfStatus } from '../dist/status.js';
+
+export { RvfStatus };
+
+const isNode = typeof process === 'object' && !!(process.versions && process.versions.node);
+const wasmUrl = () => new URL('../dist/rvf_core.wasm', import.meta.url);
+
+// --- errors ------------------------------------------------------------------------------------
+
+const statusNames = new Map(Object.entries(RvfStatus).map(([name, code]) => [code, name]));
+const hex4 = (code) => code.toString(16).toUpperCase().padStart(4, '0');
+
+/**
+ * A failed RVF operation. `code` is the u16 status (RvfStatus), `name` its name from the same
+ * list; the message keeps the runtime's form "RVF error 0x0200: DimensionMismatch (…)".
+ */
+export class RvfError extends Error {
+    constructor(code, message) {
+        super(message ?? `RVF error 0x${hex4(code)}: ${statusNames.get(code) ?? 'Unknown'}`);
+        this.code = code;
+        this.name = statusNames.get(code) ?? 'Unknown';
+    }
+}
+Object.defineProperty(RvfError.prototype, 'name', { value: 'RvfError', writable: true, configurable: true });
+
+/** An RvfError raised on the JavaScript side (argument types), in the runtime's message form. */
+function jsError(name, detail) {
+    const code = RvfStatus[name];
+    return new RvfError(code, `RVF error 0x${hex4(code)}: ${name} (${detail})`);
+}
+
+/** The value of a binding outcome ({ok, value} | {ok: false, code, message}), or throw. */
+function unwrap(outcome) {
+    if (!outcome.ok)
+        throw new RvfError(outcome.code, outcome.message);
+    return outcome.value;
+}
+
+// --- module loading ----------------------------------------------------------------------------
+
+let corePromise = null;
+
+async function instantiate(source, imports) {
+    if (source.module instanceof WebAssembly.Module)
+        return { instance: await WebAssembly.instantiate(source.module, imports), module: source.module };
+    if (source.wasmBinary)
+        return WebAssembly.instantiate(source.wasmBinary, imports);
+    const url = source.url ?? wasmUrl();
+    const u = url instanceof URL || !/^(file|https?|data|blob):/i.test(url) ? url : new URL(url);
+    if (isNode && (!(u instanceof URL) || u.protocol === 'file:')) {
+        const { readFile } = await import('node:fs/promises'); // a path or file: URL
+        return WebAssembly.instantiate(await readFile(u), imports);
+    }
+    const r = await fetch(u, { credentials: 'same-origin' });
+    if (!r.ok)
+        throw new Error(`@ruvector/rvf-wasm: fetching ${url} failed: HTTP ${r.status}`);
+    // Streaming compilation needs the application/wasm content type; other servers get the bytes path.
+    if (typeof WebAssembly.instantiateStreaming === 'function' && r.headers.get('content-type') === 'application/wasm')
+        return WebAssembly.instantiateStreaming(r, imports);
+    return WebAssembly.instantiate(await r.arrayBuffer(), imports);
+}
+
+/**
+ * Load and instantiate the runtime once (later calls return the same promise). Optional source:
+ * { module: WebAssembly.Module } (compiled once, reused), { wasmBinary: BufferSource }, or
+ * { url } (default: dist/rvf_core.wasm next to this package — read from disk in Node, fetched
+ * and streamed in browsers). RvfStore.create/fromBytes call init() themselves.
+ */
+export function init(source = {}) {
+    if (!corePromise) {
+        let fail;
+        const failed = new Promise((_, reject) => { fail = reject; });
+        const core = createRvfCore({
+            instantiateWasm(imports, receive) {
+                instantiate(source, imports).then(({ instance, module }) => receive(instance, module), fail);
+                return {};
+            },
+        });
+        corePromise = Promise.race([core, failed]);
+        corePromise.catch(() => { corePromise = null; }); // a failed load may be retried
+    }
+    return corePromise;
+}
+
+/** The runtime library version ("0.1.0"). */
+export async function version() {
+    return (await init()).version();
+}
+
+// --- argument conversion -----------------------------------------------------------------------
+
+const MAX_U64 = (1n << 64n) - 1n;
+
+function toId(v, where) {
+    if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0)
+        return BigInt(v);
+    if (typeof v === 'bigint' && v >= 0n && v <= MAX_U64)
+        return v;
+    throw jsError('InvalidArgument', `${where} must be a non-negative safe integer or a bigint below 2^64, got ${String(v)}`);
+}
+
+function toIdArray(ids, what) {
+    if (ids instanceof BigUint64Array)
+        return ids;
+    if (!Array.isArray(ids) && !(ArrayBuffer.isView(ids) && !(ids instanceof DataView)))
+        throw jsError('InvalidArgument', `${what} must be an array of ids or a BigUint64Array`);
+    const out = new BigUint64Array(ids.length);
+    for (let i = 0; i < ids.length; i++)
+        out[i] = toId(ids[i], `${what}[${i}]`);
+    return out;
+}
+
+const fromId = (b) => (b <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(b) : b);
+// u64 ids cross the binding as little-endian u32 word pairs (js/embind/convert.hpp).
+const words = (ids) => new Uint32Array(ids.buffer, ids.byteOffset, ids.length * 2);
+const fromWords = (w) => new BigUint64Array(w.buffer, w.byteOffset, w.length / 2);
+
+function toFloats(v, what) {
+    if (v instanceof Float32Array || Array.isArray(v))
+        return v;
+    throw jsError('InvalidArgument', `${what} must be a Float32Array (or an array of numbers)`);
+}
+
+function filterJson(filter) {
+    if (typeof filter === 'string')
+        return filter;
+    if (filter === null || typeof filter !== 'object')
+        throw jsError('InvalidArgument', 'a filter is an object in the filter JSON form (or its JSON text)');
+    // bigint literals: as the decimal string the JSON form accepts for u64/i64; in shorthand
+    // position wrapped in their type, since a bare string would mean a String literal.
+    return JSON.stringify(filter, function replacer(key, value) {
+        if (typeof value !== 'bigint')
+            return value;
+        if (key === 'u64' || key === 'i64')
+            return value.toString();
+        return { [value < 0n ? 'i64' : 'u64']: value.toString() };
+    });
+}
+
+function uint(v, what, max, fallback) {
+    if (v === undefined)
+        return fallback;
+    if (Number.isInteger(v) && v >= 0 && v <= max)
+        return v;
+    throw jsError('InvalidOptions', `${what} must be an integer in 0..${max}, got ${String(v)}`);
+}
+
+const constructToken = Symbol('RvfStore');
+
+// Frees the C++ store when a wrapper is garbage-collected without close().
+const finalizer = new FinalizationRegistry((handle) => handle.delete());
+
+// --- the store ---------------------------------------------------------------------------------
+
+/**
+ * An RVF vector store held in wasm memory. Every mutation is one commit appended to the
+ * in-memory image; toBytes() is that image (a .rvf file, Layout S), fromBytes() opens any
+ * .rvf image (Layout S, or upstream's Layout R, rewritten as S on the first write).
+ */
+export class RvfStore {
+    #h;
+
+    /** Use RvfStore.create or RvfStore.fromBytes. */
+    constructor(handle, token) {
+        if (token !== constructToken)
+            throw new TypeError('use RvfStore.create() or RvfStore.fromBytes()');
+        this.#h = handle;
+        finalizer.register(this, handle, this);
+    }
+
+    static async #open(start) {
+        const core = await init();
+        const handle = new core.Store();
+        let outcome;
+        try {
+            outcome = start(handle);
+        } catch (e) {
+            handle.delete();
+            throw e;
+        }
+        if (!outcome.ok) {
+            handle.delete();
+            throw new RvfError(outcome.code, outcome.message);
+        }
+        return new RvfStore(handle, constructToken);
+    }
+
+    /**
+     * A new empty store. options: { dimensions (1..65535, required; `dimension` also accepted),
+     * metric: 'l2' (default) | 'cosine' | 'ip' | 'dotproduct' | 'hamming', storage: 'f32'
+     * (default) | 'f16' | 'i8', m: 16, efConstruction: 200, witness: true }.
+     */
+    static create(options) {
+        if (options === null || typeof options !== 'object')
+            return Promise.reject(jsError('InvalidOptions', 'create() takes an options object {dimensions, metric, ...}'));
+        let dims, m, efc;
+        try {
+            dims = uint(options.dimensions ?? options.dimension, 'dimensions', 0xffff, undefined);
+            if (dims === undefined)
+                throw jsError('InvalidOptions', 'dimensions is required');
+            m = uint(options.m, 'm', 0xffff, 16);
+            efc = uint(options.efConstruction, 'efConstruction', 0xffff, 200);
+            for (const key of ['metric', 'storage'])
+                if (options[key] !== undefined && typeof options[key] !== 'string')
+                    throw jsError('InvalidOptions', `${key} must be a string`);
+        } catch (e) {
+            return Promise.reject(e);
+        }
+        const metric = options.metric ?? 'l2';
+        const storage = options.storage ?? 'f32';
+        const witness = options.witness ?? true;
+        return RvfStore.#open((h) => h.create(dims, metric, storage, m, efc, !!witness));
+    }
+
+    /** Open a store from the bytes of a .rvf file (copied; the array may be reused afterwards). */
+    static fromBytes(bytes) {
+        if (!(bytes instanceof Uint8Array))
+            return Promise.reject(jsError('InvalidArgument', 'fromBytes() takes a Uint8Array'));
+        return RvfStore.#open((h) => h.fromBytes(bytes, bytes.length));
+    }
+
+    // RvfStore.openProgressive(url, options) (HTTP Range loading) belongs here; it needs the
+    // progressive index reader in the runtime and is not part of this release.
+
+    #handle() {
+        if (!this.#h)
+            throw jsError('StoreClosed', 'the store is closed');
+        return this.#h;
+    }
+
+    /** The whole store as .rvf file bytes (a copy). */
+    toBytes() {
+        return unwrap(this.#handle().toBytes());
+    }
+
+    /** The live vectors as a Layout R file for upstream's runtime (no metadata, no witness chain). */
+    exportLayoutR() {
+        return unwrap(this.#handle().exportLayoutR());
+    }
+
+    /**
+     * Add vectors: ids (n ids), vectors (Float32Array of n × dimensions, row-major), metadata
+     * (optional: n entries, each null or {fieldId: value}). Vectors with a NaN/infinite component
+     * or an id already present are rejected one by one (listed in `rejections`), the rest are
+     * committed. Wrong total length → RvfError DimensionMismatch.
+     */
+    ingestBatch(ids, vectors, metadata) {
+        const h = this.#handle();
+        const idArr = toIdArray(ids, 'ids');
+        const rows = toFloats(vectors, 'vectors');
+        if (metadata !== undefined && metadata !== null) {
+            if (!Array.isArray(metadata))
+                throw jsError('InvalidArgument', 'metadata must be an array with one entry per id');
+            if (metadata.length !== idArr.length)
+                throw jsError('InvalidArgument', `metadata has ${metadata.length} entries for ${idArr.length} ids`);
+        }
+        const r = unwrap(h.ingest(words(idArr), idArr.length, rows, rows.length, metadata ?? undefined));
+        r.rejections = r.rejections.map((x) => ({ ...x, id: fromId(x.id) }));
+        return r;
+    }
+
+    /**
+     * The k nearest live vectors, nearest first: [{id, distance}]. options: { efSearch (default
+     * 100), filter (filter JSON object or text, see README) }.
+     */
+    query(vector, k, options = {}) {
+        const h = this.#handle();
+        const q = toFloats(vector, 'vector');
+        if (!Number.isInteger(k) || k < 0)
+            throw jsError('InvalidArgument', `k must be a non-negative integer, got ${String(k)}`);
+        const ef = options.efSearch === undefined ? 100 : options.efSearch;
+        if (!Number.isInteger(ef) || ef < 0 || ef > 0xffffffff)
+            throw jsError('InvalidArgument', `efSearch must be a non-negative integer, got ${String(ef)}`);
+        const filter = options.filter === undefined || options.filter === null ? '' : filterJson(options.filter);
+        const hits = unwrap(h.query(q, q.length, Math.min(k, 0xffffffff), ef, filter));
+        const ids = fromWords(hits.ids), distances = hits.distances;
+        const out = new Array(ids.length);
+        for (let i = 0; i < ids.length; i++)
+            out[i] = { id: fromId(ids[i]), distance: distances[i] };
+        return out;
+    }
+
+    /** Delete ids (unknown or already deleted ids are ignored): {deleted, epoch}. */
+    delete(ids) {
+        const h = this.#handle();
+        const idArr = toIdArray(ids, 'ids');
+        return unwrap(h.remove(words(idArr), idArr.length));
+    }
+
+    /** Delete every live vector the filter matches: {deleted, epoch}. */
+    deleteByFilter(filter) {
+        const h = this.#handle();
+        return unwrap(h.removeByFilter(filterJson(filter)));
+    }
+
+    /**
+     * Rewrite the live data as a fresh image: {segmentsCompacted, bytesReclaimed, epoch, complete}.
+     * options.ioBudgetBytes (0 = unlimited): a rewrite needing more does nothing (complete false).
+     */
+    compact(options = {}) {
+        const h = this.#handle();
+        const budget = options.ioBudgetBytes ?? 0;
+        if (!Number.isSafeInteger(budget) || budget < 0)
+            throw jsError('InvalidArgument', 'ioBudgetBytes must be a non-negative safe integer');
+        return unwrap(h.compact(budget));
+    }
+
+    /** Counts, sizes and configuration (see index.d.ts RvfStatusInfo). */
+    status() {
+        return unwrap(this.#handle().status());
+    }
+
+    /** The latest manifest's segment directory plus the manifest itself. */
+    segments() {
+        return unwrap(this.#handle().segments());
+    }
+
+    /** Re-check every hash, the manifest chain and the witness chain: {ok, problems, ...}. */
+    verify() {
+        return unwrap(this.#handle().verify());
+    }
+
+    /** A live id's metadata as {fieldId: {type: value}} (u64/i64 as bigint), or null. */
+    metadata(id) {
+        const h = this.#handle();
+        return unwrap(h.metadata(words(BigUint64Array.of(toId(id, 'id')))));
+    }
+
+    /** A live id's stored vector (dequantised for f16/i8), or null. */
+    vector(id) {
+        const h = this.#handle();
+        return unwrap(h.vector(words(BigUint64Array.of(toId(id, 'id')))));
+    }
+
+    /** True after close()/free(). */
+    get closed() {
+        return !this.#h;
+    }
+
+    /**
+     * Flush (writes the metadata indexes if they changed) and release the wasm memory. Idempotent;
+     * every other method then throws RvfError StoreClosed. Take toBytes() before closing.
+     */
+    close() {
+        const h = this.#h;
+        if (!h)
+            return;
+        this.#h = null;
+        finalizer.unregister(this);
+        try {
+            unwrap(h.close());
+        } finally {
+            h.delete();
+        }
+    }
+
+    /** Same as close(). */
+    free() {
+        this.close();
+    }
+}
+

@@ -1,0 +1,435 @@
+// HNSW construction, repair and the type-erased search entry (rvf/hnsw.hpp).
+//
+// Insertion follows Malkov & Yashunin (2018): greedy descent to the node's level, a beam search of
+// width ef_construction per level, the "relative neighbourhood" heuristic to pick M links, and
+// back-links that re-prune a full list with the same heuristic. Concurrency is per-node
+// spinlocks around every neighbour-list read or write plus one mutex for the entry point,
+// held for a whole insert only when the new node raises the top level (rare: ~N/M^L).
+#include <rvf/hnsw.hpp>
+
+#include <algorithm>
+#include <thread>
+
+#include "parallel.hpp"
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h> // _mm_pause
+#endif
+
+namespace rvf {
+
+using hnsw_detail::Closer;
+using hnsw_detail::Entry;
+using hnsw_detail::Farther;
+using hnsw_detail::Scratch;
+using index_detail::resolve_threads;
+using index_detail::run_parallel;
+
+uint8_t hnsw_level_for_id(uint64_t id, const HnswParams &params) {
+    // SplitMix64 finaliser over id + seed (spec §3.10), then the top 53 bits as a uniform double.
+    uint64_t z = id + params.level_seed + 0x9E3779B97F4A7C15ull;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    z ^= z >> 31;
+    double u = static_cast<double>(z >> 11) / 9007199254740992.0; // 2^53
+    u = std::clamp(u, 1e-12, 1.0 - 1e-12);
+    const double ml = 1.0 / std::log(static_cast<double>(std::max<uint16_t>(params.m, 2)));
+    const double level = std::floor(-std::log(u) * ml);
+    return static_cast<uint8_t>(std::min(level, static_cast<double>(kHnswMaxLevel)));
+}
+
+namespace hnsw_detail {
+Scratch &thread_scratch() {
+    thread_local Scratch s;
+    return s;
+}
+void SpinLock::pause(unsigned spins) {
+    if (spins < 64) {
+#if defined(__x86_64__) || defined(__i386__)
+        _mm_pause();
+#endif
+    } else {
+        std::this_thread::yield();
+    }
+}
+} // namespace hnsw_detail
+
+namespace {
+
+/// The HNSW neighbour heuristic: walk candidates nearest first, keep one unless an already
+/// kept node is closer to it than the base is. `sorted` is ascending by distance to the base.
+/// Keeps at most `cap`.
+template <class Between>
+void select_heuristic(const std::vector<Entry> &sorted, size_t cap, Between &&between, std::vector<Entry> &out) {
+    out.clear();
+    for (const Entry &c : sorted) {
+        if (out.size() >= cap)
+            break;
+        bool good = true;
+        for (const Entry &s : out) {
+            if (between(c.n, s.n) < c.d) {
+                good = false;
+                break;
+            }
+        }
+        if (good)
+            out.push_back(c);
+    }
+}
+
+} // namespace
+
+// ---------------------------------------------------------------------------------------------
+
+HnswGraph::HnswGraph(HnswParams p) : p_(p), global_(std::make_unique<std::mutex>()) {
+    p_.m = std::max<uint16_t>(p_.m, 2);
+    p_.m0 = std::max(p_.m0, p_.m); // a new node takes m links on level 0
+    p_.ef_construction = std::max<uint16_t>(p_.ef_construction, 1);
+}
+HnswGraph::HnswGraph(HnswGraph &&) noexcept = default;
+HnswGraph &HnswGraph::operator=(HnswGraph &&) noexcept = default;
+HnswGraph::~HnswGraph() = default;
+
+void HnswGraph::grow(size_t slots) {
+    if (slots <= cap_)
+        return;
+    l0_.resize(slots * (p_.m0 + 1u), 0);
+    level_.resize(slots, -1);
+    upper_.resize(slots);
+    locks_ = std::make_unique<hnsw_detail::SpinLock[]>(slots); // only ever replaced while unlocked
+    cap_ = slots;
+}
+
+void HnswGraph::reserve(size_t slots) { grow(slots); }
+
+bool HnswGraph::add_node(uint32_t node, int level) {
+    if (node == kHnswNone || level < 0 || level > kHnswMaxLevel)
+        return false;
+    if (node >= cap_)
+        grow(std::max<size_t>(static_cast<size_t>(node) + 1, cap_ + cap_ / 2));
+    if (level_[node] >= 0)
+        return false;
+    level_[node] = static_cast<int8_t>(level);
+    l0_links(node)[0] = 0;
+    if (level > 0)
+        upper_[node] = std::make_unique<uint32_t[]>(static_cast<size_t>(level) * (p_.m + 1u)); // zeroed
+    ++count_;
+    return true;
+}
+
+bool HnswGraph::set_neighbors(uint32_t node, int level, std::span<const uint32_t> ids) {
+    if (!contains(node) || level < 0 || level > level_[node])
+        return false;
+    if (ids.size() > (level == 0 ? p_.m0 : p_.m))
+        return false;
+    // Search dereferences neighbours' lists on the same level: they must exist there.
+    for (uint32_t v : ids)
+        if (v >= cap_ || level_[v] < level)
+            return false;
+    uint32_t *ln = links(node, level);
+    ln[0] = static_cast<uint32_t>(ids.size());
+    std::copy(ids.begin(), ids.end(), ln + 1);
+    return true;
+}
+
+bool HnswGraph::set_entry_point(uint32_t node) {
+    if (!contains(node))
+        return false;
+    entry_ = node;
+    max_level_ = level_[node];
+    return true;
+}
+
+std::span<const uint32_t> HnswGraph::neighbors(uint32_t node, int level) const {
+    if (!contains(node) || level < 0 || level > level_[node])
+        return {};
+    const uint32_t *ln = links(node, level);
+    return {ln + 1, ln[0]};
+}
+
+std::vector<std::pair<float, uint32_t>> HnswGraph::search(const std::function<float(uint32_t)> &dist, size_t k,
+                                                          size_t ef, const std::function<bool(uint32_t)> &skip,
+                                                          HnswSearchStats *stats) const {
+    if (skip)
+        return search_with([&](uint32_t n) { return dist(n); }, k, ef, [&](uint32_t n) { return skip(n); }, stats);
+    return search_with([&](uint32_t n) { return dist(n); }, k, ef, hnsw_detail::NoSkip{}, stats);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Insertion
+
+struct HnswGraph::Build {
+    HnswGraph &g;
+    const HnswSpace &space;
+    Scratch &s;
+    uint32_t q;
+    std::vector<uint32_t> buf;     // a neighbour list copied out under its lock
+    std::vector<Entry> sorted, sel, prune;
+
+    /// Copy node n's list on level l while holding n's lock.
+    void read_links(uint32_t n, int l) {
+        std::lock_guard<hnsw_detail::SpinLock> lk(g.locks_[n]);
+        const uint32_t *ln = g.links(n, l);
+        buf.assign(ln + 1, ln + 1 + ln[0]);
+    }
+
+    void greedy(uint32_t &ep, float &ep_d, int l) {
+        for (bool changed = true; changed;) {
+            changed = false;
+            read_links(ep, l);
+            for (uint32_t v : buf) {
+                const float d = space.between(q, v);
+                if (d < ep_d) {
+                    ep_d = d;
+                    ep = v;
+                    changed = true;
+                }
+            }
+        }
+    }
+
+    /// Beam search of width ef on level l from ep; leaves the result ascending in `sorted`.
+    void search_layer(uint32_t ep, float ep_d, int l, size_t ef) {
+        const uint16_t gen = s.begin(g.cap_);
+        uint16_t *visited = s.visited.data();
+        visited[q] = gen;
+        visited[ep] = gen;
+        s.cand.push_back({ep_d, ep});
+        s.top.push_back({ep_d, ep});
+        float bound = ef == 1 ? ep_d : std::numeric_limits<float>::infinity();
+        while (!s.cand.empty()) {
+            const Entry c = s.cand.front();
+            if (c.d > bound)
+                break;
+            std::pop_heap(s.cand.begin(), s.cand.end(), Closer{});
+            s.cand.pop_back();
+            read_links(c.n, l);
+            for (size_t j = 0; j < buf.size(); ++j) {
+                const uint32_t v = buf[j];
+                if (j + 1 < buf.size())
+                    space.prefetch(buf[j + 1]);
+                if (visited[v] == gen)
+                    continue;
+                visited[v] = gen;
+                const float d = space.between(q, v);
+                if (s.top.size() < ef || d < bound) {
+                    s.cand.push_back({d, v});
+                    std::push_heap(s.cand.begin(), s.cand.end(), Closer{});
+                    s.top.push_back({d, v});
+                    std::push_heap(s.top.begin(), s.top.end(), Farther{});
+                    if (s.top.size() > ef) {
+                        std::pop_heap(s.top.begin(), s.top.end(), Farther{});
+                        s.top.pop_back();
+                    }
+                    if (s.top.size() == ef)
+                        bound = s.top.front().d;
+                }
+            }
+        }
+        std::sort_heap(s.top.begin(), s.top.end(), Farther{});
+        sorted.assign(s.top.begin(), s.top.end());
+    }
+
+    /// Add q (at distance d from n) to n's list on level l, re-pruning a full list.
+    void connect(uint32_t n, float d, int l) {
+        const size_t cap = l == 0 ? g.p_.m0 : g.p_.m;
+        std::lock_guard<hnsw_detail::SpinLock> lk(g.locks_[n]);
+        uint32_t *ln = g.links(n, l);
+        const uint32_t cnt = ln[0];
+        for (uint32_t j = 1; j <= cnt; ++j)
+            if (ln[j] == q)
+                return;
+        if (cnt < cap) {
+            ln[cnt + 1] = q;
+            ln[0] = cnt + 1;
+            return;
+        }
+        prune.clear();
+        prune.push_back({d, q});
+        for (uint32_t j = 1; j <= cnt; ++j)
+            prune.push_back({space.between(n, ln[j]), ln[j]});
+        std::sort(prune.begin(), prune.end(), [](const Entry &a, const Entry &b) { return a.d < b.d; });
+        select_heuristic(prune, cap, [&](uint32_t a, uint32_t b) { return space.between(a, b); }, sel);
+        ln[0] = static_cast<uint32_t>(sel.size());
+        for (size_t j = 0; j < sel.size(); ++j)
+            ln[j + 1] = sel[j].n;
+    }
+};
+
+void HnswGraph::insert_one(uint32_t q, int level, const HnswSpace &space, Scratch &scratch) {
+    std::unique_lock<std::mutex> g(*global_);
+    if (entry_ == kHnswNone) {
+        entry_ = q;
+        max_level_ = level;
+        return;
+    }
+    uint32_t ep = entry_;
+    const int top = max_level_;
+    if (level <= top)
+        g.unlock();
+
+    Build b{*this, space, scratch, q, {}, {}, {}, {}};
+    float ep_d = space.between(q, ep);
+    for (int l = top; l > level; --l)
+        b.greedy(ep, ep_d, l);
+    for (int l = std::min(level, top); l >= 0; --l) {
+        b.search_layer(ep, ep_d, l, p_.ef_construction);
+        ep = b.sorted.front().n; // the nearest found seeds the next level down
+        ep_d = b.sorted.front().d;
+        select_heuristic(b.sorted, p_.m, [&](uint32_t x, uint32_t y) { return space.between(x, y); }, b.sel);
+        const std::vector<Entry> chosen = b.sel; // b.sel is reused by connect()
+        {
+            std::lock_guard<hnsw_detail::SpinLock> lk(locks_[q]);
+            uint32_t *ln = links(q, l);
+            ln[0] = static_cast<uint32_t>(chosen.size());
+            for (size_t j = 0; j < chosen.size(); ++j)
+                ln[j + 1] = chosen[j].n;
+        }
+        for (const Entry &c : chosen)
+            b.connect(c.n, c.d, l);
+    }
+    if (level > top) { // still holding the global lock
+        entry_ = q;
+        max_level_ = level;
+    }
+}
+
+void HnswGraph::insert(std::span<const uint32_t> nodes, std::span<const uint64_t> ids, const HnswSpace &space,
+                       unsigned threads) {
+    const size_t n = std::min(nodes.size(), ids.size());
+    uint32_t max_node = 0;
+    bool any = false;
+    for (size_t i = 0; i < n; ++i)
+        if (nodes[i] != kHnswNone) {
+            max_node = std::max(max_node, nodes[i]);
+            any = true;
+        }
+    if (!any)
+        return;
+    if (static_cast<size_t>(max_node) + 1 > cap_)
+        grow(std::max<size_t>(static_cast<size_t>(max_node) + 1, cap_ + cap_ / 2));
+
+    // Levels and upper-level storage are set up serially, before any node is linked, so workers
+    // only ever read storage that already exists.
+    std::vector<uint32_t> todo;
+    todo.reserve(n);
+    for (size_t i = 0; i < n; ++i) {
+        const uint32_t node = nodes[i];
+        if (node == kHnswNone || level_[node] >= 0)
+            continue;
+        if (!add_node(node, hnsw_level_for_id(ids[i], p_)))
+            continue;
+        todo.push_back(node);
+    }
+    if (todo.empty())
+        return;
+
+    size_t first = 0;
+    if (entry_ == kHnswNone) { // the first node is the entry point; nothing to link
+        entry_ = todo[0];
+        max_level_ = level_[todo[0]];
+        first = 1;
+    }
+    const unsigned nt = resolve_threads(threads, todo.size() - first);
+    std::atomic<size_t> next{first};
+    run_parallel(nt, [&](unsigned worker) {
+        Scratch local;
+        Scratch &scratch = worker == 0 ? hnsw_detail::thread_scratch() : local;
+        for (size_t i; (i = next.fetch_add(1, std::memory_order_relaxed)) < todo.size();)
+            insert_one(todo[i], level_[todo[i]], space, scratch);
+    });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Renumbering / compaction repair
+
+HnswGraph HnswGraph::remap(std::span<const uint32_t> old_to_new, const HnswSpace *space, unsigned threads) const {
+    HnswGraph g(p_);
+    const size_t mapped = std::min(cap_, old_to_new.size());
+    uint32_t max_new = 0;
+    bool any = false;
+    for (size_t o = 0; o < mapped; ++o)
+        if (level_[o] >= 0 && old_to_new[o] != kHnswNone) {
+            max_new = std::max(max_new, old_to_new[o]);
+            any = true;
+        }
+    if (!any)
+        return g;
+    g.reserve(static_cast<size_t>(max_new) + 1);
+
+    std::vector<uint32_t> nmap(cap_, kHnswNone); // effective map: duplicates keep the first
+    std::vector<uint32_t> live;
+    for (size_t o = 0; o < mapped; ++o)
+        if (level_[o] >= 0 && old_to_new[o] != kHnswNone && g.add_node(old_to_new[o], level_[o])) {
+            nmap[o] = old_to_new[o];
+            live.push_back(static_cast<uint32_t>(o));
+        }
+
+    const unsigned nt = resolve_threads(threads, live.size());
+    std::atomic<size_t> next{0};
+    run_parallel(nt, [&](unsigned) {
+        std::vector<uint32_t> kept, dead, cand;
+        std::vector<Entry> sorted, sel;
+        for (size_t i; (i = next.fetch_add(64, std::memory_order_relaxed)) < live.size();) {
+            const size_t end = std::min(live.size(), i + 64);
+            for (; i < end; ++i) {
+                const uint32_t o = live[i];
+                const uint32_t nn = nmap[o];
+                for (int l = 0; l <= level_[o]; ++l) {
+                    kept.clear();
+                    dead.clear();
+                    const uint32_t *ln = links(o, l);
+                    for (uint32_t j = 1; j <= ln[0]; ++j) {
+                        if (nmap[ln[j]] != kHnswNone)
+                            kept.push_back(nmap[ln[j]]);
+                        else
+                            dead.push_back(ln[j]);
+                    }
+                    const size_t cap = l == 0 ? p_.m0 : p_.m;
+                    if (dead.empty() || space == nullptr) {
+                        g.set_neighbors(nn, l, kept);
+                        continue;
+                    }
+                    // Survivors plus the dead nodes' live neighbours, re-pruned around nn.
+                    cand = kept;
+                    for (uint32_t d : dead) {
+                        const uint32_t *dl = links(d, l);
+                        for (uint32_t j = 1; j <= dl[0]; ++j) {
+                            const uint32_t v = nmap[dl[j]];
+                            if (v != kHnswNone && v != nn)
+                                cand.push_back(v);
+                        }
+                    }
+                    std::sort(cand.begin(), cand.end());
+                    cand.erase(std::unique(cand.begin(), cand.end()), cand.end());
+                    if (cand.size() <= cap) {
+                        g.set_neighbors(nn, l, cand);
+                        continue;
+                    }
+                    sorted.clear();
+                    for (uint32_t v : cand)
+                        sorted.push_back({space->between(nn, v), v});
+                    std::sort(sorted.begin(), sorted.end(), [](const Entry &a, const Entry &b) { return a.d < b.d; });
+                    select_heuristic(sorted, cap, [&](uint32_t x, uint32_t y) { return space->between(x, y); }, sel);
+                    cand.clear();
+                    for (const Entry &e : sel)
+                        cand.push_back(e.n);
+                    g.set_neighbors(nn, l, cand);
+                }
+            }
+        }
+    });
+
+    if (entry_ != kHnswNone && nmap[entry_] != kHnswNone) {
+        g.set_entry_point(nmap[entry_]);
+    } else {
+        uint32_t best = live.front();
+        for (uint32_t o : live)
+            if (level_[o] > level_[best])
+                best = o;
+        g.set_entry_point(nmap[best]);
+    }
+    return g;
+}
+
+} // namespace rvf
