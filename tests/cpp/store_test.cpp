@@ -880,9 +880,12 @@ TEST(StoreIndex, HnswAnswersPersistsAsLayersAndSurvivesCompaction) {
         // Deletes are tombstones: never returned; compaction drops them and repairs the graph.
         const auto del = iota_ids(500, 10);
         ASSERT_TRUE(s->remove(del));
-        for (const auto &q : queries)
-            for (const auto &nb : *s->query(q, 10))
+        for (const auto &q : queries) {
+            const auto res = s->query(q, 10);
+            ASSERT_TRUE(res);
+            for (const auto &nb : *res)
                 EXPECT_GE(nb.id, 510u);
+        }
         ASSERT_TRUE(s->compact());
         EXPECT_EQ(s->status().indexed_vectors, n - 500);
         EXPECT_EQ(s->status().persisted_index, n - 500);

@@ -196,7 +196,7 @@ private:
         return l == 0 ? l0_links(n) : upper_[n].get() + static_cast<size_t>(l - 1) * (p_.m + 1);
     }
     void grow(size_t slots);
-    void insert_one(uint32_t node, int level, const HnswSpace &space, hnsw_detail::Scratch &scratch);
+    void insert_one(uint32_t node, int level, Build &b);
 
     HnswParams p_;
     size_t cap_ = 0;

@@ -13,7 +13,8 @@
 //       0 elsewhere. Hot = the nodes whose lists a search needs most, measured by replaying
 //       searches for a deterministic sample of the stored rows themselves and counting how often
 //       each node is expanded (rank_hot_nodes); a caller with real access counts (SKETCH_SEG)
-//       may pass its own ranking. Default budget: 1/8 of the nodes.
+//       may pass its own ranking. Tests and bench use a budget of 1/8 of the nodes (B ≈ 1/6 of
+//       C's bytes), which lifts SIFT10K recall at equal cost from 0.64 (A) to 0.88 (A+B).
 //   C (layer_level 2) — every node's level-0 list (layer_count 1), 0 for slots not in the graph.
 // No codec extension is needed: "absent from this layer" is layer_count 0, and what the codec
 // has no room for (entry point, centroids, a tag tying the three layers together) goes into the

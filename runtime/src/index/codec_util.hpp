@@ -18,7 +18,7 @@ namespace rvf::index_detail {
 /// lists are appended in node order, each sorted ascending as the codec requires).
 class CodecLists {
 public:
-    explicit CodecLists(uint64_t node_count) { node_first_list_.reserve(node_count + 1); }
+    explicit CodecLists(size_t node_count) { node_first_list_.reserve(node_count + 1); }
     /// Start the next node (nodes must be begun in ordinal order, every ordinal once).
     void begin_node() { node_first_list_.push_back(list_start_.size()); }
     /// Append one list to the current node; ids are sorted here.
@@ -84,7 +84,7 @@ private:
 };
 
 /// One past the highest node number in the graph (0 when empty).
-inline uint64_t node_span(const HnswGraph &g) {
+inline size_t node_span(const HnswGraph &g) {
     for (size_t n = g.slots(); n > 0; --n)
         if (g.contains(static_cast<uint32_t>(n - 1)))
             return n;

@@ -158,13 +158,16 @@ std::vector<std::pair<float, uint32_t>> HnswGraph::search(const std::function<fl
 // ---------------------------------------------------------------------------------------------
 // Insertion
 
+/// One worker's insertion state; buffers live as long as the worker, q changes per insert.
 struct HnswGraph::Build {
     HnswGraph &g;
     const HnswSpace &space;
     Scratch &s;
-    uint32_t q;
-    std::vector<uint32_t> buf;     // a neighbour list copied out under its lock
-    std::vector<Entry> sorted, sel, prune;
+    uint32_t q = kHnswNone;
+    std::vector<uint32_t> buf; // a neighbour list copied out under its lock
+    std::vector<Entry> sorted, sel, prune, chosen;
+
+    Build(HnswGraph &graph, const HnswSpace &sp, Scratch &scratch) : g(graph), space(sp), s(scratch) {}
 
     /// Copy node n's list on level l while holding n's lock.
     void read_links(uint32_t n, int l) {
@@ -204,13 +207,20 @@ struct HnswGraph::Build {
             std::pop_heap(s.cand.begin(), s.cand.end(), Closer{});
             s.cand.pop_back();
             read_links(c.n, l);
-            for (size_t j = 0; j < buf.size(); ++j) {
+            // Unvisited neighbours first, so their rows can be prefetched a few ahead.
+            size_t nf = 0;
+            for (uint32_t v : buf)
+                if (visited[v] != gen) {
+                    visited[v] = gen;
+                    buf[nf++] = v;
+                }
+            constexpr size_t kAhead = 4;
+            for (size_t j = 0; j < nf && j < kAhead; ++j)
+                space.prefetch(buf[j]);
+            for (size_t j = 0; j < nf; ++j) {
                 const uint32_t v = buf[j];
-                if (j + 1 < buf.size())
-                    space.prefetch(buf[j + 1]);
-                if (visited[v] == gen)
-                    continue;
-                visited[v] = gen;
+                if (j + kAhead < nf)
+                    space.prefetch(buf[j + kAhead]);
                 const float d = space.between(q, v);
                 if (s.top.size() < ef || d < bound) {
                     s.cand.push_back({d, v});
@@ -256,7 +266,7 @@ struct HnswGraph::Build {
     }
 };
 
-void HnswGraph::insert_one(uint32_t q, int level, const HnswSpace &space, Scratch &scratch) {
+void HnswGraph::insert_one(uint32_t q, int level, Build &b) {
     std::unique_lock<std::mutex> g(*global_);
     if (entry_ == kHnswNone) {
         entry_ = q;
@@ -268,7 +278,8 @@ void HnswGraph::insert_one(uint32_t q, int level, const HnswSpace &space, Scratc
     if (level <= top)
         g.unlock();
 
-    Build b{*this, space, scratch, q, {}, {}, {}, {}};
+    const HnswSpace &space = b.space;
+    b.q = q;
     float ep_d = space.between(q, ep);
     for (int l = top; l > level; --l)
         b.greedy(ep, ep_d, l);
@@ -277,15 +288,15 @@ void HnswGraph::insert_one(uint32_t q, int level, const HnswSpace &space, Scratc
         ep = b.sorted.front().n; // the nearest found seeds the next level down
         ep_d = b.sorted.front().d;
         select_heuristic(b.sorted, p_.m, [&](uint32_t x, uint32_t y) { return space.between(x, y); }, b.sel);
-        const std::vector<Entry> chosen = b.sel; // b.sel is reused by connect()
+        b.chosen = b.sel; // b.sel is reused by connect()
         {
             std::lock_guard<hnsw_detail::SpinLock> lk(locks_[q]);
             uint32_t *ln = links(q, l);
-            ln[0] = static_cast<uint32_t>(chosen.size());
-            for (size_t j = 0; j < chosen.size(); ++j)
-                ln[j + 1] = chosen[j].n;
+            ln[0] = static_cast<uint32_t>(b.chosen.size());
+            for (size_t j = 0; j < b.chosen.size(); ++j)
+                ln[j + 1] = b.chosen[j].n;
         }
-        for (const Entry &c : chosen)
+        for (const Entry &c : b.chosen)
             b.connect(c.n, c.d, l);
     }
     if (level > top) { // still holding the global lock
@@ -334,9 +345,9 @@ void HnswGraph::insert(std::span<const uint32_t> nodes, std::span<const uint64_t
     std::atomic<size_t> next{first};
     run_parallel(nt, [&](unsigned worker) {
         Scratch local;
-        Scratch &scratch = worker == 0 ? hnsw_detail::thread_scratch() : local;
+        Build b(*this, space, worker == 0 ? hnsw_detail::thread_scratch() : local);
         for (size_t i; (i = next.fetch_add(1, std::memory_order_relaxed)) < todo.size();)
-            insert_one(todo[i], level_[todo[i]], space, scratch);
+            insert_one(todo[i], level_[todo[i]], b);
     });
 }
 

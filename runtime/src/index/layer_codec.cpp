@@ -59,10 +59,10 @@ std::vector<uint8_t> trailer_body(const HnswGraph &g, uint8_t layer, uint64_t ta
 
 /// Level-0 lists of `covered` nodes (slots < span), the shape of layers B and C.
 Result<std::vector<uint8_t>> encode_level0_layer(const HnswGraph &g, uint8_t layer, const std::vector<uint8_t> &covered,
-                                                 uint64_t span, uint64_t tag) {
+                                                 size_t span, uint64_t tag) {
     CodecLists lists(span);
     uint64_t total = 0;
-    for (uint64_t n = 0; n < span; ++n) {
+    for (size_t n = 0; n < span; ++n) {
         lists.begin_node();
         if (!covered[n])
             continue;
@@ -103,7 +103,7 @@ void read_list(core::IndexNeighborList &list, std::vector<uint32_t> &out) {
 // Encoders
 
 Result<std::vector<uint8_t>> encode_layer_a(const HnswGraph &g, const HnswCentroids &c, uint64_t graph_tag) {
-    const uint64_t span = node_span(g);
+    const size_t span = node_span(g);
     if (span > UINT32_MAX)
         return Error{Status::InvalidArgument, "layer A: node numbers beyond u32"};
     // The centroid lists must partition the graph's nodes.
@@ -126,7 +126,7 @@ Result<std::vector<uint8_t>> encode_layer_a(const HnswGraph &g, const HnswCentro
         return Error{Status::InvalidArgument, "layer A: centroid lists do not cover the graph"};
 
     CodecLists lists(span);
-    for (uint64_t n = 0; n < span; ++n) {
+    for (size_t n = 0; n < span; ++n) {
         lists.begin_node();
         const int level = g.level(static_cast<uint32_t>(n));
         if (level < 1)
@@ -156,7 +156,7 @@ Result<std::vector<uint8_t>> encode_layer_a(const HnswGraph &g, const HnswCentro
 }
 
 Result<std::vector<uint8_t>> encode_layer_b(const HnswGraph &g, std::span<const uint32_t> hot, uint64_t graph_tag) {
-    const uint64_t span = node_span(g);
+    const size_t span = node_span(g);
     if (span > UINT32_MAX)
         return Error{Status::InvalidArgument, "layer B: node numbers beyond u32"};
     std::vector<uint8_t> covered(span, 0);
@@ -167,11 +167,11 @@ Result<std::vector<uint8_t>> encode_layer_b(const HnswGraph &g, std::span<const 
 }
 
 Result<std::vector<uint8_t>> encode_layer_c(const HnswGraph &g, uint64_t graph_tag) {
-    const uint64_t span = node_span(g);
+    const size_t span = node_span(g);
     if (span > UINT32_MAX)
         return Error{Status::InvalidArgument, "layer C: node numbers beyond u32"};
     std::vector<uint8_t> covered(span, 0);
-    for (uint64_t n = 0; n < span; ++n)
+    for (size_t n = 0; n < span; ++n)
         covered[n] = g.contains(static_cast<uint32_t>(n)) ? 1 : 0;
     return encode_level0_layer(g, 2, covered, span, graph_tag);
 }
@@ -246,9 +246,10 @@ Result<LayeredHnsw> LayeredHnsw::open(ByteView payload) {
     if (m < 2 || m > kHnswMaxDecodeM || m0 < m || m0 > kHnswMaxDecodeM0 || v.header.ef_construction == 0 ||
         v.header.ef_construction > UINT16_MAX)
         return format_error(Status::InvalidManifest, "layer A: M, m0 or ef_construction out of range");
-    const uint64_t slots = v.header.node_count; // ≤ payload bytes (codec check), so < 2^32 in practice
-    if (slots >= kHnswNone)
+    // node_count ≤ payload bytes (a codec check), so it fits size_t; node numbers must fit u32.
+    if (v.header.node_count >= kHnswNone)
         return format_error(Status::InvalidManifest, "layer A: node_count beyond u32");
+    const size_t slots = static_cast<size_t>(v.header.node_count);
 
     // Centroid lists: which slots are in the graph, and who owns them.
     constexpr uint32_t kFree = UINT32_MAX;
@@ -284,9 +285,9 @@ Result<LayeredHnsw> LayeredHnsw::open(ByteView payload) {
             const uint64_t node = j == 0 ? x : prev + x;
             if (node >= slots)
                 return format_error(Status::InvalidManifest, "layer A: centroid member beyond node_count");
-            if (owner[node] != kFree)
+            if (owner[static_cast<size_t>(node)] != kFree)
                 return format_error(Status::InvalidManifest, "layer A: node in two centroid lists");
-            owner[node] = i;
+            owner[static_cast<size_t>(node)] = i;
             mem.push_back(static_cast<uint32_t>(node));
             prev = node;
         }
@@ -308,7 +309,7 @@ Result<LayeredHnsw> LayeredHnsw::open(ByteView payload) {
 
     // Levels and upper lists from the codec.
     std::vector<int8_t> level(slots, -1);
-    for (uint64_t n = 0; n < slots; ++n)
+    for (size_t n = 0; n < slots; ++n)
         if (owner[n] != kFree)
             level[n] = 0;
     struct Pending {
@@ -329,10 +330,10 @@ Result<LayeredHnsw> LayeredHnsw::open(ByteView payload) {
         if (l == 0) {
             if (list.count() != 0)
                 bad = "layer A: level-0 list must be empty";
-            else if (owner[n] == kFree)
+            else if (owner[static_cast<size_t>(n)] == kFree)
                 bad = "layer A: node on an upper level is in no centroid list";
             else
-                level[n] = static_cast<int8_t>(lc - 1);
+                level[static_cast<size_t>(n)] = static_cast<int8_t>(lc - 1);
             return;
         }
         if (list.count() > m) {
@@ -361,7 +362,7 @@ Result<LayeredHnsw> LayeredHnsw::open(ByteView payload) {
     if (present == 0) {
         if (info.entry_node != UINT64_MAX || info.max_level != 0)
             return format_error(Status::InvalidManifest, "layer A: empty graph with an entry point");
-    } else if (info.entry_node >= slots || level[info.entry_node] != max_level ||
+    } else if (info.entry_node >= slots || level[static_cast<size_t>(info.entry_node)] != max_level ||
                info.max_level != static_cast<uint32_t>(max_level)) {
         return format_error(Status::InvalidManifest, "layer A: entry point is not a node on the top level");
     }
@@ -374,7 +375,7 @@ Result<LayeredHnsw> LayeredHnsw::open(ByteView payload) {
     LayeredHnsw out;
     out.graph_ = HnswGraph(p);
     out.graph_.reserve(slots);
-    for (uint64_t n = 0; n < slots; ++n)
+    for (size_t n = 0; n < slots; ++n)
         if (level[n] >= 0)
             out.graph_.add_node(static_cast<uint32_t>(n), level[n]);
     for (const Pending &q : pending)

@@ -27,16 +27,16 @@ Result<LayoutRHnsw> decode_layout_r_hnsw(ByteView payload) {
     const uint16_t m = g.header.m, m0 = t.m0;
     if (m < 2 || m > kHnswMaxDecodeM || m0 < m || m0 > kHnswMaxDecodeM0)
         return format_error(Status::InvalidManifest, "Layout R INDEX: M or m0 out of range");
-    const uint64_t n = g.header.node_count; // ≤ payload bytes
-    if (n >= kHnswNone)
+    if (g.header.node_count >= kHnswNone) // ≤ payload bytes, so it fits size_t
         return format_error(Status::InvalidManifest, "Layout R INDEX: node_count beyond u32");
+    const size_t n = static_cast<size_t>(g.header.node_count);
 
     // Levels first (layer_count − 1; a node with no layers is not in the graph).
     std::vector<int8_t> level(n, -1);
     const char *bad = nullptr;
     Status walk = g.for_each_list([&](uint64_t node, uint32_t l, uint32_t lc, core::IndexNeighborList &list) {
         if (l == 0)
-            level[node] = static_cast<int8_t>(std::min<uint32_t>(lc - 1, kHnswMaxLevel));
+            level[static_cast<size_t>(node)] = static_cast<int8_t>(std::min<uint32_t>(lc - 1, kHnswMaxLevel));
         if (lc - 1 > static_cast<uint32_t>(kHnswMaxLevel))
             bad = "Layout R INDEX: too many layers";
         else if (list.count() > (l == 0 ? m0 : m))
@@ -53,7 +53,7 @@ Result<LayoutRHnsw> decode_layout_r_hnsw(ByteView payload) {
     p.ef_construction = static_cast<uint16_t>(std::min<uint32_t>(g.header.ef_construction, UINT16_MAX));
     LayoutRHnsw out{HnswGraph(p), {}};
     out.graph.reserve(n);
-    for (uint64_t i = 0; i < n; ++i)
+    for (size_t i = 0; i < n; ++i)
         if (level[i] >= 0)
             out.graph.add_node(static_cast<uint32_t>(i), level[i]);
     std::vector<uint32_t> buf;
@@ -103,7 +103,7 @@ Result<std::vector<uint8_t>> encode_layout_r_hnsw(const HnswGraph &graph, std::s
         ids[i] = by_id[i].first;
     }
 
-    const uint64_t n = by_id.size();
+    const size_t n = by_id.size();
     CodecLists lists(n);
     std::vector<uint32_t> mapped;
     for (const auto &[id, node] : by_id) {
