@@ -1,5 +1,5 @@
-// `rvf demo [DIR]`: the README's main job on an embedded default — builds a store of 20,000
-// seeded random 128-d vectors with metadata, queries it (with and without a filter), deletes
+// `rvf demo [DIR] [--vectors N]`: the README's main job on an embedded default — builds a store
+// of N (default 20,000; a multiple of 1,000) seeded random 128-d vectors with metadata, queries it (with and without a filter), deletes
 // by filter, compacts, reopens, verifies, and exports Layout R; prints what each step took.
 #include <chrono>
 #include <cstdio>
@@ -27,12 +27,25 @@ int fail(const char *step, const Error &e) {
 
 int demo_command(int argc, char **argv) {
     namespace fs = std::filesystem;
-    const fs::path dir = argc > 0 ? fs::path(argv[0]) : fs::temp_directory_path() / "rvf-demo";
+    fs::path dir = fs::temp_directory_path() / "rvf-demo";
+    size_t n_vectors = 20000;
+    for (int i = 0; i < argc; ++i) {
+        const std::string a = argv[i];
+        if (a == "--vectors" && i + 1 < argc)
+            n_vectors = std::strtoull(argv[++i], nullptr, 10);
+        else
+            dir = a;
+    }
+    if (n_vectors == 0 || n_vectors % 1000 != 0 || n_vectors > 10'000'000) {
+        std::fprintf(stderr, "usage: rvf demo [DIR] [--vectors N]   (N a multiple of 1000, ≤ 10,000,000)\n");
+        return 2;
+    }
     fs::create_directories(dir);
     const std::string path = (dir / "demo.rvf").string();
     fs::remove(path);
     fs::remove(path + ".lock");
-    constexpr size_t kN = 20000, kDim = 128, kBatch = 1000;
+    const size_t kN = n_vectors;
+    constexpr size_t kDim = 128, kBatch = 1000;
     std::mt19937 rng(42);
     std::normal_distribution<float> nd;
     std::vector<float> rows(kN * kDim);

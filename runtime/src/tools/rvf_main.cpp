@@ -16,7 +16,7 @@ void usage(FILE *out) {
                       "  rvf convert --layout r|s IN OUT   rewrite a store in either layout (r: for upstream tools)\n"
                       "  rvf query FILE --vector x1,x2,... [--k N] [--ef N] [--exact] [--json]   top-k of a store\n"
                       "  rvf verify FILE             every segment hash, the manifest chain and the witness chain\n"
-                      "  rvf demo [DIR]              build, query, delete, compact and verify a sample store\n"
+                      "  rvf demo [DIR] [--vectors N]   build, query, delete, compact and verify a sample store\n"
                       "  rvf --version\n",
                  rvf::version());
 }
