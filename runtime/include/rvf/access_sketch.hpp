@@ -16,10 +16,10 @@
 #include <cstdint>
 #include <vector>
 
-#include <rvf/core/bytes.hpp>                // ByteView
-#include <rvf/core/format/sketch_seg.hpp>    // hashing, defaults, codec
-#include <rvf/quantization.hpp>              // Tier, choose_tier
-#include <rvf/result.hpp>                    // Result<T>
+#include <rvf/core/bytes.hpp>             // ByteView
+#include <rvf/core/format/sketch_seg.hpp> // hashing, defaults, codec
+#include <rvf/quantization.hpp>           // Tier, choose_tier
+#include <rvf/result.hpp>                 // Result<T>
 
 namespace rvf {
 
@@ -54,8 +54,7 @@ public:
 
 private:
     AccessSketch(uint32_t width, uint32_t depth, bool auto_aging)
-        : width_(width), depth_(depth), auto_aging_(auto_aging),
-          counters_(static_cast<size_t>(width) * depth, 0) {}
+        : width_(width), depth_(depth), auto_aging_(auto_aging), counters_(static_cast<size_t>(width) * depth, 0) {}
 
     uint32_t width_;
     uint32_t depth_;

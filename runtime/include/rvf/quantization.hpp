@@ -15,12 +15,17 @@
 //    Training skips non-finite values (rvf-quant's comparisons already skip NaN; ±inf would make
 //    the range infinite and every code 0).
 //  * Product: PqInit::FirstK is rvf-quant's rule (first K rows, K capped at n by repeating the last
-//    one); PqInit::KMeansPlusPlus (default) seeds with D²-sampling from `seed`. Lloyd iterations are
-//    fixed, an empty cluster keeps its centroid, ties go to the lowest centroid index. Training is
-//    deterministic for a given seed whatever the thread count (subspaces train independently).
-//    When m does not divide dim, vectors are zero-padded to m·sub_dim with sub_dim = ceil(dim/m);
-//    the padding is all-zero in the codebook too, and QUANT_SEG's dim field (which must equal
-//    m·sub_dim) then holds the padded width — pass the vector width to from_quant_seg.
+//    one); PqInit::KMeansPlusPlus (default) seeds with D²-sampling from `seed`. Then `iterations`
+//    Lloyd rounds (stopping early only at a fixed point, where more rounds change nothing); an
+//    empty cluster keeps its centroid; ties go to the lowest centroid index. Triangle-inequality
+//    bounds skip provably unchanged assignments, so the result is plain Lloyd's. Training is
+//    deterministic for a given seed whatever the thread count (subspaces train independently) and
+//    costs O(n·k·dim) per round: train on a sample (e.g. ≤ 64·k rows) for large sets.
+//    When m does not divide dim: sub_dim = ceil(dim/m) and the P = m·sub_dim − dim (< m) padding
+//    slots are the last slot of each of the last P subspaces (128-d, m = 48: 32 subspaces of 3
+//    dimensions, then 16 of 2 + one pad). Padding is zero in trained codebooks and ignored by
+//    encode/decode/ADC. QUANT_SEG's dim field (which must equal m·sub_dim) then holds the padded
+//    width — pass the vector width to from_quant_seg. (Spec §6.5 describes only m | dim.)
 //  * Binary: the static encode is rvf-quant's sign rule. A model may carry per-dimension
 //    thresholds (the spec's "f32 threshold[dim]" body; bit = v ≥ threshold): data that is not
 //    centred on 0 (SIFT-like, all values ≥ 0) needs them, else every bit is 1.
@@ -32,11 +37,11 @@
 #include <limits>
 #include <vector>
 
-#include <rvf/core/bytes.hpp>              // ByteView
-#include <rvf/core/format/enums.hpp>       // Metric, kHotThreshold, kWarmThreshold
-#include <rvf/core/format/quant_seg.hpp>   // formulas, binary_code_size
-#include <rvf/distance.hpp>                // kernels(), distance_f32
-#include <rvf/result.hpp>                  // Result<T>
+#include <rvf/core/bytes.hpp>            // ByteView
+#include <rvf/core/format/enums.hpp>     // Metric, kHotThreshold, kWarmThreshold
+#include <rvf/core/format/quant_seg.hpp> // formulas, binary_code_size
+#include <rvf/distance.hpp>              // kernels(), distance_f32
+#include <rvf/result.hpp>                // Result<T>
 
 namespace rvf {
 
@@ -146,7 +151,7 @@ struct BinaryQuantizer {
     static void encode(const float *v, size_t dim, uint8_t *bits) { core::binary_encode(v, dim, bits); }
     /// ±1.0 per bit.
     static void decode(const uint8_t *bits, size_t dim, float *out) { core::binary_decode(bits, dim, out); }
-    /// A model with per-dimension mean thresholds (empty rows → zeros).
+    /// A model with per-dimension mean thresholds over the finite values (none → 0); dim ≤ 65535.
     static BinaryQuantizer train(const float *rows, size_t n, size_t dim);
     /// A sign-bit model (no thresholds) of width dim.
     static BinaryQuantizer sign(uint16_t dim) { return BinaryQuantizer{dim, {}}; }
@@ -208,8 +213,7 @@ private:
 /// or rvf::Neighbor) with the full-precision row `row(id)` under `metric` (distance_f32), drops
 /// hits whose row() is nullptr (no full-precision copy), and keeps the best k ascending.
 template <class Hit, class RowFn>
-void rerank_exact(core::Metric metric, const float *query, size_t dim, std::vector<Hit> &hits, RowFn &&row,
-                  size_t k) {
+void rerank_exact(core::Metric metric, const float *query, size_t dim, std::vector<Hit> &hits, RowFn &&row, size_t k) {
     size_t kept = 0;
     for (size_t i = 0; i < hits.size(); ++i) {
         const float *r = row(hits[i].id);

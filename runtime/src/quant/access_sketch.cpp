@@ -25,8 +25,8 @@ void AccessSketch::record(uint64_t block, uint32_t n) {
     auto bump = [&](uint64_t step) {
         const uint32_t add = static_cast<uint32_t>(std::min<uint64_t>(step, 255));
         for (uint32_t r = 0; r < depth_; ++r) {
-            uint8_t &c = counters_[r < 64 ? col[r] : static_cast<size_t>(r) * width_ +
-                                                         core::sketch_column(block, r, width_)];
+            uint8_t &c =
+                counters_[r < 64 ? col[r] : static_cast<size_t>(r) * width_ + core::sketch_column(block, r, width_)];
             c = static_cast<uint8_t>(std::min<uint32_t>(c + add, 255));
         }
     };

@@ -14,6 +14,7 @@
 
 #include "parallel.hpp"
 #include "quant_common.hpp"
+#include "quant_kernels.hpp"
 
 namespace rvf {
 namespace {
@@ -52,8 +53,14 @@ inline float l2_seq(const float *a, const float *b, size_t len) {
 }
 
 /// Squared distances from x to all k centroids stored transposed (ct[t·k + c]) into dist. The
-/// per-centroid sums run in t order, as l2_seq, so the nearest found here is what encode() finds.
+/// per-centroid sums run in t order, as l2_seq, so the nearest found here is what encode() finds
+/// (the AVX2 path keeps that order and rounding lane by lane).
 inline void distances_transposed(const float *x, const float *ct, size_t len, size_t k, float *dist) {
+    static const bool avx2 = quant_detail::sq_avx2_usable();
+    if (avx2) {
+        quant_detail::pq_distances_avx2(x, ct, len, k, dist);
+        return;
+    }
     for (size_t c = 0; c < k; ++c)
         dist[c] = 0.0f;
     for (size_t t = 0; t < len; ++t) {
@@ -66,8 +73,12 @@ inline void distances_transposed(const float *x, const float *ct, size_t len, si
     }
 }
 
-/// Index of the smallest of dist[0..k) (lowest index on ties); `second` gets the runner-up value.
-inline uint32_t argmin2(const float *dist, size_t k, float *second) {
+/// Index of the smallest of dist[0..k) (lowest index on ties, 0 if none is below +inf); `second`
+/// gets the runner-up value. dist is scratch (the AVX2 path changes and restores one element).
+inline uint32_t argmin2(float *dist, size_t k, float *second) {
+    static const bool avx2 = quant_detail::sq_avx2_usable();
+    if (avx2)
+        return quant_detail::argmin2_avx2(dist, k, second);
     uint32_t best = 0;
     float bd = std::numeric_limits<float>::infinity(), sd = bd;
     for (size_t c = 0; c < k; ++c) {
@@ -102,34 +113,59 @@ void seed_centroids(const float *x, size_t n, size_t len, size_t k, size_t strid
             set_centroid(c, x + std::min(c, n - 1) * len);
         return;
     }
+    // k-means++: D² sampling. Block sums of D² let each draw walk blocks first, then one block.
+    // Lowering D² for a new centroid skips rows it cannot reach: if ‖new − near‖² ≥ 4·D²·(1 + ε)
+    // the triangle inequality puts the row strictly closer to its current centre `near`, so
+    // D² is unchanged — the skip never changes a result.
+    constexpr size_t kBlock = 1024;
+    constexpr float kSkipMargin = 4.0f * (1.0f + 1e-5f);
+    const size_t blocks = (n + kBlock - 1) / kBlock;
+    std::vector<float> d2(n), to_new(k);
+    std::vector<uint32_t> near(n, 0);
+    std::vector<double> bsum(blocks, 0.0);
     Rng rng{seed};
     set_centroid(0, x + (rng.next() % n) * len);
-    std::vector<float> d2(n);
-    for (size_t i = 0; i < n; ++i)
+    for (size_t i = 0; i < n; ++i) {
         d2[i] = l2_seq(x + i * len, cent, len);
+        bsum[i / kBlock] += d2[i];
+    }
     for (size_t c = 1; c < k; ++c) {
         double total = 0.0;
-        for (size_t i = 0; i < n; ++i)
-            total += d2[i];
+        for (double s : bsum)
+            total += s;
         if (!(total > 0.0)) { // every row sits on a centroid already: fewer distinct rows than k
             set_centroid(c, cent + (c - 1) * stride);
             continue;
         }
         const double r = rng.uniform() * total;
         double acc = 0.0;
+        size_t b = 0;
+        while (b + 1 < blocks && acc + bsum[b] <= r)
+            acc += bsum[b++];
         size_t pick = n;
-        for (size_t i = 0; i < n && pick == n; ++i) {
+        const size_t end = std::min(n, (b + 1) * kBlock);
+        for (size_t i = b * kBlock; i < end && pick == n; ++i) {
             acc += d2[i];
             if (acc > r && d2[i] > 0.0f)
                 pick = i;
         }
-        for (size_t i = n; pick == n && i-- > 0;) // rounding ran past the end: last positive row
+        for (size_t i = end; pick == n && i-- > 0;) // rounding ran past the block: last positive row
             if (d2[i] > 0.0f)
                 pick = i;
         set_centroid(c, x + pick * len);
         const float *cc = cent + c * stride;
-        for (size_t i = 0; i < n; ++i)
-            d2[i] = std::min(d2[i], l2_seq(x + i * len, cc, len));
+        for (size_t o = 0; o < c; ++o)
+            to_new[o] = l2_seq(cc, cent + o * stride, len);
+        for (size_t i = 0; i < n; ++i) {
+            if (to_new[near[i]] >= kSkipMargin * d2[i])
+                continue;
+            const float d = l2_seq(x + i * len, cc, len);
+            if (d < d2[i]) {
+                bsum[i / kBlock] -= static_cast<double>(d2[i]) - d;
+                d2[i] = d;
+                near[i] = static_cast<uint32_t>(c);
+            }
+        }
     }
 }
 

@@ -5,6 +5,7 @@
 #include <rvf/quantization.hpp>
 
 #include "quant_common.hpp"
+#include "quant_kernels.hpp"
 
 namespace rvf {
 
@@ -75,9 +76,12 @@ SqQuery ScalarQuantizer::prepare_query(const float *query) const {
 }
 
 float SqQuery::l2(const uint8_t *codes) const {
-    // Four independent sums let the compiler keep vector lanes busy without reassociation.
+    static const bool avx2 = quant_detail::sq_avx2_usable();
     const size_t n = offset.size();
     const float *o = offset.data(), *s = step.data();
+    if (avx2)
+        return quant_detail::sq_l2_avx2(o, s, codes, n);
+    // Four independent sums let the compiler keep vector lanes busy without reassociation.
     float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
     size_t i = 0;
     for (; i + 4 <= n; i += 4) {
