@@ -69,6 +69,7 @@ Result<void> RvfStore::Impl::load(std::vector<uint8_t> bytes, bool writable) {
     if (rep.layout == FileLayout::R) {
         if (auto r = load_layout_r(bytes); !r)
             return r;
+        load_layout_r_index(bytes, rep);
         needs_conversion = writable;
         return {};
     }

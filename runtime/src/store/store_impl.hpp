@@ -73,6 +73,8 @@ struct RvfStore::Impl {
     Result<void> load(std::vector<uint8_t> bytes, bool writable);
     Result<void> load_layout_s(const std::vector<uint8_t> &bytes, const FileReport &rep, bool writable);
     Result<void> load_layout_r(const std::vector<uint8_t> &bytes);
+    /// Adopt upstream's Layout R INDEX (spec §3.10) when it is valid and names our rows.
+    void load_layout_r_index(const std::vector<uint8_t> &bytes, const FileReport &rep);
 
     // --- store_index.cpp ---
     mutable std::mutex index_mutex;             ///< guards building `graph` from a const query

@@ -125,6 +125,30 @@ void RvfStore::Impl::load_index(const std::vector<std::pair<uint64_t, core::Byte
     index_a_offset = t.a_offset;
 }
 
+void RvfStore::Impl::load_layout_r_index(const std::vector<uint8_t> &bytes, const FileReport &rep) {
+    const DirectoryEntry *latest = nullptr; // upstream writes one INDEX per close; the newest wins
+    for (const DirectoryEntry &d : rep.manifest->directory)
+        if (d.seg_type == static_cast<uint8_t>(core::SegType::Index))
+            latest = &d;
+    if (latest == nullptr)
+        return;
+    const core::ByteView payload(bytes.data() + latest->offset + core::kSegmentHeaderSize,
+                                 static_cast<size_t>(latest->payload_length));
+    auto up = decode_layout_r_hnsw(payload);
+    if (!up) {
+        warnings.push_back("upstream INDEX segment not used (rebuilt on demand): " + up.error().message);
+        return;
+    }
+    // Ordinals → our row slots; deleted ids are dropped and their neighbours' lists repaired.
+    std::vector<uint32_t> ordinal_to_slot(up->ids.size(), UINT32_MAX);
+    for (size_t i = 0; i < up->ids.size(); ++i)
+        if (auto slot = table.slot_of(up->ids[i]))
+            ordinal_to_slot[i] = *slot;
+    TableSpace space(table, static_cast<Metric>(config.metric));
+    graph = up->graph.remap(ordinal_to_slot, &space);
+    graph_persisted_nodes = 0; // ours to write as layers A/B/C on the first write (the file becomes Layout S)
+}
+
 Result<void> RvfStore::build_index() {
     Impl &s = *impl_;
     if (auto w = s.check_writable(); !w)
