@@ -2,8 +2,7 @@
 // generator, exact (brute-force) ground truth and recall@k, and an f32 HnswSpace over row-major data.
 //
 // Gaussian mixture (deterministic, easy to port to JS): mulberry32 + Box–Muller (the generator the
-// upstream fixtures use, UpstreamRng in upstream_fixtures.hpp, restated here so benches need no
-// JSON dependency):
+// upstream fixtures use, from mulberry32.hpp, which needs no JSON dependency):
 //   centres: `clusters` × dim values  N(0,1) · centre_scale        (drawn first)
 //   rows:    cluster c = floor(uniform · clusters); value = centre[c][d] + N(0,1) · sigma
 //   queries: the same process continued from the same stream after the rows.
@@ -20,6 +19,8 @@
 
 #include <rvf/distance.hpp>
 #include <rvf/hnsw.hpp>
+
+#include "mulberry32.hpp"
 
 namespace rvf::test {
 
@@ -72,28 +73,6 @@ inline std::vector<std::vector<uint32_t>> read_ivecs_truth(const std::string &pa
     return gt;
 }
 
-/// mulberry32 + Box–Muller (cos branch), doubles, as the upstream fixture generator.
-class Mulberry32 {
-public:
-    explicit Mulberry32(uint32_t seed) : a_(seed) {}
-    double uniform() {
-        a_ += 0x6D2B79F5u;
-        uint32_t t = a_;
-        t = (t ^ (t >> 15)) * (t | 1u);
-        t ^= t + (t ^ (t >> 7)) * (t | 61u);
-        return static_cast<double>(t ^ (t >> 14)) / 4294967296.0;
-    }
-    double gaussian() {
-        double u1 = uniform();
-        if (u1 < 1e-300)
-            u1 = 1e-300;
-        const double u2 = uniform();
-        return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * M_PI * u2);
-    }
-
-private:
-    uint32_t a_;
-};
 
 struct MixtureSpec {
     size_t n = 100000, queries = 1000, dim = 128, clusters = 100;

@@ -10,6 +10,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "mulberry32.hpp"
+
 namespace rvf::test {
 
 inline std::string upstream_dir() { return std::string(RVF_TEST_DATA_DIR) + "/upstream/"; }
@@ -32,28 +34,7 @@ inline nlohmann::json read_json(const std::string &path) {
     return nlohmann::json::parse(f);
 }
 
-/// mulberry32 + Box–Muller exactly as the JS generator (uint32 arithmetic, doubles).
-class UpstreamRng {
-public:
-    explicit UpstreamRng(uint32_t seed) : a_(seed) {}
-    double uniform() {
-        a_ += 0x6D2B79F5u;
-        uint32_t t = a_;
-        t = (t ^ (t >> 15)) * (t | 1u);
-        t ^= t + (t ^ (t >> 7)) * (t | 61u);
-        return static_cast<double>(t ^ (t >> 14)) / 4294967296.0;
-    }
-    double gaussian() {
-        double u1 = uniform();
-        if (u1 < 1e-300)
-            u1 = 1e-300;
-        const double u2 = uniform();
-        return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * M_PI * u2);
-    }
-
-private:
-    uint32_t a_;
-};
+using UpstreamRng = Mulberry32; // mulberry32.hpp
 
 inline std::vector<float> upstream_gaussian(size_t n, size_t dim, uint32_t seed) {
     UpstreamRng r(seed);
