@@ -6,6 +6,9 @@
 
 #include "rvf/version.hpp"
 #include "tools/commands.hpp"
+#ifdef RVF_HAVE_SERVER // server/ (native builds with RVF_BUILD_SERVER)
+#include <rvf/server/serve_command.hpp>
+#endif
 
 namespace {
 void usage(FILE *out) {
@@ -19,6 +22,9 @@ void usage(FILE *out) {
                       "  rvf demo [DIR] [--vectors N]   build, query, delete, compact and verify a sample store\n"
                       "  rvf --version\n",
                  rvf::version());
+#ifdef RVF_HAVE_SERVER
+    std::fprintf(out, "%s", rvf::server::serve_usage());
+#endif
 }
 } // namespace
 
@@ -46,6 +52,10 @@ int main(int argc, char **argv) {
         return rvf::tools::verify_command(argc - 2, argv + 2);
     if (cmd == "demo")
         return rvf::tools::demo_command(argc - 2, argv + 2);
+#ifdef RVF_HAVE_SERVER
+    if (cmd == "serve")
+        return rvf::server::serve_command(argc - 2, argv + 2);
+#endif
     std::fprintf(stderr, "rvf: unknown command '%s'\n\n", cmd.c_str());
     usage(stderr);
     return 2;

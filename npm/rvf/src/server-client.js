@@ -1,0 +1,172 @@
+// RvfServerClient — a small client for `rvf serve`'s HTTP API (server/include/rvf/server/
+// json_api.hpp and http_server.hpp hold the contract): the JSON routes, the .rvf file with
+// Range/ETag, and the Server-Sent Events stream of commits. Uses only fetch, so it runs in
+// Node ≥ 20 and in browsers. Errors from the server become RvfServerError with the RVF status
+// code and name (the same codes as RvfError in @ruvector/rvf-wasm).
+//
+// Ids: numbers, bigints or decimal strings go out (bigints as strings, so ids past 2^53 stay
+// exact); ids come back as JSON numbers, exact only up to Number.MAX_SAFE_INTEGER.
+
+export class RvfServerError extends Error {
+    /**
+     * @param {number} httpStatus
+     * @param {{error?: string, code?: number, name?: string}} body
+     */
+    constructor(httpStatus, body) {
+        super(body?.error ?? `HTTP ${httpStatus}`);
+        this.name = 'RvfServerError';
+        this.httpStatus = httpStatus;
+        this.code = body?.code ?? 0;
+        this.codeName = body?.name ?? 'Unknown';
+    }
+}
+
+const idOut = (id) => (typeof id === 'bigint' ? id.toString() : id);
+
+export class RvfServerClient {
+    /**
+     * @param {string} baseUrl e.g. "http://127.0.0.1:8080"
+     * @param {{fetch?: typeof fetch, headers?: Record<string, string>}} [options]
+     */
+    constructor(baseUrl, options = {}) {
+        this.baseUrl = baseUrl.replace(/\/+$/, '');
+        this.fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
+        this.headers = options.headers ?? {};
+    }
+
+    async #json(method, route, body) {
+        const res = await this.fetch(this.baseUrl + route, {
+            method,
+            headers: { ...this.headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+            body: body === undefined ? undefined : JSON.stringify(body),
+        });
+        const text = await res.text();
+        let parsed;
+        try {
+            parsed = text ? JSON.parse(text) : {};
+        } catch {
+            parsed = { error: text };
+        }
+        if (!res.ok) throw new RvfServerError(res.status, parsed);
+        return parsed;
+    }
+
+    /** @returns {Promise<{status: string}>} */
+    health() {
+        return this.#json('GET', '/v1/health');
+    }
+
+    status() {
+        return this.#json('GET', '/v1/status');
+    }
+
+    /**
+     * @param {ArrayLike<number>[]} vectors one array (or Float32Array) per vector
+     * @param {(number|bigint|string)[]} ids
+     * @param {Array<Record<string, unknown>|null>|Array<{field_id: number, value: unknown}>} [metadata]
+     */
+    ingest(vectors, ids, metadata) {
+        const body = { vectors: Array.from(vectors, (v) => Array.from(v)), ids: Array.from(ids, idOut) };
+        if (metadata !== undefined) body.metadata = metadata;
+        return this.#json('POST', '/v1/ingest', body);
+    }
+
+    /**
+     * @param {ArrayLike<number>} vector
+     * @param {number} k
+     * @param {{efSearch?: number, filter?: object, exact?: boolean}} [options]
+     */
+    query(vector, k, options = {}) {
+        const body = { vector: Array.from(vector), k };
+        if (options.efSearch !== undefined) body.ef_search = options.efSearch;
+        if (options.filter !== undefined) body.filter = options.filter;
+        if (options.exact !== undefined) body.exact = options.exact;
+        return this.#json('POST', '/v1/query', body);
+    }
+
+    /** @param {(number|bigint|string)[]} ids */
+    delete(ids) {
+        return this.#json('POST', '/v1/delete', { ids: Array.from(ids, idOut) });
+    }
+
+    /** @param {object} filter filter JSON (see rvf/filter.hpp) */
+    deleteByFilter(filter) {
+        return this.#json('POST', '/v1/delete', { filter });
+    }
+
+    compact() {
+        return this.#json('POST', '/v1/compact');
+    }
+
+    /**
+     * The committed .rvf file, or a byte range of it.
+     * @param {{range?: [number, number] | {suffix: number}, ifRange?: string, ifNoneMatch?: string, head?: boolean}} [options]
+     * @returns {Promise<{status: number, etag: string|null, contentRange: string|null, size: number|null, bytes: Uint8Array}>}
+     */
+    async fetchFile(options = {}) {
+        const headers = { ...this.headers };
+        const r = options.range;
+        if (r) headers.range = Array.isArray(r) ? `bytes=${r[0]}-${r[1]}` : `bytes=-${r.suffix}`;
+        if (options.ifRange) headers['if-range'] = options.ifRange;
+        if (options.ifNoneMatch) headers['if-none-match'] = options.ifNoneMatch;
+        const res = await this.fetch(this.baseUrl + '/v1/file', { method: options.head ? 'HEAD' : 'GET', headers });
+        if (res.status >= 400 && res.status !== 416) {
+            let body = {};
+            try {
+                body = await res.json();
+            } catch {}
+            throw new RvfServerError(res.status, body);
+        }
+        const bytes = new Uint8Array(await res.arrayBuffer());
+        const cr = res.headers.get('content-range');
+        const total = cr ? Number(cr.split('/')[1]) : res.status === 200 ? Number(res.headers.get('content-length')) : null;
+        return { status: res.status, etag: res.headers.get('etag'), contentRange: cr, size: Number.isNaN(total) ? null : total, bytes };
+    }
+
+    /**
+     * Server-Sent Events of every commit: yields {type: 'subscribed', data: {epoch, total_vectors}} first,
+     * then {type: 'update', data: {epoch, event, affected_count, new_total}} per commit, and a final
+     * {type: 'overflow', data: {dropped, last_epoch}} if this client fell too far behind. Ends when the
+     * server shuts down or `signal` aborts.
+     * @param {{minEpoch?: number, events?: ('ingest'|'delete'|'compaction')[], signal?: AbortSignal}} [options]
+     */
+    async *subscribe(options = {}) {
+        const q = new URLSearchParams();
+        if (options.minEpoch !== undefined) q.set('min_epoch', String(options.minEpoch));
+        if (options.events) q.set('events', options.events.join(','));
+        const url = this.baseUrl + '/v1/subscribe' + (q.size ? `?${q}` : '');
+        const res = await this.fetch(url, { headers: { ...this.headers, accept: 'text/event-stream' }, signal: options.signal });
+        if (!res.ok) {
+            let body = {};
+            try {
+                body = await res.json();
+            } catch {}
+            throw new RvfServerError(res.status, body);
+        }
+        const decoder = new TextDecoder();
+        let buf = '';
+        const reader = res.body.getReader();
+        try {
+            for (;;) {
+                const { value, done } = await reader.read();
+                if (done) return;
+                buf += decoder.decode(value, { stream: true });
+                let at;
+                while ((at = buf.indexOf('\n\n')) >= 0) {
+                    const block = buf.slice(0, at);
+                    buf = buf.slice(at + 2);
+                    let type = 'message';
+                    let data = '';
+                    for (const line of block.split('\n')) {
+                        if (line.startsWith('event: ')) type = line.slice(7);
+                        else if (line.startsWith('data: ')) data += line.slice(6);
+                    }
+                    if (data) yield { type, data: JSON.parse(data) };
+                }
+            }
+        } finally {
+            reader.releaseLock();
+            res.body.cancel().catch(() => {});
+        }
+    }
+}

@@ -1,0 +1,53 @@
+// rvf/server/http_server.hpp — the HTTP front end of `rvf serve` (cpp-httplib), over a
+// StoreService. Routes: json_api.hpp's JSON API, GET/HEAD /v1/file (the committed .rvf with
+// Range/ETag, http_file.hpp) and GET /v1/subscribe (Server-Sent Events).
+//
+// Why cpp-httplib: Debian 12 packages it (libcpp-httplib-dev 0.11.4 — the project takes only
+// Debian packages), it is a small blocking thread-pool server that fits a std::shared_mutex
+// store without an event loop, and it handles HTTP/1.1 parsing, keep-alive and chunked
+// streaming (needed for SSE). Debian builds it as a shared library (libcpp-httplib.so, header
+// in "split" mode) with OpenSSL, zlib and Brotli enabled, so we compile with its pkg-config
+// flags (the same CPPHTTPLIB_*_SUPPORT defines, or the classes' layouts would differ) and link
+// -lcpp-httplib; we serve plain HTTP only. cpp-httplib gives each connection a pool thread for
+// its keep-alive lifetime, hence ServerOptions::http_threads.
+//
+// GET /v1/subscribe?min_epoch=N&events=ingest,delete,compaction (all by default) streams
+//   event: subscribed   data: {"epoch": <start>, "total_vectors": n}     (once, first)
+//   id: <epoch>  event: update  data: {"epoch", "event", "affected_count", "new_total"}
+//   event: overflow     data: {"dropped": n, "last_epoch": e}  — queue full: the stream then ends
+//   ": ping" comments every ServerOptions::sse_heartbeat_ms (so dead peers are noticed)
+// and ends when the server shuts down.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include <rvf/result.hpp>
+#include <rvf/server/store_service.hpp>
+
+namespace rvf::server {
+
+struct HttpOptions {
+    size_t threads = 128;                  ///< worker threads = concurrent connections served
+    size_t max_body = 256u << 20;          ///< request bodies larger than this get 413
+    unsigned sse_heartbeat_ms = 15000;
+};
+
+class HttpServer {
+public:
+    HttpServer(StoreService &svc, HttpOptions options);
+    ~HttpServer();
+    /// Binds host:port (0 = an ephemeral port) and starts serving on a background thread.
+    /// Errors: IoError when the address cannot be bound.
+    Result<uint16_t> start(const std::string &host, int port);
+    /// Stops accepting, lets in-flight requests finish, ends SSE streams (their subscriptions
+    /// must be closed first: StoreService::close or EventHub::close_all), joins the threads.
+    void stop();
+
+    struct Impl;
+
+private:
+    std::unique_ptr<Impl> impl_;
+};
+
+} // namespace rvf::server

@@ -1,0 +1,59 @@
+// rvf/server/json_api.hpp — the JSON bodies of `rvf serve`'s HTTP routes, independent of the
+// HTTP library (http_server.cpp only moves bytes between these and cpp-httplib).
+//
+// Upstream rvf-server's shapes (RVF-FORMAT.md §10.4), with additive extensions (EXT):
+//   POST /v1/ingest  {"vectors": [[f32]], "ids": [u64], "metadata"?: M}
+//                    → {"accepted", "rejected", "epoch", "rejections" (EXT): [{index, id, code, name, message}]}
+//   POST /v1/query   {"vector": [f32], "k": n, "ef_search"?: n, "filter"? (EXT): F, "exact"? (EXT): bool}
+//                    → {"results": [{"id", "distance"}]}
+//   POST /v1/delete  {"ids": [u64]}  or (EXT) {"filter": F}  → {"deleted", "epoch"}
+//   POST /v1/compact (EXT, no body) → {"segments_compacted", "bytes_reclaimed", "epoch", "complete"}
+//   GET  /v1/status  → {"total_vectors", "total_segments", "file_size", "current_epoch", "profile_id",
+//                       "dead_space_ratio", "read_only"} + EXT {"deleted_vectors", "dimension",
+//                       "metric", "storage"}
+//   GET  /v1/health  → {"status": "ok"}
+// Ids are JSON integers (decimal strings are accepted on input, for ids past 2^53 from JS).
+// F is the filter JSON of rvf/filter.hpp. M is one of:
+//   - upstream's flat list [{"field_id": u16, "value": V}, ...]: its length must be a multiple of
+//     the vector count, and each vector takes the next length/count entries in order;
+//   - one entry per vector (null for none): an object {"<field id>": V, ...} (the form
+//     @ruvector/rvf-wasm takes) or a list [{"field_id", "value"}, ...].
+// V uses the filter JSON's literal grammar (rvf/filter.hpp): shorthand scalars (string, bool,
+// integer ≥ 0 → u64, negative → i64, other numbers → f64) or one-key typed objects
+// {"u64": 5 | "5"}, {"i64": …}, {"f64": …}, {"string": …}, {"bool": …}, {"bytes": "<hex>"} — the
+// runtime's filter_from_json parses it, so ingest and filters agree on what a literal means.
+//
+// Errors: {"error": "RVF error 0x0200: DimensionMismatch (…)", "code": <RVF status code>,
+// "name": "DimensionMismatch"}. HTTP status: 400 for bad input (InvalidArgument — also bad JSON —
+// DimensionMismatch, FilterParseError, KTooLarge, MetricUnsupported, InvalidOptions), 403
+// ReadOnly, 409 LockHeld, 404 ManifestNotFound, 503 StoreClosed (shutting down), else 500.
+// (Upstream's body is {"error", "code"} with code = the RVF code, or 400 for its own bad-request
+// errors; ours always carries the RVF code.)
+#pragma once
+#include <string>
+#include <string_view>
+
+#include <rvf/result.hpp>
+#include <rvf/server/event_hub.hpp>
+#include <rvf/server/store_service.hpp>
+
+namespace rvf::server {
+
+struct JsonReply {
+    int http_status = 200;
+    std::string body;
+};
+
+JsonReply api_ingest(StoreService &svc, std::string_view body);
+JsonReply api_query(const StoreService &svc, std::string_view body);
+JsonReply api_delete(StoreService &svc, std::string_view body);
+JsonReply api_compact(StoreService &svc);
+JsonReply api_status(const StoreService &svc);
+JsonReply api_health();
+
+JsonReply error_reply(const Error &e);
+int http_status_for(Status s);
+/// {"epoch", "event": "ingest"|"delete"|"compaction", "affected_count", "new_total"}
+std::string event_json(const UpdateEvent &e);
+
+} // namespace rvf::server

@@ -1,0 +1,354 @@
+// json_api.cpp — see rvf/server/json_api.hpp. Parsing never throws: nlohmann is asked for a
+// discarded value instead of an exception, and every value's JSON type is checked before get<>.
+#include <rvf/server/json_api.hpp>
+
+#include <charconv>
+#include <cmath>
+#include <optional>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include <rvf/core/status.hpp>
+
+namespace rvf::server {
+namespace {
+
+using json = nlohmann::json;
+
+Error bad(const std::string &what) { return Error{Status::InvalidArgument, what}; }
+
+std::string dump(const json &j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+JsonReply ok_reply(const json &j) { return {200, dump(j)}; }
+
+Result<json> parse_object(std::string_view body) {
+    json j = json::parse(body.begin(), body.end(), nullptr, /*allow_exceptions=*/false);
+    if (j.is_discarded())
+        return bad("request body is not valid JSON");
+    if (!j.is_object())
+        return bad("request body must be a JSON object");
+    return j;
+}
+
+Result<uint64_t> id_from_json(const json &v, const std::string &path) {
+    if (v.is_number_unsigned())
+        return v.get<uint64_t>();
+    if (v.is_string()) {
+        const std::string &s = v.get_ref<const std::string &>();
+        uint64_t out = 0;
+        auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+        if (ec == std::errc() && p == s.data() + s.size() && !s.empty())
+            return out;
+    }
+    return bad(path + ": an id is an integer 0..2^64-1 or its decimal string");
+}
+
+Result<std::vector<uint64_t>> ids_from_json(const json &j, const char *key) {
+    const auto it = j.find(key);
+    if (it == j.end() || !it->is_array())
+        return bad(std::string("\"") + key + "\" must be an array of ids");
+    std::vector<uint64_t> ids;
+    ids.reserve(it->size());
+    for (size_t i = 0; i < it->size(); ++i) {
+        auto id = id_from_json((*it)[i], std::string(key) + "[" + std::to_string(i) + "]");
+        if (!id)
+            return id.error();
+        ids.push_back(*id);
+    }
+    return ids;
+}
+
+// Appends one vector's components; JSON has no NaN/Inf, and values past the f32 range become
+// ±inf here, which the runtime then rejects like any non-finite component.
+Result<void> append_floats(const json &row, const std::string &path, size_t dim, std::vector<float> &out) {
+    if (!row.is_array())
+        return bad(path + " must be an array of numbers");
+    if (row.size() != dim)
+        return Error{Status::DimensionMismatch, path + " has " + std::to_string(row.size()) +
+                                                    " components, the store has dimension " + std::to_string(dim)};
+    for (size_t d = 0; d < row.size(); ++d) {
+        if (!row[d].is_number())
+            return bad(path + "[" + std::to_string(d) + "] is not a number");
+        out.push_back(static_cast<float>(row[d].get<double>()));
+    }
+    return {};
+}
+
+Result<uint64_t> uint_field(const json &j, const char *key, std::optional<uint64_t> dflt) {
+    const auto it = j.find(key);
+    if (it == j.end() || it->is_null()) {
+        if (dflt)
+            return *dflt;
+        return bad(std::string("\"") + key + "\" is required");
+    }
+    if (!it->is_number_unsigned())
+        return bad(std::string("\"") + key + "\" must be a non-negative integer");
+    return it->get<uint64_t>();
+}
+
+// A metadata value V: parsed by the runtime's filter JSON as the literal of a one-leaf filter,
+// so ingest accepts exactly the literal grammar filters use (rvf/filter.hpp).
+Result<MetadataValue> meta_value(const json &v, const std::string &path) {
+    const json leaf = {{"op", "eq"}, {"field", 0}, {"value", v}};
+    auto f = filter_from_json(dump(leaf));
+    if (!f || f->values.size() != 1) {
+        std::string why = f ? "not a single value" : f.error().message;
+        const std::string prefix = "filter JSON $.value";
+        if (why.rfind(prefix, 0) == 0) // re-anchor the runtime's message at this value's path
+            why = why.substr(prefix.size());
+        return bad(path + why);
+    }
+    return std::move(f->values[0]);
+}
+
+Result<uint16_t> field_id(const json &v, const std::string &path) {
+    if (v.is_number_unsigned() && v.get<uint64_t>() <= UINT16_MAX)
+        return static_cast<uint16_t>(v.get<uint64_t>());
+    return bad(path + ": a field id is an integer 0..65535");
+}
+
+// {"field_id": F, "value": V}
+Result<MetadataEntry> entry_object(const json &e, const std::string &path) {
+    if (!e.is_object() || !e.contains("field_id") || !e.contains("value") || e.size() != 2)
+        return bad(path + " must be {\"field_id\": F, \"value\": V}");
+    auto f = field_id(e["field_id"], path + ".field_id");
+    if (!f)
+        return f.error();
+    auto v = meta_value(e["value"], path + ".value");
+    if (!v)
+        return v.error();
+    return MetadataEntry{*f, std::move(*v)};
+}
+
+Result<std::vector<MetadataEntry>> metadata_row(const json &row, const std::string &path) {
+    std::vector<MetadataEntry> out;
+    if (row.is_null())
+        return out;
+    if (row.is_array()) {
+        for (size_t i = 0; i < row.size(); ++i) {
+            auto e = entry_object(row[i], path + "[" + std::to_string(i) + "]");
+            if (!e)
+                return e.error();
+            out.push_back(std::move(*e));
+        }
+        return out;
+    }
+    if (!row.is_object())
+        return bad(path + " must be an object {\"<field id>\": value}, a list of {field_id, value} or null");
+    for (auto it = row.begin(); it != row.end(); ++it) {
+        const std::string &key = it.key();
+        uint16_t f = 0;
+        auto [p, ec] = std::from_chars(key.data(), key.data() + key.size(), f);
+        if (key.empty() || ec != std::errc() || p != key.data() + key.size())
+            return bad(path + "[\"" + key + "\"]: field ids are integers 0..65535");
+        auto v = meta_value(it.value(), path + "[\"" + key + "\"]");
+        if (!v)
+            return v.error();
+        out.push_back({f, std::move(*v)});
+    }
+    return out;
+}
+
+Result<std::vector<std::vector<MetadataEntry>>> metadata_from_json(const json &m, size_t n) {
+    std::vector<std::vector<MetadataEntry>> rows(n);
+    if (m.is_null())
+        return rows;
+    if (!m.is_array())
+        return bad("\"metadata\" must be an array");
+    const bool flat = !m.empty() && m[0].is_object() && m[0].contains("field_id");
+    if (flat) { // upstream: entries for vector 0, then vector 1, ... (length / n each)
+        if (n == 0 || m.size() % n != 0)
+            return bad("\"metadata\" has " + std::to_string(m.size()) + " {field_id, value} entries, not a multiple of " +
+                       std::to_string(n) + " vectors");
+        const size_t per = m.size() / n;
+        for (size_t i = 0; i < m.size(); ++i) {
+            auto e = entry_object(m[i], "metadata[" + std::to_string(i) + "]");
+            if (!e)
+                return e.error();
+            rows[i / per].push_back(std::move(*e));
+        }
+        return rows;
+    }
+    if (m.size() != n)
+        return bad("\"metadata\" has " + std::to_string(m.size()) + " rows for " + std::to_string(n) + " vectors");
+    for (size_t i = 0; i < n; ++i) {
+        auto r = metadata_row(m[i], "metadata[" + std::to_string(i) + "]");
+        if (!r)
+            return r.error();
+        rows[i] = std::move(*r);
+    }
+    return rows;
+}
+
+Result<FilterExpr> filter_field(const json &j) { return filter_from_json(dump(j["filter"])); }
+
+} // namespace
+
+int http_status_for(Status s) {
+    switch (s) {
+    case Status::InvalidArgument:
+    case Status::DimensionMismatch:
+    case Status::FilterParseError:
+    case Status::KTooLarge:
+    case Status::MetricUnsupported:
+    case Status::InvalidOptions:
+        return 400;
+    case Status::ReadOnly:
+        return 403;
+    case Status::ManifestNotFound:
+        return 404;
+    case Status::LockHeld:
+        return 409;
+    case Status::StoreClosed:
+        return 503;
+    default:
+        return 500;
+    }
+}
+
+JsonReply error_reply(const Error &e) {
+    const json j = {{"error", e.to_string()}, {"code", core::status_code(e.status)}, {"name", core::status_name(e.status)}};
+    return {http_status_for(e.status), dump(j)};
+}
+
+std::string event_json(const UpdateEvent &e) {
+    return dump(json{{"epoch", e.epoch},
+                     {"event", event_kind_name(e.kind)},
+                     {"affected_count", e.affected_count},
+                     {"new_total", e.new_total}});
+}
+
+JsonReply api_ingest(StoreService &svc, std::string_view body) {
+    auto j = parse_object(body);
+    if (!j)
+        return error_reply(j.error());
+    const auto vit = j->find("vectors");
+    if (vit == j->end() || !vit->is_array())
+        return error_reply(bad("\"vectors\" must be an array of vectors"));
+    auto ids = ids_from_json(*j, "ids");
+    if (!ids)
+        return error_reply(ids.error());
+    if (ids->size() != vit->size())
+        return error_reply(bad("vectors and ids must have the same length (" + std::to_string(vit->size()) + " vs " +
+                               std::to_string(ids->size()) + ")"));
+    std::vector<float> flat;
+    flat.reserve(vit->size() * svc.dimension());
+    for (size_t i = 0; i < vit->size(); ++i)
+        if (auto r = append_floats((*vit)[i], "vectors[" + std::to_string(i) + "]", svc.dimension(), flat); !r)
+            return error_reply(r.error());
+    std::vector<std::vector<MetadataEntry>> meta;
+    if (const auto mit = j->find("metadata"); mit != j->end()) {
+        auto m = metadata_from_json(*mit, ids->size());
+        if (!m)
+            return error_reply(m.error());
+        meta = std::move(*m);
+    }
+    auto r = svc.ingest(*ids, flat, meta);
+    if (!r)
+        return error_reply(r.error());
+    json rej = json::array();
+    for (const Rejection &x : r->rejections)
+        rej.push_back({{"index", x.index},
+                       {"id", x.id},
+                       {"code", core::status_code(x.status)},
+                       {"name", core::status_name(x.status)},
+                       {"message", Error{x.status, x.reason}.to_string()}});
+    return ok_reply({{"accepted", r->accepted}, {"rejected", r->rejected}, {"epoch", r->epoch}, {"rejections", rej}});
+}
+
+JsonReply api_query(const StoreService &svc, std::string_view body) {
+    auto j = parse_object(body);
+    if (!j)
+        return error_reply(j.error());
+    const auto vit = j->find("vector");
+    if (vit == j->end())
+        return error_reply(bad("\"vector\" is required"));
+    std::vector<float> q;
+    // The length is checked by the runtime (DimensionMismatch), as for every other caller.
+    if (auto r = append_floats(*vit, "vector", vit->is_array() ? vit->size() : 0, q); !r)
+        return error_reply(r.error());
+    auto k = uint_field(*j, "k", std::nullopt);
+    if (!k)
+        return error_reply(k.error());
+    auto ef = uint_field(*j, "ef_search", 100);
+    if (!ef)
+        return error_reply(ef.error());
+    QueryOptions opts;
+    opts.ef_search = static_cast<uint32_t>(std::min<uint64_t>(*ef, UINT32_MAX));
+    std::optional<FilterExpr> filter;
+    if (j->contains("filter") && !(*j)["filter"].is_null()) {
+        auto f = filter_field(*j);
+        if (!f)
+            return error_reply(f.error());
+        filter = std::move(*f);
+        opts.filter = &*filter;
+    }
+    if (const auto e = j->find("exact"); e != j->end() && !e->is_null()) {
+        if (!e->is_boolean())
+            return error_reply(bad("\"exact\" must be a boolean"));
+        opts.exact = e->get<bool>();
+    }
+    auto r = svc.query(q, static_cast<size_t>(std::min<uint64_t>(*k, SIZE_MAX)), opts);
+    if (!r)
+        return error_reply(r.error());
+    json results = json::array();
+    for (const Neighbor &n : *r)
+        results.push_back({{"id", n.id}, {"distance", n.distance}});
+    return ok_reply({{"results", results}});
+}
+
+JsonReply api_delete(StoreService &svc, std::string_view body) {
+    auto j = parse_object(body);
+    if (!j)
+        return error_reply(j.error());
+    const bool has_ids = j->contains("ids"), has_filter = j->contains("filter");
+    if (has_ids == has_filter)
+        return error_reply(bad("give exactly one of \"ids\" and \"filter\""));
+    Result<DeleteResult> r = Error{Status::InvalidArgument, ""};
+    if (has_filter) {
+        auto f = filter_field(*j);
+        if (!f)
+            return error_reply(f.error());
+        r = svc.remove_by_filter(*f);
+    } else {
+        auto ids = ids_from_json(*j, "ids");
+        if (!ids)
+            return error_reply(ids.error());
+        if (ids->empty())
+            return error_reply(bad("ids must not be empty"));
+        r = svc.remove(*ids);
+    }
+    if (!r)
+        return error_reply(r.error());
+    return ok_reply({{"deleted", r->deleted}, {"epoch", r->epoch}});
+}
+
+JsonReply api_compact(StoreService &svc) {
+    auto r = svc.compact();
+    if (!r)
+        return error_reply(r.error());
+    return ok_reply({{"segments_compacted", r->segments_compacted},
+                     {"bytes_reclaimed", r->bytes_reclaimed},
+                     {"epoch", r->epoch},
+                     {"complete", r->complete}});
+}
+
+JsonReply api_status(const StoreService &svc) {
+    const StoreStatus s = svc.status();
+    return ok_reply({{"total_vectors", s.total_vectors},
+                     {"total_segments", s.total_segments},
+                     {"file_size", s.file_size},
+                     {"current_epoch", s.current_epoch},
+                     {"profile_id", static_cast<unsigned>(s.domain_profile)},
+                     {"dead_space_ratio", s.dead_space_ratio},
+                     {"read_only", s.read_only},
+                     {"deleted_vectors", s.deleted_vectors},
+                     {"dimension", s.dimension},
+                     {"metric", metric_name(s.metric)},
+                     {"storage", storage_type_name(s.storage)}});
+}
+
+JsonReply api_health() { return ok_reply({{"status", "ok"}}); }
+
+} // namespace rvf::server

@@ -1,0 +1,163 @@
+// store_service.cpp — see rvf/server/store_service.hpp.
+#include <rvf/server/store_service.hpp>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <mutex>
+#include <shared_mutex>
+
+namespace rvf::server {
+namespace {
+const Error kClosed{Status::StoreClosed, "the server is shutting down"};
+} // namespace
+
+FileSnapshot::FileSnapshot(FileSnapshot &&o) noexcept
+    : fd(o.fd), size(o.size), epoch(o.epoch), etag(std::move(o.etag)) {
+    o.fd = -1;
+}
+
+FileSnapshot &FileSnapshot::operator=(FileSnapshot &&o) noexcept {
+    if (this != &o) {
+        if (fd >= 0)
+            ::close(fd);
+        fd = o.fd;
+        size = o.size;
+        epoch = o.epoch;
+        etag = std::move(o.etag);
+        o.fd = -1;
+    }
+    return *this;
+}
+
+FileSnapshot::~FileSnapshot() {
+    if (fd >= 0)
+        ::close(fd);
+}
+
+StoreService::StoreService(RvfStore store, size_t subscriber_queue_capacity)
+    : store_(std::move(store)), hub_(subscriber_queue_capacity), dimension_(store_.status().dimension),
+      path_(store_.path()) {}
+
+StoreService::~StoreService() { (void)close(); }
+
+void StoreService::publish_if_committed(uint32_t epoch_before, uint32_t epoch_after, EventKind kind,
+                                        uint64_t affected) {
+    if (epoch_after == epoch_before)
+        return; // nothing committed (every vector rejected, no live id named, ...)
+    UpdateEvent e;
+    e.epoch = epoch_after;
+    e.kind = kind;
+    e.affected_count = affected > UINT32_MAX ? UINT32_MAX : static_cast<uint32_t>(affected);
+    e.new_total = store_.status().total_vectors;
+    hub_.publish(e);
+}
+
+Result<IngestResult> StoreService::ingest(std::span<const uint64_t> ids, std::span<const float> vectors,
+                                          std::span<const std::vector<MetadataEntry>> metadata) {
+    std::unique_lock<RwLock> g(mu_);
+    if (closed_)
+        return kClosed;
+    const uint32_t before = store_.status().current_epoch;
+    auto r = store_.ingest_batch(ids, vectors, metadata);
+    if (r)
+        publish_if_committed(before, r->epoch, EventKind::Ingest, r->accepted);
+    return r;
+}
+
+Result<std::vector<Neighbor>> StoreService::query(std::span<const float> vector, size_t k,
+                                                  const QueryOptions &options) const {
+    std::shared_lock<RwLock> g(mu_);
+    if (closed_)
+        return kClosed;
+    return store_.query(vector, k, options);
+}
+
+Result<DeleteResult> StoreService::remove(std::span<const uint64_t> ids) {
+    std::unique_lock<RwLock> g(mu_);
+    if (closed_)
+        return kClosed;
+    const uint32_t before = store_.status().current_epoch;
+    auto r = store_.remove(ids);
+    if (r)
+        publish_if_committed(before, r->epoch, EventKind::Delete, r->deleted);
+    return r;
+}
+
+Result<DeleteResult> StoreService::remove_by_filter(const FilterExpr &filter) {
+    std::unique_lock<RwLock> g(mu_);
+    if (closed_)
+        return kClosed;
+    const uint32_t before = store_.status().current_epoch;
+    auto r = store_.remove_by_filter(filter);
+    if (r)
+        publish_if_committed(before, r->epoch, EventKind::Delete, r->deleted);
+    return r;
+}
+
+Result<CompactResult> StoreService::compact() {
+    std::unique_lock<RwLock> g(mu_);
+    if (closed_)
+        return kClosed;
+    const uint32_t before = store_.status().current_epoch;
+    auto r = store_.compact();
+    if (r)
+        publish_if_committed(before, r->epoch, EventKind::Compaction, r->segments_compacted);
+    return r;
+}
+
+StoreStatus StoreService::status() const {
+    std::shared_lock<RwLock> g(mu_);
+    return store_.status();
+}
+
+VerifyReport StoreService::verify() const {
+    std::shared_lock<RwLock> g(mu_);
+    return store_.verify();
+}
+
+Result<FileSnapshot> StoreService::file_snapshot() const {
+    std::shared_lock<RwLock> g(mu_);
+    if (closed_)
+        return kClosed;
+    // Under the shared lock no commit or compaction runs, so the size, the epoch and the inode
+    // the descriptor names all belong to the same committed state.
+    const StoreStatus st = store_.status();
+    FileSnapshot snap;
+    snap.fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
+    if (snap.fd < 0)
+        return Error{Status::IoError, "cannot open " + path_ + ": " + std::strerror(errno)};
+    snap.size = st.file_size;
+    snap.epoch = st.current_epoch;
+    snap.etag = "\"rvf-" + std::to_string(st.current_epoch) + "-" + std::to_string(st.file_size) + "\"";
+    return snap;
+}
+
+std::shared_ptr<Subscription> StoreService::subscribe(uint32_t min_epoch, uint8_t notify_flags,
+                                                      uint32_t *start_epoch, uint64_t *total_vectors) {
+    // Shared lock: commits publish under the exclusive lock, so none can fall between reading
+    // the epoch and registering — the subscriber misses nothing and sees nothing twice.
+    std::shared_lock<RwLock> g(mu_);
+    const StoreStatus st = store_.status();
+    if (start_epoch)
+        *start_epoch = st.current_epoch;
+    if (total_vectors)
+        *total_vectors = st.total_vectors;
+    auto s = hub_.subscribe(min_epoch, notify_flags);
+    if (closed_)
+        s->close();
+    return s;
+}
+
+Result<void> StoreService::close() {
+    hub_.close_all();
+    std::unique_lock<RwLock> g(mu_);
+    if (closed_)
+        return {};
+    closed_ = true;
+    return store_.close();
+}
+
+} // namespace rvf::server

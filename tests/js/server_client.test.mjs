@@ -1,0 +1,301 @@
+// `rvf serve` driven from Node: the built native binary is spawned on a temp file with ephemeral
+// ports, then exercised over HTTP with the SDK's RvfServerClient (npm/rvf/src/server-client.js:
+// JSON routes, /v1/file Range/ETag, SSE via fetch streaming) and over raw TCP with node:net
+// (upstream's binary frames, SUBSCRIBE → UPDATE_NOTIFY, malformed and oversized frames), and
+// finally stopped with SIGTERM, after which the file must verify and reopen with every write.
+// Binary: $RVF_SERVE_BIN, else the `rvf` of build/native-debug, build/native-release or
+// build/server; skipped (with a message) when none of them has the `serve` command.
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RvfServerClient, RvfServerError } from '../../npm/rvf/src/server-client.js';
+
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+
+function findServeBinary() {
+    const candidates = process.env.RVF_SERVE_BIN
+        ? [process.env.RVF_SERVE_BIN]
+        : ['build/native-debug/runtime/rvf', 'build/native-release/runtime/rvf', 'build/server/runtime/rvf'].map((p) =>
+              path.join(repoRoot, p));
+    for (const p of candidates) {
+        if (!existsSync(p)) continue;
+        try {
+            if (execFileSync(p, ['--help'], { encoding: 'utf8' }).includes('rvf serve')) return p;
+        } catch {}
+    }
+    return null;
+}
+
+const bin = findServeBinary();
+if (!bin)
+    console.warn('server_client.test.mjs: skipped — no `rvf` binary with the serve command; build it with ' +
+                 '`cmake --preset native-debug && cmake --build --preset native-debug --target rvf` or set RVF_SERVE_BIN');
+
+/** Spawns `rvf serve FILE ...` and resolves once it prints its listening line. */
+function startServer(file, extra = []) {
+    const child = spawn(bin, ['serve', file, '--http', '0', '--tcp', '0', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal, out, err })));
+    const ready = new Promise((resolve, reject) => {
+        child.stdout.on('data', (d) => {
+            out += d;
+            const m = /http:\/\/([\d.]+):(\d+) tcp:\/\/[\d.]+:(\d+)/.exec(out);
+            if (m) resolve({ host: m[1], http: Number(m[2]), tcp: Number(m[3]) });
+        });
+        child.stderr.on('data', (d) => (err += d));
+        child.on('exit', (code) => reject(new Error(`rvf serve exited (${code}) before listening: ${err}`)));
+    });
+    return { child, ready, exited };
+}
+
+// --- raw TCP: frames are u32 BE length | u8 type | u8[3] msg id | payload (LE fields) ---------------
+
+function frame(type, id, payload = Buffer.alloc(0)) {
+    const h = Buffer.alloc(8);
+    h.writeUInt32BE(payload.length, 0);
+    h.writeUInt8(type, 4);
+    h.writeUIntBE(id, 5, 3);
+    return Buffer.concat([h, payload]);
+}
+
+class TcpPeer {
+    constructor(port) {
+        this.buf = Buffer.alloc(0);
+        this.waiters = [];
+        this.closed = false;
+        this.sock = net.connect(port, '127.0.0.1');
+        this.sock.on('data', (d) => {
+            this.buf = Buffer.concat([this.buf, d]);
+            this.#pump();
+        });
+        this.sock.on('close', () => {
+            this.closed = true;
+            this.#pump();
+        });
+        this.sock.on('error', () => {});
+    }
+    connected() {
+        return new Promise((resolve) => this.sock.once('connect', resolve));
+    }
+    #pump() {
+        while (this.waiters.length) {
+            if (this.buf.length >= 8 && this.buf.length >= 8 + this.buf.readUInt32BE(0)) {
+                const len = this.buf.readUInt32BE(0);
+                const f = { type: this.buf[4], id: this.buf.readUIntBE(5, 3), payload: this.buf.subarray(8, 8 + len) };
+                this.buf = this.buf.subarray(8 + len);
+                this.waiters.shift().resolve(f);
+            } else if (this.closed) {
+                this.waiters.shift().resolve(null);
+            } else {
+                return;
+            }
+        }
+    }
+    /** The next frame, or null once the server closed the connection. */
+    next() {
+        return new Promise((resolve) => {
+            this.waiters.push({ resolve });
+            this.#pump();
+        });
+    }
+    async request(type, id, payload) {
+        this.sock.write(frame(type, id, payload));
+        return this.next();
+    }
+    end() {
+        this.sock.destroy();
+    }
+}
+
+const f32s = (arr) => Buffer.from(new Float32Array(arr).buffer);
+function ingestPayload(rows) { // upstream: u32 count | u16 dim | count × (u64 id, dim × f32)
+    const dim = rows[0][1].length;
+    const head = Buffer.alloc(6);
+    head.writeUInt32LE(rows.length, 0);
+    head.writeUInt16LE(dim, 4);
+    return Buffer.concat([head, ...rows.map(([id, v]) => {
+        const b = Buffer.alloc(8);
+        b.writeBigUInt64LE(BigInt(id));
+        return Buffer.concat([b, f32s(v)]);
+    })]);
+}
+function queryPayload(k, v) { // u32 k | u32 dim | dim × f32
+    const head = Buffer.alloc(8);
+    head.writeUInt32LE(k, 0);
+    head.writeUInt32LE(v.length, 4);
+    return Buffer.concat([head, f32s(v)]);
+}
+const errorOf = (f) => ({ code: f.payload.readUInt16LE(0), desc: f.payload.subarray(4, 4 + f.payload.readUInt16LE(2)).toString() });
+
+// ------------------------------------------------------------------------------------------------------------
+
+describe.skipIf(!bin)('rvf serve (native binary) from Node', () => {
+    let work;
+    let file;
+    let server;
+    let ports;
+    let client;
+
+    beforeAll(async () => {
+        work = mkdtempSync(path.join(os.tmpdir(), 'rvf-serve-js-'));
+        file = path.join(work, 'served.rvf');
+        server = startServer(file, ['--dimension', '4']);
+        ports = await server.ready;
+        client = new RvfServerClient(`http://127.0.0.1:${ports.http}`);
+    });
+    afterAll(() => {
+        if (server && server.child.exitCode === null) server.child.kill('SIGKILL');
+        if (work) rmSync(work, { recursive: true, force: true });
+    });
+
+    it('answers the JSON routes with upstream shapes', async () => {
+        expect(await client.health()).toEqual({ status: 'ok' });
+        const ing = await client.ingest([[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0]], [1, 2n, '3'],
+                                        [{ 1: 'news' }, { 1: 'blog', 2: { u64: 7 } }, null]);
+        expect(ing).toMatchObject({ accepted: 3, rejected: 0 });
+        const q = await client.query([0, 1, 0, 0], 2);
+        expect(q.results.map((r) => r.id)).toEqual([2, 1]);
+        expect(q.results[0].distance).toBe(0);
+        const f = await client.query(new Float32Array([0, 1, 0, 0]), 10, { filter: { op: 'eq', field: 1, value: 'news' } });
+        expect(f.results.map((r) => r.id)).toEqual([1]);
+        const st = await client.status();
+        expect(st).toMatchObject({ total_vectors: 3, dimension: 4, read_only: false, current_epoch: ing.epoch });
+    });
+
+    it('turns bad requests into RvfServerError with the RVF code', async () => {
+        const bad = await client.ingest([[1, 2, 3]], [9]).catch((e) => e);
+        expect(bad).toBeInstanceOf(RvfServerError);
+        expect(bad.httpStatus).toBe(400);
+        expect(bad.codeName).toBe('DimensionMismatch');
+        expect(bad.code).toBe(0x0200);
+        const res = await fetch(`${client.baseUrl}/v1/query`, { method: 'POST', body: '{"vector": [1,' });
+        expect(res.status).toBe(400);
+        expect(await res.json()).toMatchObject({ code: 0xff04, name: 'InvalidArgument' });
+        const filt = await client.query([1, 0, 0, 0], 1, { filter: { op: 'nope' } }).catch((e) => e);
+        expect(filt.codeName).toBe('FilterParseError');
+    });
+
+    it('serves the committed file with Range, ETag, 304, 416 and HEAD', async () => {
+        const disk = readFileSync(file);
+        const full = await client.fetchFile();
+        expect(full.status).toBe(200);
+        expect(Buffer.from(full.bytes).equals(disk)).toBe(true);
+        const part = await client.fetchFile({ range: [0, 63] });
+        expect(part.status).toBe(206);
+        expect(part.contentRange).toBe(`bytes 0-63/${disk.length}`);
+        expect(Buffer.from(part.bytes).equals(disk.subarray(0, 64))).toBe(true);
+        const tail = await client.fetchFile({ range: { suffix: 4096 } });
+        expect(Buffer.from(tail.bytes).equals(disk.subarray(disk.length - 4096))).toBe(true);
+        expect((await client.fetchFile({ range: [disk.length, disk.length + 10] })).status).toBe(416);
+        expect((await client.fetchFile({ ifNoneMatch: full.etag })).status).toBe(304);
+        const head = await client.fetchFile({ head: true });
+        expect(head.bytes.length).toBe(0);
+        expect(head.size).toBe(disk.length);
+        await client.ingest([[0, 0, 0, 1]], [4]);
+        const stale = await client.fetchFile({ range: [0, 9], ifRange: full.etag });
+        expect(stale.status).toBe(200); // the old ETag no longer names the file: whole new file
+        expect(stale.etag).not.toBe(full.etag);
+        expect(stale.bytes.length).toBeGreaterThan(disk.length);
+    });
+
+    it('streams every commit to an SSE subscriber in epoch order', async () => {
+        const ac = new AbortController();
+        const events = client.subscribe({ signal: ac.signal });
+        const first = await events.next();
+        expect(first.value.type).toBe('subscribed');
+        const start = first.value.data.epoch;
+        const w1 = await client.ingest([[1, 1, 0, 0], [1, 1, 1, 0]], [10, 11]);
+        const w2 = await client.delete([10]);
+        const seen = [];
+        for await (const e of events) {
+            seen.push(e);
+            if (seen.length === 2) break;
+        }
+        ac.abort();
+        expect(seen.map((e) => e.type)).toEqual(['update', 'update']);
+        expect(seen[0].data).toEqual({ epoch: start + 1, event: 'ingest', affected_count: 2, new_total: w1.accepted + 4 });
+        expect(seen[1].data).toMatchObject({ epoch: w2.epoch, event: 'delete', affected_count: 1 });
+    });
+
+    it('speaks the binary TCP protocol, SUBSCRIBE included', async () => {
+        const t = new TcpPeer(ports.tcp);
+        await t.connected();
+        const ack = await t.request(0x02, 0x0a0b0c, ingestPayload([[100, [9, 9, 9, 9]], [101, [8, 8, 8, 8]]]));
+        expect(ack.type).toBe(0x82);
+        expect(ack.id).toBe(0x0a0b0c);
+        expect(ack.payload.readBigUInt64LE(0)).toBe(2n);
+        const res = await t.request(0x01, 2, queryPayload(1, [9, 9, 9, 9]));
+        expect(res.type).toBe(0x81);
+        expect(res.payload.readUInt32LE(0)).toBe(1);
+        expect(res.payload.readBigUInt64LE(4)).toBe(100n);
+        const st = await t.request(0x04, 3);
+        expect(st.type).toBe(0x84);
+        expect(st.payload.length).toBe(26);
+        const epoch = st.payload.readUInt32LE(0);
+        expect(st.payload.readBigUInt64LE(4)).toBe(BigInt((await client.status()).total_vectors));
+
+        const sub = new TcpPeer(ports.tcp);
+        await sub.connected();
+        const subPayload = Buffer.alloc(8); // min_epoch 0, flags 0 = all
+        const subAck = await sub.request(0x05, 7, subPayload);
+        expect(subAck.type).toBe(0x84);
+        expect(subAck.payload.readUInt32LE(0)).toBe(epoch);
+        const del = await t.request(0x03, 4, Buffer.concat([Buffer.from([1, 0, 0, 0]), Buffer.from(new BigUint64Array([101n]).buffer)]));
+        expect(del.type).toBe(0x83);
+        const note = await sub.next();
+        expect(note.type).toBe(0x85);
+        expect(note.id).toBe(7);
+        expect(note.payload.length).toBe(20);
+        expect(note.payload.readUInt32LE(0)).toBe(epoch + 1);
+        expect(note.payload.readUInt8(4)).toBe(1); // delete
+        expect(note.payload.readUInt32LE(8)).toBe(1);
+        sub.end();
+        t.end();
+    });
+
+    it('answers malformed frames with ERROR and closes on an oversized one', async () => {
+        const t = new TcpPeer(ports.tcp);
+        await t.connected();
+        const unknown = await t.request(0x42, 1);
+        expect(unknown.type).toBe(0xff);
+        expect(errorOf(unknown).code).toBe(0x0107);
+        const short = await t.request(0x01, 2, Buffer.from([1, 0]));
+        expect(errorOf(short).code).toBe(0xff04);
+        const wrongDim = await t.request(0x02, 3, ingestPayload([[5, [1, 2, 3]]]));
+        expect(errorOf(wrongDim).code).toBe(0x0200);
+        expect((await t.request(0x04, 4)).type).toBe(0x84); // the connection still works
+        const huge = Buffer.alloc(8);
+        huge.writeUInt32BE(64 << 20, 0);
+        huge.writeUInt8(0x02, 4);
+        t.sock.write(huge);
+        const refused = await t.next();
+        expect(errorOf(refused).code).toBe(0x0104);
+        expect(await t.next()).toBeNull(); // then closed
+        expect(await client.health()).toEqual({ status: 'ok' });
+    });
+
+    it('shuts down cleanly on SIGTERM; the file verifies and reopens with every write', async () => {
+        const before = await client.status();
+        server.child.kill('SIGTERM');
+        const { code, out } = await server.exited;
+        expect(code).toBe(0);
+        expect(out).toMatch(/closed .* with \d+ vectors/);
+        const verify = execFileSync(bin, ['verify', file], { encoding: 'utf8' });
+        expect(verify).toMatch(/^OK/m);
+        server = startServer(file, ['--readonly']);
+        ports = await server.ready;
+        client = new RvfServerClient(`http://127.0.0.1:${ports.http}`);
+        const after = await client.status();
+        expect(after.total_vectors).toBe(before.total_vectors);
+        expect(after.read_only).toBe(true);
+        const w = await client.ingest([[1, 2, 3, 4]], [77]).catch((e) => e);
+        expect(w.codeName).toBe('ReadOnly');
+        server.child.kill('SIGTERM');
+        expect((await server.exited).code).toBe(0);
+    });
+});
