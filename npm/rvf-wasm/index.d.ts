@@ -157,6 +157,54 @@ export declare class RvfError extends Error {
     name: RvfStatusName | 'Unknown';
 }
 
+export type RvfProgressivePhase = 'tail' | 'directory' | 'hotset' | 'stream' | 'complete';
+export type RvfIndexLayer = 'A' | 'B' | 'C';
+
+export interface RvfProgress {
+    bytesFetched: number;
+    /** Batches of parallel requests so far (the first answer needs at most 7). */
+    roundTrips: number;
+    requests: number;
+    fileSize: number;
+    phase: RvfProgressivePhase;
+    /** Index layers loaded. */
+    layers: RvfIndexLayer[];
+    queryable: boolean;
+    complete: boolean;
+    /** No usable index hotset (Layout R, a small store): everything is fetched before answers. */
+    wholeFile: boolean;
+    bytesByPhase: { tail: number; directory: number; hotset: number; stream: number };
+}
+
+export interface RvfProgressiveOptions {
+    /** Default: globalThis.fetch. Called as fetch(url, { headers: { Range }, signal }). */
+    fetch?: (url: string | URL, init: { headers: Record<string, string>; signal?: AbortSignal }) => Promise<Response>;
+    onProgress?: (progress: RvfProgress) => void;
+    signal?: AbortSignal;
+    /** Parallel requests per round trip (default 6). */
+    concurrency?: number;
+}
+
+export interface RvfQueryStats {
+    /** Which index layers answered ([] for an exact scan). */
+    layers: RvfIndexLayer[];
+    exact: boolean;
+    distanceEvals: number;
+}
+
+/** A store being loaded by RvfStore.openProgressive. Filters are refused (NotReady) until loaded. */
+export declare class ProgressiveRvfStore {
+    private constructor();
+    query(vector: Float32Array | number[], k: number, options?: RvfQueryOptions): RvfNeighbor[] & { readonly stats: RvfQueryStats };
+    progress(): RvfProgress;
+    /** Resolves once every byte is in and verified (full quality); rejects with RvfError. */
+    loaded(): Promise<ProgressiveRvfStore>;
+    /** The whole file once loaded. */
+    toBytes(): Uint8Array;
+    readonly closed: boolean;
+    close(): void;
+}
+
 /** Load the runtime once; optional, create()/fromBytes() call it. Only the first call's source counts. */
 export declare function init(source?: RvfInitSource): Promise<unknown>;
 /** The runtime library version. */
@@ -166,6 +214,11 @@ export declare class RvfStore {
     private constructor();
     static create(options: RvfCreateOptions): Promise<RvfStore>;
     static fromBytes(bytes: Uint8Array): Promise<RvfStore>;
+    /**
+     * Load an .rvf file over HTTP Range requests; resolves once queries can be answered (the
+     * Level-0 root, directory and index hotset are in) and keeps loading in the background.
+     */
+    static openProgressive(url: string | URL, options?: RvfProgressiveOptions): Promise<ProgressiveRvfStore>;
 
     toBytes(): Uint8Array;
     exportLayoutR(): Uint8Array;

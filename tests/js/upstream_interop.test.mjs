@@ -5,7 +5,8 @@
 // back and still open upstream with the same answers.
 //
 // Upstream's runtime is the native half of @ruvector/rvf-node 0.2.3: the package
-// @ruvector/rvf-node-linux-x64-gnu 0.2.2 (a root optionalDependency). We load it directly: the
+// @ruvector/rvf-node-linux-x64-gnu 0.2.2, a root optionalDependency under the alias
+// `upstream-rvf-node-linux-x64-gnu` (our own npm/rvf-node-linux-x64-gnu has that name). We load it directly: the
 // JS loader package cannot be locked for `npm ci` because its other-platform optional
 // dependencies are not on the registry (404). On other platforms the suite is skipped.
 import { execFileSync } from 'node:child_process';
@@ -19,10 +20,10 @@ import { rvfTool } from './helpers/artifacts.mjs';
 const require = createRequire(import.meta.url);
 let RvfDatabase = null;
 try {
-    ({ RvfDatabase } = require('@ruvector/rvf-node-linux-x64-gnu'));
+    ({ RvfDatabase } = require('upstream-rvf-node-linux-x64-gnu'));
 } catch {
     if (process.platform === 'linux' && process.arch === 'x64')
-        throw new Error('@ruvector/rvf-node-linux-x64-gnu is missing: run `npm ci`');
+        throw new Error('upstream-rvf-node-linux-x64-gnu (npm:@ruvector/rvf-node-linux-x64-gnu@0.2.2) is missing: run `npm ci`');
 }
 const tool = rvfTool();
 const dir = mkdtempSync(path.join(os.tmpdir(), 'rvf-interop-'));

@@ -7,8 +7,9 @@
 // batches. Ids come back as numbers, or as bigints when above Number.MAX_SAFE_INTEGER.
 import createRvfCore from '../dist/rvf_core.mjs';
 import { RvfStatus } from '../dist/status.js';
+import { openProgressive, ProgressiveRvfStore } from './progressive.js';
 
-export { RvfStatus };
+export { RvfStatus, ProgressiveRvfStore };
 
 const isNode = typeof process === 'object' && !!(process.versions && process.versions.node);
 const wasmUrl = () => new URL('../dist/rvf_core.wasm', import.meta.url);
@@ -227,8 +228,16 @@ export class RvfStore {
         return RvfStore.#open((h) => h.fromBytes(bytes, bytes.length));
     }
 
-    // RvfStore.openProgressive(url, options) (HTTP Range loading) belongs here; it needs the
-    // progressive index reader in the runtime and is not part of this release.
+    /**
+     * Open an .rvf file over HTTP Range requests (src/progressive.js): resolves once queries
+     * can be answered (the Level-0 root, the directory and the index hotset are in), then keeps
+     * loading. options: { fetch (default globalThis.fetch), onProgress(progress), signal
+     * (AbortSignal), concurrency (parallel requests, default 6) }. The result has query()
+     * with this class's signature, progress() and loaded() (full quality).
+     */
+    static openProgressive(url, options = {}) {
+        return openProgressive(url, options, { init, RvfError, jsError, unwrap, toFloats, filterJson, fromWords, fromId });
+    }
 
     #handle() {
         if (!this.#h)

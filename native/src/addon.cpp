@@ -1,0 +1,28 @@
+// native/src/addon.cpp — module entry: exports RvfDatabase and the RvfStatus table.
+// Context-aware (NODE_API_MODULE): the constructor reference lives in per-environment
+// instance data, so the addon loads in worker threads and in Vitest's thread pool.
+#include <napi.h>
+
+#include <rvf/version.hpp>
+
+#include "database.hpp"
+#include "errors.hpp"
+
+namespace rvf::node {
+
+Napi::Object init(Napi::Env env, Napi::Object exports) {
+    auto *data = new AddonData();
+    env.SetInstanceData(data); // deleted by node-addon-api when the environment goes away
+    Napi::Function ctor = RvfDatabase::define(env);
+    data->constructor = Napi::Persistent(ctor);
+    exports.Set("RvfDatabase", ctor);
+    exports.Set("RvfStatus", status_table(env));
+    exports.Set("version", Napi::String::New(env, rvf::version()));
+    return exports;
+}
+
+} // namespace rvf::node
+
+static Napi::Object rvf_node_init(Napi::Env env, Napi::Object exports) { return rvf::node::init(env, exports); }
+
+NODE_API_MODULE(rvf_node, rvf_node_init)

@@ -1,0 +1,320 @@
+// native/src/database.cpp — RvfDatabase: class definition, factories and synchronous methods.
+// Each method converts its arguments (convert.hpp), takes the handle's read or write lock
+// (handle.hpp), calls the runtime, and converts the result or throws its error (errors.hpp).
+#include "database.hpp"
+
+#include <utility>
+
+#include "convert.hpp"
+#include "errors.hpp"
+
+namespace rvf::node {
+namespace {
+
+const RvfStore &reading(Napi::Env env, const ReadAccess &a) {
+    if (!a.store)
+        throw_closed(env);
+    return *a.store;
+}
+
+RvfStore &writing(Napi::Env env, const WriteAccess &a) {
+    if (!a.store)
+        throw_closed(env);
+    return *a.store;
+}
+
+Napi::Value ingest(Napi::Env env, StoreHandle &h, const Napi::Value &ids_v, const Napi::Value &vectors_v,
+                   const Napi::Value &meta_v) {
+    const IdList ids = ids_from_js(env, ids_v, "ids");
+    const FloatList vectors = floats_from_js(env, vectors_v, "vectors");
+    const auto meta = metadata_from_js(env, meta_v, ids.view.size());
+    WriteAccess a(h);
+    return ingest_to_js(env, take(env, writing(env, a).ingest_batch(ids.view, vectors.view, meta)));
+}
+
+} // namespace
+
+Napi::Function RvfDatabase::define(Napi::Env env) {
+    using D = RvfDatabase;
+    return DefineClass(
+        env, "RvfDatabase",
+        {
+            StaticMethod<&D::create>("create"),
+            StaticMethod<&D::open>("open"),
+            StaticMethod<&D::open_readonly>("openReadonly"),
+            StaticMethod<&D::create_async>("createAsync"),
+            StaticMethod<&D::open_async>("openAsync"),
+            StaticMethod<&D::open_readonly_async>("openReadonlyAsync"),
+            InstanceMethod<&D::ingest_batch>("ingestBatch"),
+            InstanceMethod<&D::ingest_batch_async>("ingestBatchAsync"),
+            InstanceMethod<&D::insert_batch>("insertBatch"),
+            InstanceMethod<&D::insert>("insert"),
+            InstanceMethod<&D::query>("query"),
+            InstanceMethod<&D::query_async>("queryAsync"),
+            InstanceMethod<&D::query_batch>("queryBatch"),
+            InstanceMethod<&D::query_batch_async>("queryBatchAsync"),
+            InstanceMethod<&D::remove>("delete"),
+            InstanceMethod<&D::remove_by_filter>("deleteByFilter"),
+            InstanceMethod<&D::build_index>("buildIndex"),
+            InstanceMethod<&D::build_index_async>("buildIndexAsync"),
+            InstanceMethod<&D::compact>("compact"),
+            InstanceMethod<&D::compact_async>("compactAsync"),
+            InstanceMethod<&D::status>("status"),
+            InstanceMethod<&D::segments>("segments"),
+            InstanceMethod<&D::dimension>("dimension"),
+            InstanceMethod<&D::metric>("metric"),
+            InstanceMethod<&D::file_id>("fileId"),
+            InstanceMethod<&D::parent_id>("parentId"),
+            InstanceMethod<&D::lineage_depth>("lineageDepth"),
+            InstanceMethod<&D::index_stats>("indexStats"),
+            InstanceMethod<&D::verify_witness>("verifyWitness"),
+            InstanceMethod<&D::verify>("verify"),
+            InstanceMethod<&D::metadata>("metadata"),
+            InstanceMethod<&D::vector>("vector"),
+            InstanceMethod<&D::export_layout_r>("exportLayoutR"),
+            InstanceMethod<&D::freeze>("freeze"),
+            InstanceMethod<&D::not_supported<0>>("derive"),
+            InstanceMethod<&D::not_supported<1>>("branch"),
+            InstanceMethod<&D::not_supported<2>>("embedKernel"),
+            InstanceMethod<&D::not_supported<3>>("extractKernel"),
+            InstanceMethod<&D::not_supported<4>>("embedEbpf"),
+            InstanceMethod<&D::not_supported<5>>("extractEbpf"),
+            InstanceMethod<&D::close>("close"),
+            InstanceAccessor<&D::closed>("closed"),
+        });
+}
+
+Napi::Object RvfDatabase::wrap(Napi::Env env, RvfStore &&store) {
+    Napi::FunctionReference &ctor = env.GetInstanceData<AddonData>()->constructor;
+    return ctor.New({Napi::External<RvfStore>::New(env, &store)});
+}
+
+RvfDatabase::RvfDatabase(const Napi::CallbackInfo &info) : Napi::ObjectWrap<RvfDatabase>(info) {
+    if (info.Length() != 1 || !info[0].IsExternal())
+        throw Napi::TypeError::New(info.Env(), "use RvfDatabase.create(), open() or openReadonly()");
+    handle_ = std::make_shared<StoreHandle>();
+    handle_->store.emplace(std::move(*info[0].As<Napi::External<RvfStore>>().Data()));
+}
+
+// --- factories ---------------------------------------------------------------------------------
+
+Napi::Value RvfDatabase::create(const Napi::CallbackInfo &info) {
+    const Napi::Env env = info.Env();
+    const std::string path = path_from_js(env, info[0]);
+    const StoreOptions o = create_options_from_js(env, info[1]);
+    return wrap(env, take(env, RvfStore::create(path, o)));
+}
+
+Napi::Value RvfDatabase::open(const Napi::CallbackInfo &info) {
+    const Napi::Env env = info.Env();
+    return wrap(env, take(env, RvfStore::open(path_from_js(env, info[0]))));
+}
+
+Napi::Value RvfDatabase::open_readonly(const Napi::CallbackInfo &info) {
+    const Napi::Env env = info.Env();
+    return wrap(env, take(env, RvfStore::open_readonly(path_from_js(env, info[0]))));
+}
+
+// --- writes ------------------------------------------------------------------------------------
+
+Napi::Value RvfDatabase::ingest_batch(const Napi::CallbackInfo &info) { // upstream order: vectors, ids
+    return ingest(info.Env(), *handle_, info[1], info[0], info[2]);
+}
+
+Napi::Value RvfDatabase::insert_batch(const Napi::CallbackInfo &info) { // ids first, as rvf-wasm
+    return ingest(info.Env(), *handle_, info[0], info[1], info[2]);
+}
+
+Napi::Value RvfDatabase::insert(const Napi::CallbackInfo &info) {
+    const Napi::Env env = info.Env();
+    const uint64_t id = id_from_js(env, info[0], "id");
+    const FloatList vector = floats_from_js(env, info[1], "vector");
+    std::vector<std::vector<MetadataEntry>> meta;
+    if (auto rec = record_from_js(env, info[2], "metadata"); !rec.empty())
+        meta.push_back(std::move(rec));
+    WriteAccess a(*handle_);
+    const IngestResult r = take(env, writing(env, a).ingest_batch(std::span<const uint64_t>(&id, 1), vector.view, meta));
+    if (!r.rejections.empty()) // one vector: its rejection is the call's failure
+        throw_error(env, r.rejections.front().status, r.rejections.front().reason);
+    return ingest_to_js(env, r);
+}
+
+Napi::Value RvfDatabase::remove(const Napi::CallbackInfo &info) {
+    const Napi::Env env = info.Env();
+    const IdList ids = ids_from_js(env, info[0], "ids");
+    WriteAccess a(*handle_);
+    return delete_to_js(env, take(env, writing(env, a).remove(ids.view)));
+}
+
+Napi::Value RvfDatabase::remove_by_filter(const Napi::CallbackInfo &info) {
+    const Napi::Env env = info.Env();
+    const std::optional<FilterExpr> f = filter_from_js(env, info[0]);
+    if (!f)
+        throw_invalid(env, "deleteByFilter() needs a filter");
+    WriteAccess a(*handle_);
+    return delete_to_js(env, take(env, writing(env, a).remove_by_filter(*f)));
+}
+
+Napi::Value RvfDatabase::build_index(const Napi::CallbackInfo &info) {
+    const Napi::Env env = info.Env();
+    WriteAccess a(*handle_);
+    take(env, writing(env, a).build_index());
+    return env.Undefined();
+}
+
+Napi::Value RvfDatabase::compact(const Napi::CallbackInfo &info) {
+    const Napi::Env env = info.Env();
+    uint64_t budget = 0;
+    if (info[0].IsObject())
+        budget = uint_option(env, info[0].As<Napi::Object>(), "ioBudgetBytes", UINT64_MAX, 0);
+    WriteAccess a(*handle_);
+    return compact_to_js(env, take(env, writing(env, a).compact(budget)));
+}
+
+// --- reads -------------------------------------------------------------------------------------
+
+Napi::Value RvfDatabase::query(const Napi::CallbackInfo &info) {
+    const Napi::Env env = info.Env();
+    const FloatList q = floats_from_js(env, info[0], "vector");
+    const size_t k = k_from_js(env, info[1]);
+    const QueryParams p = query_params_from_js(env, info[2]);
+    ReadAccess a(*handle_);
+    return neighbors_to_js(env, take(env, reading(env, a).query(q.view, k, p.options())));
+}
+
+Napi::Value RvfDatabase::query_batch(const Napi::CallbackInfo &info) {
+    const Napi::Env env = info.Env();
+    const size_t k = k_from_js(env, info[1]);
+    const QueryParams p = query_params_from_js(env, info[2]);
+    ReadAccess a(*handle_);
+    const RvfStore &s = reading(env, a);
+    const QueryRows rows = query_rows_from_js(env, info[0], s.status().dimension);
+    Napi::Array out = Napi::Array::New(env, rows.rows.size());
+    for (size_t i = 0; i < rows.rows.size(); ++i)
+        out.Set(static_cast<uint32_t>(i), neighbors_to_js(env, take(env, s.query(rows.rows[i], k, p.options()))));
+    return out;
+}
+
+Napi::Value RvfDatabase::status(const Napi::CallbackInfo &info) {
+    ReadAccess a(*handle_);
+    return status_to_js(info.Env(), reading(info.Env(), a).status());
+}
+
+Napi::Value RvfDatabase::segments(const Napi::CallbackInfo &info) {
+    ReadAccess a(*handle_);
+    return segments_to_js(info.Env(), reading(info.Env(), a).segments());
+}
+
+Napi::Value RvfDatabase::dimension(const Napi::CallbackInfo &info) {
+    ReadAccess a(*handle_);
+    return Napi::Number::New(info.Env(), reading(info.Env(), a).status().dimension);
+}
+
+Napi::Value RvfDatabase::metric(const Napi::CallbackInfo &info) {
+    ReadAccess a(*handle_);
+    return Napi::String::New(info.Env(), upstream_metric_name(reading(info.Env(), a).status().metric));
+}
+
+Napi::Value RvfDatabase::file_id(const Napi::CallbackInfo &info) {
+    ReadAccess a(*handle_);
+    const StoreStatus st = reading(info.Env(), a).status();
+    return Napi::String::New(info.Env(), hex(st.file_id, sizeof st.file_id));
+}
+
+// This runtime writes root files only (no derive), so the parent is zero and the depth 0.
+Napi::Value RvfDatabase::parent_id(const Napi::CallbackInfo &info) {
+    ReadAccess a(*handle_);
+    (void)reading(info.Env(), a);
+    return Napi::String::New(info.Env(), std::string(32, '0'));
+}
+
+Napi::Value RvfDatabase::lineage_depth(const Napi::CallbackInfo &info) {
+    ReadAccess a(*handle_);
+    (void)reading(info.Env(), a);
+    return Napi::Number::New(info.Env(), 0);
+}
+
+Napi::Value RvfDatabase::index_stats(const Napi::CallbackInfo &info) {
+    ReadAccess a(*handle_);
+    return index_stats_to_js(info.Env(), reading(info.Env(), a).status());
+}
+
+Napi::Value RvfDatabase::verify_witness(const Napi::CallbackInfo &info) {
+    ReadAccess a(*handle_);
+    return witness_to_js(info.Env(), reading(info.Env(), a).verify());
+}
+
+Napi::Value RvfDatabase::verify(const Napi::CallbackInfo &info) {
+    ReadAccess a(*handle_);
+    return verify_to_js(info.Env(), reading(info.Env(), a).verify());
+}
+
+Napi::Value RvfDatabase::metadata(const Napi::CallbackInfo &info) {
+    const Napi::Env env = info.Env();
+    const uint64_t id = id_from_js(env, info[0], "id");
+    ReadAccess a(*handle_);
+    const std::vector<MetadataEntry> *m = reading(env, a).metadata(id);
+    return m ? metadata_to_js(env, *m) : env.Null();
+}
+
+Napi::Value RvfDatabase::vector(const Napi::CallbackInfo &info) {
+    const Napi::Env env = info.Env();
+    const uint64_t id = id_from_js(env, info[0], "id");
+    ReadAccess a(*handle_);
+    const std::optional<std::vector<float>> v = reading(env, a).vector(id);
+    if (!v)
+        return env.Null();
+    Napi::Float32Array out = Napi::Float32Array::New(env, v->size());
+    std::copy(v->begin(), v->end(), out.Data());
+    return out;
+}
+
+Napi::Value RvfDatabase::export_layout_r(const Napi::CallbackInfo &info) {
+    const Napi::Env env = info.Env();
+    ReadAccess a(*handle_);
+    const std::vector<uint8_t> bytes = take(env, reading(env, a).export_layout_r());
+    Napi::Uint8Array out = Napi::Uint8Array::New(env, bytes.size());
+    std::copy(bytes.begin(), bytes.end(), out.Data());
+    return out;
+}
+
+// --- lifecycle ---------------------------------------------------------------------------------
+
+// Upstream's freeze() makes the handle read-only. The runtime has no in-place switch, so the
+// handle is closed (flush, lock released) and reopened read-only: later writes fail ReadOnly.
+Napi::Value RvfDatabase::freeze(const Napi::CallbackInfo &info) {
+    const Napi::Env env = info.Env();
+    WriteAccess a(*handle_);
+    RvfStore &s = writing(env, a);
+    const uint32_t epoch = s.status().current_epoch;
+    const std::string path = s.path();
+    take(env, s.close());
+    handle_->store.reset();
+    handle_->store.emplace(take(env, RvfStore::open_readonly(path)));
+    return Napi::Number::New(env, epoch);
+}
+
+// Lineage (derive/branch) and kernel/eBPF segments have no writer in the runtime: a typed
+// error rather than an empty child or a silently dropped image.
+template <int Op> Napi::Value RvfDatabase::not_supported(const Napi::CallbackInfo &info) {
+    static const char *const names[] = {"derive", "branch", "embedKernel", "extractKernel", "embedEbpf", "extractEbpf"};
+    throw_invalid(info.Env(), std::string(names[Op]) + "() is not supported by this runtime");
+}
+
+Napi::Value RvfDatabase::close(const Napi::CallbackInfo &info) {
+    const Napi::Env env = info.Env();
+    WriteAccess a(*handle_);
+    if (!a.store)
+        throw_error(env, Status::StoreClosed, "Store is already closed");
+    const Result<void> r = a.store->close();
+    handle_->store.reset();
+    take(env, r);
+    return env.Undefined();
+}
+
+Napi::Value RvfDatabase::closed(const Napi::CallbackInfo &info) {
+    ReadAccess a(*handle_);
+    return Napi::Boolean::New(info.Env(), a.store == nullptr);
+}
+
+} // namespace rvf::node

@@ -1,0 +1,70 @@
+// native/src/database.hpp — class RvfDatabase: one RvfStore behind upstream @ruvector/rvf-node's
+// method names (spec §9.1; the JS surface is documented in npm/rvf-node/index.d.ts).
+// database.cpp holds the synchronous methods, async.cpp the Promise-returning *Async ones.
+#pragma once
+#include <napi.h>
+
+#include "handle.hpp"
+
+namespace rvf::node {
+
+/// Per-environment state (NODE_API_MODULE is context-aware: one per worker thread / vm context).
+struct AddonData {
+    Napi::FunctionReference constructor;
+};
+
+class RvfDatabase : public Napi::ObjectWrap<RvfDatabase> {
+public:
+    static Napi::Function define(Napi::Env env);
+    /// A new JS RvfDatabase owning `store` (moved from).
+    static Napi::Object wrap(Napi::Env env, RvfStore &&store);
+
+    explicit RvfDatabase(const Napi::CallbackInfo &info);
+
+private:
+    // --- database.cpp: factories and synchronous methods ---
+    static Napi::Value create(const Napi::CallbackInfo &info);
+    static Napi::Value open(const Napi::CallbackInfo &info);
+    static Napi::Value open_readonly(const Napi::CallbackInfo &info);
+
+    Napi::Value ingest_batch(const Napi::CallbackInfo &info);
+    Napi::Value insert_batch(const Napi::CallbackInfo &info);
+    Napi::Value insert(const Napi::CallbackInfo &info);
+    Napi::Value query(const Napi::CallbackInfo &info);
+    Napi::Value query_batch(const Napi::CallbackInfo &info);
+    Napi::Value remove(const Napi::CallbackInfo &info);
+    Napi::Value remove_by_filter(const Napi::CallbackInfo &info);
+    Napi::Value build_index(const Napi::CallbackInfo &info);
+    Napi::Value compact(const Napi::CallbackInfo &info);
+    Napi::Value status(const Napi::CallbackInfo &info);
+    Napi::Value segments(const Napi::CallbackInfo &info);
+    Napi::Value dimension(const Napi::CallbackInfo &info);
+    Napi::Value metric(const Napi::CallbackInfo &info);
+    Napi::Value file_id(const Napi::CallbackInfo &info);
+    Napi::Value parent_id(const Napi::CallbackInfo &info);
+    Napi::Value lineage_depth(const Napi::CallbackInfo &info);
+    Napi::Value index_stats(const Napi::CallbackInfo &info);
+    Napi::Value verify_witness(const Napi::CallbackInfo &info);
+    Napi::Value verify(const Napi::CallbackInfo &info);
+    Napi::Value metadata(const Napi::CallbackInfo &info);
+    Napi::Value vector(const Napi::CallbackInfo &info);
+    Napi::Value export_layout_r(const Napi::CallbackInfo &info);
+    Napi::Value freeze(const Napi::CallbackInfo &info);
+    template <int Op> Napi::Value not_supported(const Napi::CallbackInfo &info);
+    Napi::Value close(const Napi::CallbackInfo &info);
+    Napi::Value closed(const Napi::CallbackInfo &info);
+
+    // --- async.cpp ---
+    static Napi::Value create_async(const Napi::CallbackInfo &info);
+    static Napi::Value open_async(const Napi::CallbackInfo &info);
+    static Napi::Value open_readonly_async(const Napi::CallbackInfo &info);
+    Napi::Value ingest_batch_async(const Napi::CallbackInfo &info);
+    Napi::Value query_async(const Napi::CallbackInfo &info);
+    Napi::Value query_batch_async(const Napi::CallbackInfo &info);
+    Napi::Value build_index_async(const Napi::CallbackInfo &info);
+    Napi::Value compact_async(const Napi::CallbackInfo &info);
+
+    HandlePtr handle_;
+};
+
+} // namespace rvf::node

@@ -1,0 +1,201 @@
+// Type declarations of @ruvector/rvf (src/index.js). Errors and the status table come from
+// @ruvector/rvf-wasm (generated from the runtime's one status list).
+import type { RvfStatusName } from '@ruvector/rvf-wasm';
+
+export { RvfError, RvfStatus, RvfStatusName } from '@ruvector/rvf-wasm';
+
+export type RvfBackendName = 'auto' | 'native' | 'wasm';
+export type RvfMetric = 'l2' | 'cosine' | 'dotproduct' | 'hamming';
+
+/**
+ * An id: a string (stored in the reserved "_id" field, its u64 is FNV-1a 64 of the UTF-8
+ * bytes), a non-negative safe integer, or a bigint below 2^64 (used as the u64 id itself).
+ */
+export type RvfId = string | number | bigint;
+
+/**
+ * A metadata value: string, boolean, number (stored as f64), bigint (u64 / i64), Uint8Array,
+ * or typed ({u64: 5}, {i64: -1n}, {f64: 1.5}, {string: 's'}, {bool: true}, {bytes: u8}).
+ */
+export type RvfMetaValue =
+    | string | number | boolean | bigint | Uint8Array
+    | { u64: number | bigint | string } | { i64: number | bigint | string } | { f64: number }
+    | { string: string } | { bool: boolean } | { bytes: Uint8Array };
+
+/** Metadata by field: a name ('genre') or a numeric field id ('0'..'32767'). */
+export type RvfMetadata = Record<string, RvfMetaValue | null | undefined>;
+
+/** Field: a metadata name, '_id' (the string id), or a numeric field id. */
+export type RvfField = string | number;
+export type RvfFilter =
+    | { op: 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge'; field?: RvfField; fieldId?: RvfField; value: RvfMetaValue }
+    | { op: 'in'; field?: RvfField; fieldId?: RvfField; values: RvfMetaValue[] }
+    | { op: 'range'; field?: RvfField; fieldId?: RvfField; low: RvfMetaValue; high: RvfMetaValue }
+    | { op: 'and' | 'or'; exprs?: RvfFilter[]; children?: RvfFilter[] }
+    | { op: 'not'; expr?: RvfFilter; child?: RvfFilter };
+
+export interface RvfCreateOptions {
+    /** Vector dimension 1..65535 (required; `dimension` is accepted too). */
+    dimensions: number;
+    dimension?: number;
+    /** Default 'l2'. */
+    metric?: RvfMetric;
+    /** How rows are stored (default 'f32'; 'i8' is scalar-quantised). */
+    storage?: 'f32' | 'f16' | 'i8';
+    /** 'lz4' compresses VEC segments (native backend only; wasm: InvalidOptions). */
+    compression?: 'none' | 'lz4';
+    /** Upstream's hardware profile 0..3: validated, not stored. */
+    profile?: 0 | 1 | 2 | 3;
+    /** HNSW M (16) and efConstruction (200). */
+    m?: number;
+    efConstruction?: number;
+    /** Witness entry per commit (default true). */
+    witness?: boolean;
+    backend?: RvfBackendName;
+}
+
+export interface RvfOpenOptions {
+    backend?: RvfBackendName;
+}
+
+export interface RvfEntry {
+    id: RvfId;
+    vector: Float32Array | number[];
+    metadata?: RvfMetadata | null;
+}
+
+export interface RvfRejection {
+    /** Position in the batch. */
+    index: number;
+    id: RvfId;
+    code: number;
+    name: RvfStatusName;
+    message: string;
+}
+
+export interface RvfInsertResult {
+    accepted: number;
+    rejected: number;
+    epoch: number;
+    rejections: RvfRejection[];
+}
+
+export interface RvfQueryOptions {
+    /** HNSW beam width (default 100). */
+    efSearch?: number;
+    filter?: RvfFilter | string;
+    /** Add each hit's metadata (default false). */
+    includeMetadata?: boolean;
+}
+
+export interface RvfSearchResult {
+    /** The id as inserted: string, number (or bigint above 2^53). */
+    id: string | number | bigint;
+    distance: number;
+    metadata?: Record<string, unknown>;
+}
+
+export interface RvfDeleteResult {
+    deleted: number;
+    epoch: number;
+}
+
+export interface RvfCompactResult {
+    segmentsCompacted: number;
+    bytesReclaimed: number;
+    epoch: number;
+}
+
+export interface RvfStatus {
+    totalVectors: number;
+    deletedVectors: number;
+    totalSegments: number;
+    fileSizeBytes: number;
+    epoch: number;
+    /** Domain profile id (0 generic, 1 rvdna, 2 rvtext, 3 rvgraph, 4 rvvision). */
+    profileId: number;
+    compactionState: 'idle' | 'running' | 'emergency';
+    deadSpaceRatio: number;
+    readOnly: boolean;
+    dimensions: number;
+    metric: 'l2' | 'ip' | 'cosine' | 'hamming';
+    storage: 'f32' | 'f16' | 'i8';
+    domainProfile: string;
+    /** Layout the file was opened in: 'S' (ours) or 'R' (upstream's). */
+    layout: string;
+    warnings: string[];
+    backend: 'native' | 'wasm';
+    /** null for in-memory stores. */
+    path: string | null;
+}
+
+export interface RvfSegment {
+    id: number;
+    segType: string | number;
+    offset: number;
+    payloadLength: number;
+}
+
+export interface RvfVerifyReport {
+    ok: boolean;
+    segmentsChecked: number;
+    witnessEntriesChecked: number;
+    manifestsChecked: number;
+    problems: { offset: number; code: number; name: RvfStatusName; message: string }[];
+    uncommitted: { offset: number; code: number; name: RvfStatusName; message: string }[];
+}
+
+export declare class RvfDatabase {
+    private constructor();
+    /** New file (FsyncFailed if it exists, LockHeld if another writer holds `<path>.lock`). */
+    static create(path: string, options: RvfCreateOptions, backend?: RvfBackendName): Promise<RvfDatabase>;
+    /** Open for writing (takes the writer lock). A string second argument is the backend. */
+    static open(path: string, options?: RvfOpenOptions | RvfBackendName): Promise<RvfDatabase>;
+    /** Open without the lock; writes fail with ReadOnly. */
+    static openReadonly(path: string, options?: RvfOpenOptions | RvfBackendName): Promise<RvfDatabase>;
+    /** Read-only store from a URL (http(s), file:, or a path in Node); downloads the whole file (wasm backend). */
+    static openProgressive(url: string | URL, options?: Record<string, never>): Promise<RvfDatabase>;
+    /** In-memory store over .rvf bytes (wasm backend). */
+    static fromBytes(bytes: Uint8Array, options?: { readOnly?: boolean }): Promise<RvfDatabase>;
+
+    readonly backend: 'native' | 'wasm';
+    readonly isClosed: boolean;
+    readonly dimensions: number;
+    dimension(): number;
+
+    /** One vector; a rejection (NaN, duplicate id, wrong dimension) throws RvfError. */
+    insert(id: RvfId, vector: Float32Array | number[], metadata?: RvfMetadata | null): Promise<{ accepted: number; epoch: number }>;
+    /** Many vectors in one commit; bad ones are rejected one by one. */
+    insertBatch(entries: RvfEntry[]): Promise<RvfInsertResult>;
+    /** Upstream's name for insertBatch. */
+    ingestBatch(entries: RvfEntry[]): Promise<RvfInsertResult>;
+    query(vector: Float32Array | number[], k: number, options?: RvfQueryOptions): Promise<RvfSearchResult[]>;
+    queryBatch(vectors: Array<Float32Array | number[]>, k: number, options?: RvfQueryOptions): Promise<RvfSearchResult[][]>;
+    /** {id, vector, metadata} of a live entry, or null. */
+    get(id: RvfId): Promise<{ id: string | number | bigint; vector: Float32Array; metadata: Record<string, unknown> } | null>;
+    /** Every live id (≤ 2^20). */
+    ids(): Promise<Array<string | number | bigint>>;
+    delete(ids: RvfId | RvfId[]): Promise<RvfDeleteResult>;
+    deleteByFilter(filter: RvfFilter | string): Promise<RvfDeleteResult>;
+    compact(): Promise<RvfCompactResult>;
+    status(): Promise<RvfStatus>;
+    segments(): Promise<RvfSegment[]>;
+    verify(): Promise<RvfVerifyReport>;
+    /** The live vectors as a Layout R file (upstream 0.2.x opens it; no metadata). */
+    exportLayoutR(): Promise<Uint8Array>;
+    /** The live state as a fresh Layout S image. */
+    exportLayoutS(): Promise<Uint8Array>;
+    /** Idempotent; later calls throw RvfError StoreClosed. */
+    close(): Promise<void>;
+}
+
+/** Whether the native addon loads here (and why not). */
+export declare function nativeAvailability(): Promise<{ available: boolean; reason?: string }>;
+/** The u64 id an SDK id is stored under. */
+export declare function idToU64(id: RvfId): bigint;
+/** The u16 field id of a metadata name or numeric key. */
+export declare function fieldId(key: string | number): number;
+/** Reserved field ids: the string id (0xFFFF) and a row's field names (0xFFFE). */
+export declare const ID_FIELD: 0xffff;
+export declare const NAMES_FIELD: 0xfffe;
+export { RvfServerClient, RvfServerError } from './src/server-client.js';

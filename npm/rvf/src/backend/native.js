@@ -1,0 +1,135 @@
+// The native backend: @ruvector/rvf-node (the C++ runtime as a Node-API addon). Conversions only;
+// the addon's *Async methods run on the libuv pool. Errors are mapped to RvfError by the caller.
+import { WasmBackend } from './wasm.js';
+
+let addon = null;
+
+/** The addon's RvfDatabase class, or throws the reason it cannot be loaded. */
+export async function loadNative() {
+    if (!addon) {
+        const mod = await import('@ruvector/rvf-node');
+        const cls = mod.RvfDatabase ?? mod.default?.RvfDatabase;
+        if (typeof cls !== 'function')
+            throw new Error('@ruvector/rvf-node has no RvfDatabase export');
+        addon = cls;
+    }
+    return addon;
+}
+
+function nativeOptions(o) {
+    const out = {
+        dimensions: o.dimensions,
+        metric: o.metric,
+        storage: o.storage,
+        compression: o.compression,
+        profile: o.profile,
+        m: o.m,
+        efConstruction: o.efConstruction,
+        witness: o.witness,
+        index: o.index,
+    };
+    for (const k of Object.keys(out))
+        if (out[k] === undefined)
+            delete out[k];
+    return out;
+}
+
+export class NativeBackend {
+    kind = 'native';
+    #db;
+    #path;
+
+    constructor(db, path) {
+        this.#db = db;
+        this.#path = path;
+    }
+
+    static async create(path, options) {
+        const Db = await loadNative();
+        return new NativeBackend(await Db.createAsync(path, nativeOptions(options)), path);
+    }
+
+    static async open(path, { readOnly = false } = {}) {
+        const Db = await loadNative();
+        return new NativeBackend(await (readOnly ? Db.openReadonlyAsync(path) : Db.openAsync(path)), path);
+    }
+
+    get path() {
+        return this.#path;
+    }
+
+    ingest(ids, vectors, rows) {
+        return this.#db.ingestBatchAsync(vectors, ids, rows ?? undefined);
+    }
+
+    query(vector, k, efSearch, filterJson, exact = false) {
+        const opts = { efSearch, exact };
+        if (filterJson !== undefined)
+            opts.filter = filterJson;
+        return this.#db.queryAsync(vector, k, opts);
+    }
+
+    queryBatch(vectors, k, efSearch, filterJson) {
+        const opts = { efSearch };
+        if (filterJson !== undefined)
+            opts.filter = filterJson;
+        return this.#db.queryBatchAsync(vectors, k, opts);
+    }
+
+    async delete(ids) {
+        return this.#db.delete(ids);
+    }
+
+    async deleteByFilter(filterJson) {
+        return this.#db.deleteByFilter(filterJson);
+    }
+
+    compact() {
+        return this.#db.compactAsync();
+    }
+
+    buildIndex() {
+        return this.#db.buildIndexAsync();
+    }
+
+    status() {
+        const s = this.#db.status();
+        return { ...s, dimensions: s.dimension };
+    }
+
+    segments() {
+        return this.#db.segments();
+    }
+
+    verify() {
+        return this.#db.verify();
+    }
+
+    metadata(id) {
+        return this.#db.metadata(id);
+    }
+
+    vector(id) {
+        return this.#db.vector(id);
+    }
+
+    exportLayoutR() {
+        return this.#db.exportLayoutR();
+    }
+
+    /** The live state as a fresh Layout S image: the runtime's compaction run on a copy. */
+    async exportLayoutS() {
+        const fs = (await import('node:fs')).default;
+        const copy = await WasmBackend.fromBytes(new Uint8Array(fs.readFileSync(this.#path)), { readOnly: false });
+        try {
+            return await copy.exportLayoutS();
+        } finally {
+            copy.close();
+        }
+    }
+
+    close() {
+        if (!this.#db.closed)
+            this.#db.close();
+    }
+}

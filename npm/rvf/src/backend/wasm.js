@@ -1,0 +1,371 @@
+// The wasm backend: @ruvector/rvf-wasm (the C++ runtime via Emscripten) plus, in Node, the file.
+//
+// The wasm store is an in-memory, append-only .rvf image: every mutation is one commit appended
+// to it. To keep a file in step, after each mutation this backend takes the image and
+//   * appends the bytes past the persisted length (write at that offset + fsync), or
+//   * when the image was rewritten (compaction, the first write to a Layout R file), writes it
+//     to `<name>.rvf.compact.tmp`, fsyncs, renames it over the file and fsyncs the directory —
+//     the runtime's own compaction protocol and temp name.
+// The writer lock `<path>.lock` is the runtime's (lock.js). A failed file write reloads the
+// store from the file, so memory never runs ahead of disk. All validation is the runtime's.
+import { RvfStore } from '@ruvector/rvf-wasm';
+import { rvfError } from '../errors.js';
+
+const EDGE = 64;
+const isNode = typeof process === 'object' && !!(process.versions && process.versions.node);
+
+let nodeFs = null;
+async function fsModules() {
+    if (!isNode)
+        throw rvfError('BackendNotFound', 'file paths need Node (in a browser use RvfDatabase.fromBytes or openProgressive(url))');
+    if (!nodeFs) {
+        const [fs, path, lock] = await Promise.all([import('node:fs'), import('node:path'), import('./lock.js')]);
+        nodeFs = { fs: fs.default, path: path.default, acquireWriterLock: lock.acquireWriterLock };
+    }
+    return nodeFs;
+}
+
+/** `<dir>/<stem>.rvf.compact.tmp`, the name the runtime uses (Path::with_extension rule). */
+function tempPathFor(p, path) {
+    const base = path.basename(p);
+    const dot = base.lastIndexOf('.');
+    const stem = dot > 0 ? base.slice(0, dot) : base;
+    return path.join(path.dirname(p), `${stem}.rvf.compact.tmp`);
+}
+
+function ioError(what, p, e) {
+    if (e && e.code === 'ENOSPC')
+        return rvfError('DiskFull', `${what} ${p}: ${e.message}`);
+    return rvfError('IoError', `${what} ${p}: ${e && e.message ? e.message : String(e)}`);
+}
+
+function createOptions(o) {
+    if (o.compression !== undefined && o.compression !== 'none')
+        throw rvfError('InvalidOptions', `compression '${o.compression}' needs the native backend (the wasm build has no LZ4)`);
+    return {
+        dimensions: o.dimensions,
+        metric: o.metric,
+        storage: o.storage,
+        m: o.m,
+        efConstruction: o.efConstruction,
+        witness: o.witness,
+    };
+}
+
+export class WasmBackend {
+    kind = 'wasm';
+    #store;
+    #readOnly;
+    #file = null; // { fs, path, p, fd, lock } when backed by a file
+    #len = 0;     // bytes of the image already in the file
+    #head = new Uint8Array(0); // first EDGE bytes of the persisted image
+    #tail = new Uint8Array(0); // last EDGE bytes of the persisted image
+
+    constructor(store, { readOnly = false, file = null } = {}) {
+        this.#store = store;
+        this.#readOnly = readOnly;
+        this.#file = file;
+    }
+
+    /** A new store: at `path` (Node) or in memory when path is null. */
+    static async create(path, options) {
+        const store = await RvfStore.create(createOptions(options));
+        if (path === null)
+            return new WasmBackend(store);
+        try {
+            const { fs, path: pathMod, acquireWriterLock } = await fsModules();
+            const lock = acquireWriterLock(path);
+            let fd;
+            try {
+                try {
+                    fd = fs.openSync(path, 'wx', 0o644);
+                } catch (e) {
+                    // The runtime's create_new answer for an existing file (upstream parity).
+                    if (e.code === 'EEXIST')
+                        throw rvfError('FsyncFailed', `${path}: already exists`);
+                    throw ioError('create', path, e);
+                }
+                const b = new WasmBackend(store, { file: { fs, path: pathMod, p: path, fd, lock } });
+                await b.#persist(false);
+                return b;
+            } catch (e) {
+                if (fd !== undefined) {
+                    fs.closeSync(fd);
+                    fs.rmSync(path, { force: true });
+                }
+                lock.release();
+                throw e;
+            }
+        } catch (e) {
+            store.close();
+            throw e;
+        }
+    }
+
+    /** Open a file: for writing (takes the lock, drops a torn tail) or read-only (no lock). */
+    static async open(path, { readOnly = false } = {}) {
+        const { fs, path: pathMod, acquireWriterLock } = await fsModules();
+        if (!fs.existsSync(path))
+            throw rvfError('ManifestNotFound', `no such file: ${path}`);
+        if (readOnly) {
+            const bytes = readFile(fs, path);
+            return new WasmBackend(await RvfStore.fromBytes(bytes), { readOnly: true });
+        }
+        const lock = acquireWriterLock(path);
+        let store, fd;
+        try {
+            fs.rmSync(tempPathFor(path, pathMod), { force: true }); // an interrupted compaction's leftover
+            const bytes = readFile(fs, path);
+            store = await RvfStore.fromBytes(bytes);
+            try {
+                fd = fs.openSync(path, 'r+');
+            } catch (e) {
+                throw ioError('open', path, e);
+            }
+            const b = new WasmBackend(store, { file: { fs, path: pathMod, p: path, fd, lock } });
+            const image = store.toBytes();
+            b.#remember(image);
+            if (image.length < bytes.length) { // a torn tail: never committed, a writer drops it
+                try {
+                    fs.ftruncateSync(fd, image.length);
+                    fs.fsyncSync(fd);
+                } catch (e) {
+                    throw ioError('truncate', path, e);
+                }
+            }
+            return b;
+        } catch (e) {
+            if (fd !== undefined)
+                fs.closeSync(fd);
+            store?.close();
+            lock.release();
+            throw e;
+        }
+    }
+
+    /** A store over bytes (in memory; writable unless readOnly). */
+    static async fromBytes(bytes, { readOnly = false } = {}) {
+        return new WasmBackend(await RvfStore.fromBytes(bytes), { readOnly });
+    }
+
+    get path() {
+        return this.#file ? this.#file.p : null;
+    }
+
+    #remember(image) {
+        this.#len = image.length;
+        this.#head = image.slice(0, Math.min(EDGE, image.length));
+        this.#tail = image.slice(Math.max(0, image.length - EDGE), image.length);
+    }
+
+    /** Is `image` the persisted image with bytes appended (not a rewrite)? */
+    #extends(image) {
+        if (image.length < this.#len)
+            return false;
+        const same = (a, off) => {
+            for (let i = 0; i < a.length; i++)
+                if (image[off + i] !== a[i])
+                    return false;
+            return true;
+        };
+        return same(this.#head, 0) && same(this.#tail, this.#len - this.#tail.length);
+    }
+
+    /** Bring the file in step with the image (append, or atomic rewrite). */
+    async #persist(rewrite) {
+        const f = this.#file;
+        if (!f)
+            return;
+        const image = this.#store.toBytes();
+        if (!rewrite && image.length === this.#len && this.#extends(image))
+            return;
+        try {
+            if (!rewrite && this.#extends(image)) {
+                writeAll(f.fs, f.fd, image.subarray(this.#len), this.#len);
+                f.fs.fsyncSync(f.fd);
+            } else {
+                this.#rewrite(image);
+            }
+        } catch (e) {
+            await this.#recover();
+            throw typeof e.code === 'number' ? e : ioError('write', f.p, e);
+        }
+        this.#remember(image);
+    }
+
+    #rewrite(image) {
+        const f = this.#file;
+        const tmp = tempPathFor(f.p, f.path);
+        let fd;
+        try {
+            fd = f.fs.openSync(tmp, 'w', 0o644);
+            writeAll(f.fs, fd, image, 0);
+            f.fs.fsyncSync(fd);
+            f.fs.closeSync(fd);
+            fd = undefined;
+            f.fs.renameSync(tmp, f.p);
+        } catch (e) {
+            if (fd !== undefined)
+                f.fs.closeSync(fd);
+            f.fs.rmSync(tmp, { force: true });
+            throw ioError('rewrite', f.p, e);
+        }
+        syncDir(f.fs, f.path.dirname(f.p));
+        // The old descriptor names the replaced file: switch to the new one.
+        f.fs.closeSync(f.fd);
+        f.fd = f.fs.openSync(f.p, 'r+');
+    }
+
+    /** After a failed write: cut the file back to the last persisted commit, reload from it. */
+    async #recover() {
+        const f = this.#file;
+        const old = this.#store;
+        this.#store = null; // if the reload fails too, every later call reports StoreClosed
+        old.close();
+        try {
+            f.fs.ftruncateSync(f.fd, this.#len);
+            this.#store = await RvfStore.fromBytes(readFile(f.fs, f.p));
+        } catch {
+            // the file keeps its last good commit; the store stays closed
+        }
+    }
+
+    #live() {
+        if (!this.#store)
+            throw rvfError('StoreClosed', 'the store is closed');
+        return this.#store;
+    }
+
+    #writable() {
+        const s = this.#live();
+        if (this.#readOnly)
+            throw rvfError('ReadOnly', 'the store was opened read-only');
+        return s;
+    }
+
+    async ingest(ids, vectors, rows) {
+        const r = this.#writable().ingestBatch(ids, vectors, rows);
+        if (r.accepted > 0)
+            await this.#persist(false);
+        return r;
+    }
+
+    query(vector, k, efSearch, filterJson) {
+        return this.#live().query(vector, k, { efSearch, filter: filterJson });
+    }
+
+    async delete(ids) {
+        const r = this.#writable().delete(ids);
+        if (r.deleted > 0)
+            await this.#persist(false);
+        return r;
+    }
+
+    async deleteByFilter(filterJson) {
+        const r = this.#writable().deleteByFilter(filterJson);
+        if (r.deleted > 0)
+            await this.#persist(false);
+        return r;
+    }
+
+    async compact() {
+        const r = this.#writable().compact();
+        if (r.complete)
+            await this.#persist(true);
+        return r;
+    }
+
+    status() {
+        const s = this.#live().status();
+        return { ...s, readOnly: s.readOnly || this.#readOnly };
+    }
+
+    segments() {
+        return this.#live().segments();
+    }
+
+    verify() {
+        return this.#live().verify();
+    }
+
+    metadata(id) {
+        return this.#live().metadata(id);
+    }
+
+    vector(id) {
+        return this.#live().vector(id);
+    }
+
+    toBytes() {
+        return this.#live().toBytes();
+    }
+
+    exportLayoutR() {
+        return this.#live().exportLayoutR();
+    }
+
+    /** The live state as a fresh Layout S image (compaction of a copy; this store is unchanged). */
+    async exportLayoutS() {
+        const copy = await RvfStore.fromBytes(this.#live().toBytes());
+        try {
+            copy.compact();
+            return copy.toBytes();
+        } finally {
+            copy.close();
+        }
+    }
+
+    close() {
+        const s = this.#store;
+        this.#store = null;
+        try {
+            // The runtime's close() flushes metadata indexes / HNSW layers into the image; the
+            // binding gives no image after close, so those are rebuilt by the next open instead.
+            s?.close();
+        } finally {
+            const f = this.#file;
+            this.#file = null;
+            if (f) {
+                try {
+                    f.fs.closeSync(f.fd);
+                } finally {
+                    f.lock.release();
+                }
+            }
+        }
+    }
+}
+
+function readFile(fs, p) {
+    try {
+        const b = fs.readFileSync(p);
+        return new Uint8Array(b.buffer, b.byteOffset, b.length);
+    } catch (e) {
+        if (e.code === 'ENOENT')
+            throw rvfError('ManifestNotFound', `no such file: ${p}`);
+        throw ioError('read', p, e);
+    }
+}
+
+function writeAll(fs, fd, bytes, position) {
+    let done = 0;
+    while (done < bytes.length) {
+        const n = fs.writeSync(fd, bytes, done, bytes.length - done, position + done);
+        if (n <= 0)
+            throw new Error('short write');
+        done += n;
+    }
+}
+
+function syncDir(fs, dir) {
+    let fd;
+    try {
+        fd = fs.openSync(dir, 'r');
+        fs.fsyncSync(fd);
+    } catch {
+        // some filesystems refuse directory fsync; the rename itself is still atomic
+    } finally {
+        if (fd !== undefined)
+            fs.closeSync(fd);
+    }
+}

@@ -1,0 +1,397 @@
+// RvfDatabase — the SDK's async facade over a backend (native addon or wasm). It converts SDK
+// ids and metadata to the runtime's u64 ids and field ids (keys.js), filters (filter.js) and
+// errors (RvfError with the runtime's status), and runs one operation at a time per store.
+// Every RVF rule (dimension, NaN, k, filter validity, file format) is the runtime's.
+import { mapErrorsAsync, rvfError, RvfError, toRvfError } from './errors.js';
+import { FieldNames, encodeRow, decodeRow, rowStringId, toU64 } from './keys.js';
+import { translateFilter } from './filter.js';
+import { backendClass } from './backend/select.js';
+import { WasmBackend } from './backend/wasm.js';
+
+const PROFILE_IDS = { generic: 0, rvdna: 1, rvtext: 2, rvgraph: 3, rvvision: 4 };
+const showId = (id) => (typeof id === 'string' ? JSON.stringify(id) : String(id));
+const fromU64 = (b) => (typeof b === 'bigint' && b <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(b) : b);
+
+function checkOptions(options, what) {
+    if (options === undefined)
+        return {};
+    if (options === null || typeof options !== 'object' || Array.isArray(options))
+        throw rvfError('InvalidOptions', `${what} takes an options object`);
+    return options;
+}
+
+function createOptions(o) {
+    const dimensions = o.dimensions ?? o.dimension;
+    if (dimensions === undefined)
+        throw rvfError('InvalidOptions', 'dimensions is required');
+    if (o.profile !== undefined && !(Number.isInteger(o.profile) && o.profile >= 0 && o.profile <= 3))
+        throw rvfError('InvalidOptions', `profile must be 0..3, got ${String(o.profile)}`);
+    if (o.compression !== undefined && !['none', 'lz4'].includes(o.compression))
+        throw rvfError('InvalidOptions', `compression must be 'none' or 'lz4', got ${String(o.compression)}`);
+    return { ...o, dimensions };
+}
+
+function toVector(v, where) {
+    if (v instanceof Float32Array)
+        return v;
+    if (Array.isArray(v) || ArrayBuffer.isView(v))
+        return Float32Array.from(v);
+    throw rvfError('InvalidArgument', `${where} must be a Float32Array or an array of numbers`);
+}
+
+export class RvfDatabase {
+    #b;
+    #fields = new FieldNames();
+    #queue = Promise.resolve();
+    #closed = false;
+    #dim;
+
+    /** Use RvfDatabase.create / open / openReadonly / openProgressive / fromBytes. */
+    constructor(backend, token) {
+        if (token !== RvfDatabase.#token)
+            throw new TypeError('use RvfDatabase.create() or RvfDatabase.open()');
+        this.#b = backend;
+        this.#dim = backend.status().dimensions;
+    }
+
+    static #token = Symbol('RvfDatabase');
+
+    /**
+     * A new store at `path`. options: { dimensions (required), metric 'l2'|'cosine'|'dotproduct'|
+     * 'hamming', storage 'f32'|'f16'|'i8', compression 'none'|'lz4' (lz4: native only), profile
+     * 0..3 (validated, not stored), m 16, efConstruction 200, witness true, backend 'auto'|'native'|'wasm' }.
+     */
+    static async create(path, options, backend) {
+        return mapErrorsAsync(async () => {
+            if (typeof path !== 'string' || path.length === 0)
+                throw rvfError('InvalidArgument', 'create(path, options): path must be a non-empty string');
+            const o = createOptions(checkOptions(options, 'create()'));
+            const B = await backendClass(backend ?? o.backend);
+            return new RvfDatabase(await B.create(path, o), RvfDatabase.#token);
+        });
+    }
+
+    /** Open for reading and writing (takes the writer lock `<path>.lock`). */
+    static async open(path, options) {
+        return RvfDatabase.#open(path, options, false);
+    }
+
+    /** Open without the lock; writes fail with ReadOnly. */
+    static async openReadonly(path, options) {
+        return RvfDatabase.#open(path, options, true);
+    }
+
+    static async #open(path, options, readOnly) {
+        return mapErrorsAsync(async () => {
+            if (typeof path !== 'string' || path.length === 0)
+                throw rvfError('InvalidArgument', 'open(path): path must be a non-empty string');
+            const o = typeof options === 'string' ? { backend: options } : checkOptions(options, 'open()');
+            const B = await backendClass(o.backend);
+            return new RvfDatabase(await B.open(path, { readOnly: o.readOnly || readOnly }), RvfDatabase.#token);
+        });
+    }
+
+    /**
+     * A read-only store from a URL (http(s), file:, or a path in Node). The whole file is fetched,
+     * then opened by the wasm backend: the runtime has no HTTP Range reader bound to JS yet.
+     */
+    static async openProgressive(url, options) {
+        return mapErrorsAsync(async () => {
+            checkOptions(options, 'openProgressive()');
+            const bytes = await fetchBytes(url);
+            return new RvfDatabase(await WasmBackend.fromBytes(bytes, { readOnly: true }), RvfDatabase.#token);
+        });
+    }
+
+    /** A store over the bytes of a .rvf file, in memory (wasm backend; writable unless readOnly). */
+    static async fromBytes(bytes, options) {
+        return mapErrorsAsync(async () => {
+            if (!(bytes instanceof Uint8Array))
+                throw rvfError('InvalidArgument', 'fromBytes() takes a Uint8Array');
+            const o = checkOptions(options, 'fromBytes()');
+            return new RvfDatabase(await WasmBackend.fromBytes(bytes, { readOnly: !!o.readOnly }), RvfDatabase.#token);
+        });
+    }
+
+    /** Which backend runs this store: 'native' or 'wasm'. */
+    get backend() {
+        return this.#b.kind;
+    }
+
+    /** True after close(). */
+    get isClosed() {
+        return this.#closed;
+    }
+
+    /** Vector dimension of the store. */
+    get dimensions() {
+        return this.#dim;
+    }
+
+    /** Serialise operations on this store; map errors to RvfError. */
+    #run(fn) {
+        const next = this.#queue.then(() => {
+            if (this.#closed)
+                throw rvfError('StoreClosed', 'the store is closed');
+            return fn(this.#b);
+        });
+        this.#queue = next.catch(() => {});
+        return next.catch((e) => {
+            throw toRvfError(e);
+        });
+    }
+
+    /** Add one vector; a rejection (NaN, duplicate id, wrong dimension) is thrown as RvfError. */
+    async insert(id, vector, metadata) {
+        const r = await this.insertBatch([{ id, vector, metadata }]);
+        if (r.rejected > 0) {
+            const rj = r.rejections[0];
+            throw new RvfError(rj.code, rj.message);
+        }
+        return { accepted: r.accepted, epoch: r.epoch };
+    }
+
+    /**
+     * Add entries [{id, vector, metadata?}] in one commit. Entries with a NaN/infinite component
+     * or an id already present are rejected one by one ({index, id, code, name, message}); the
+     * rest are committed. Returns {accepted, rejected, epoch, rejections}.
+     */
+    async insertBatch(entries) {
+        if (!Array.isArray(entries))
+            throw rvfError('InvalidArgument', 'insertBatch() takes an array of {id, vector, metadata?}');
+        return this.#run(async (b) => {
+            const n = entries.length;
+            const dim = this.#dim;
+            const ids = new BigUint64Array(n);
+            const flat = new Float32Array(n * dim);
+            const rows = new Array(n);
+            let anyRow = false;
+            for (let i = 0; i < n; i++) {
+                const e = entries[i];
+                if (e === null || typeof e !== 'object')
+                    throw rvfError('InvalidArgument', `entries[${i}] must be {id, vector, metadata?}`);
+                ids[i] = toU64(e.id, `entries[${i}].id`);
+                const v = toVector(e.vector, `entries[${i}].vector`);
+                if (v.length !== dim)
+                    throw rvfError('DimensionMismatch', `entries[${i}].vector has ${v.length} components, the store has dimension ${dim}`);
+                flat.set(v, i * dim);
+                rows[i] = encodeRow(this.#fields, e.metadata, typeof e.id === 'string' ? e.id : undefined, `entries[${i}]`);
+                anyRow ||= rows[i] !== null;
+            }
+            if (n === 0)
+                return { accepted: 0, rejected: 0, epoch: b.status().currentEpoch, rejections: [] };
+            const r = await b.ingest(ids, flat, anyRow ? rows : null);
+            const rejections = (r.rejections ?? []).map((rj) => {
+                const e = entries[rj.index];
+                const out = { index: rj.index, id: e.id, code: rj.code, name: rj.name, message: rj.message };
+                if (typeof e.id === 'string' || rj.code === 0xff04) {
+                    // A taken u64: the same id again (duplicate) or another id hashing to it.
+                    const held = b.metadata(ids[rj.index]);
+                    const heldId = held ? rowStringId(held) : undefined;
+                    if ((held || b.vector(ids[rj.index])) && heldId !== (typeof e.id === 'string' ? e.id : undefined)) {
+                        const other = heldId !== undefined ? `'${heldId}'` : `numeric id ${ids[rj.index]}`;
+                        const x = rvfError('InvalidArgument', `id ${showId(e.id)} maps to u64 ${ids[rj.index]}, which ${other} already holds`);
+                        Object.assign(out, { code: x.code, name: x.name, message: x.message });
+                    } else if (typeof e.id === 'string') {
+                        out.message = out.message.replace(`id ${ids[rj.index]} `, `id ${showId(e.id)} `);
+                    }
+                }
+                return out;
+            });
+            return { accepted: r.accepted, rejected: r.rejected, epoch: r.epoch, rejections };
+        });
+    }
+
+    /** Upstream's name for insertBatch. */
+    ingestBatch(entries) {
+        return this.insertBatch(entries);
+    }
+
+    /**
+     * The k nearest live vectors, nearest first: [{id, distance}] (id as inserted: string, or a
+     * number / bigint). options: { efSearch (100), filter, includeMetadata (false) }.
+     */
+    async query(vector, k, options) {
+        const o = checkOptions(options, 'query()');
+        return this.#run(async (b) => {
+            const q = toVector(vector, 'vector');
+            if (!Number.isInteger(k) || k < 0)
+                throw rvfError('InvalidArgument', `k must be a non-negative integer, got ${String(k)}`);
+            const ef = o.efSearch ?? 100;
+            const filter = o.filter === undefined || o.filter === null ? undefined : translateFilter(o.filter, this.#fields);
+            const hits = await b.query(q, k, ef, filter);
+            return hits.map((h) => this.#hit(b, h, !!o.includeMetadata));
+        });
+    }
+
+    /** Many queries at once (native: one thread-pool task): an array of result lists. */
+    async queryBatch(vectors, k, options) {
+        const o = checkOptions(options, 'queryBatch()');
+        return this.#run(async (b) => {
+            const list = vectors.map((v, i) => toVector(v, `vectors[${i}]`));
+            const ef = o.efSearch ?? 100;
+            const filter = o.filter === undefined || o.filter === null ? undefined : translateFilter(o.filter, this.#fields);
+            const all = b.queryBatch ? await b.queryBatch(list, k, ef, filter)
+                : await Promise.all(list.map((q) => b.query(q, k, ef, filter)));
+            return all.map((hits) => hits.map((h) => this.#hit(b, h, !!o.includeMetadata)));
+        });
+    }
+
+    #hit(b, h, withMeta) {
+        const row = b.metadata(h.id);
+        const { stringId, metadata } = withMeta ? decodeRow(this.#fields, row) : { stringId: rowStringId(row) };
+        const out = { id: stringId ?? fromU64(h.id), distance: h.distance };
+        if (withMeta)
+            out.metadata = metadata;
+        return out;
+    }
+
+    /**
+     * Every live id (as query results give them), for export. Native: one exact scan. Wasm: the
+     * binding has no exact flag, so a search with k = ef = N walks the whole index; the count is
+     * checked against status() and a shortfall is an error rather than a silent partial list.
+     * Limited to 2^20 vectors (the runtime's largest k).
+     */
+    async ids() {
+        return this.#run(async (b) => {
+            const n = b.status().totalVectors;
+            if (n === 0)
+                return [];
+            if (n > 1 << 20)
+                throw rvfError('KTooLarge', `listing ${n} vectors: at most ${1 << 20} can be listed`);
+            const hits = await b.query(new Float32Array(this.#dim), n, Math.max(n, 100), undefined, true);
+            if (hits.length !== n)
+                throw rvfError('InvalidArgument', `could only list ${hits.length} of ${n} live vectors on the ${b.kind} backend (try --backend native)`);
+            return hits.map((h) => this.#hit(b, h, false).id);
+        });
+    }
+
+    /** One live entry: {id, vector, metadata} or null. */
+    async get(id) {
+        return this.#run(async (b) => {
+            const u = toU64(id);
+            const v = b.vector(u);
+            if (!v)
+                return null;
+            const { stringId, metadata } = decodeRow(this.#fields, b.metadata(u));
+            if (typeof id === 'string' && stringId !== id)
+                return null; // the u64 belongs to another id
+            return { id: stringId ?? fromU64(u), vector: v, metadata };
+        });
+    }
+
+    /** Delete ids (one id or an array; unknown ids are ignored): {deleted, epoch}. */
+    async delete(ids) {
+        const list = Array.isArray(ids) ? ids : [ids];
+        return this.#run(async (b) => {
+            const u = new BigUint64Array(list.length);
+            for (let i = 0; i < list.length; i++)
+                u[i] = toU64(list[i], `ids[${i}]`);
+            return b.delete(u);
+        });
+    }
+
+    /** Delete every live vector the filter matches: {deleted, epoch}. */
+    async deleteByFilter(filter) {
+        return this.#run(async (b) => b.deleteByFilter(translateFilter(filter, this.#fields)));
+    }
+
+    /** Rewrite the live data into a fresh file: {segmentsCompacted, bytesReclaimed, epoch}. */
+    async compact() {
+        return this.#run(async (b) => {
+            const r = await b.compact();
+            return { segmentsCompacted: r.segmentsCompacted, bytesReclaimed: r.bytesReclaimed, epoch: r.epoch };
+        });
+    }
+
+    /** Counts, sizes and configuration (upstream's field names plus ours). */
+    async status() {
+        return this.#run(async (b) => {
+            const s = b.status();
+            const profileId = s.profileId ?? PROFILE_IDS[s.domainProfile] ?? 0;
+            return {
+                totalVectors: s.totalVectors,
+                deletedVectors: s.deletedVectors,
+                totalSegments: s.totalSegments,
+                fileSizeBytes: s.fileSize,
+                epoch: s.currentEpoch,
+                profileId,
+                compactionState: s.compactionState ?? 'idle',
+                deadSpaceRatio: s.deadSpaceRatio,
+                readOnly: s.readOnly,
+                dimensions: s.dimensions,
+                metric: s.metric,
+                storage: s.storage,
+                domainProfile: s.domainProfile,
+                layout: s.layout,
+                warnings: s.warnings ?? [],
+                backend: b.kind,
+                path: b.path,
+            };
+        });
+    }
+
+    /** The vector dimension (upstream's method form). */
+    dimension() {
+        return this.#dim;
+    }
+
+    /** The latest manifest's segment directory: [{id, segType, offset, payloadLength}]. */
+    async segments() {
+        return this.#run(async (b) => b.segments());
+    }
+
+    /** Re-check every hash, the manifest chain and the witness chain: {ok, problems, ...}. */
+    async verify() {
+        return this.#run(async (b) => b.verify());
+    }
+
+    /** The live vectors as a Layout R file for upstream's runtime (no metadata, no witness). */
+    async exportLayoutR() {
+        return this.#run(async (b) => b.exportLayoutR());
+    }
+
+    /** The live state as a fresh Layout S image (what compact() would write). */
+    async exportLayoutS() {
+        return this.#run(async (b) => b.exportLayoutS());
+    }
+
+    /** Flush and release (idempotent). Every other method then throws RvfError StoreClosed. */
+    async close() {
+        if (this.#closed)
+            return this.#queue;
+        const done = this.#queue.then(() => {
+            this.#closed = true;
+            this.#b.close();
+        });
+        this.#queue = done.catch(() => {});
+        return done.catch((e) => {
+            throw toRvfError(e);
+        });
+    }
+}
+
+async function fetchBytes(url) {
+    const isNode = typeof process === 'object' && !!(process.versions && process.versions.node);
+    const s = url instanceof URL ? url.href : String(url);
+    if (isNode && (!/^[a-z][a-z0-9+.-]*:/i.test(s) || s.startsWith('file:'))) {
+        const { readFile } = await import('node:fs/promises');
+        try {
+            const b = await readFile(s.startsWith('file:') ? new URL(s) : s);
+            return new Uint8Array(b.buffer, b.byteOffset, b.length);
+        } catch (e) {
+            if (e.code === 'ENOENT')
+                throw rvfError('ManifestNotFound', `no such file: ${s}`);
+            throw rvfError('IoError', `read ${s}: ${e.message}`);
+        }
+    }
+    let r;
+    try {
+        r = await fetch(s);
+    } catch (e) {
+        throw rvfError('IoError', `fetch ${s}: ${e.message}`);
+    }
+    if (!r.ok)
+        throw rvfError(r.status === 404 ? 'ManifestNotFound' : 'IoError', `fetch ${s}: HTTP ${r.status}`);
+    return new Uint8Array(await r.arrayBuffer());
+}
