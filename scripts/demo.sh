@@ -1,26 +1,23 @@
 #!/usr/bin/env bash
-# scripts/demo.sh — build the native `rvf` tool, inspect a bundled upstream-written file, then
-# run `rvf demo` (a 20,000-vector store: ingest, filtered queries, delete, compact, verify, export).
+# scripts/demo.sh — `npm run demo`: build what the demo needs (native `rvf` tool and Node addon in
+# Release, the Emscripten module for @ruvector/rvf-wasm), then run the SDK CLI's demo on the bundled
+# SIFT10K set: create a store through the CLI (progress bar), query it with the native and the wasm
+# backend (recall@10, latency percentiles), reopen it to show persistence and verify it.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 . scripts/setup.sh
 
-sample=tests/data/upstream/l2-1000x16-deleted.rvf
-tool=build/native-release/runtime/rvf
-
-if ! compgen -G 'runtime/src/tools/*.cpp' >/dev/null; then
-    echo "demo: the rvf command-line tool is missing: no sources in runtime/src/tools/, so there is no" >&2
-    echo "demo: $tool to run as \`$tool inspect $sample\`" >&2
-    exit 1
-fi
+echo "== build: native-release (rvf tool + Node addon)"
 cmake --preset native-release >/dev/null
-cmake --build --preset native-release --target rvf
-if [ ! -x "$tool" ]; then
-    echo "demo: the build did not produce $tool" >&2
-    exit 1
-fi
-echo "== $tool inspect $sample"
-"$tool" inspect "$sample"
+cmake --build --preset native-release --target rvf rvf_node
+echo "== build: wasm-release (Embind module for @ruvector/rvf-wasm)"
+cmake --preset wasm-release >/dev/null
+cmake --build --preset wasm-release --target rvf_core_js
+node npm/rvf-wasm/scripts/build.mjs >/dev/null
+
+export RVF_NODE_ADDON="$PWD/build/native-release/native/rvf_node.node"
+export RVF_NATIVE_TOOL="$PWD/build/native-release/runtime/rvf"
+rm -rf build/demo-sdk
 echo
-echo "== $tool demo build/demo"
-"$tool" demo build/demo
+echo "== npx rvf demo build/demo-sdk"
+node npm/rvf/bin/rvf.js demo build/demo-sdk --progress

@@ -172,6 +172,9 @@ TEST_P(StoreMatrix, TopTenMatchesBruteForceAcrossReopen) {
     auto s = RvfStore::open_readonly(path);
     ASSERT_TRUE(s) << s.error().to_string();
     EXPECT_EQ(s->status().storage, storage);
+    // A read-only handle counts the segments it opened, as a writer's status does.
+    EXPECT_EQ(s->status().total_segments, s->segments().size());
+    EXPECT_GT(s->status().total_segments, 2u);
     EXPECT_EQ(s->status().metric, metric);
     const size_t want_overlap = storage == StorageType::F32 ? 10 : storage == StorageType::F16 ? 9 : 7;
     size_t total = 0;
@@ -870,7 +873,7 @@ TEST(StoreIndex, HnswAnswersPersistsAsLayersAndSurvivesCompaction) {
         exact.stats = &st;
         ASSERT_TRUE(s->query(queries[0], 10, exact));
         EXPECT_TRUE(st.exact);
-        ASSERT_TRUE(s->close()); // writes layers A, B, C
+        ASSERT_TRUE(s->close()); // writes layers A, B, C (and the routing codes)
     }
     {
         auto s = RvfStore::open(path);
@@ -880,7 +883,7 @@ TEST(StoreIndex, HnswAnswersPersistsAsLayersAndSurvivesCompaction) {
         size_t index_segments = 0;
         for (const auto &g : s->segments())
             index_segments += g.seg_type == static_cast<uint8_t>(core::SegType::Index);
-        EXPECT_EQ(index_segments, 3u);
+        EXPECT_EQ(index_segments, 4u); // layers A, B, C + the RVPQ routing codes (rvf/routing_codes.hpp)
         for (size_t i = 0; i < queries.size(); ++i)
             EXPECT_EQ(*s->query(queries[i], 10), before[i]);
         // Deletes are tombstones: never returned; compaction drops them and repairs the graph.

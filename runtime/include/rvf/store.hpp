@@ -9,6 +9,7 @@
 // Layout S is written. A Layout R file (upstream 0.2.x) opens read-write too: the first write
 // rewrites it as Layout S (the compaction path: temp file, fsync, rename), so nothing is lost.
 #pragma once
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -41,6 +42,35 @@ enum class Compression : uint8_t { None = 0, Lz4 = 1 };
 enum class IndexMode : uint8_t { Auto = 0, Off = 1 };
 inline constexpr size_t kAutoIndexMinVectors = 1024;
 
+/// Codec of the cold tier (StoreOptions::tiering).
+enum class ColdCodec : uint8_t {
+    Pq = 0,     ///< product quantization, pq_m bytes per vector, scored by ADC
+    Binary = 1, ///< one bit per dimension (per-dimension mean thresholds), ceil(dim/8) bytes
+};
+
+/// Temperature-tiered quantization (spec §6.1 assign_tier, §6.2 block tier bytes, §6.5, §6.6).
+///
+/// Off by default; a store without it writes exactly the bytes it always did. On: every query
+/// records the 1024-row blocks (row slots / 1024) of the results it returns in a count-min
+/// access sketch (SKETCH_SEG, written at close() and compact(), restored at open). compact()
+/// then gives each block the tier choose_tier(estimate, hot_threshold, warm_threshold) picks:
+///  hot   the storage dtype (f32/f16/i8) — exact, bit-identical vectors;
+///  warm  per-dimension scalar u8 codes (QUANT_SEG scalar, tier 1) — asymmetric SQ distances;
+///  cold  PQ codes (QUANT_SEG product, tier 2; ADC) or binary codes (QUANT_SEG binary, tier 2).
+/// THIS IS LOSSY BY DESIGN: a block made warm or cold keeps only its codes; vector(), exports
+/// and later promotions see the decoded values (promotion re-encodes those at the higher tier).
+/// Models are trained at the compaction that first needs them (again whenever no row uses
+/// them) from the decoded live rows and kept otherwise, so rows that stay in a tier keep their
+/// codes. Compaction also halves the sketch (explicit aging), so a block must keep being read
+/// to stay hot. Rows added after a compaction are hot until the next one.
+struct TieringPolicy {
+    bool enabled = false;
+    ColdCodec cold_codec = ColdCodec::Pq;
+    uint16_t pq_m = 0; ///< PQ subspaces (cold code bytes per vector); 0 = dimension / 4 (≥ 1)
+    uint32_t hot_threshold = core::kHotThreshold;   ///< estimate > this → hot
+    uint32_t warm_threshold = core::kWarmThreshold; ///< estimate > this → warm, else cold
+};
+
 struct StoreOptions {
     uint16_t dimension = 0; ///< required, > 0
     Metric metric = Metric::L2;
@@ -52,6 +82,7 @@ struct StoreOptions {
     uint16_t hnsw_ef_construction = 200;
     bool witness = true; ///< chain a WITNESS entry into every commit
     IndexMode index = IndexMode::Auto;
+    TieringPolicy tiering = {}; ///< opt-in, lossy: see TieringPolicy
 };
 
 /// One rejected vector of a batch: its position in the batch, its id and why.
@@ -117,7 +148,15 @@ struct StoreStatus {
     FileLayout opened_layout = FileLayout::S;
     uint64_t indexed_vectors = 0;   ///< rows in the HNSW graph (0: queries scan exactly)
     uint64_t persisted_index = 0;   ///< rows the INDEX_SEG layers on disk cover
+    bool tiering = false;           ///< StoreOptions::tiering.enabled
+    /// Per tier (index: Tier — 0 hot, 1 warm, 2 cold): live rows, and the bytes their vectors
+    /// (hot rows) or codes (warm/cold rows) take in memory (models not included).
+    std::array<uint64_t, 3> tier_rows{};
+    std::array<uint64_t, 3> tier_bytes{};
     std::vector<std::string> warnings; ///< e.g. "fell back to the previous manifest"
+    uint8_t file_id[16] = {};          ///< the file's identity (manifest root / Layout R FIDI)
+    uint16_t hnsw_m = 0;               ///< HNSW parameters the store builds its index with
+    uint16_t hnsw_ef_construction = 0;
 };
 
 struct SegmentSummary {

@@ -33,6 +33,10 @@ Result<void> validate_options(const StoreOptions &o) {
         return Error{Status::InvalidArgument, "unknown storage type"};
     if (static_cast<uint8_t>(o.compression) > 1)
         return Error{Status::InvalidArgument, "unknown compression"};
+    if (o.tiering.enabled &&
+        (static_cast<uint8_t>(o.tiering.cold_codec) > 1 || o.tiering.pq_m > o.dimension ||
+         o.tiering.warm_threshold > o.tiering.hot_threshold))
+        return Error{Status::InvalidArgument, "tiering: unknown cold codec, pq_m > dimension or warm > hot threshold"};
     if (o.hnsw_m < 2 || o.hnsw_ef_construction == 0)
         return Error{Status::InvalidArgument, "hnsw_m must be ≥ 2 and ef_construction > 0"};
     return {};
@@ -57,6 +61,15 @@ std::unique_ptr<RvfStore::Impl> new_impl(const StoreOptions &o, const std::strin
                                               (o.index == IndexMode::Off ? core::kStoreConfigNoIndex : 0));
     impl->config.hnsw_m = o.hnsw_m;
     impl->config.hnsw_ef_construction = o.hnsw_ef_construction;
+    if (o.tiering.enabled) { // persisted in PROFILE_CONFIG (store_config.hpp)
+        impl->config.flags = static_cast<uint8_t>(impl->config.flags | core::kStoreConfigTiering);
+        impl->config.cold_codec = static_cast<uint8_t>(o.tiering.cold_codec);
+        impl->config.pq_m = o.tiering.cold_codec == ColdCodec::Pq
+                                ? (o.tiering.pq_m ? o.tiering.pq_m : store_detail::default_pq_m(o.dimension))
+                                : 0;
+        impl->config.hot_threshold = o.tiering.hot_threshold;
+        impl->config.warm_threshold = o.tiering.warm_threshold;
+    }
     impl->table = store_detail::VectorTable(o.dimension, o.storage);
     impl->created_ns = now_ns();
     random_bytes(impl->file_id, 16);
@@ -423,6 +436,7 @@ Result<std::vector<Neighbor>> RvfStore::query(std::span<const float> vector, siz
         out.reserve(hits.size());
         for (const auto &h : hits)
             out.push_back({s.table.id_at(h.second), h.first});
+        s.record_access(out); // tiering: the blocks this query read
         return out;
     }
 
@@ -447,6 +461,7 @@ Result<std::vector<Neighbor>> RvfStore::query(std::span<const float> vector, siz
     std::vector<Neighbor> out(heap.size());
     for (size_t i = out.size(); i-- > 0; heap.pop())
         out[i] = {heap.top().second, heap.top().first};
+    s.record_access(out); // tiering: the blocks this query read
     return out;
 }
 
@@ -455,7 +470,7 @@ StoreStatus RvfStore::status() const {
     StoreStatus st;
     st.total_vectors = s.table.live();
     st.deleted_vectors = s.table.dead();
-    st.total_segments = s.writer ? s.writer->directory().size() : 0;
+    st.total_segments = s.writer ? s.writer->directory().size() : s.loaded_segments;
     st.file_size = s.storage->size();
     st.current_epoch = s.epoch;
     st.dimension = s.config.dimension;
@@ -468,6 +483,13 @@ StoreStatus RvfStore::status() const {
     st.indexed_vectors = s.graph ? s.graph->size() : 0;
     st.persisted_index = s.graph_persisted_nodes;
     st.warnings = s.warnings;
+    st.tiering = s.tiering_enabled();
+    st.tier_rows = s.table.live_per_tier();
+    for (size_t t = 0; t < 3; ++t)
+        st.tier_bytes[t] = st.tier_rows[t] * s.table.models().code_bytes(static_cast<Tier>(t), s.table.row_bytes());
+    std::memcpy(st.file_id, s.file_id, sizeof st.file_id);
+    st.hnsw_m = s.config.hnsw_m;
+    st.hnsw_ef_construction = s.config.hnsw_ef_construction;
     return st;
 }
 
@@ -518,6 +540,8 @@ Result<void> RvfStore::close() {
         }
         s.meta_index_dirty = false;
     }
+    if (res.ok() && !s.read_only && !s.poisoned && s.storage)
+        res = s.persist_sketch(); // tiering: the block accesses since the last SKETCH_SEG
     if (res.ok() && !s.read_only && !s.poisoned && s.storage && s.graph && s.graph->size() != s.graph_persisted_nodes) {
         // Persist the HNSW layers the file does not have yet (upstream only ever does this here).
         res = build_index();

@@ -50,6 +50,7 @@ Result<void> RvfStore::Impl::load(std::vector<uint8_t> bytes, bool writable) {
         return Error{rep.status() == Status::Ok ? Status::ManifestNotFound : rep.status(),
                      rep.problems.empty() ? "no manifest" : rep.problems.back().what};
     opened_layout = rep.layout;
+    loaded_segments = rep.manifest->directory.size() + 1;
 
     // A problem at a segment the manifest lists is committed data damaged: refuse, naming it.
     std::unordered_set<uint64_t> listed;
@@ -143,8 +144,6 @@ Result<void> RvfStore::Impl::load_layout_s(const std::vector<uint8_t> &bytes, co
     std::vector<core::SegmentDirEntry> dir;
     for (size_t i = 0; i < mv.directory.size(); ++i)
         dir.push_back(mv.directory.at(i));
-    const size_t row_bytes = table.row_bytes();
-    std::vector<uint8_t> row(row_bytes);
     std::vector<std::pair<uint64_t, ByteView>> index_payloads; // views into `bytes` (never compressed)
     for (const core::SegmentDirEntry &d : dir) {
         const ByteView stored =
@@ -158,49 +157,14 @@ Result<void> RvfStore::Impl::load_layout_s(const std::vector<uint8_t> &bytes, co
         const std::string where = std::string(core::seg_type_name(d.seg_type) ? core::seg_type_name(d.seg_type) : "?") +
                                   " segment " + std::to_string(d.segment_id) + " at " + hex(d.file_offset);
         switch (static_cast<SegType>(d.seg_type)) {
-        case SegType::Quant: {
-            core::QuantSegView q;
-            if (Status s = core::QuantSegView::parse(payload, q); s != Status::Ok)
-                return Error{s, where + " does not decode"};
-            if (q.quant_type != static_cast<uint8_t>(core::QuantType::Scalar) || q.dim != config.dimension)
-                return Error{Status::InvalidManifest, where + ": not a scalar range for this dimension"};
-            table.set_quant({q.min(0), q.max(0)});
-            quant_offset = d.file_offset;
+        case SegType::Quant: // the i8 range, or a warm/cold tier's model (store_tiers_io.cpp)
+            if (auto r = load_quant_segment(payload, where, d.file_offset); !r)
+                return r;
             break;
-        }
-        case SegType::Vec: {
-            core::VecSegView v;
-            if (Status s = core::VecSegView::parse(payload, v); s != Status::Ok)
-                return Error{s, where + " does not decode"};
-            for (uint32_t bi = 0; bi < v.block_count; ++bi) {
-                core::VecBlockView blk;
-                if (Status s = v.block(bi, blk); s != Status::Ok)
-                    return Error{s, where + " block " + std::to_string(bi)};
-                if (blk.dim() != config.dimension)
-                    return Error{Status::DimensionMismatch, where + " holds dimension " + std::to_string(blk.dim())};
-                if (blk.elem_size * blk.dim() != row_bytes)
-                    return Error{Status::InvalidManifest, where + " dtype differs from the store's"};
-                if (storage_t == StorageType::I8 && !table.has_quant())
-                    return Error{Status::InvalidManifest, where + ": i8 rows before any QUANT_SEG"};
-                auto ids = blk.delta_ids();
-                uint64_t prev = 0;
-                auto cur = ids.cursor();
-                for (uint32_t i = 0; i < blk.count(); ++i) {
-                    uint64_t id = 0;
-                    if (blk.id_encoding == static_cast<uint8_t>(core::IdEncoding::Raw)) {
-                        id = blk.id(i);
-                    } else if (!cur.next(id)) {
-                        return Error{Status::InvalidManifest, where + ": id list ends early"};
-                    }
-                    (void)prev;
-                    (void)blk.copy_vector_raw(i, row.data(), row.size());
-                    if (table.contains(id))
-                        table.remove(id);
-                    table.add_raw(id, row.data());
-                }
-            }
+        case SegType::Vec: // hot rows in the storage dtype, warm/cold rows as codes (store_tiers_io.cpp)
+            if (auto r = load_vec_segment(payload, where); !r)
+                return r;
             break;
-        }
         case SegType::Journal: {
             core::JournalSegView j;
             if (Status s = core::JournalSegView::parse(payload, j); s != Status::Ok)
@@ -247,6 +211,12 @@ Result<void> RvfStore::Impl::load_layout_s(const std::vector<uint8_t> &bytes, co
         case SegType::Manifest:
         case SegType::MetaIdx:
             break;
+        case SegType::Sketch: // a tiered store's access sketch; any other store keeps it verbatim
+            if (tiering_enabled()) {
+                load_sketch_segment(payload, where);
+                break;
+            }
+            [[fallthrough]];
         default:
             if (!known_store_type(d.seg_type)) {
                 PendingSegment p;

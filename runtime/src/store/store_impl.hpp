@@ -14,6 +14,7 @@
 #include <rvf/core/format/segment_header.hpp>
 #include <rvf/core/format/store_config.hpp>
 #include <rvf/core/format/witness_chain.hpp>
+#include <rvf/access_sketch.hpp>
 #include <rvf/hnsw.hpp>
 #include <rvf/io/writer_lock.hpp>
 #include <rvf/layout_s_writer.hpp>
@@ -23,6 +24,14 @@
 #include "vector_table.hpp"
 
 namespace rvf {
+
+/// What compact() decided for a tiered store (store_tiers_io.cpp): each live row's tier in the
+/// new image, the models the image carries, and the access sketch remapped to its blocks.
+struct TierPlan {
+    std::vector<uint8_t> tiers; ///< per live row, image slot order (Tier values)
+    store_detail::TierModels models;
+    AccessSketch sketch;
+};
 
 /// A segment a commit is about to append.
 struct PendingSegment {
@@ -46,6 +55,7 @@ struct RvfStore::Impl {
     FileLayout opened_layout = FileLayout::S;
     bool needs_conversion = false;       ///< Layout R opened for writing: first write rewrites as S
     uint32_t epoch = 0;
+    uint64_t loaded_segments = 0;        ///< directory entries + the manifest, as opened (read-only status)
     uint64_t created_ns = 0;
     uint8_t file_id[16] = {};
     std::optional<std::array<uint8_t, core::kWitnessEntrySize>> last_witness; ///< chain tip
@@ -80,14 +90,22 @@ struct RvfStore::Impl {
     mutable std::mutex index_mutex;             ///< guards building `graph` from a const query
     mutable std::optional<HnswGraph> graph;     ///< over table slots; tombstones stay until compaction
     mutable size_t graph_persisted_nodes = 0;   ///< nodes the INDEX layers on disk cover
+    /// Row slots ensure_index() has already looked at: every live slot below it is in `graph`, so a
+    /// query's check costs O(new rows), not O(all rows). Reset whenever `graph` is replaced.
+    mutable size_t index_scanned_slots = 0;
     std::optional<uint64_t> index_a_offset;     ///< latest layer A (HOT) segment: root hotset pointers
     bool index_enabled() const { return (config.flags & core::kStoreConfigNoIndex) == 0; }
     HnswParams hnsw_params() const;
     /// Build the graph when enabled and the store is big enough (or `force`); index rows not yet in it.
     void ensure_index(bool force = false) const;
-    /// Layer A (HOT), B and C payloads of `g` (node numbers are slots of the file they go into).
-    Result<std::vector<PendingSegment>> index_layer_segments(const HnswGraph &g, const HnswSpace &space,
-                                                             uint64_t tag) const;
+    /// Layer A (HOT), the RVPQ routing codes (rvf/routing_codes.hpp), B and C payloads of `g`
+    /// (node numbers are slots of the file they go into; node_to_slot maps them to this table's
+    /// slots, nullptr = the same numbers).
+    Result<std::vector<PendingSegment>> index_layer_segments(const HnswGraph &g, const HnswSpace &space, uint64_t tag,
+                                                             const std::vector<uint32_t> *node_to_slot = nullptr) const;
+    /// The RVPQ routing codes of `g`'s rows (empty when the graph is empty).
+    Result<std::vector<uint8_t>> routing_codes_payload(const HnswGraph &g, uint64_t tag,
+                                                       const std::vector<uint32_t> *node_to_slot) const;
     /// Adopt the newest complete A/B/C triple listed in the directory (derived data: a bad or
     /// stale one is a warning and the graph is rebuilt when needed).
     void load_index(const std::vector<std::pair<uint64_t, core::ByteView>> &index_payloads);
@@ -95,11 +113,35 @@ struct RvfStore::Impl {
     // --- store_rewrite.cpp ---
     /// A fresh Layout S image of the live state (QUANT, VEC, META, METAIDX, preserved unknown
     /// segments, WITNESS history + this rewrite's entry, MANIFEST).
-    Result<std::vector<uint8_t>> build_image(uint32_t new_epoch, const std::vector<PendingSegment> &preserved) const;
+    /// `plan` (tiered compaction) re-tiers the rows; without it a tiered table keeps each row's tier.
+    Result<std::vector<uint8_t>> build_image(uint32_t new_epoch, const std::vector<PendingSegment> &preserved,
+                                             const TierPlan *plan = nullptr) const;
     /// Replace the file (temp + fsync + rename + dir fsync) or the in-memory image, then reload.
     Result<void> replace_with(std::vector<uint8_t> image);
     Result<void> convert_if_needed();
     std::vector<PendingSegment> preserved_segments; ///< unknown segment types, copied by rewrites
+
+    // --- store_tiers_io.cpp (temperature tiers; rvf/store.hpp TieringPolicy) ---
+    mutable std::mutex sketch_mutex;  ///< guards `sketch` and `sketch_dirty` (query() records from any thread)
+    mutable AccessSketch sketch;      ///< block accesses (block = row slot / kTierBlockRows)
+    mutable bool sketch_dirty = false; ///< recorded since the file last got a SKETCH_SEG
+    bool tiering_enabled() const { return (config.flags & core::kStoreConfigTiering) != 0; }
+    /// Record the blocks of a query's results (no-op unless tiering is on).
+    void record_access(const std::vector<Neighbor> &results) const;
+    /// Commit the sketch as a SKETCH_SEG when it changed (close()).
+    Result<void> persist_sketch();
+    Result<std::vector<uint8_t>> encode_sketch() const;
+    /// Tiers, models and remapped sketch for compacting to `live` (image slot order).
+    Result<TierPlan> plan_tiers(const std::vector<uint64_t> &live) const;
+    /// QUANT (models) and VEC payloads of a tiered image: blocks of one tier, never crossing a
+    /// kTierBlockRows boundary of image slots.
+    Result<std::vector<PendingSegment>> tiered_data_segments(const std::vector<uint64_t> &live,
+                                                             const TierPlan *plan) const;
+    /// Loader pieces (store_boot.cpp calls them per segment).
+    Result<void> load_quant_segment(core::ByteView payload, const std::string &where, uint64_t offset);
+    Result<void> load_vec_segment(core::ByteView payload, const std::string &where);
+    /// The latest SKETCH_SEG wins; one that does not decode is a warning (the sketch restarts).
+    void load_sketch_segment(core::ByteView payload, const std::string &where);
 };
 
 /// SHAKE-256/256 over what a witness entry vouches for: "RVF-witness-v1" ‖ witness_type ‖ for

@@ -6,6 +6,7 @@
 #include <string>
 
 #include <rvf/index_layers.hpp>
+#include <rvf/routing_codes.hpp>
 
 #include "store_impl.hpp"
 
@@ -43,28 +44,64 @@ void RvfStore::Impl::ensure_index(bool force) const {
     std::lock_guard<std::mutex> g(index_mutex);
     if (!graph && !force && table.live() < kAutoIndexMinVectors)
         return;
-    if (!graph)
+    if (!graph) {
         graph.emplace(hnsw_params());
+        index_scanned_slots = 0;
+    }
+    if (index_scanned_slots >= table.slots())
+        return; // nothing ingested since the last look (the common case: every query calls this)
     std::vector<uint32_t> nodes;
     std::vector<uint64_t> ids;
-    for (uint32_t slot = 0; slot < table.slots(); ++slot)
+    for (auto slot = static_cast<uint32_t>(index_scanned_slots); slot < table.slots(); ++slot)
         if (table.live_at(slot) && !graph->contains(slot)) {
             nodes.push_back(slot);
             ids.push_back(table.id_at(slot));
         }
+    index_scanned_slots = table.slots();
     if (nodes.empty())
         return;
     TableSpace space(table, static_cast<Metric>(config.metric));
     graph->insert(nodes, ids, space);
 }
 
+Result<std::vector<uint8_t>> RvfStore::Impl::routing_codes_payload(const HnswGraph &g, uint64_t tag,
+                                                                   const std::vector<uint32_t> *node_to_slot) const {
+    size_t span = g.slots();
+    while (span > 0 && !g.contains(static_cast<uint32_t>(span - 1)))
+        --span;
+    if (span == 0)
+        return std::vector<uint8_t>{};
+    const size_t dim = config.dimension;
+    std::vector<float> rows(span * dim);
+    std::vector<uint64_t> ids(span);
+    std::vector<uint8_t> live(span);
+    for (uint32_t n = 0; n < span; ++n) {
+        const uint32_t slot = node_to_slot ? (*node_to_slot)[n] : n;
+        if (!g.contains(n) || slot >= table.slots())
+            continue; // not a row of the graph: id 0, dead, a zero code
+        table.to_float(slot, rows.data() + n * dim);
+        ids[n] = table.id_at(slot);
+        live[n] = table.live_at(slot) ? 1 : 0;
+    }
+    auto codes = build_routing_codes(static_cast<Metric>(config.metric), tag, config.dimension,
+                                     routing_code_size(config.dimension, table.row_bytes()), rows, ids, live);
+    if (!codes)
+        return codes.error();
+    return encode_routing_codes(*codes);
+}
+
 Result<std::vector<PendingSegment>> RvfStore::Impl::index_layer_segments(const HnswGraph &g, const HnswSpace &space,
-                                                                         uint64_t tag) const {
+                                                                         uint64_t tag,
+                                                                         const std::vector<uint32_t> *node_to_slot) const {
     std::vector<PendingSegment> out;
     const HnswCentroids centroids = compute_centroids(g, space);
     auto a = encode_layer_a(g, centroids, tag);
     if (!a)
         return a.error();
+    // Progressive readers score with these before any VEC_SEG arrives (rvf/routing_codes.hpp).
+    auto codes = routing_codes_payload(g, tag, node_to_slot);
+    if (!codes)
+        return codes.error();
     const std::vector<uint32_t> hot = rank_hot_nodes(g, space, std::max<size_t>(1, g.size() / 8));
     auto b = encode_layer_b(g, hot, tag);
     if (!b)
@@ -73,6 +110,8 @@ Result<std::vector<PendingSegment>> RvfStore::Impl::index_layer_segments(const H
     if (!c)
         return c.error();
     out.push_back({core::SegType::Index, core::SegFlag::Hot, std::move(*a)});
+    if (!codes->empty()) // right after A: that is how a reader finds it (not HOT: the root names A)
+        out.push_back({core::SegType::Index, 0, std::move(*codes)});
     out.push_back({core::SegType::Index, 0, std::move(*b)});
     out.push_back({core::SegType::Index, 0, std::move(*c)});
     return out;
@@ -87,6 +126,8 @@ void RvfStore::Impl::load_index(const std::vector<std::pair<uint64_t, core::Byte
     std::optional<uint64_t> newest;
     std::map<uint64_t, Triple> by_tag;
     for (const auto &[off, p] : payloads) {
+        if (is_routing_codes(p))
+            continue; // for progressive readers; the full graph needs no approximate codes
         auto info = read_layer_info(p);
         if (!info) {
             warnings.push_back("INDEX segment at " + std::to_string(off) + " ignored: " + info.error().message);
@@ -122,6 +163,7 @@ void RvfStore::Impl::load_index(const std::vector<std::pair<uint64_t, core::Byte
         return fail(Error{Status::InvalidManifest, "index names rows the file does not hold"});
     graph_persisted_nodes = g.size();
     graph = std::move(g);
+    index_scanned_slots = 0;
     index_a_offset = t.a_offset;
 }
 
@@ -146,6 +188,7 @@ void RvfStore::Impl::load_layout_r_index(const std::vector<uint8_t> &bytes, cons
             ordinal_to_slot[i] = *slot;
     TableSpace space(table, static_cast<Metric>(config.metric));
     graph = up->graph.remap(ordinal_to_slot, &space);
+    index_scanned_slots = 0;
     graph_persisted_nodes = 0; // ours to write as layers A/B/C on the first write (the file becomes Layout S)
 }
 
@@ -190,7 +233,7 @@ Result<std::vector<PendingSegment>> image_index_segments(const RvfStore::Impl &s
     for (uint32_t j = 0; j < live.size(); ++j)
         new_to_old[j] = *s.table.slot_of(live[j]);
     TableSpace space(s.table, static_cast<Metric>(s.config.metric), &new_to_old);
-    return s.index_layer_segments(*g, space, tag);
+    return s.index_layer_segments(*g, space, tag, &new_to_old);
 }
 
 } // namespace rvf

@@ -14,7 +14,8 @@ constexpr size_t kRowsPerVecSegment = 65536; // keeps each VEC_SEG far below the
 }
 
 Result<std::vector<uint8_t>> RvfStore::Impl::build_image(uint32_t new_epoch,
-                                                         const std::vector<PendingSegment> &preserved) const {
+                                                         const std::vector<PendingSegment> &preserved,
+                                                         const TierPlan *plan) const {
     LayoutSWriter w;
     std::vector<core::SegmentHeader> covered;
     auto add = [&](core::SegType t, uint16_t flags, const std::vector<uint8_t> &payload) -> Result<uint64_t> {
@@ -37,7 +38,15 @@ Result<std::vector<uint8_t>> RvfStore::Impl::build_image(uint32_t new_epoch,
         qoff = *off;
     }
     const std::vector<uint64_t> live = table.live_ids();
-    for (size_t at = 0; at < live.size(); at += kRowsPerVecSegment) {
+    if (plan || table.tiered()) { // tier models, then VEC blocks of one tier each (store_tiers_io.cpp)
+        auto segs = tiered_data_segments(live, plan);
+        if (!segs)
+            return segs.error();
+        for (const PendingSegment &p : *segs)
+            if (auto off = add(p.type, p.flags, p.payload); !off)
+                return off.error();
+    }
+    for (size_t at = 0; !(plan || table.tiered()) && at < live.size(); at += kRowsPerVecSegment) {
         const size_t n = std::min(kRowsPerVecSegment, live.size() - at);
         std::vector<uint8_t> rows(n * table.row_bytes());
         for (size_t j = 0; j < n; ++j)
@@ -69,6 +78,13 @@ Result<std::vector<uint8_t>> RvfStore::Impl::build_image(uint32_t new_epoch,
     for (const PendingSegment &p : preserved)
         if (auto off = add(p.type, p.flags, p.payload); !off)
             return off.error();
+    if (tiering_enabled()) { // the access sketch (remapped to this image's blocks by a plan)
+        auto sk = plan ? plan->sketch.to_sketch_seg() : encode_sketch();
+        if (!sk)
+            return sk.error();
+        if (auto off = add(core::SegType::Sketch, 0, *sk); !off)
+            return off.error();
+    }
     std::optional<uint64_t> index_a;
     {
         auto idx = image_index_segments(*this, live, new_epoch);
@@ -179,8 +195,14 @@ Result<void> RvfStore::Impl::replace_with(std::vector<uint8_t> image) {
     witness_history = std::move(fresh.witness_history);
     quant_offset = fresh.quant_offset;
     preserved_segments = std::move(fresh.preserved_segments);
+    {
+        std::scoped_lock g(sketch_mutex, fresh.sketch_mutex);
+        sketch = std::move(fresh.sketch);
+        sketch_dirty = false;
+    }
     graph = std::move(fresh.graph);
     graph_persisted_nodes = fresh.graph_persisted_nodes;
+    index_scanned_slots = 0;
     index_a_offset = fresh.index_a_offset;
     meta_index_dirty = false;
     return {};
@@ -204,7 +226,14 @@ Result<CompactResult> RvfStore::compact(uint64_t io_budget_bytes) {
         return w.error();
     const uint64_t before = s.storage->size();
     const uint64_t segments_before = s.writer ? s.writer->directory().size() + 1 : 0;
-    auto image = s.build_image(s.epoch + 1, s.preserved_segments);
+    std::optional<TierPlan> plan; // tiered stores re-tier every block from the access sketch
+    if (s.tiering_enabled()) {
+        auto p = s.plan_tiers(s.table.live_ids());
+        if (!p)
+            return p.error();
+        plan = std::move(*p);
+    }
+    auto image = s.build_image(s.epoch + 1, s.preserved_segments, plan ? &*plan : nullptr);
     if (!image)
         return image.error();
     CompactResult res;

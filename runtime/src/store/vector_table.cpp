@@ -42,14 +42,19 @@ size_t VectorTable::row_bytes() const {
 
 void VectorTable::add(uint64_t id, const float *v) {
     std::vector<uint8_t> row(row_bytes());
+    narrow(v, row.data());
+    add_raw(id, row.data());
+}
+
+void VectorTable::narrow(const float *v, uint8_t *row) const {
     switch (storage_) {
     case StorageType::F32:
-        std::memcpy(row.data(), v, row.size());
+        std::memcpy(row, v, row_bytes());
         break;
     case StorageType::F16:
         for (size_t d = 0; d < dim_; ++d) {
             const uint16_t h = core::f32_to_f16(v[d]);
-            std::memcpy(row.data() + 2 * d, &h, 2);
+            std::memcpy(row + 2 * d, &h, 2);
         }
         break;
     case StorageType::I8: {
@@ -59,16 +64,58 @@ void VectorTable::add(uint64_t id, const float *v) {
         break;
     }
     }
-    add_raw(id, row.data());
 }
 
 void VectorTable::add_raw(uint64_t id, const uint8_t *row_bytes_in) {
     const uint32_t slot = static_cast<uint32_t>(ids_.size());
+    if (!tier_.empty()) {
+        tier_.push_back(static_cast<uint8_t>(Tier::Hot));
+        pos_.push_back(static_cast<uint32_t>(data_.size() / row_bytes()));
+    }
     data_.insert(data_.end(), row_bytes_in, row_bytes_in + row_bytes());
     ids_.push_back(id);
     alive_.push_back(1);
     by_id_[id] = slot;
     push_row_stats(slot);
+}
+
+void VectorTable::start_tiers() {
+    tier_.assign(ids_.size(), static_cast<uint8_t>(Tier::Hot));
+    pos_.resize(ids_.size());
+    for (uint32_t s = 0; s < pos_.size(); ++s)
+        pos_[s] = s;
+}
+
+void VectorTable::add_coded(uint64_t id, Tier t, const uint8_t *code) {
+    if (t == Tier::Hot)
+        return add_raw(id, code);
+    if (tier_.empty())
+        start_tiers();
+    std::vector<uint8_t> &arr = t == Tier::Warm ? warm_ : cold_;
+    const size_t n = models_.code_bytes(t, row_bytes());
+    const uint32_t slot = static_cast<uint32_t>(ids_.size());
+    tier_.push_back(static_cast<uint8_t>(t));
+    pos_.push_back(static_cast<uint32_t>(n ? arr.size() / n : 0));
+    arr.insert(arr.end(), code, code + n);
+    ids_.push_back(id);
+    alive_.push_back(1);
+    by_id_[id] = slot;
+    push_row_stats(slot);
+}
+
+const uint8_t *VectorTable::tier_row_ptr(uint32_t slot) const {
+    const Tier t = static_cast<Tier>(tier_[slot]);
+    const size_t n = models_.code_bytes(t, row_bytes());
+    const std::vector<uint8_t> &arr = t == Tier::Hot ? data_ : t == Tier::Warm ? warm_ : cold_;
+    return arr.data() + size_t{pos_[slot]} * n;
+}
+
+std::array<uint64_t, 3> VectorTable::live_per_tier() const {
+    std::array<uint64_t, 3> n{};
+    for (uint32_t s = 0; s < ids_.size(); ++s)
+        if (alive_[s])
+            ++n[static_cast<size_t>(tier_at(s))];
+    return n;
 }
 
 void VectorTable::push_row_stats(uint32_t slot) {
@@ -78,10 +125,10 @@ void VectorTable::push_row_stats(uint32_t slot) {
     for (float x : f)
         n2 += double{x} * x;
     norm2_.push_back(static_cast<float>(n2));
-    if (storage_ == StorageType::I8) {
+    if (storage_ == StorageType::I8) { // hot rows only; warm/cold slots keep zeros (never read)
         const auto *c = reinterpret_cast<const int8_t *>(row_ptr(slot));
         float s = 0, sq = 0;
-        for (size_t d = 0; d < dim_; ++d) {
+        for (size_t d = 0; d < dim_ && tier_at(slot) == Tier::Hot; ++d) {
             s += c[d];
             sq += float(c[d]) * c[d];
         }
@@ -108,6 +155,8 @@ std::optional<uint32_t> VectorTable::slot_of(uint64_t id) const {
 
 void VectorTable::to_float(uint32_t slot, float *out) const {
     const uint8_t *p = row_ptr(slot);
+    if (tier_at(slot) != Tier::Hot)
+        return models_.decode(tier_at(slot), p, out);
     switch (storage_) {
     case StorageType::F32:
         std::memcpy(out, p, size_t{dim_} * 4);
@@ -125,7 +174,7 @@ void VectorTable::to_float(uint32_t slot, float *out) const {
     }
 }
 
-PreparedQuery VectorTable::prepare(const float *q, Metric) const {
+PreparedQuery VectorTable::prepare(const float *q, Metric m) const {
     PreparedQuery pq;
     pq.q.assign(q, q + dim_);
     double n2 = 0;
@@ -141,6 +190,8 @@ PreparedQuery VectorTable::prepare(const float *q, Metric) const {
             pq.q_i8_sq += float(pq.q_i8[d]) * pq.q_i8[d];
         }
     }
+    if (!tier_.empty())
+        pq.tiers = prepare_tier_query(models_, q, m, !warm_.empty(), !cold_.empty());
     return pq;
 }
 
@@ -153,6 +204,8 @@ float VectorTable::distance(Metric m, uint32_t slot, const PreparedQuery &pq) co
         to_float(slot, f.data());
         return distance_f32(Metric::Hamming, f.data(), pq.q.data(), n);
     }
+    if (!tier_.empty() && tier_[slot] != static_cast<uint8_t>(Tier::Hot))
+        return tier_distance(models_, static_cast<Tier>(tier_[slot]), p, pq.tiers, m, norm2_[slot], pq.q_norm2);
     float dot = 0;
     switch (storage_) {
     case StorageType::F32: {
@@ -194,6 +247,14 @@ float VectorTable::distance(Metric m, uint32_t slot, const PreparedQuery &pq) co
 float VectorTable::distance_between(Metric m, uint32_t a, uint32_t b) const {
     const DistanceKernels &k = kernels();
     const size_t n = dim_;
+    if (!tier_.empty() && (tier_[a] != 0 || tier_[b] != 0)) { // a coded row: compare decoded values
+        thread_local std::vector<float> da, db;
+        da.resize(n);
+        db.resize(n);
+        to_float(a, da.data());
+        to_float(b, db.data());
+        return distance_f32(m, da.data(), db.data(), n);
+    }
     if (storage_ == StorageType::F32 && m != Metric::Hamming) {
         const auto *ra = reinterpret_cast<const float *>(row_ptr(a));
         const auto *rb = reinterpret_cast<const float *>(row_ptr(b));

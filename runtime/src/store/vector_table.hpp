@@ -1,7 +1,11 @@
 // vector_table.hpp — the store's in-memory vectors: rows in the storage dtype (f32, f16 or
 // scalar-quantised i8), an id → slot map, tombstones, and the per-row sums that let the
 // integer and half-precision kernels answer L2, inner product and cosine without dequantising.
+// A tiered store (store_tiers.hpp) also holds warm and cold rows as codes: each slot then has a
+// tier and a position in that tier's array; a table with only hot rows keeps the plain
+// slot·row_bytes layout (no per-slot overhead).
 #pragma once
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <unordered_map>
@@ -9,6 +13,8 @@
 
 #include <rvf/core/format/enums.hpp>
 #include <rvf/store.hpp>
+
+#include "store_tiers.hpp"
 
 namespace rvf::store_detail {
 
@@ -28,6 +34,7 @@ struct PreparedQuery {
     float q_norm2 = 0;
     std::vector<int8_t> q_i8; ///< i8 storage only
     float q_i8_sum = 0, q_i8_sq = 0;
+    TierQuery tiers; ///< warm/cold tables, when the table has such rows
 };
 
 class VectorTable {
@@ -52,13 +59,32 @@ public:
     void add(uint64_t id, const float *v);
     /// Append a row already in the storage dtype (file load: no re-quantisation).
     void add_raw(uint64_t id, const uint8_t *row_bytes);
+    /// Append a row held as tier t's code (models().code_bytes(t) bytes; hot = add_raw).
+    /// The model for t must be set.
+    void add_coded(uint64_t id, Tier t, const uint8_t *code);
+    /// Narrow floats to the hot storage dtype (row_bytes() bytes) as add() would.
+    void narrow(const float *v, uint8_t *row) const;
+
+    const TierModels &models() const { return models_; }
+    TierModels &models() { return models_; }
+    bool tiered() const { return !tier_.empty(); }
+    Tier tier_at(uint32_t slot) const { return tier_.empty() ? Tier::Hot : static_cast<Tier>(tier_[slot]); }
+    /// Bytes of slot's row in its tier's representation.
+    size_t row_size(uint32_t slot) const { return models_.code_bytes(tier_at(slot), row_bytes()); }
+    /// Live rows per tier (index: Tier).
+    std::array<uint64_t, 3> live_per_tier() const;
     bool remove(uint64_t id);
     bool contains(uint64_t id) const { return by_id_.count(id) != 0; }
     std::optional<uint32_t> slot_of(uint64_t id) const;
     uint64_t id_at(uint32_t slot) const { return ids_[slot]; }
     bool live_at(uint32_t slot) const { return alive_[slot] != 0; }
-    size_t row_bytes() const;
-    const uint8_t *row_ptr(uint32_t slot) const { return data_.data() + slot * row_bytes(); }
+    size_t row_bytes() const; ///< hot rows (the storage dtype)
+    /// The slot's row in its tier's representation (row_size(slot) bytes).
+    const uint8_t *row_ptr(uint32_t slot) const {
+        if (tier_.empty())
+            return data_.data() + size_t{slot} * row_bytes();
+        return tier_row_ptr(slot);
+    }
     void to_float(uint32_t slot, float *out) const;
 
     /// Distance between two stored rows (index build and repair).
@@ -72,11 +98,19 @@ public:
 
 private:
     void push_row_stats(uint32_t slot);
+    const uint8_t *tier_row_ptr(uint32_t slot) const;
+    /// First non-hot row: give every existing slot an explicit (hot, position) entry.
+    void start_tiers();
 
     uint16_t dim_ = 0;
     StorageType storage_ = StorageType::F32;
     std::optional<QuantRange> quant_;
-    std::vector<uint8_t> data_;   ///< slots × row_bytes()
+    std::vector<uint8_t> data_;   ///< hot rows × row_bytes() (all slots while untiered)
+    TierModels models_;
+    std::vector<uint8_t> tier_;   ///< per slot when tiered (empty: every row hot, slot = position)
+    std::vector<uint32_t> pos_;   ///< per slot when tiered: row index within its tier's array
+    std::vector<uint8_t> warm_;   ///< warm codes
+    std::vector<uint8_t> cold_;   ///< cold codes
     std::vector<uint64_t> ids_;   ///< per slot
     std::vector<uint8_t> alive_;  ///< per slot
     std::vector<float> norm2_;    ///< per slot: |row|² of the dequantised row

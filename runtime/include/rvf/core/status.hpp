@@ -74,7 +74,13 @@
     X(InvalidArgument, 0xFF04)                                                                                       \
     X(IoError, 0xFF05)                                                                                               \
     X(OutOfMemory, 0xFF06)                                                                                           \
-    X(UnsupportedLayout, 0xFF07)
+    X(UnsupportedLayout, 0xFF07)                                                                                     \
+    /* Progressive loading over HTTP (rvf/progressive.hpp, npm/rvf-wasm openProgressive). */                         \
+    X(HttpError, 0xFF08)           /* a response other than 200/206 (404, 5xx, ...) */                               \
+    X(RangeNotSatisfiable, 0xFF09) /* HTTP 416, or a response that is not the range asked for */                     \
+    X(FileChanged, 0xFF0A)         /* ETag/size differ between responses, or bytes disagree */                       \
+    X(NetworkError, 0xFF0B)        /* fetch rejected (connection refused, reset, aborted) */                         \
+    X(NotReady, 0xFF0C)            /* the partially loaded store cannot answer this yet */
 
 namespace rvf::core {
 

@@ -10,11 +10,19 @@
 //  0x02  1     u8    storage          0 f32, 1 f16, 2 i8 (scalar-quantised, QUANT_SEG holds the range)
 //  0x03  1     u8    domain_profile   core::DomainProfile
 //  0x04  1     u8    compression      0 none, 1 LZ4 (VEC/INDEX segments)
-//  0x05  1     u8    flags            bit 0: witness chain on · bit 1: HNSW index off
+//  0x05  1     u8    flags            bit 0: witness chain on · bit 1: HNSW index off ·
+//                                     bit 2: temperature tiering on (the fields below)
 //  0x06  2     u16   dimension        must equal the root's
 //  0x08  2     u16   hnsw_m
 //  0x0A  2     u16   hnsw_ef_construction
-//  0x0C  20    —     zeros
+//  0x0C  1     u8    cold_codec       tiering: 0 PQ, 1 binary                    (else 0)
+//  0x0D  1     —     zero
+//  0x0E  2     u16   pq_m             tiering + PQ: 1..dimension; binary: 0       (else 0)
+//  0x10  4     u32   hot_threshold    tiering: access estimate > this → hot       (else 0)
+//  0x14  4     u32   warm_threshold   tiering: > this → warm; ≤ hot_threshold     (else 0)
+//  0x18  8     —     zeros
+// The tiering fields were reserved zeros before bit 2 existed: a file without it reads as it
+// always did, and a store without tiering writes the same 32 bytes as before.
 // Freestanding.
 #pragma once
 #include <stddef.h>
@@ -30,7 +38,8 @@ inline constexpr size_t kStoreConfigSize = 32;
 inline constexpr uint8_t kStoreConfigVersion = 1;
 inline constexpr uint8_t kStoreConfigWitness = 0x01;
 inline constexpr uint8_t kStoreConfigNoIndex = 0x02;
-inline constexpr uint8_t kStoreConfigFlagsMask = kStoreConfigWitness | kStoreConfigNoIndex;
+inline constexpr uint8_t kStoreConfigTiering = 0x04;
+inline constexpr uint8_t kStoreConfigFlagsMask = kStoreConfigWitness | kStoreConfigNoIndex | kStoreConfigTiering;
 
 struct StoreConfig {
     uint8_t metric = 0;
@@ -41,11 +50,25 @@ struct StoreConfig {
     uint16_t dimension = 0;
     uint16_t hnsw_m = 16;
     uint16_t hnsw_ef_construction = 200;
+    // Tiering (meaningful with kStoreConfigTiering; zeros otherwise).
+    uint8_t cold_codec = 0;
+    uint16_t pq_m = 0;
+    uint32_t hot_threshold = 0;
+    uint32_t warm_threshold = 0;
 };
+
+/// The tiering fields are consistent with the flags (see the table).
+constexpr bool store_config_tiering_valid(const StoreConfig &c) {
+    if ((c.flags & kStoreConfigTiering) == 0)
+        return c.cold_codec == 0 && c.pq_m == 0 && c.hot_threshold == 0 && c.warm_threshold == 0;
+    if (c.cold_codec > 1 || c.warm_threshold > c.hot_threshold)
+        return false;
+    return c.cold_codec == 0 ? (c.pq_m >= 1 && c.pq_m <= c.dimension) : c.pq_m == 0;
+}
 
 constexpr Status encode_store_config(ByteWriter &w, const StoreConfig &c) {
     if (c.metric > 3 || c.storage > 2 || c.domain_profile > 4 || c.compression > 1 || (c.flags & ~kStoreConfigFlagsMask) ||
-        c.dimension == 0)
+        c.dimension == 0 || !store_config_tiering_valid(c))
         return Status::InvalidArgument;
     w.u8(kStoreConfigVersion);
     w.u8(c.metric);
@@ -56,7 +79,12 @@ constexpr Status encode_store_config(ByteWriter &w, const StoreConfig &c) {
     w.u16(c.dimension);
     w.u16(c.hnsw_m);
     w.u16(c.hnsw_ef_construction);
-    w.zeros(kStoreConfigSize - 0x0C);
+    w.u8(c.cold_codec);
+    w.u8(0);
+    w.u16(c.pq_m);
+    w.u32(c.hot_threshold);
+    w.u32(c.warm_threshold);
+    w.zeros(kStoreConfigSize - 0x18);
     return w.ok() ? Status::Ok : Status::OutOfMemory;
 }
 
@@ -74,11 +102,16 @@ constexpr Status decode_store_config(ByteView v, StoreConfig &c) {
     c.dimension = r.u16();
     c.hnsw_m = r.u16();
     c.hnsw_ef_construction = r.u16();
-    for (size_t i = 0x0C; i < kStoreConfigSize; ++i)
+    c.cold_codec = r.u8();
+    const uint8_t zero = r.u8();
+    c.pq_m = r.u16();
+    c.hot_threshold = r.u32();
+    c.warm_threshold = r.u32();
+    for (size_t i = 0x18; i < kStoreConfigSize; ++i)
         if (v[i] != 0)
             return RVF_CORRUPT(Status::InvalidManifest);
-    if (!r.ok() || c.metric > 3 || c.storage > 2 || c.domain_profile > 4 || c.compression > 1 ||
-        (c.flags & ~kStoreConfigFlagsMask) || c.dimension == 0)
+    if (!r.ok() || zero != 0 || c.metric > 3 || c.storage > 2 || c.domain_profile > 4 || c.compression > 1 ||
+        (c.flags & ~kStoreConfigFlagsMask) || c.dimension == 0 || !store_config_tiering_valid(c))
         return RVF_CORRUPT(Status::InvalidManifest);
     return Status::Ok;
 }

@@ -1,0 +1,163 @@
+// js/embind/progressive_bindings.cpp — the Embind class "Progressive": one rvf::ProgressiveStore
+// (rvf/progressive.hpp). Conversions only: npm/rvf-wasm/src/progressive.js does the fetching
+// (HTTP Range requests, ETag checks) and calls wanted()/supply(); every format rule, hash check
+// and the phase logic stay in the runtime. Results are outcome objects (convert.hpp).
+#include <emscripten/bind.h>
+#include <emscripten/val.h>
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <rvf/filter.hpp>
+#include <rvf/index_layers.hpp> // kLayerA/B/C
+#include <rvf/progressive.hpp>
+
+#include "convert.hpp"
+
+namespace rvf::js {
+namespace {
+
+const Error kNotStarted{Status::StoreClosed, "the progressive store is closed"};
+
+val layers_to_js(uint8_t bits) {
+    val out = val::array();
+    if (bits & kLayerA)
+        out.call<void>("push", std::string("A"));
+    if (bits & kLayerB)
+        out.call<void>("push", std::string("B"));
+    if (bits & kLayerC)
+        out.call<void>("push", std::string("C"));
+    return out;
+}
+
+class Progressive {
+public:
+    /// file_size: a double (exact up to 2^53, far past any file a browser fetches).
+    val begin(double file_size) {
+        auto p = ProgressiveStore::begin(static_cast<uint64_t>(file_size));
+        if (!p)
+            return outcome_err(p.error());
+        p_.emplace(std::move(*p));
+        return outcome_ok();
+    }
+
+    /// [{offset, length}] as plain objects.
+    val wanted() const {
+        if (!p_)
+            return outcome_err(kNotStarted);
+        val out = val::array();
+        for (const ByteRange &r : p_->wanted()) {
+            val o = val::object();
+            o.set("offset", static_cast<double>(r.offset));
+            o.set("length", static_cast<double>(r.length));
+            out.call<void>("push", o);
+        }
+        return outcome_ok(out);
+    }
+
+    val supply(double offset, const val &bytes, size_t n) {
+        if (!p_)
+            return outcome_err(kNotStarted);
+        const std::vector<uint8_t> b = copy_in<uint8_t>(bytes, n);
+        Result<void> r = p_->supply(static_cast<uint64_t>(offset), b);
+        return r ? outcome_ok() : outcome_err(r.error());
+    }
+
+    /// {phase, layers, queryable, complete, wholeFile, bytesSupplied, fileSize, rowsExact,
+    ///  bytesByPhase: {tail, directory, hotset, stream}, warnings}
+    val state() const {
+        if (!p_)
+            return outcome_err(kNotStarted);
+        val o = val::object();
+        o.set("phase", std::string(progressive_phase_name(p_->phase())));
+        o.set("layers", layers_to_js(p_->layers()));
+        o.set("queryable", p_->queryable());
+        o.set("complete", p_->complete());
+        o.set("wholeFile", p_->whole_file());
+        o.set("bytesSupplied", static_cast<double>(p_->bytes_supplied()));
+        o.set("fileSize", static_cast<double>(p_->file_size()));
+        o.set("rowsExact", static_cast<double>(p_->rows_exact()));
+        o.set("dimensions", p_->dimension());
+        const ProgressiveBytes by = p_->bytes_by_phase();
+        val b = val::object();
+        b.set("tail", static_cast<double>(by.tail));
+        b.set("directory", static_cast<double>(by.directory));
+        b.set("hotset", static_cast<double>(by.hotset));
+        b.set("stream", static_cast<double>(by.stream));
+        o.set("bytesByPhase", b);
+        o.set("warnings", val::array(p_->warnings()));
+        return outcome_ok(o);
+    }
+
+    /// {ids: Uint32Array (lo, hi words), distances: Float32Array, layers: ['A', ...], exact, distanceEvals}
+    val query(const val &vector, size_t n_floats, size_t k, unsigned ef_search, const std::string &filter_json) const {
+        if (!p_)
+            return outcome_err(kNotStarted);
+        const std::vector<float> q = copy_in<float>(vector, n_floats);
+        QueryStats st;
+        QueryOptions opts;
+        opts.ef_search = ef_search;
+        opts.stats = &st;
+        std::optional<FilterExpr> filter;
+        if (!filter_json.empty()) {
+            auto f = filter_from_json(filter_json);
+            if (!f)
+                return outcome_err(f.error());
+            filter = std::move(*f);
+            opts.filter = &*filter;
+        }
+        auto hits = p_->query(q, k, opts);
+        if (!hits)
+            return outcome_err(hits.error());
+        std::vector<uint64_t> ids(hits->size());
+        std::vector<float> dist(hits->size());
+        for (size_t i = 0; i < hits->size(); ++i) {
+            ids[i] = (*hits)[i].id;
+            dist[i] = (*hits)[i].distance;
+        }
+        val o = val::object();
+        o.set("ids", copy_out_u64(ids.data(), ids.size()));
+        o.set("distances", copy_out(dist.data(), dist.size()));
+        o.set("layers", layers_to_js(st.layers));
+        o.set("exact", st.exact);
+        o.set("distanceEvals", static_cast<double>(st.distance_evals));
+        return outcome_ok(o);
+    }
+
+    /// The full store's image once complete (for RvfStore.fromBytes on the JS side).
+    val to_bytes() const {
+        if (!p_)
+            return outcome_err(kNotStarted);
+        const RvfStore *s = p_->store();
+        if (!s)
+            return outcome_err(Error{Status::NotReady, "the file has not been fully loaded"});
+        const std::vector<uint8_t> b = s->to_bytes();
+        return outcome_ok(copy_out(b.data(), b.size()));
+    }
+
+    val close() {
+        p_.reset();
+        return outcome_ok();
+    }
+
+private:
+    std::optional<ProgressiveStore> p_;
+};
+
+} // namespace
+} // namespace rvf::js
+
+EMSCRIPTEN_BINDINGS(rvf_progressive) {
+    using rvf::js::Progressive;
+    emscripten::class_<Progressive>("Progressive")
+        .constructor<>()
+        .function("begin", &Progressive::begin)
+        .function("wanted", &Progressive::wanted)
+        .function("supply", &Progressive::supply)
+        .function("state", &Progressive::state)
+        .function("query", &Progressive::query)
+        .function("toBytes", &Progressive::to_bytes)
+        .function("close", &Progressive::close);
+}
