@@ -1,13 +1,16 @@
-// Distance-kernel micro-benchmarks (rvf/distance.hpp), one set per kernel level this CPU runs:
-//   f16 L2 384-d, f16-vs-f32-query L2 384-d, f32 L2 128-d, i8 dot 384-d, Hamming 1024 bits,
-//   PQ ADC m=48 ksub=256, and an exact L2 scan of 100,000 × 128 f32 rows (bytes_per_second =
-//   rows streamed from memory). Time per iteration = ns per distance (scan: per full scan).
-// Prints only; asserts nothing. Run a Release build; `--benchmark_filter=avx2` etc. to narrow.
+// Distance-kernel micro-benchmarks (rvf/distance.hpp), one set per kernel level this CPU runs
+// (scalar, sse4.2, avx2, avx512; simd128 where built). ns per distance at 128 and 384 dims for
+//   f32 (L2, dot), f16 (L2, dot, f16-vs-f32-query L2), i8 (L2, dot), binary (Hamming over a
+//   dims-bit code, and 1024 bits), PQ ADC (m = dims / 8 subspaces × 256 centroids),
+// plus an exact L2 scan of 100,000 × 128 f32 rows (bytes_per_second = rows streamed from memory).
+// Names "<level>/<kernel>/<dims>". Prints only; asserts nothing. Run a Release build;
+// `--benchmark_filter=avx2` or `--benchmark_filter=/384` to narrow.
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <rvf/core/f16.hpp>
@@ -42,48 +45,77 @@ struct Data {
     }
 };
 
-void l2_f16_384(benchmark::State &st, const DistanceKernels *k) {
+// Each benchmark takes the dimension as its argument (state.range(0)).
+size_t dims(const benchmark::State &st) { return static_cast<size_t>(st.range(0)); }
+
+void l2_f32(benchmark::State &st, const DistanceKernels *k) {
     Data d;
-    const auto a = d.f16(384), b = d.f16(384);
+    const auto a = d.f32(dims(st)), b = d.f32(dims(st));
     for (auto _ : st)
-        benchmark::DoNotOptimize(k->l2sq_f16(a.data(), b.data(), 384));
+        benchmark::DoNotOptimize(k->l2sq_f32(a.data(), b.data(), dims(st)));
 }
 
-void l2_f16_f32_384(benchmark::State &st, const DistanceKernels *k) {
+void dot_f32(benchmark::State &st, const DistanceKernels *k) {
     Data d;
-    const auto a = d.f16(384);
-    const auto q = d.f32(384);
+    const auto a = d.f32(dims(st)), b = d.f32(dims(st));
     for (auto _ : st)
-        benchmark::DoNotOptimize(k->l2sq_f16_f32(a.data(), q.data(), 384));
+        benchmark::DoNotOptimize(k->dot_f32(a.data(), b.data(), dims(st)));
 }
 
-void l2_f32_128(benchmark::State &st, const DistanceKernels *k) {
+void l2_f16(benchmark::State &st, const DistanceKernels *k) {
     Data d;
-    const auto a = d.f32(128), b = d.f32(128);
+    const auto a = d.f16(dims(st)), b = d.f16(dims(st));
     for (auto _ : st)
-        benchmark::DoNotOptimize(k->l2sq_f32(a.data(), b.data(), 128));
+        benchmark::DoNotOptimize(k->l2sq_f16(a.data(), b.data(), dims(st)));
 }
 
-void dot_i8_384(benchmark::State &st, const DistanceKernels *k) {
+void dot_f16(benchmark::State &st, const DistanceKernels *k) {
     Data d;
-    const auto a = d.bytes<int8_t>(384), b = d.bytes<int8_t>(384);
+    const auto a = d.f16(dims(st)), b = d.f16(dims(st));
     for (auto _ : st)
-        benchmark::DoNotOptimize(k->dot_i8(a.data(), b.data(), 384));
+        benchmark::DoNotOptimize(k->dot_f16(a.data(), b.data(), dims(st)));
 }
 
-void hamming_1024(benchmark::State &st, const DistanceKernels *k) {
+void l2_f16_f32(benchmark::State &st, const DistanceKernels *k) {
     Data d;
-    const auto a = d.bytes<uint8_t>(128), b = d.bytes<uint8_t>(128);
+    const auto a = d.f16(dims(st));
+    const auto q = d.f32(dims(st));
     for (auto _ : st)
-        benchmark::DoNotOptimize(k->hamming_bits(a.data(), b.data(), 128));
+        benchmark::DoNotOptimize(k->l2sq_f16_f32(a.data(), q.data(), dims(st)));
 }
 
-void pq_adc_48x256(benchmark::State &st, const DistanceKernels *k) {
+void l2_i8(benchmark::State &st, const DistanceKernels *k) {
     Data d;
-    const auto table = d.f32(48 * 256);
-    const auto codes = d.bytes<uint8_t>(48);
+    const auto a = d.bytes<int8_t>(dims(st)), b = d.bytes<int8_t>(dims(st));
     for (auto _ : st)
-        benchmark::DoNotOptimize(k->adc_pq(table.data(), codes.data(), 48, 256));
+        benchmark::DoNotOptimize(k->l2sq_i8(a.data(), b.data(), dims(st)));
+}
+
+void dot_i8(benchmark::State &st, const DistanceKernels *k) {
+    Data d;
+    const auto a = d.bytes<int8_t>(dims(st)), b = d.bytes<int8_t>(dims(st));
+    for (auto _ : st)
+        benchmark::DoNotOptimize(k->dot_i8(a.data(), b.data(), dims(st)));
+}
+
+/// Binary quantisation: one bit per dimension, so a 128-d vector is a 16-byte code.
+void hamming(benchmark::State &st, const DistanceKernels *k) {
+    Data d;
+    const size_t nbytes = dims(st) / 8;
+    const auto a = d.bytes<uint8_t>(nbytes), b = d.bytes<uint8_t>(nbytes);
+    for (auto _ : st)
+        benchmark::DoNotOptimize(k->hamming_bits(a.data(), b.data(), nbytes));
+}
+
+/// PQ with 8-dimensional subspaces (m = dims / 8) and 256 centroids each: one table lookup per
+/// subspace (the table is built once per query, outside the loop).
+void pq_adc(benchmark::State &st, const DistanceKernels *k) {
+    Data d;
+    const size_t m = dims(st) / 8;
+    const auto table = d.f32(m * 256);
+    const auto codes = d.bytes<uint8_t>(m);
+    for (auto _ : st)
+        benchmark::DoNotOptimize(k->adc_pq(table.data(), codes.data(), m, 256));
 }
 
 // Exact scan: every row against one query, distances written out (as a top-k pass would read
@@ -118,12 +150,14 @@ int main(int argc, char **argv) {
             name.append("/").append(what);
             return benchmark::RegisterBenchmark(name.c_str(), fn, k);
         };
-        add("l2sq_f16/384", l2_f16_384);
-        add("l2sq_f16_f32/384", l2_f16_f32_384);
-        add("l2sq_f32/128", l2_f32_128);
-        add("dot_i8/384", dot_i8_384);
-        add("hamming_bits/1024", hamming_1024);
-        add("adc_pq/m48_k256", pq_adc_48x256);
+        using Fn = void (*)(benchmark::State &, const DistanceKernels *);
+        const std::pair<const char *, Fn> per_dim[] = {{"l2sq_f32", l2_f32}, {"dot_f32", dot_f32},
+                                                       {"l2sq_f16", l2_f16}, {"dot_f16", dot_f16},
+                                                       {"l2sq_f16_f32", l2_f16_f32}, {"l2sq_i8", l2_i8},
+                                                       {"dot_i8", dot_i8}, {"adc_pq_k256", pq_adc}};
+        for (const auto &[what, fn] : per_dim)
+            add(what, fn)->Arg(128)->Arg(384);
+        add("hamming_bits", hamming)->Arg(128)->Arg(384)->Arg(1024);
         add("scan_l2sq_f32/100000x128", scan_f32_100k_x_128)->Unit(benchmark::kMillisecond);
     }
     benchmark::AddCustomContext("rvf_best_kernels", rvf::kernels().name);
