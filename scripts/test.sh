@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # scripts/test.sh — `npm test`: set up, build and run every test of every build.
 # Stages: native-debug ctest, native-asan ctest (ASan+UBSan), wasm-release ctest (GoogleTest
-# under node), microkernel checks, Vitest (tests/js). Every stage runs even after a failure;
+# under node), microkernel checks, Vitest (tests/js), Playwright (browser-tests). Every stage runs even after a failure;
 # a build that fails counts as one failure on top of the tests it left unbuilt. Ends with the
 # line `N passed, N failed` summed over all stages; exit status 1 if anything failed.
 # RVF_TEST_STAGES="native-debug vitest" runs a subset.
@@ -94,10 +94,30 @@ vitest_stage() {
     fi
 }
 
-stages="${RVF_TEST_STAGES:-native-debug native-asan wasm-release microkernel vitest}"
+# Playwright suite (browser-tests/run.mjs) in Debian's Chromium and Firefox ESR; prints
+# "N passed, N failed" itself. Needs the wasm-release build (and native-debug's `rvf` tool).
+browser_stage() {
+    local t0=$SECONDS log="$logs/browser.log" counts passed failed
+    echo
+    echo "== browser (browser-tests/run.mjs: Chromium, Firefox ESR)"
+    node browser-tests/run.mjs 2>&1 | tee "$log"
+    local rc=${PIPESTATUS[0]}
+    counts="$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log" | tail -n1)"
+    if [ -n "$counts" ]; then
+        passed="$(awk '{print $1}' <<<"$counts")"
+        failed="$(awk '{print $3}' <<<"$counts")"
+        if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+        add_result browser "$passed" "$failed" $((SECONDS - t0))
+    else
+        add_result browser 0 1 $((SECONDS - t0)) "no summary (exit $rc)"
+    fi
+}
+
+stages="${RVF_TEST_STAGES:-native-debug native-asan wasm-release microkernel vitest browser}"
 for stage in $stages; do
     case "$stage" in
         vitest) vitest_stage ;;
+        browser) browser_stage ;;
         native-debug | native-release | native-clang | native-asan | wasm-release | microkernel) ctest_stage "$stage" ;;
         *) add_result "$stage" 0 1 0 "unknown stage" ;;
     esac

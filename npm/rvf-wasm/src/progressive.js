@@ -173,7 +173,12 @@ export async function openProgressive(url, options, deps) {
             firstReady.res();
             resolveLoaded(store);
         } catch (e) {
-            failure = e instanceof RvfError ? e : httpError('NetworkError', e?.message ?? String(e));
+            // Fetch failures are already RvfErrors; anything else came from the wasm module itself
+            // (an abort when its heap cannot grow, e.g. a file too large for 32-bit memory).
+            failure = e instanceof RvfError ? e
+                : e instanceof WebAssembly.RuntimeError || /abort|memory/i.test(String(e?.message ?? e))
+                    ? jsError('OutOfMemory', `the wasm runtime stopped while loading: ${e?.message ?? e}`)
+                    : httpError('NetworkError', e?.message ?? String(e));
             firstReady.rej(failure);
             rejectLoaded(failure);
         }
