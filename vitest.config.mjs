@@ -6,5 +6,6 @@ export default defineConfig({
     test: {
         include: ['tests/js/**/*.test.{mjs,js,ts}'],
         testTimeout: 30000,
+        globalSetup: ['tests/js/helpers/global_setup.mjs'],
     },
 });
