@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <cstdio>
 #include <cstring>
 #include <limits>
@@ -185,8 +186,10 @@ TEST(DistanceDispatch, ScalarAlwaysAvailableAndBestIsChosen) {
     for (KernelLevel l : {KernelLevel::Simd128, KernelLevel::Sse, KernelLevel::Avx2, KernelLevel::Avx512})
         if (rvf::kernels_for(l))
             best = l;
-    EXPECT_EQ(rvf::kernels().level, best);
-    EXPECT_EQ(&rvf::kernels(), rvf::kernels_for(best)); // same table, chosen once
+    if (!std::getenv("RVF_KERNEL_LEVEL")) { // the override (tested below) changes the choice
+        EXPECT_EQ(rvf::kernels().level, best);
+        EXPECT_EQ(&rvf::kernels(), rvf::kernels_for(best)); // same table, chosen once
+    }
     std::string names;
     for (const DistanceKernels *k : levels()) {
         EXPECT_STREQ(k->name, rvf::kernel_level_name(k->level));
@@ -216,6 +219,37 @@ TEST(DistanceDispatch, LevelsMatchTheBuildTarget) {
     EXPECT_STREQ(rvf::kernel_level_name(KernelLevel::Avx2), "avx2");
     EXPECT_STREQ(rvf::kernel_level_name(KernelLevel::Simd128), "simd128");
 }
+
+#if defined(__unix__) && !defined(__EMSCRIPTEN__)
+// RVF_KERNEL_LEVEL is read once per process, so the check runs in a child: this test binary again,
+// filtered to ChildSeesOverride with the variable set.
+TEST(DistanceDispatch, KernelLevelEnvOverride) {
+    if (std::getenv("RVF_KERNEL_LEVEL"))
+        GTEST_SKIP() << "running as the child";
+    const std::string self = "/proc/" + std::to_string(getpid()) + "/exe";
+    const std::string base = "RVF_KERNEL_LEVEL=%s " + self + " --gtest_filter=DistanceDispatch.ChildSeesOverride >/dev/null";
+    char cmd[1024];
+    std::snprintf(cmd, sizeof cmd, base.c_str(), "scalar");
+    EXPECT_EQ(std::system(cmd), 0) << cmd;
+    std::snprintf(cmd, sizeof cmd, base.c_str(), "no-such-level"); // ignored: the best level stays
+    EXPECT_EQ(std::system(cmd), 0) << cmd;
+}
+
+TEST(DistanceDispatch, ChildSeesOverride) {
+    const char *want = std::getenv("RVF_KERNEL_LEVEL");
+    if (!want)
+        GTEST_SKIP() << "only meaningful as KernelLevelEnvOverride's child";
+    // A named level this CPU has is used; anything else leaves the best level.
+    KernelLevel expect = KernelLevel::Scalar;
+    for (KernelLevel l : {KernelLevel::Simd128, KernelLevel::Sse, KernelLevel::Avx2, KernelLevel::Avx512})
+        if (rvf::kernels_for(l))
+            expect = l;
+    for (KernelLevel l : {KernelLevel::Scalar, KernelLevel::Simd128, KernelLevel::Sse, KernelLevel::Avx2, KernelLevel::Avx512})
+        if (rvf::kernels_for(l) && std::strcmp(rvf::kernel_level_name(l), want) == 0)
+            expect = l;
+    EXPECT_EQ(rvf::kernels().level, expect);
+}
+#endif
 
 // --- hand-computed values -------------------------------------------------------------------------
 

@@ -4,6 +4,8 @@
 #include <rvf/distance.hpp>
 
 #include <cmath>
+#include <cstdlib>
+#include <cstring>
 
 #include <rvf/core/distance/metric.hpp>
 #include <rvf/core/distance/scalar.hpp>
@@ -98,9 +100,21 @@ void detect(Available &av) {
 #endif
 }
 
+// RVF_KERNEL_LEVEL=scalar|sse4.2|avx2|avx512|simd128 makes kernels() use that level when this CPU
+// has it (benchmarks compare levels through the whole store, e.g. native AVX2 against wasm
+// simd128); an unknown or unavailable name changes nothing.
+void apply_level_override(Available &av) {
+    const char *want = std::getenv("RVF_KERNEL_LEVEL");
+    if (!want)
+        return;
+    for (size_t i = 0; i < kLevelCount; ++i)
+        if (av.by_level[i] && std::strcmp(kernel_level_name(static_cast<KernelLevel>(i)), want) == 0)
+            av.best = av.by_level[i];
+}
+
 const Available &available() {
     static Available av;
-    static const bool ready = (detect(av), true); // thread-safe one-time initialisation
+    static const bool ready = (detect(av), apply_level_override(av), true); // thread-safe one-time initialisation
     (void)ready;
     return av;
 }
