@@ -100,24 +100,31 @@ inline void gaussian_mixture(const MixtureSpec &s, Matrix &base, Matrix &queries
     fill(queries, s.queries);
 }
 
-/// Exact top-k by L2² (ties by lower id), using all cores.
+/// Exact top-k by L2² (ties by lower id), using all cores (one in a wasm build without pthreads,
+/// where constructing a std::thread aborts).
 inline std::vector<std::vector<uint32_t>> brute_force_knn(const Matrix &base, const Matrix &queries, size_t k) {
     std::vector<std::vector<uint32_t>> gt(queries.n);
     const auto l2 = rvf::kernels().l2sq_f32;
+#if defined(__EMSCRIPTEN__) && !defined(__EMSCRIPTEN_PTHREADS__)
+    const unsigned nt = 1;
+#else
     const unsigned nt = std::max(1u, std::thread::hardware_concurrency());
+#endif
+    auto worker = [&](unsigned t) {
+        std::vector<std::pair<float, uint32_t>> all(base.n);
+        for (size_t q = t; q < queries.n; q += nt) {
+            for (size_t i = 0; i < base.n; ++i)
+                all[i] = {l2(base.row(i), queries.row(q), base.dim), static_cast<uint32_t>(i)};
+            const size_t kk = std::min(k, all.size());
+            std::partial_sort(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(kk), all.end());
+            for (size_t j = 0; j < kk; ++j)
+                gt[q].push_back(all[j].second);
+        }
+    };
     std::vector<std::thread> pool;
-    for (unsigned t = 0; t < nt; ++t)
-        pool.emplace_back([&, t] {
-            std::vector<std::pair<float, uint32_t>> all(base.n);
-            for (size_t q = t; q < queries.n; q += nt) {
-                for (size_t i = 0; i < base.n; ++i)
-                    all[i] = {l2(base.row(i), queries.row(q), base.dim), static_cast<uint32_t>(i)};
-                const size_t kk = std::min(k, all.size());
-                std::partial_sort(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(kk), all.end());
-                for (size_t j = 0; j < kk; ++j)
-                    gt[q].push_back(all[j].second);
-            }
-        });
+    for (unsigned t = 1; t < nt; ++t)
+        pool.emplace_back(worker, t);
+    worker(0);
     for (auto &th : pool)
         th.join();
     return gt;
