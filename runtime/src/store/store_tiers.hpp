@@ -54,8 +54,11 @@ struct TierQuery {
     float sq_dot0 = 0;
     // PQ: per subspace tables (squared L2 or dot with each centroid), m·k floats
     std::vector<float> pq_table;
-    // binary: L2 = bin_base + Σ_{bit set} bin_delta[d]; dot = bin_dot0 + Σ_{bit set} bin_ddot[d]
-    std::vector<float> bin_delta, bin_ddot;
+    // binary: L2 = bin_base + Σ_{bit set} delta[d]; dot = bin_dot0 + Σ_{bit set} ddot[d], where
+    // delta/ddot are per-dimension terms. They are folded into one 256-entry table per code byte
+    // (entry v = the sum over v's set bits), so a row costs one ADC table walk of ⌈dim/8⌉ bytes
+    // instead of a branch per bit.
+    std::vector<float> bin_table;
     float bin_base = 0, bin_dot0 = 0;
 };
 
