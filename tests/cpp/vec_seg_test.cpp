@@ -166,6 +166,48 @@ TEST(VecSeg, RoundTripMultipleBlocksAndDtypes) {
     EXPECT_EQ(v.block(6, b), Status::InvalidArgument);
 }
 
+TEST(VecSeg, CopyRowsRawTransposesAnyRangeOfEveryElementSize) {
+    // 300 rows cross several 64-row tiles; dtypes of 4, 2 and 1 bytes. Every sub-range must
+    // equal the per-vector gather.
+    constexpr uint32_t n = 300;
+    constexpr uint16_t dim = 5;
+    std::vector<uint64_t> ids(n);
+    for (uint32_t i = 0; i < n; ++i)
+        ids[i] = i;
+    std::vector<float> f32(n * dim);
+    std::vector<uint16_t> f16(n * dim);
+    std::vector<uint8_t> u8(n * dim);
+    for (size_t i = 0; i < f32.size(); ++i) {
+        f32[i] = static_cast<float>(i) * 0.25f;
+        f16[i] = static_cast<uint16_t>(i * 7);
+        u8[i] = static_cast<uint8_t>(i * 13);
+    }
+    const auto p = encode({VecBlockInput{f32.data(), nullptr, ids.data(), n, dim},
+                           VecBlockInput{f16.data(), nullptr, ids.data(), n, dim, uint8_t(DataType::F16)},
+                           VecBlockInput{u8.data(), nullptr, ids.data(), n, dim, uint8_t(DataType::U8)}});
+    VecSegView v;
+    ASSERT_EQ(parse(p, v), Status::Ok);
+    for (uint32_t bi = 0; bi < v.block_count; ++bi) {
+        VecBlockView b;
+        ASSERT_EQ(v.block(bi, b), Status::Ok);
+        const size_t row = b.elem_size * dim;
+        std::vector<uint8_t> want(row), got(row * n);
+        for (auto [first, count] : {std::pair<uint32_t, uint32_t>{0, n}, {0, 1}, {63, 2}, {100, 200}, {299, 1}, {300, 0}}) {
+            std::fill(got.begin(), got.end(), 0xEE);
+            ASSERT_EQ(b.copy_rows_raw(first, count, got.data(), got.size()), Status::Ok);
+            for (uint32_t k = 0; k < count; ++k) {
+                ASSERT_EQ(b.copy_vector_raw(first + k, want.data(), want.size()), Status::Ok);
+                ASSERT_EQ(0, std::memcmp(want.data(), got.data() + k * row, row))
+                    << "block " << bi << " rows " << first << "+" << count << " row " << k;
+            }
+        }
+        EXPECT_EQ(b.copy_rows_raw(0, n + 1, got.data(), got.size() + row), Status::InvalidArgument);
+        EXPECT_EQ(b.copy_rows_raw(301, 0, got.data(), got.size()), Status::InvalidArgument);
+        EXPECT_EQ(b.copy_rows_raw(0, 2, got.data(), 2 * row - 1), Status::InvalidArgument);
+        EXPECT_EQ(b.copy_rows_raw(0, 1, nullptr, 0), Status::InvalidArgument);
+    }
+}
+
 TEST(VecSeg, DeltaIdsWithSmallRestartInterval) {
     std::vector<float> rows(10, 1.0f);
     std::vector<uint64_t> ids;

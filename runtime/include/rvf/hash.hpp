@@ -15,6 +15,8 @@ enum class Layout : uint8_t { R = 0, S = 1 };
 /// CRC-32C of `data`, continuing from `crc` (0 to start). Uses SSE4.2 when the CPU has it
 /// (checked once at run time), else the portable core implementation. Same results either way.
 uint32_t crc32c(core::ByteView data, uint32_t crc = 0);
+/// The same in the core's callback form (core::Crc32cUpdateFn), for the core parsers.
+uint32_t crc32c_update(uint32_t crc, const uint8_t *p, size_t n);
 /// True when crc32c() is using the hardware instruction on this machine.
 bool crc32c_hardware_available();
 

@@ -496,7 +496,7 @@ Result<StoreContents> read_contents(ByteView file) {
             if (!logical)
                 return logical.error();
             core::VecSegView v;
-            if (Status s = core::VecSegView::parse(core::ByteView(logical->data(), logical->size()), v); s != Status::Ok)
+            if (Status s = core::VecSegView::parse(core::ByteView(logical->data(), logical->size()), v, crc32c_update); s != Status::Ok)
                 return Error{s, where + " does not decode"};
             for (uint32_t bi = 0; bi < v.block_count; ++bi) {
                 core::VecBlockView blk;

@@ -85,4 +85,6 @@ uint32_t crc32c(core::ByteView data, uint32_t crc) {
 
 #endif
 
+uint32_t crc32c_update(uint32_t crc, const uint8_t *p, size_t n) { return crc32c(core::ByteView(p, n), crc); }
+
 } // namespace rvf

@@ -7,6 +7,7 @@
 
 #include <rvf/core/format/vec_seg.hpp>
 #include <rvf/distance.hpp>
+#include <rvf/hash.hpp>
 
 namespace rvf::progressive_detail {
 
@@ -43,7 +44,7 @@ void PartialIndex::remove_ids(std::span<const uint64_t> ids) {
 
 Result<void> PartialIndex::add_vec_segment(core::ByteView payload, uint32_t order, const float *i8_range) {
     core::VecSegView v;
-    if (Status s = core::VecSegView::parse(payload, v); s != Status::Ok)
+    if (Status s = core::VecSegView::parse(payload, v, crc32c_update); s != Status::Ok)
         return Error{s, "VEC segment does not decode"};
     if (rows_.empty()) {
         rows_.assign(codes_.slots() * dim_, 0.0f);

@@ -150,10 +150,16 @@ Result<void> RvfStore::Impl::load_layout_s(const std::vector<uint8_t> &bytes, co
             file.sub(static_cast<size_t>(d.file_offset + core::kSegmentHeaderSize), static_cast<size_t>(d.payload_length));
         core::SegmentHeader h;
         (void)core::decode_segment_header_raw(file.sub(static_cast<size_t>(d.file_offset), core::kSegmentHeaderSize), h);
-        auto logical = segment_payload(h, stored);
-        if (!logical)
-            return logical.error();
-        const ByteView payload(logical->data(), logical->size());
+        // Only compressed payloads need a buffer of their own; the rest are read in place.
+        std::vector<uint8_t> inflated;
+        ByteView payload = stored;
+        if ((h.flags & core::SegFlag::Compressed) != 0) {
+            auto logical = segment_payload(h, stored);
+            if (!logical)
+                return logical.error();
+            inflated = std::move(*logical);
+            payload = ByteView(inflated.data(), inflated.size());
+        }
         const std::string where = std::string(core::seg_type_name(d.seg_type) ? core::seg_type_name(d.seg_type) : "?") +
                                   " segment " + std::to_string(d.segment_id) + " at " + hex(d.file_offset);
         switch (static_cast<SegType>(d.seg_type)) {

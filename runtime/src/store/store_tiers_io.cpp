@@ -8,6 +8,7 @@
 
 #include <rvf/core/format/quant_seg.hpp>
 #include <rvf/core/format/vec_seg.hpp>
+#include <rvf/hash.hpp>
 
 #include "store_impl.hpp"
 
@@ -221,10 +222,17 @@ Result<void> RvfStore::Impl::load_quant_segment(core::ByteView payload, const st
 
 Result<void> RvfStore::Impl::load_vec_segment(core::ByteView payload, const std::string &where) {
     core::VecSegView v;
-    if (Status s = core::VecSegView::parse(payload, v); s != Status::Ok)
+    if (Status s = core::VecSegView::parse(payload, v, crc32c_update); s != Status::Ok)
         return Error{s, where + " does not decode"};
     const auto storage_t = static_cast<StorageType>(config.storage);
     const size_t row_bytes = table.row_bytes();
+    {
+        uint64_t hot = 0;
+        for (uint32_t bi = 0; bi < v.block_count; ++bi)
+            if (v.block_info(bi).tier == static_cast<uint8_t>(Tier::Hot))
+                hot += v.block_info(bi).vector_count;
+        table.reserve_rows(v.total_vectors(), hot);
+    }
     std::vector<uint8_t> row;
     for (uint32_t bi = 0; bi < v.block_count; ++bi) {
         core::VecBlockView blk;
@@ -250,25 +258,33 @@ Result<void> RvfStore::Impl::load_vec_segment(core::ByteView payload, const std:
                                                           std::to_string(blk.dim()) + " is not the " +
                                                           tier_name(tier) + " tier's"};
         }
-        row.resize(blk.elem_size * blk.dim());
+        // Rows come out of the dim-major block a tile at a time (copy_rows_raw transposes).
+        const size_t row_len = blk.elem_size * blk.dim();
+        constexpr uint32_t kChunk = 256;
+        row.resize(row_len * std::min<uint32_t>(kChunk, std::max<uint32_t>(1, blk.count())));
         const auto &pq = table.models().pq;
         auto ids = blk.delta_ids();
         auto cur = ids.cursor();
-        for (uint32_t i = 0; i < blk.count(); ++i) {
-            uint64_t id = 0;
-            if (blk.id_encoding == static_cast<uint8_t>(core::IdEncoding::Raw)) {
-                id = blk.id(i);
-            } else if (!cur.next(id)) {
-                return Error{Status::InvalidManifest, where + ": id list ends early"};
+        for (uint32_t c0 = 0; c0 < blk.count(); c0 += kChunk) {
+            const uint32_t cn = std::min(kChunk, blk.count() - c0);
+            (void)blk.copy_rows_raw(c0, cn, row.data(), row.size());
+            for (uint32_t j = 0; j < cn; ++j) {
+                const uint32_t i = c0 + j;
+                const uint8_t *r = row.data() + size_t{j} * row_len;
+                uint64_t id = 0;
+                if (blk.id_encoding == static_cast<uint8_t>(core::IdEncoding::Raw)) {
+                    id = blk.id(i);
+                } else if (!cur.next(id)) {
+                    return Error{Status::InvalidManifest, where + ": id list ends early"};
+                }
+                if (tier == Tier::Cold && pq) // a PQ code names one of the k centroids
+                    for (size_t b = 0; b < row_len; ++b)
+                        if (r[b] >= pq->k)
+                            return Error{Status::InvalidManifest, where + ": PQ code beyond the codebook"};
+                if (table.contains(id))
+                    table.remove(id);
+                table.add_coded(id, tier, r);
             }
-            (void)blk.copy_vector_raw(i, row.data(), row.size());
-            if (tier == Tier::Cold && pq) // a PQ code names one of the k centroids
-                for (uint8_t c : row)
-                    if (c >= pq->k)
-                        return Error{Status::InvalidManifest, where + ": PQ code beyond the codebook"};
-            if (table.contains(id))
-                table.remove(id);
-            table.add_coded(id, tier, row.data());
         }
     }
     return {};

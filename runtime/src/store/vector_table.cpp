@@ -1,6 +1,7 @@
 // vector_table.cpp — see vector_table.hpp.
 #include "vector_table.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -77,6 +78,27 @@ void VectorTable::add_raw(uint64_t id, const uint8_t *row_bytes_in) {
     alive_.push_back(1);
     by_id_[id] = slot;
     push_row_stats(slot);
+}
+
+void VectorTable::reserve_rows(size_t rows, size_t hot_rows) {
+    auto grow = [](auto &v, size_t extra) {
+        const size_t want = v.size() + extra;
+        if (want > v.capacity())
+            v.reserve(std::max(want, 2 * v.capacity()));
+    };
+    grow(data_, hot_rows * row_bytes());
+    grow(ids_, rows);
+    grow(alive_, rows);
+    grow(norm2_, rows);
+    if (storage_ == StorageType::I8)
+        grow(code_sum_, 2 * rows);
+    if (!tier_.empty()) {
+        grow(tier_, rows);
+        grow(pos_, rows);
+    }
+    const size_t want = by_id_.size() + rows;
+    if (want > by_id_.bucket_count())
+        by_id_.reserve(std::max(want, 2 * by_id_.bucket_count()));
 }
 
 void VectorTable::start_tiers() {

@@ -59,6 +59,9 @@ public:
     void add(uint64_t id, const float *v);
     /// Append a row already in the storage dtype (file load: no re-quantisation).
     void add_raw(uint64_t id, const uint8_t *row_bytes);
+    /// Make room for `rows` more slots, `hot_rows` of them hot, growing geometrically (a file's
+    /// open calls this once per VEC segment; exact reservations would copy quadratically).
+    void reserve_rows(size_t rows, size_t hot_rows);
     /// Append a row held as tier t's code (models().code_bytes(t) bytes; hot = add_raw).
     /// The model for t must be set.
     void add_coded(uint64_t id, Tier t, const uint8_t *code);
