@@ -340,15 +340,25 @@ TEST(Store, BadInputIsATypedError) {
               Status::ReadOnly);
     EXPECT_EQ(ro->remove(ids).status(), Status::ReadOnly);
     EXPECT_EQ(ro->compact().status(), Status::ReadOnly);
+    const std::vector<uint8_t> seen = ro->to_bytes(); // the reader keeps the file, not a copy
     // Creating over an existing file, a zero dimension, a missing file.
     EXPECT_FALSE(RvfStore::create(t.file("bad2.rvf"), opts(0)));
+    const std::vector<uint64_t> later_id{99};
+    const std::vector<float> later_row(dim, 0.5f);
+    ASSERT_TRUE(s->ingest_batch(later_id, later_row));
     ASSERT_TRUE(s->close());
+    // The writer appended to the file; the reader still sees the file as it opened it.
+    ASSERT_GT(std::filesystem::file_size(path), seen.size());
+    EXPECT_EQ(ro->to_bytes(), seen);
+    EXPECT_EQ(ro->status().file_size, seen.size());
+    EXPECT_TRUE(ro->verify().ok);
+    EXPECT_EQ(ro->query(q, 1000)->size(), 2u);
     EXPECT_FALSE(RvfStore::create(path, opts(dim)));
     EXPECT_EQ(RvfStore::open(t.file("missing.rvf")).status(), Status::ManifestNotFound);
     // Nothing committed was lost through all of that.
     auto again = RvfStore::open_readonly(path);
     ASSERT_TRUE(again);
-    EXPECT_EQ(again->status().total_vectors, 2u);
+    EXPECT_EQ(again->status().total_vectors, 3u);
 }
 
 TEST(Store, UpstreamFixturesAnswerAsUpstreamDid) {

@@ -1,8 +1,9 @@
-// storage.cpp — the two Storage backends (see storage.hpp).
+// storage.cpp — the Storage backends (see storage.hpp).
 #include "storage.hpp"
 
 #include <utility>
 
+#include <rvf/byte_source.hpp>
 #include <rvf/io/durable_file.hpp>
 
 namespace rvf::store_detail {
@@ -44,7 +45,28 @@ private:
     io::DurableFile file_;
 };
 
+/// A read-only store's file: its bytes stay on disk (the image is not kept in memory after the
+/// open); reads are limited to the size seen at open, and every write is refused.
+class SourceStorage final : public Storage {
+public:
+    explicit SourceStorage(std::unique_ptr<ByteSource> src) : src_(std::move(src)) {}
+    uint64_t size() const override { return src_->size(); }
+    Result<void> append(core::ByteView) override { return refused(); }
+    Result<void> sync() override { return {}; }
+    Result<void> truncate(uint64_t) override { return refused(); }
+    Result<std::vector<uint8_t>> read_all() const override { return src_->read_all(); }
+    bool is_file() const override { return true; }
+
+private:
+    static Result<void> refused() { return Error{Status::ReadOnly, "the store was opened read-only"}; }
+    std::unique_ptr<ByteSource> src_;
+};
+
 } // namespace
+
+std::unique_ptr<Storage> source_storage(std::unique_ptr<ByteSource> src) {
+    return std::make_unique<SourceStorage>(std::move(src));
+}
 
 std::unique_ptr<Storage> memory_storage(std::vector<uint8_t> initial) {
     return std::make_unique<MemoryStorage>(std::move(initial));

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include <rvf/byte_source.hpp>
 #include <rvf/core/bytes.hpp>
 #include <rvf/result.hpp>
 
@@ -26,6 +27,8 @@ public:
 };
 
 std::unique_ptr<Storage> memory_storage(std::vector<uint8_t> initial);
+/// Read-only: the bytes of `src` (a file opened read-only), read again on demand.
+std::unique_ptr<Storage> source_storage(std::unique_ptr<ByteSource> src);
 /// create_new: the file must not exist. Otherwise opens an existing file read-write.
 Result<std::unique_ptr<Storage>> file_storage(const std::string &path, bool create_new);
 

@@ -190,7 +190,12 @@ Result<RvfStore> RvfStore::open(const std::string &path) {
 }
 
 Result<RvfStore> RvfStore::open_readonly(const std::string &path) {
-    auto bytes = read_file_bytes(path);
+    // The image is decoded and dropped; the store keeps the descriptor (to_bytes and verify read
+    // the file again, up to the size seen here), so serving does not hold the file twice.
+    auto src = open_file_source(path);
+    if (!src)
+        return src.error();
+    auto bytes = (*src)->read_all();
     if (!bytes)
         return bytes.error();
     auto impl = std::make_unique<Impl>();
@@ -198,7 +203,7 @@ Result<RvfStore> RvfStore::open_readonly(const std::string &path) {
     impl->read_only = true;
     if (auto r = impl->load(*bytes, false); !r)
         return r.error();
-    impl->storage = store_detail::memory_storage(std::move(*bytes));
+    impl->storage = store_detail::source_storage(std::move(*src));
     return RvfStore(std::move(impl));
 }
 

@@ -43,7 +43,7 @@ bool known_store_type(uint8_t t) {
 
 } // namespace
 
-Result<void> RvfStore::Impl::load(std::vector<uint8_t> bytes, bool writable) {
+Result<void> RvfStore::Impl::load(const std::vector<uint8_t> &bytes, bool writable) {
     const ByteView file(bytes.data(), bytes.size());
     const FileReport rep = inspect_file(file);
     if (rep.layout == FileLayout::UpstreamWasmExport || rep.layout == FileLayout::Unknown || !rep.manifest)

@@ -80,7 +80,7 @@ struct RvfStore::Impl {
     static Result<std::vector<uint8_t>> encode_journal(std::span<const uint64_t> ids, uint32_t epoch);
 
     // --- store_boot.cpp ---
-    Result<void> load(std::vector<uint8_t> bytes, bool writable);
+    Result<void> load(const std::vector<uint8_t> &bytes, bool writable);
     Result<void> load_layout_s(const std::vector<uint8_t> &bytes, const FileReport &rep, bool writable);
     Result<void> load_layout_r(const std::vector<uint8_t> &bytes);
     /// Adopt upstream's Layout R INDEX (spec §3.10) when it is valid and names our rows.
