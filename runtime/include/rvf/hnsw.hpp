@@ -28,6 +28,8 @@
 #include <utility>
 #include <vector>
 
+#include <rvf/zeroed_array.hpp>
+
 namespace rvf {
 
 struct HnswParams {
@@ -203,7 +205,7 @@ private:
     size_t count_ = 0;
     int max_level_ = -1;
     uint32_t entry_ = kHnswNone;
-    std::vector<uint32_t> l0_;
+    ZeroedArray<uint32_t> l0_; // (m0 + 1) words per slot; slots never added stay untouched (zero)
     std::vector<int8_t> level_;
     std::vector<std::unique_ptr<uint32_t[]>> upper_;
     std::unique_ptr<hnsw_detail::SpinLock[]> locks_; // cap_ of them, only used by insert()

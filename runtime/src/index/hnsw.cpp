@@ -93,7 +93,7 @@ HnswGraph::~HnswGraph() = default;
 void HnswGraph::grow(size_t slots) {
     if (slots <= cap_)
         return;
-    l0_.resize(slots * (p_.m0 + 1u), 0);
+    l0_.grow(slots * (p_.m0 + 1u));
     level_.resize(slots, -1);
     upper_.resize(slots);
     locks_ = std::make_unique<hnsw_detail::SpinLock[]>(slots); // only ever replaced while unlocked
@@ -110,7 +110,8 @@ bool HnswGraph::add_node(uint32_t node, int level) {
     if (level_[node] >= 0)
         return false;
     level_[node] = static_cast<int8_t>(level);
-    l0_links(node)[0] = 0;
+    // Its level-0 list is already empty: slots start zeroed and nodes are never removed. Not
+    // writing it keeps the pages of nodes whose lists have not arrived untouched.
     if (level > 0)
         upper_[node] = std::make_unique<uint32_t[]>(static_cast<size_t>(level) * (p_.m + 1u)); // zeroed
     ++count_;

@@ -26,6 +26,7 @@ Result<PartialIndex> PartialIndex::make(LayeredHnsw graph, RoutingCodes codes, u
     p.codes_ = std::move(codes);
     p.dim_ = dim;
     p.metric_ = metric;
+    p.slot_of_.reserve(p.codes_.slots());
     for (uint32_t s = 0; s < p.codes_.slots(); ++s)
         if (p.codes_.live[s])
             p.slot_of_[p.codes_.ids[s]] = s;

@@ -103,8 +103,15 @@ struct ProgressiveStore::State {
     }
     bool held(const ByteRange &r) const { return bytes.has(r.offset, r.length); }
 
+    /// A checked payload: a view into the held bytes, or into `own` when it had to be assembled
+    /// from several fetched ranges or decompressed (views stay valid while the bytes are held).
+    struct Payload {
+        std::vector<uint8_t> own;
+        ByteView view;
+    };
+
     /// Payload of dir entry i, checked against its header and the directory; decompressed.
-    Result<std::vector<uint8_t>> checked_payload(size_t i) const {
+    Result<Payload> checked_payload(size_t i) const {
         const core::SegmentDirEntry &d = dir[i];
         std::vector<uint8_t> scratch;
         const ByteView hb = bytes.view(d.file_offset, core::kSegmentHeaderSize, scratch);
@@ -117,14 +124,19 @@ struct ProgressiveStore::State {
             return Error{Status::FileChanged, where + ": the header is not the segment the manifest lists"};
         if (std::memcmp(h.content_hash, d.content_hash, 16) != 0)
             return Error{Status::ContentHashMismatch, where + ": header hash differs from the directory's"};
-        std::vector<uint8_t> pscratch;
-        const ByteView stored = bytes.view(d.file_offset + core::kSegmentHeaderSize, h.payload_length, pscratch);
+        Payload out;
+        const ByteView stored = bytes.view(d.file_offset + core::kSegmentHeaderSize, h.payload_length, out.own);
         if (Status s = verify_content_hash(Layout::S, h.checksum_algo, stored, h.content_hash); s != Status::Ok)
             return Error{s, where + ": payload does not match its content hash"};
-        auto logical = segment_payload(h, stored);
-        if (!logical)
-            return Error{logical.status(), where + ": " + logical.error().message};
-        return logical;
+        out.view = stored; // moving `out` keeps own's buffer, so the view survives the return
+        if ((h.flags & core::SegFlag::Compressed) != 0) {
+            auto logical = segment_payload(h, stored);
+            if (!logical)
+                return Error{logical.status(), where + ": " + logical.error().message};
+            out.own = std::move(*logical);
+            out.view = ByteView(out.own.data(), out.own.size());
+        }
+        return out;
     }
 
     Result<void> fail(Error e) {
@@ -325,14 +337,14 @@ Result<void> ProgressiveStore::State::step_hotset() {
     auto a = checked_payload(a_idx);
     if (!a)
         return a.error();
-    auto graph = LayeredHnsw::open(ByteView(a->data(), a->size()));
+    auto graph = LayeredHnsw::open(a->view);
     if (!graph)
         return Error{graph.status(), "INDEX layer A: " + graph.error().message};
     auto c = checked_payload(codes_idx);
     if (!c)
         return c.error();
     processed[a_idx] = processed[codes_idx] = 1;
-    if (!is_routing_codes(ByteView(c->data(), c->size()))) {
+    if (!is_routing_codes(c->view)) {
         // An index written before routing codes existed: the segment after A is layer B or C.
         index_after_a.insert(index_after_a.begin(), codes_idx);
         processed[codes_idx] = 0;
@@ -343,7 +355,7 @@ Result<void> ProgressiveStore::State::step_hotset() {
         phase = ProgressivePhase::Stream;
         return {};
     }
-    auto codes = decode_routing_codes(ByteView(c->data(), c->size()));
+    auto codes = decode_routing_codes(c->view);
     if (!codes)
         return codes.error();
     auto partial_index =
@@ -356,7 +368,7 @@ Result<void> ProgressiveStore::State::step_hotset() {
         if (!p)
             return p.error();
         core::JournalSegView jv;
-        if (Status s = core::JournalSegView::parse(ByteView(p->data(), p->size()), jv); s != Status::Ok)
+        if (Status s = core::JournalSegView::parse(p->view, jv); s != Status::Ok)
             return Error{s, "JOURNAL segment " + std::to_string(dir[j].segment_id) + " does not decode"};
         std::vector<uint64_t> gone;
         auto cur = jv.cursor();
@@ -376,7 +388,7 @@ Result<void> ProgressiveStore::State::step_hotset() {
         if (!p)
             return p.error();
         core::QuantSegView q;
-        if (Status s = core::QuantSegView::parse(ByteView(p->data(), p->size()), q); s != Status::Ok)
+        if (Status s = core::QuantSegView::parse(p->view, q); s != Status::Ok)
             return Error{s, "QUANT segment does not decode"};
         if (q.quant_type != static_cast<uint8_t>(core::QuantType::Scalar) || q.dim != config.dimension)
             return Error{Status::InvalidManifest, "QUANT segment is not a scalar range for this dimension"};
@@ -430,7 +442,7 @@ Result<void> ProgressiveStore::State::step_stream() {
             auto p = checked_payload(i);
             if (!p)
                 return p.error();
-            const ByteView v(p->data(), p->size());
+            const ByteView v = p->view;
             if (is_routing_codes(v))
                 continue;
             auto info = read_layer_info(v);
@@ -451,7 +463,7 @@ Result<void> ProgressiveStore::State::step_stream() {
             auto p = checked_payload(i);
             if (!p)
                 return p.error();
-            if (auto r = partial->add_vec_segment(ByteView(p->data(), p->size()), static_cast<uint32_t>(i),
+            if (auto r = partial->add_vec_segment(p->view, static_cast<uint32_t>(i),
                                                   have_i8_range ? i8_range : nullptr);
                 !r)
                 return r;
