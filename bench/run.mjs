@@ -193,7 +193,10 @@ for (const dsName of datasetNames) {
         rmSync(file, { force: true });
         rmSync(`${file}.lock`, { force: true });
     }
-    record({ dataset: ds.name, engine: null, phase: 'dataset' }, [{ event: 'dataset', ...ds }]);
+    // Paths relative to the repository root: the results are committed and read elsewhere.
+    const rel = (p) => path.relative(repoRoot, p);
+    record({ dataset: ds.name, engine: null, phase: 'dataset' },
+           [{ event: 'dataset', ...ds, base: rel(ds.base), query: rel(ds.query), truth: rel(ds.truth) }]);
 }
 
 machine.loadavg_end = os.loadavg().map((x) => Number(x.toFixed(2)));

@@ -3,7 +3,9 @@
 // RVF_NODE_ADDON at the Release addon it built (build/bench/native/rvf_node.node); without it the
 // package picks its own (the newest preset build). Unavailable when no addon can be loaded.
 import os from 'node:os';
+import path from 'node:path';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { runEngine } from './common.mjs';
 import { rvfDatabaseEngine } from './rvf-database.mjs';
 
@@ -19,7 +21,11 @@ runEngine(async () => {
         throw new Error('npm/rvf-node does not export RvfDatabase');
     return rvfDatabaseEngine({
         name: 'rvf-node',
-        api: `RvfDatabase (C++ runtime, N-API) ingestBatch/query; addon ${process.env.RVF_NODE_ADDON ?? 'chosen by npm/rvf-node'}`,
+        // Recorded results travel with the repository: name the addon relative to its root.
+        api: `RvfDatabase (C++ runtime, N-API) ingestBatch/query; addon ${
+            process.env.RVF_NODE_ADDON
+                ? path.relative(fileURLToPath(new URL('../../', import.meta.url)), process.env.RVF_NODE_ADDON)
+                : 'chosen by npm/rvf-node'}`,
         version: () => `${pkg.version} (N-API)`,
         RvfDatabase,
         threads: os.availableParallelism(),
