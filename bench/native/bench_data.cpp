@@ -39,18 +39,8 @@ int main(int argc, char **argv) {
         const char *v = argv[i + 1];
         if (a == "--out")
             out = v;
-        else if (a == "--n")
-            spec.n = std::strtoull(v, nullptr, 10);
-        else if (a == "--queries")
-            spec.queries = std::strtoull(v, nullptr, 10);
-        else if (a == "--dim")
-            spec.dim = std::strtoull(v, nullptr, 10);
-        else if (a == "--clusters")
-            spec.clusters = std::strtoull(v, nullptr, 10);
-        else if (a == "--sigma")
-            spec.sigma = std::strtod(v, nullptr);
-        else if (a == "--seed")
-            spec.seed = static_cast<uint32_t>(std::strtoul(v, nullptr, 10));
+        else if (rvf::test::mixture_option(a, v, spec))
+            continue;
         else if (a == "--k")
             k = std::strtoull(v, nullptr, 10);
         else {

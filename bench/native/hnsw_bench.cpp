@@ -85,18 +85,8 @@ int main(int argc, char **argv) {
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string a = argv[i];
         const char *v = argv[i + 1];
-        if (a == "--n")
-            spec.n = std::strtoull(v, nullptr, 10);
-        else if (a == "--queries")
-            spec.queries = std::strtoull(v, nullptr, 10);
-        else if (a == "--dim")
-            spec.dim = std::strtoull(v, nullptr, 10);
-        else if (a == "--clusters")
-            spec.clusters = std::strtoull(v, nullptr, 10);
-        else if (a == "--sigma")
-            spec.sigma = std::strtod(v, nullptr);
-        else if (a == "--seed")
-            spec.seed = static_cast<uint32_t>(std::strtoul(v, nullptr, 10));
+        if (rvf::test::mixture_option(a, v, spec))
+            continue;
         else if (a == "--m") {
             params.m = static_cast<uint16_t>(std::atoi(v));
             params.m0 = static_cast<uint16_t>(2 * params.m);

@@ -214,4 +214,28 @@ val metadata_to_js(const std::vector<MetadataEntry> &entries) {
     return out;
 }
 
+val neighbors_to_js(const std::vector<Neighbor> &hits) {
+    std::vector<uint64_t> ids(hits.size());
+    std::vector<float> dist(hits.size());
+    for (size_t i = 0; i < hits.size(); ++i) {
+        ids[i] = hits[i].id;
+        dist[i] = hits[i].distance;
+    }
+    val o = val::object();
+    o.set("ids", copy_out_u64(ids.data(), ids.size()));
+    o.set("distances", copy_out(dist.data(), dist.size()));
+    return o;
+}
+
+Result<void> set_query_filter(const std::string &filter_json, std::optional<FilterExpr> &holder, QueryOptions &opts) {
+    if (filter_json.empty())
+        return {};
+    auto f = filter_from_json(filter_json);
+    if (!f)
+        return f.error();
+    holder = std::move(*f);
+    opts.filter = &*holder;
+    return {};
+}
+
 } // namespace rvf::js

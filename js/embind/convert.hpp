@@ -11,9 +11,11 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include <rvf/filter.hpp>
 #include <rvf/metadata.hpp>
 #include <rvf/result.hpp>
 #include <rvf/store.hpp>
@@ -61,6 +63,14 @@ inline val copy_out_u64(const uint64_t *data, size_t n) {
 Result<Metric> metric_from_name(const std::string &name);
 /// "f32" | "f16" | "i8" (rvf::storage_type_name). Error: InvalidOptions.
 Result<StorageType> storage_from_name(const std::string &name);
+
+/// Query results as parallel arrays (ids: Uint32Array of lo/hi words, distances: Float32Array);
+/// the JS side builds the {id, distance} rows, choosing number or bigint per id.
+val neighbors_to_js(const std::vector<Neighbor> &hits);
+
+/// A query's filter from its JSON text (empty: no filter): parsed into `holder`, which must
+/// outlive the query, and set as opts.filter. Error: filter_from_json's.
+Result<void> set_query_filter(const std::string &filter_json, std::optional<FilterExpr> &holder, QueryOptions &opts);
 
 /// Per-id metadata: `list` is an array of n items, each undefined/null (no metadata) or an
 /// object {fieldId: value}. A value is either typed — an object with exactly one key of u64,

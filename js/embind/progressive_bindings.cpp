@@ -101,25 +101,12 @@ public:
         opts.ef_search = ef_search;
         opts.stats = &st;
         std::optional<FilterExpr> filter;
-        if (!filter_json.empty()) {
-            auto f = filter_from_json(filter_json);
-            if (!f)
-                return outcome_err(f.error());
-            filter = std::move(*f);
-            opts.filter = &*filter;
-        }
+        if (auto r = set_query_filter(filter_json, filter, opts); !r)
+            return outcome_err(r.error());
         auto hits = p_->query(q, k, opts);
         if (!hits)
             return outcome_err(hits.error());
-        std::vector<uint64_t> ids(hits->size());
-        std::vector<float> dist(hits->size());
-        for (size_t i = 0; i < hits->size(); ++i) {
-            ids[i] = (*hits)[i].id;
-            dist[i] = (*hits)[i].distance;
-        }
-        val o = val::object();
-        o.set("ids", copy_out_u64(ids.data(), ids.size()));
-        o.set("distances", copy_out(dist.data(), dist.size()));
+        val o = neighbors_to_js(*hits);
         o.set("layers", layers_to_js(st.layers));
         o.set("exact", st.exact);
         o.set("distanceEvals", static_cast<double>(st.distance_evals));

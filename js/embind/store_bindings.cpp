@@ -119,21 +119,6 @@ val compact_to_js(const CompactResult &r) {
     return o;
 }
 
-/// Parallel arrays (ids: Uint32Array of lo/hi words, distances: Float32Array): the JS side builds the
-/// {id, distance} rows, choosing number or bigint per id.
-val neighbors_to_js(const std::vector<Neighbor> &hits) {
-    std::vector<uint64_t> ids(hits.size());
-    std::vector<float> dist(hits.size());
-    for (size_t i = 0; i < hits.size(); ++i) {
-        ids[i] = hits[i].id;
-        dist[i] = hits[i].distance;
-    }
-    val o = val::object();
-    o.set("ids", copy_out_u64(ids.data(), ids.size()));
-    o.set("distances", copy_out(dist.data(), dist.size()));
-    return o;
-}
-
 val bytes_to_js(const std::vector<uint8_t> &b) { return copy_out(b.data(), b.size()); }
 
 const Error kNoStore{Status::StoreClosed, "the store is closed"};
@@ -197,13 +182,8 @@ public:
         QueryOptions opts;
         opts.ef_search = ef_search;
         std::optional<FilterExpr> filter;
-        if (!filter_json.empty()) {
-            auto f = filter_from_json(filter_json);
-            if (!f)
-                return outcome_err(f.error());
-            filter = std::move(*f);
-            opts.filter = &*filter;
-        }
+        if (auto r = set_query_filter(filter_json, filter, opts); !r)
+            return outcome_err(r.error());
         return outcome(store_->query(q, k, opts), neighbors_to_js);
     }
 

@@ -210,6 +210,15 @@ export declare function init(source?: RvfInitSource): Promise<unknown>;
 /** The runtime library version. */
 export declare function version(): Promise<string>;
 
+/** The runtime's writer-lock record and stale rules (spec §11), for JS writers doing the file I/O. */
+export interface RvfWriterLockRules {
+    record(pid: number, host: string, nowNs: number, writerId: Uint8Array): Uint8Array;
+    judge(bytes: Uint8Array, nowNs: number, host: string, pidAlive: (pid: number) => boolean):
+        { kind: 'invalid' | 'stale' | 'held'; pid: number; holder: string };
+    hasWriter(bytes: Uint8Array, writerId: Uint8Array): boolean;
+}
+export declare function writerLockRules(): Promise<RvfWriterLockRules>;
+
 export declare class RvfStore {
     private constructor();
     static create(options: RvfCreateOptions): Promise<RvfStore>;

@@ -19,6 +19,8 @@
 #include <rvf/io/durable_file.hpp>
 #include <rvf/io/fault_injection.hpp>
 
+#include "support/temp_dir.hpp"
+
 extern char **environ;
 
 using namespace rvf;
@@ -26,20 +28,7 @@ using namespace rvf::io;
 
 namespace {
 
-struct TempDir {
-    std::string path;
-    TempDir() {
-        char tmpl[] = "/tmp/rvf-fileio-XXXXXX";
-        const char *p = ::mkdtemp(tmpl);
-        EXPECT_NE(p, nullptr);
-        path = p ? p : "/tmp";
-    }
-    ~TempDir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path, ec);
-    }
-    std::string file(const std::string &name) const { return path + "/" + name; }
-};
+using TempDir = test::TempDir;
 
 core::ByteView view(const std::string &s) { return {reinterpret_cast<const uint8_t *>(s.data()), s.size()}; }
 

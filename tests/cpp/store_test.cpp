@@ -22,6 +22,7 @@
 #include <rvf/layout_s_writer.hpp>
 #include <rvf/store.hpp>
 
+#include "support/temp_dir.hpp"
 #include "support/upstream_fixtures.hpp"
 
 using namespace rvf;
@@ -29,15 +30,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct TempDir {
-    fs::path dir;
-    TempDir() {
-        char tmpl[] = "/tmp/rvf-store-XXXXXX";
-        dir = mkdtemp(tmpl);
-    }
-    ~TempDir() { fs::remove_all(dir); }
-    std::string file(const std::string &name) const { return (dir / name).string(); }
-};
+using TempDir = test::TempDir;
 
 std::vector<float> random_rows(size_t n, size_t dim, uint32_t seed) {
     std::mt19937 rng(seed);

@@ -23,6 +23,7 @@
 #include <rvf/layout_s_writer.hpp>
 #include <rvf/store.hpp>
 
+#include "support/temp_dir.hpp"
 #include "support/ann_data.hpp"
 #include "support/mulberry32.hpp"
 
@@ -33,15 +34,7 @@ namespace {
 
 constexpr size_t kBlock = 1024;
 
-struct TempDir {
-    fs::path dir;
-    TempDir() {
-        char tmpl[] = "/tmp/rvf-tiers-XXXXXX";
-        dir = mkdtemp(tmpl);
-    }
-    ~TempDir() { fs::remove_all(dir); }
-    std::string file(const std::string &name) const { return (dir / name).string(); }
-};
+using TempDir = test::TempDir;
 
 /// `blocks` × 1024 rows; block b's rows around its own centre.
 struct Clustered {

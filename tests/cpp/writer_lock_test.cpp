@@ -23,6 +23,8 @@
 #include <rvf/core/hash/crc32.hpp>
 #include <rvf/io/writer_lock.hpp>
 
+#include "support/temp_dir.hpp"
+
 using namespace rvf;
 using namespace rvf::io;
 
@@ -30,20 +32,7 @@ namespace {
 
 constexpr uint64_t kSec = 1'000'000'000ull;
 
-struct TempDir {
-    std::string path;
-    TempDir() {
-        char tmpl[] = "/tmp/rvf-fileio-XXXXXX";
-        const char *p = ::mkdtemp(tmpl);
-        EXPECT_NE(p, nullptr);
-        path = p ? p : "/tmp";
-    }
-    ~TempDir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path, ec);
-    }
-    std::string file(const std::string &name) const { return path + "/" + name; }
-};
+using TempDir = test::TempDir;
 
 uint64_t now_ns() {
     timespec ts{};

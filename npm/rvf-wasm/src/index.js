@@ -96,6 +96,22 @@ export async function version() {
     return (await init()).version();
 }
 
+/**
+ * The writer-lock record and stale rules of the runtime (spec §11), for a JS writer that keeps a
+ * wasm store in a file (the caller does the file-system steps). Resolves to
+ * { record(pid, host, nowNs, writerId) → Uint8Array(104),
+ *   judge(bytes, nowNs, host, pidAlive) → { kind: 'invalid' | 'stale' | 'held', pid, holder },
+ *   hasWriter(bytes, writerId) → boolean }; writerId is 16 bytes, nowNs a number.
+ */
+export async function writerLockRules() {
+    const core = await init();
+    return {
+        record: (pid, host, nowNs, writerId) => core.lockRecord(pid, host, nowNs, writerId),
+        judge: (bytes, nowNs, host, pidAlive) => core.judgeLock(bytes, bytes.length, nowNs, host, pidAlive),
+        hasWriter: (bytes, writerId) => core.lockHasWriter(bytes, bytes.length, writerId),
+    };
+}
+
 // --- argument conversion -----------------------------------------------------------------------
 
 const MAX_U64 = (1n << 64n) - 1n;

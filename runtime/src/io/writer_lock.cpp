@@ -242,31 +242,66 @@ Result<Judged> judge_existing(const std::string &lock_path, const LockPolicy &po
         return Judged{};
     }
 
-    core::LockRecord rec;
-    rec.pid = core::load_u32_le(buf + off::pid);
-    for (size_t i = 0; i < core::kLockHostnameSize; ++i)
-        rec.hostname[i] = buf[off::hostname + i];
-    rec.timestamp_ns = core::load_u64_le(buf + off::timestamp_ns);
-
-    const size_t host_len = host.size() < core::kLockHostnameMaxCopy ? host.size() : core::kLockHostnameMaxCopy;
-    const bool same_host = rec.hostname_equals(host.data(), host_len);
-    const uint64_t age = now > rec.timestamp_ns ? now - rec.timestamp_ns : 0;
-    const bool stale =
-        same_host ? (age > policy.same_host_stale_ns && !pid_alive(rec.pid)) : age > policy.other_host_stale_ns;
-    if (stale) {
+    LockJudgement v = judge_lock_record(core::ByteView(buf, static_cast<size_t>(n)), now, host, pid_alive, policy);
+    if (v.kind == LockJudgement::Kind::Stale) {
         if (VoidResult r = remove_if_same(lock_path, st); !r)
             return r.error();
         return Judged{};
     }
     Judged j;
     j.verdict = Verdict::Held;
-    j.holder = "pid " + std::to_string(rec.pid) + " on host '" +
-               std::string(reinterpret_cast<const char *>(rec.hostname), rec.hostname_len()) + "'" +
-               (same_host ? "" : " (another host)") + ", taken " + std::to_string(age / 1'000'000'000ull) + " s ago";
+    j.holder = std::move(v.holder);
     return j;
 }
 
 } // namespace
+
+std::array<uint8_t, 104> lock_record(uint32_t pid, const std::string &host, uint64_t now_ns,
+                                     const std::array<uint8_t, 16> &writer_id) {
+    static_assert(kLockFileSize == 104);
+    core::LockRecord rec;
+    rec.pid = pid;
+    rec.set_hostname(host.data(), host.size());
+    rec.timestamp_ns = now_ns;
+    for (size_t i = 0; i < writer_id.size(); ++i)
+        rec.writer_id[i] = writer_id[i];
+    std::array<uint8_t, 104> out{};
+    core::encode_lock_file(rec, out.data());
+    return out;
+}
+
+LockJudgement judge_lock_record(core::ByteView bytes, uint64_t now_ns, const std::string &host,
+                                const std::function<bool(uint32_t)> &pid_alive, const LockPolicy &policy) {
+    LockJudgement v;
+    if (bytes.size < kLockFileSize || core::load_u32_le(bytes.data + off::magic) != core::kLockMagic)
+        return v; // Invalid
+    // Not decode_lock_file: the checksum and version are not used to judge a lock (header comment).
+    core::LockRecord rec;
+    rec.pid = core::load_u32_le(bytes.data + off::pid);
+    for (size_t i = 0; i < core::kLockHostnameSize; ++i)
+        rec.hostname[i] = bytes.data[off::hostname + i];
+    rec.timestamp_ns = core::load_u64_le(bytes.data + off::timestamp_ns);
+    v.pid = rec.pid;
+    const size_t host_len = host.size() < core::kLockHostnameMaxCopy ? host.size() : core::kLockHostnameMaxCopy;
+    const bool same_host = rec.hostname_equals(host.data(), host_len);
+    const uint64_t age = now_ns > rec.timestamp_ns ? now_ns - rec.timestamp_ns : 0;
+    const bool stale =
+        same_host ? (age > policy.same_host_stale_ns && !pid_alive(rec.pid)) : age > policy.other_host_stale_ns;
+    if (stale) {
+        v.kind = LockJudgement::Kind::Stale;
+        return v;
+    }
+    v.kind = LockJudgement::Kind::Held;
+    v.holder = "pid " + std::to_string(rec.pid) + " on host '" +
+               std::string(reinterpret_cast<const char *>(rec.hostname), rec.hostname_len()) + "'" +
+               (same_host ? "" : " (another host)") + ", taken " + std::to_string(age / 1'000'000'000ull) + " s ago";
+    return v;
+}
+
+bool lock_record_has_writer(core::ByteView bytes, const std::array<uint8_t, 16> &writer_id) {
+    return bytes.size >= kLockFileSize &&
+           std::memcmp(bytes.data + off::writer_id, writer_id.data(), writer_id.size()) == 0;
+}
 
 std::string lock_path_for(const std::string &rvf_path) { return rvf_path + ".lock"; }
 
@@ -302,16 +337,8 @@ Result<WriterLock> WriterLock::acquire(const std::string &rvf_path, const LockPo
 
     const int attempts = policy.max_attempts > 0 ? policy.max_attempts : 1;
     for (int attempt = 0; attempt < attempts; ++attempt) {
-        core::LockRecord rec;
-        rec.pid = static_cast<uint32_t>(::getpid());
-        rec.set_hostname(host.data(), host.size());
-        rec.timestamp_ns = now_ns();
-        for (size_t i = 0; i < id.size(); ++i)
-            rec.writer_id[i] = id[i];
-        uint8_t bytes[kLockFileSize];
-        core::encode_lock_file(rec, bytes);
-
-        Result<Create> c = create_lock_file(lock_path, bytes, id);
+        const std::array<uint8_t, 104> bytes = lock_record(static_cast<uint32_t>(::getpid()), host, now_ns(), id);
+        Result<Create> c = create_lock_file(lock_path, bytes.data(), id);
         if (!c)
             return c.error();
         if (*c == Create::Ok)
@@ -349,8 +376,7 @@ bool WriterLock::still_owned() const {
     uint8_t buf[kLockFileSize];
     const ssize_t n = read_prefix(fd, buf, sizeof buf);
     ::close(fd);
-    return n == static_cast<ssize_t>(kLockFileSize) &&
-           std::memcmp(buf + off::writer_id, writer_id_.data(), writer_id_.size()) == 0;
+    return n >= 0 && lock_record_has_writer(core::ByteView(buf, static_cast<size_t>(n)), writer_id_);
 }
 
 void WriterLock::release() {

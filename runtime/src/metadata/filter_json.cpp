@@ -13,12 +13,16 @@
 #include <nlohmann/json.hpp>
 
 #include "filter_internal.hpp"
+#include "text_scalars.hpp"
 
 namespace rvf {
 
 namespace {
 
 using json = nlohmann::json;
+using metadata_detail::f64_from_text;
+using metadata_detail::hex_decode;
+using metadata_detail::int_from_text;
 using Op = FilterExpr::Op;
 
 Error perr(const std::string &path, const std::string &msg) {
@@ -41,48 +45,6 @@ std::optional<MetaType> type_from_name(const std::string &s) {
         if (s == meta_type_name(t))
             return t;
     return std::nullopt;
-}
-
-template <class T> std::optional<T> int_from_text(const std::string &s) {
-    T v{};
-    const char *end = s.data() + s.size();
-    auto [p, ec] = std::from_chars(s.data(), end, v);
-    if (ec != std::errc() || p != end || s.empty())
-        return std::nullopt;
-    return v;
-}
-
-std::optional<double> f64_from_text(const std::string &s) {
-    if (s.empty() || std::isspace(static_cast<unsigned char>(s[0])))
-        return std::nullopt;
-    char *end = nullptr;
-    const double v = std::strtod(s.c_str(), &end);
-    if (end != s.c_str() + s.size())
-        return std::nullopt;
-    return v;
-}
-
-std::optional<std::string> hex_decode(const std::string &s) {
-    if (s.size() % 2 != 0)
-        return std::nullopt;
-    auto nib = [](char c) -> int {
-        if (c >= '0' && c <= '9')
-            return c - '0';
-        if (c >= 'a' && c <= 'f')
-            return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-            return c - 'A' + 10;
-        return -1;
-    };
-    std::string out;
-    out.reserve(s.size() / 2);
-    for (size_t i = 0; i < s.size(); i += 2) {
-        const int hi = nib(s[i]), lo = nib(s[i + 1]);
-        if (hi < 0 || lo < 0)
-            return std::nullopt;
-        out.push_back(static_cast<char>(hi * 16 + lo));
-    }
-    return out;
 }
 
 // A literal of known type `t`: a JSON scalar of a fitting kind, or a string spelling it.

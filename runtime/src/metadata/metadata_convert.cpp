@@ -7,55 +7,17 @@
 #include <cstdlib>
 #include <string>
 
+#include "text_scalars.hpp"
+
 namespace rvf {
 namespace {
 
+using metadata_detail::f64_from_text;
+using metadata_detail::hex_decode;
+using metadata_detail::int_from_text;
+
 Error bad(const std::string &path, const std::string &why) {
     return Error{Status::InvalidArgument, path.empty() ? why : path + ": " + why};
-}
-
-template <class Int> std::optional<Int> int_from_text(std::string_view s) {
-    Int v{};
-    const char *end = s.data() + s.size();
-    auto [p, ec] = std::from_chars(s.data(), end, v);
-    if (s.empty() || ec != std::errc() || p != end)
-        return std::nullopt;
-    return v;
-}
-
-std::optional<double> f64_from_text(std::string_view s) {
-    // strtod needs a terminated string and skips leading spaces, which we refuse.
-    if (s.empty() || std::isspace(static_cast<unsigned char>(s[0])))
-        return std::nullopt;
-    const std::string z(s);
-    char *end = nullptr;
-    const double v = std::strtod(z.c_str(), &end);
-    if (end != z.c_str() + z.size())
-        return std::nullopt;
-    return v;
-}
-
-std::optional<std::string> hex_decode(std::string_view s) {
-    if (s.size() % 2 != 0)
-        return std::nullopt;
-    auto nib = [](char c) -> int {
-        if (c >= '0' && c <= '9')
-            return c - '0';
-        if (c >= 'a' && c <= 'f')
-            return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-            return c - 'A' + 10;
-        return -1;
-    };
-    std::string out;
-    out.reserve(s.size() / 2);
-    for (size_t i = 0; i < s.size(); i += 2) {
-        const int hi = nib(s[i]), lo = nib(s[i + 1]);
-        if (hi < 0 || lo < 0)
-            return std::nullopt;
-        out.push_back(static_cast<char>(hi * 16 + lo));
-    }
-    return out;
 }
 
 // 2^64 and 2^63 as doubles: integral values at or past them do not fit u64 / i64.

@@ -14,6 +14,7 @@
 #include <fstream>
 #include <numeric>
 #include <string>
+#include <cstdlib>
 #include <thread>
 #include <vector>
 
@@ -98,6 +99,26 @@ inline void gaussian_mixture(const MixtureSpec &s, Matrix &base, Matrix &queries
     };
     fill(base, s.n);
     fill(queries, s.queries);
+}
+
+/// Benchmark command lines: applies "--n | --queries | --dim | --clusters | --sigma | --seed VALUE"
+/// to `s` and returns true, or returns false for any other option.
+inline bool mixture_option(const std::string &opt, const char *v, MixtureSpec &s) {
+    if (opt == "--n")
+        s.n = std::strtoull(v, nullptr, 10);
+    else if (opt == "--queries")
+        s.queries = std::strtoull(v, nullptr, 10);
+    else if (opt == "--dim")
+        s.dim = std::strtoull(v, nullptr, 10);
+    else if (opt == "--clusters")
+        s.clusters = std::strtoull(v, nullptr, 10);
+    else if (opt == "--sigma")
+        s.sigma = std::strtod(v, nullptr);
+    else if (opt == "--seed")
+        s.seed = static_cast<uint32_t>(std::strtoul(v, nullptr, 10));
+    else
+        return false;
+    return true;
 }
 
 /// Exact top-k by L2² (ties by lower id), using all cores (one in a wasm build without pthreads,

@@ -74,7 +74,7 @@ export class WasmBackend {
             return new WasmBackend(store);
         try {
             const { fs, path: pathMod, acquireWriterLock } = await fsModules();
-            const lock = acquireWriterLock(path);
+            const lock = await acquireWriterLock(path);
             let fd;
             try {
                 try {
@@ -111,7 +111,7 @@ export class WasmBackend {
             const bytes = readFile(fs, path);
             return new WasmBackend(await RvfStore.fromBytes(bytes), { readOnly: true });
         }
-        const lock = acquireWriterLock(path);
+        const lock = await acquireWriterLock(path);
         let store, fd;
         try {
             fs.rmSync(tempPathFor(path, pathMod), { force: true }); // an interrupted compaction's leftover

@@ -25,8 +25,10 @@
 #pragma once
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <string>
 
+#include <rvf/core/bytes.hpp>
 #include <rvf/result.hpp>
 
 namespace rvf::io {
@@ -73,6 +75,30 @@ private:
     std::array<uint8_t, 16> writer_id_{};
     bool held_ = true;
 };
+
+// --- the record and the stale rules without the file system ------------------------------------
+// WriterLock uses these on the bytes it reads; the wasm build exposes them to JS (which does the
+// file I/O in Node), so both kinds of writer write the same record and judge locks alike.
+
+/// A lock record for this writer, 104 bytes (hostname truncated to 62 bytes as upstream does).
+std::array<uint8_t, 104> lock_record(uint32_t pid, const std::string &host, uint64_t now_ns,
+                                     const std::array<uint8_t, 16> &writer_id);
+
+/// What the stale rules (above) say of an existing lock file's bytes.
+struct LockJudgement {
+    enum class Kind : uint8_t { Invalid, Stale, Held };
+    Kind kind = Kind::Invalid;
+    uint32_t pid = 0;   ///< the holder's (Stale, Held)
+    std::string holder; ///< Held: "pid N on host 'h' [(another host)], taken S s ago"
+};
+/// `bytes` = the lock file's contents (at least its first 104 bytes when it has them);
+/// `pid_alive` is asked only for a same-host lock old enough to be stale. Invalid = too short or
+/// bad magic (the caller gives a young file a moment before deleting it).
+LockJudgement judge_lock_record(core::ByteView bytes, uint64_t now_ns, const std::string &host,
+                                const std::function<bool(uint32_t)> &pid_alive, const LockPolicy &policy = {});
+
+/// True when `bytes` is a whole record carrying `writer_id` (release deletes only its own lock).
+bool lock_record_has_writer(core::ByteView bytes, const std::array<uint8_t, 16> &writer_id);
 
 /// `rvf_path + ".lock"` (spec §11: the full path plus ".lock", e.g. data.rvf.lock).
 std::string lock_path_for(const std::string &rvf_path);
