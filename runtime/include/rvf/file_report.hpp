@@ -49,6 +49,7 @@ struct DirectoryEntry {
     uint8_t tier = 0;
     uint64_t compressed_length = 0;
     uint16_t compression = 0;
+    uint32_t block_count = 0; ///< Layout S directory: 0 = not recorded
     bool has_content_hash = false;
     uint8_t content_hash[16] = {};
 };
@@ -84,6 +85,11 @@ struct FileReport {
     std::vector<SegmentRecord> segments;  ///< every segment the forward walk found, in file order
     std::optional<ManifestInfo> manifest; ///< latest manifest that validated
     std::vector<Problem> problems;        ///< empty = every check passed
+    /// Set when the bytes after the latest valid manifest hold a commit that was written to its
+    /// end and is damaged (as opposed to a torn tail, which a crash leaves and a writer may drop).
+    /// Also listed in `problems`. Writers refuse such a file; readers may use the earlier epoch.
+    std::optional<Problem> damaged_commit;
+    uint64_t intact_end = 0; ///< with damaged_commit: where the last intact commit ends
 
     bool clean() const { return problems.empty(); }
     /// First problem's status, or Ok.
@@ -94,6 +100,15 @@ struct FileReport {
 /// hash, find the latest manifest that validates (falling back past corrupt ones), cross-check
 /// its directory against the segments on disk. Never fails: problems are reported in the result.
 FileReport inspect_file(core::ByteView file);
+
+/// Bytes at most this long that hold no manifest are what a create killed before its first
+/// commit leaves (versions before atomic create wrote the file in place): never a store.
+inline constexpr uint64_t kIncompleteCreateMaxBytes = 64 * 1024;
+
+/// True when `file` cannot hold any committed data because it is the remains of an interrupted
+/// create: empty, all zero bytes, or RVF segments without a single valid manifest, and no larger
+/// than kIncompleteCreateMaxBytes. create() replaces such a file; open() says so.
+bool is_incomplete_create(core::ByteView file);
 
 /// Vectors, ids and deletion state recovered from a file (Layout R or S).
 struct StoreContents {

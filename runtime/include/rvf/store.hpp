@@ -172,8 +172,9 @@ struct VerifyReport {
     uint64_t witness_entries_checked = 0;
     uint64_t manifests_checked = 0;
     std::vector<Problem> problems; ///< each names the segment id/offset or witness link
-    /// Bytes after the latest valid manifest (a write a crash interrupted, or a damaged newest
-    /// manifest): never committed, so not a verification failure; a writer drops them at open.
+    /// Bytes after the latest valid manifest that a crash left (a torn tail): never committed,
+    /// so not a verification failure; a writer drops them at open. A newest commit that was
+    /// written completely and is damaged is not listed here but in `problems` (ok = false).
     std::vector<Problem> uncommitted;
 };
 
@@ -231,6 +232,13 @@ private:
     explicit RvfStore(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> impl_;
 };
+
+/// Verify a file without opening it as a store (no lock, nothing held): every check of
+/// RvfStore::verify, and when the file does not even load, the reason as one more problem. For
+/// damaged files, where open and open_readonly refuse: `rvf verify` lists what is wrong.
+VerifyReport verify_file(const std::string &path);
+/// The same over an image in memory (browsers, the SDK's wasm backend).
+VerifyReport verify_bytes(std::span<const uint8_t> bytes);
 
 /// Domain profile implied by a file name (case-insensitive extension), as upstream derives it.
 core::DomainProfile domain_profile_from_path(const std::string &path);

@@ -214,6 +214,7 @@ Status decode_manifest(FileLayout layout, ByteView payload, uint64_t payload_off
             d.tier = e.tier;
             d.compressed_length = e.compressed_length;
             d.compression = e.compression;
+            d.block_count = e.block_count;
             d.has_content_hash = true;
             std::memcpy(d.content_hash, e.content_hash, 16);
             m.directory.push_back(d);
@@ -300,6 +301,59 @@ void walk_segments(ByteView file, FileReport &rep) {
     }
 }
 
+/// Offset of a valid Level-0 root that ends the file (before at most 63 zero padding bytes), if
+/// any. Our writer ends every commit with one, so its presence means the commit's last byte was
+/// written: whatever fails before it is damage.
+std::optional<uint64_t> root_at_end(ByteView file) {
+    if (file.size % core::kSegmentAlignment != 0)
+        return std::nullopt; // cut inside a segment's padding: the commit's write did not finish
+    for (uint64_t pad = 0; pad < 64 && pad + core::kRootManifestSize <= file.size; ++pad) {
+        if (pad > 0 && file.data[file.size - pad] != 0)
+            break;
+        const uint64_t at = file.size - pad - core::kRootManifestSize;
+        const ByteView root = file.sub(static_cast<size_t>(at), core::kRootManifestSize);
+        if (core::has_manifest_l0_magic(root) &&
+            core::load_u32_le(root.data + core::l0_off::root_checksum) == core::manifest_l0_checksum(root.data))
+            return at;
+    }
+    return std::nullopt;
+}
+
+/// Torn tail or damaged commit? Bytes after the latest valid manifest are a torn tail (an
+/// unacknowledged commit cut short by a crash: safe to drop) unless the commit there was written
+/// to its end — a newer manifest candidate complete in the file, or a valid root ending the file.
+/// Then the newest commit exists and is damaged: reported, and never silently dropped.
+void judge_tail(ByteView file, FileReport &rep, const std::optional<Problem> &complete) {
+    const ManifestInfo &m = *rep.manifest;
+    SegmentHeader mh;
+    if (read_header(file, m.offset, mh) != Status::Ok)
+        return;
+    const uint64_t end = m.offset + core::kSegmentHeaderSize + mh.payload_length +
+                         (rep.layout == FileLayout::S ? mh.alignment_pad : 0);
+    if (end >= file.size)
+        return; // nothing after it
+    std::string what;
+    uint64_t at = end;
+    if (complete) {
+        at = complete->offset;
+        what = "a newer manifest at " + hex_off(at) + " was written completely but fails its checks (" +
+               complete->what + ")";
+    } else if (rep.layout == FileLayout::S) {
+        if (const std::optional<uint64_t> root = root_at_end(file); root && *root >= end) {
+            at = *root;
+            what = "the file ends with a complete commit (valid root at " + hex_off(at) +
+                   ") whose manifest does not validate";
+        }
+    }
+    if (what.empty())
+        return;
+    rep.damaged_commit = Problem{at, complete ? complete->status : Status::InvalidManifest,
+                                 "damaged commit after epoch " + std::to_string(m.epoch) + ": " + what +
+                                     "; the last intact commit ends at byte " + std::to_string(end)};
+    rep.intact_end = end;
+    rep.problems.push_back(*rep.damaged_commit);
+}
+
 /// Latest manifest that validates, searching backwards; rejected newer candidates are problems.
 void find_manifest(ByteView file, FileReport &rep) {
     const bool s = rep.layout == FileLayout::S;
@@ -308,6 +362,7 @@ void find_manifest(ByteView file, FileReport &rep) {
     if (s)
         off &= ~uint64_t{63};
     std::vector<Problem> rejected;
+    std::optional<Problem> complete; // newest rejected candidate whose whole extent is in the file
     for (;; off -= step) {
         // Candidate: magic + manifest type, as upstream's tail scan (spec §3.6, §4.3).
         if (core::load_u32_le(file.data + off) == core::kSegmentMagic && file.data[off + 5] == kManifestType) {
@@ -337,9 +392,14 @@ void find_manifest(ByteView file, FileReport &rep) {
                     rep.problems.push_back({off, rejected.front().status,
                                             "fell back to the previous valid manifest at " + hex_off(off)});
                 rep.manifest = std::move(m);
+                judge_tail(file, rep, complete);
                 return;
             }
             rejected.push_back({off, st, "latest manifest candidate at " + hex_off(off) + " rejected: " + why});
+            // A header that validates has its whole payload inside the file: the write of this
+            // record finished, so its failure is damage, not a torn tail.
+            if (!complete && read_header(file, off, h) == Status::Ok)
+                complete = rejected.back();
         }
         if (off < step)
             break;
@@ -349,8 +409,21 @@ void find_manifest(ByteView file, FileReport &rep) {
     rep.problems.push_back({0, Status::ManifestNotFound, "no valid manifest in the file"});
 }
 
+/// A directory entry's block_count is 0 (not recorded: our writer) or the segment's real count:
+/// for an uncompressed VEC segment the u32 its payload starts with; for others at most one block
+/// per payload byte. A reader that trusted a huge value would size arrays by it.
+bool block_count_plausible(ByteView file, const DirectoryEntry &d, const SegmentHeader &h) {
+    if (d.block_count == 0)
+        return true;
+    if (d.seg_type == static_cast<uint8_t>(SegType::Vec) && (h.flags & core::SegFlag::Compressed) == 0) {
+        const ByteView p = payload_of(file, d.offset, h);
+        return p.size >= 4 && core::load_u32_le(p.data) == d.block_count;
+    }
+    return d.block_count <= d.payload_length;
+}
+
 /// Every directory entry must name a segment that the walk found, with the same identity.
-void cross_check_directory(FileReport &rep) {
+void cross_check_directory(ByteView file, FileReport &rep) {
     std::unordered_map<uint64_t, const SegmentRecord *> by_offset;
     for (const SegmentRecord &r : rep.segments)
         if (r.header_status == Status::Ok)
@@ -371,6 +444,10 @@ void cross_check_directory(FileReport &rep) {
         if (!same)
             rep.problems.push_back({d.offset, Status::InvalidManifest, where + " disagrees with the header at " +
                                                                            hex_off(d.offset)});
+        else if (!block_count_plausible(file, d, h))
+            rep.problems.push_back({d.offset, Status::InvalidManifest,
+                                    where + " declares " + std::to_string(d.block_count) +
+                                        " blocks, which its segment does not hold"});
     }
 }
 
@@ -415,10 +492,21 @@ FileReport inspect_file(ByteView file) {
     walk_segments(file, rep);
     find_manifest(file, rep);
     if (rep.manifest) {
-        cross_check_directory(rep);
+        cross_check_directory(file, rep);
         check_orphans(rep);
     }
     return rep;
+}
+
+bool is_incomplete_create(ByteView file) {
+    if (file.size > kIncompleteCreateMaxBytes)
+        return false;
+    if (all_zero(file.data, file.size))
+        return true; // empty, or a size extended before its bytes reached the disk
+    if (file.size < 4 || core::load_u32_le(file.data) != core::kSegmentMagic)
+        return false; // someone else's file: never ours to replace
+    const FileReport rep = inspect_file(file);
+    return rep.layout == FileLayout::S && !rep.manifest;
 }
 
 namespace {

@@ -117,6 +117,8 @@ VoidResult DurableFile::append(core::ByteView bytes) {
     const uint64_t before = size_;
     if (bytes.size > kMaxFileSize - before)
         return Error{Status::IoError, path_ + ": append would pass the maximum file size"};
+    if (VoidResult same = check_unchanged(); !same)
+        return same;
 
     // An injected fault limits how much is really written and names the errno reported after.
     size_t limit = bytes.size;
@@ -190,6 +192,27 @@ VoidResult DurableFile::append(core::ByteView bytes) {
     return Error{Status::IoError, errno_text(err) + where};
 }
 
+VoidResult DurableFile::check_unchanged() const {
+    // Another process writing this file means the writer lock was broken (a writer that ignores
+    // OS locks, a copied lock file, a second host over a file system without locks). Appending
+    // at our own idea of the end would interleave two histories; stop before the first byte.
+    struct stat mine {}, named {};
+    if (::fstat(fd_, &mine) != 0) {
+        const int e = errno;
+        return Error{Status::IoError, "fstat " + path_ + ": " + errno_text(e)};
+    }
+    if (static_cast<uint64_t>(mine.st_size) != size_)
+        return Error{Status::FileChanged, path_ + " is " + std::to_string(mine.st_size) +
+                                              " bytes but this writer left it at " + std::to_string(size_) +
+                                              ": another process wrote to it (was the writer lock broken?). "
+                                              "Nothing was written; close this store and reopen it."};
+    if (::stat(path_.c_str(), &named) != 0 || named.st_dev != mine.st_dev || named.st_ino != mine.st_ino)
+        return Error{Status::FileChanged, path_ + " was replaced or removed by another process (a compaction by "
+                                              "another writer?). Nothing was written; close this store and "
+                                              "reopen it."};
+    return {};
+}
+
 VoidResult DurableFile::sync() {
     if (fd_ < 0)
         return closed_error(path_);
@@ -208,6 +231,8 @@ VoidResult DurableFile::truncate(uint64_t new_size) {
     if (new_size > size_)
         return Error{Status::InvalidArgument, "truncate " + path_ + " to " + std::to_string(new_size) +
                                                   " would grow it (size " + std::to_string(size_) + ")"};
+    if (VoidResult same = check_unchanged(); !same)
+        return same; // never cut bytes another process wrote
     if (retry_ftruncate(fd_, new_size) != 0) {
         const int e = errno;
         return Error{Status::IoError, "truncate " + path_ + ": " + errno_text(e)};
@@ -302,6 +327,35 @@ std::string compaction_temp_path(const std::string &rvf_path) {
     const size_t dot = rvf_path.find_last_of('.');
     const bool has_ext = dot != std::string::npos && dot > name_start;
     return (has_ext ? rvf_path.substr(0, dot) : rvf_path) + ".rvf.compact.tmp";
+}
+
+VoidResult publish_new_file(const std::string &tmp_path, const std::string &final_path, bool replace) {
+    if (replace) {
+        if (::rename(tmp_path.c_str(), final_path.c_str()) != 0) {
+            const int e = errno;
+            return Error{Status::IoError, "rename " + tmp_path + " to " + final_path + ": " + errno_text(e)};
+        }
+        return sync_directory_of(final_path);
+    }
+    if (::link(tmp_path.c_str(), final_path.c_str()) != 0) {
+        const int e = errno;
+        if (e == EEXIST)
+            return Error{Status::FileExists, final_path + " already exists; open it, or choose another path"};
+        if (e != EPERM && e != ENOSYS && e != EOPNOTSUPP && e != EMLINK)
+            return Error{Status::IoError, "link " + tmp_path + " to " + final_path + ": " + errno_text(e)};
+        // No hard links here (some FUSE and SMB mounts): the writer lock keeps other creators of
+        // ours out, so check-then-rename is the best this file system allows.
+        struct stat st {};
+        if (::stat(final_path.c_str(), &st) == 0)
+            return Error{Status::FileExists, final_path + " already exists; open it, or choose another path"};
+        if (::rename(tmp_path.c_str(), final_path.c_str()) != 0) {
+            const int le = errno;
+            return Error{Status::IoError, "rename " + tmp_path + " to " + final_path + ": " + errno_text(le)};
+        }
+        return sync_directory_of(final_path);
+    }
+    ::unlink(tmp_path.c_str());
+    return sync_directory_of(final_path);
 }
 
 Result<bool> remove_orphan_temp(const std::string &rvf_path) {

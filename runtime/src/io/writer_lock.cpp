@@ -1,6 +1,7 @@
 // Writer lock file protocol (spec §11): create, stale detection, release.
 #include "rvf/io/writer_lock.hpp"
 
+#include <cctype>
 #include <cerrno>
 #include <climits>
 #include <csignal>
@@ -8,9 +9,13 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#if !defined(__EMSCRIPTEN__)
+#include <sys/file.h>
+#endif
 #if defined(__linux__)
 #include <sys/random.h>
 #endif
@@ -45,22 +50,6 @@ bool read_full(int fd, uint8_t *buf, size_t len) {
             continue;
         if (n <= 0)
             return false;
-        done += static_cast<size_t>(n);
-    }
-    return true;
-}
-
-bool write_full(int fd, const uint8_t *buf, size_t len) {
-    size_t done = 0;
-    while (done < len) {
-        const ssize_t n = ::write(fd, buf + done, len - done);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            if (n == 0)
-                errno = EIO;
-            return false;
-        }
         done += static_cast<size_t>(n);
     }
     return true;
@@ -128,136 +117,130 @@ bool pid_alive(uint32_t pid) {
 #endif
 }
 
-std::string hex(const uint8_t *p, size_t n) {
-    static const char digits[] = "0123456789abcdef";
-    std::string s;
-    for (size_t i = 0; i < n; ++i) {
-        s += digits[p[i] >> 4];
-        s += digits[p[i] & 15];
+bool pwrite_full(int fd, const uint8_t *buf, size_t len, off_t off) {
+    size_t done = 0;
+    while (done < len) {
+        const ssize_t n = ::pwrite(fd, buf + done, len - done, off + static_cast<off_t>(done));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            if (n == 0)
+                errno = EIO;
+            return false;
+        }
+        done += static_cast<size_t>(n);
     }
-    return s;
+    return true;
 }
 
-enum class Create { Ok, Exists };
-
-// Write the whole record under a private name, then link it into place: the lock path never
-// shows a partial record. Falls back to O_CREAT|O_EXCL where hard links are unsupported.
-Result<Create> create_lock_file(const std::string &lock_path, const uint8_t *rec, const std::array<uint8_t, 16> &id) {
-    const auto write_synced = [&](const std::string &p, bool excl_target) -> Result<Create> {
-        const int fd = ::open(p.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-        if (fd < 0) {
-            const int e = errno;
-            if (e == EEXIST && excl_target)
-                return Create::Exists;
-            return Error{Status::IoError, "create " + p + ": " + std::strerror(e)};
-        }
-        if (!write_full(fd, rec, kLockFileSize)) {
-            const int e = errno;
-            ::close(fd);
-            ::unlink(p.c_str());
-            return Error{Status::IoError, "write " + p + ": " + std::strerror(e)};
-        }
-        if (::fsync(fd) != 0) {
-            const int e = errno;
-            ::close(fd);
-            ::unlink(p.c_str());
-            return Error{Status::FsyncFailed, "fsync " + p + ": " + std::strerror(e)};
-        }
-        ::close(fd);
-        return Create::Ok;
-    };
-
-    const std::string tmp = lock_path + "." + hex(id.data(), 8) + ".tmp";
-    Result<Create> t = write_synced(tmp, false);
-    if (!t)
-        return t;
-    const int r = ::link(tmp.c_str(), lock_path.c_str());
-    const int e = errno;
-    ::unlink(tmp.c_str());
-    if (r != 0) {
-        if (e == EEXIST)
-            return Create::Exists;
-        if (e != EPERM && e != ENOSYS && e != EOPNOTSUPP && e != EMLINK)
-            return Error{Status::IoError, "link " + lock_path + ": " + std::strerror(e)};
-        Result<Create> direct = write_synced(lock_path, true);
-        if (!direct || *direct == Create::Exists)
-            return direct;
+ssize_t pread_prefix(int fd, uint8_t *buf, size_t cap) {
+    size_t done = 0;
+    while (done < cap) {
+        const ssize_t n = ::pread(fd, buf + done, cap - done, static_cast<off_t>(done));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -1;
+        if (n == 0)
+            break;
+        done += static_cast<size_t>(n);
     }
-    // No directory fsync: a lock only protects a live process, and after a machine crash a lost
-    // lock entry is the right outcome. The record itself is fsynced as upstream does.
-    return Create::Ok;
+    return static_cast<ssize_t>(done);
 }
 
-enum class Verdict { Retry, Held };
+enum class OsLock { Locked, Busy, Unsupported };
 
-struct Judged {
-    Verdict verdict = Verdict::Retry;
-    std::string holder; // for LockHeld
-};
-
-// Delete the lock only if the path still names the file that was judged stale: a racing writer
-// may already have removed it and created a fresh one.
-VoidResult remove_if_same(const std::string &lock_path, const struct stat &judged) {
-    struct stat now {};
-    if (::stat(lock_path.c_str(), &now) != 0)
-        return {}; // already gone: just retry
-    if (now.st_dev != judged.st_dev || now.st_ino != judged.st_ino)
-        return {};
-    if (::unlink(lock_path.c_str()) != 0 && errno != ENOENT) {
-        const int e = errno;
-        return Error{Status::IoError, "remove stale lock " + lock_path + ": " + std::strerror(e)};
-    }
-    return {};
+// Exclusive, non-blocking. OFD locks belong to the open file description, so closing some other
+// descriptor of the same file elsewhere in this process (a reader, a test) never drops them, and
+// two opens in one process exclude each other. flock has the same semantics where OFD is missing.
+OsLock try_os_lock(int fd) {
+#if defined(__EMSCRIPTEN__)
+    (void)fd;
+    return OsLock::Unsupported;
+#else
+#if defined(F_OFD_SETLK)
+    struct flock fl {};
+    fl.l_type = F_WRLCK;
+    fl.l_whence = SEEK_SET;
+    fl.l_start = 0;
+    fl.l_len = 0;
+    if (::fcntl(fd, F_OFD_SETLK, &fl) == 0)
+        return OsLock::Locked;
+    if (errno == EAGAIN || errno == EACCES)
+        return OsLock::Busy;
+    if (errno != EINVAL) // EINVAL: a kernel without OFD locks; try flock
+        return OsLock::Unsupported;
+#endif
+    int r;
+    do
+        r = ::flock(fd, LOCK_EX | LOCK_NB);
+    while (r != 0 && errno == EINTR);
+    if (r == 0)
+        return OsLock::Locked;
+    return errno == EWOULDBLOCK ? OsLock::Busy : OsLock::Unsupported;
+#endif
 }
 
-Result<Judged> judge_existing(const std::string &lock_path, const LockPolicy &policy, const std::string &host,
-                              bool rechecked) {
-    const int fd = ::open(lock_path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        const int e = errno;
-        if (e == ENOENT)
-            return Judged{}; // released meanwhile
-        return Error{Status::IoError, "open " + lock_path + ": " + std::strerror(e)};
-    }
-    struct stat st {};
-    uint8_t buf[kLockFileSize];
-    const bool stat_ok = ::fstat(fd, &st) == 0;
-    const ssize_t n = stat_ok ? read_prefix(fd, buf, sizeof buf) : -1;
-    const int e = errno;
-    ::close(fd);
-    if (n < 0)
-        return Error{Status::IoError, "read " + lock_path + ": " + std::strerror(e)};
+/// True while `path` still names the file open on `fd` (a releasing holder unlinks the path).
+bool names_same_file(int fd, const std::string &path) {
+    struct stat a {}, b {};
+    return ::fstat(fd, &a) == 0 && ::stat(path.c_str(), &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
 
+std::string parent_dir(const std::string &path) {
+    const size_t slash = path.find_last_of('/');
+    if (slash == std::string::npos)
+        return ".";
+    return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+// `<lock>.<16 hex>.tmp` staging files of record writers killed between write and link (the SDK's
+// wasm backend and older versions of ours stage the record that way). A live writer holds one for
+// microseconds, so anything older than 10 s is litter.
+void remove_stale_record_temps(const std::string &lock_path) {
+    const std::string dir = parent_dir(lock_path);
+    const size_t slash = lock_path.find_last_of('/');
+    const std::string base = slash == std::string::npos ? lock_path : lock_path.substr(slash + 1);
+    DIR *d = ::opendir(dir.c_str());
+    if (d == nullptr)
+        return;
     const uint64_t now = now_ns();
-    if (static_cast<size_t>(n) < kLockFileSize || core::load_u32_le(buf + off::magic) != core::kLockMagic) {
-        const uint64_t mt = mtime_ns(st);
-        if (!rechecked && now >= mt && now - mt < policy.invalid_recent_ns) {
-            timespec pause{static_cast<time_t>(policy.invalid_recheck_ms / 1000),
-                           static_cast<long>(policy.invalid_recheck_ms % 1000) * 1'000'000L};
-            ::nanosleep(&pause, nullptr); // an early wake-up (EINTR) only shortens the grace
-            return judge_existing(lock_path, policy, host, true);
-        }
-        if (VoidResult r = remove_if_same(lock_path, st); !r)
-            return r.error();
-        return Judged{};
+    while (const dirent *e = ::readdir(d)) {
+        const std::string name = e->d_name;
+        if (name.size() != base.size() + 1 + 16 + 4 || name.compare(0, base.size() + 1, base + ".") != 0 ||
+            name.compare(name.size() - 4, 4, ".tmp") != 0)
+            continue;
+        bool hex_id = true;
+        for (size_t i = base.size() + 1; i < base.size() + 17; ++i)
+            hex_id = hex_id && std::isxdigit(static_cast<unsigned char>(name[i]));
+        struct stat st {};
+        const std::string full = dir + "/" + name;
+        if (hex_id && ::stat(full.c_str(), &st) == 0 && S_ISREG(st.st_mode) && now > mtime_ns(st) &&
+            now - mtime_ns(st) > 10'000'000'000ull)
+            ::unlink(full.c_str());
     }
+    ::closedir(d);
+}
 
-    LockJudgement v = judge_lock_record(core::ByteView(buf, static_cast<size_t>(n)), now, host, pid_alive, policy);
-    if (v.kind == LockJudgement::Kind::Stale) {
-        if (VoidResult r = remove_if_same(lock_path, st); !r)
-            return r.error();
-        return Judged{};
-    }
-    Judged j;
-    j.verdict = Verdict::Held;
-    j.holder = std::move(v.holder);
-    return j;
+std::string age_text(uint64_t ns) { return std::to_string(ns / 1'000'000'000ull) + " s"; }
+
+/// "pid N on host 'h'" from a record's bytes (for the message about a live OS-lock holder).
+std::string describe_record(const uint8_t *buf, ssize_t n, uint64_t now) {
+    if (n < static_cast<ssize_t>(kLockFileSize) || core::load_u32_le(buf + off::magic) != core::kLockMagic)
+        return "a writer that has not written its record yet";
+    core::LockRecord rec;
+    for (size_t i = 0; i < core::kLockHostnameSize; ++i)
+        rec.hostname[i] = buf[off::hostname + i];
+    const uint64_t ts = core::load_u64_le(buf + off::timestamp_ns);
+    return "pid " + std::to_string(core::load_u32_le(buf + off::pid)) + " on host '" +
+           std::string(reinterpret_cast<const char *>(rec.hostname), rec.hostname_len()) + "', taken " +
+           age_text(now > ts ? now - ts : 0) + " ago";
 }
 
 } // namespace
 
 std::array<uint8_t, 104> lock_record(uint32_t pid, const std::string &host, uint64_t now_ns,
-                                     const std::array<uint8_t, 16> &writer_id) {
+                                     const std::array<uint8_t, 16> &writer_id, bool os_locked) {
     static_assert(kLockFileSize == 104);
     core::LockRecord rec;
     rec.pid = pid;
@@ -265,6 +248,7 @@ std::array<uint8_t, 104> lock_record(uint32_t pid, const std::string &host, uint
     rec.timestamp_ns = now_ns;
     for (size_t i = 0; i < writer_id.size(); ++i)
         rec.writer_id[i] = writer_id[i];
+    rec.lock_version = os_locked ? core::kLockVersionOsLocked : core::kLockVersion;
     std::array<uint8_t, 104> out{};
     core::encode_lock_file(rec, out.data());
     return out;
@@ -275,26 +259,42 @@ LockJudgement judge_lock_record(core::ByteView bytes, uint64_t now_ns, const std
     LockJudgement v;
     if (bytes.size < kLockFileSize || core::load_u32_le(bytes.data + off::magic) != core::kLockMagic)
         return v; // Invalid
-    // Not decode_lock_file: the checksum and version are not used to judge a lock (header comment).
+    // Not decode_lock_file: the checksum is not used to judge a lock (header comment).
     core::LockRecord rec;
     rec.pid = core::load_u32_le(bytes.data + off::pid);
     for (size_t i = 0; i < core::kLockHostnameSize; ++i)
         rec.hostname[i] = bytes.data[off::hostname + i];
     rec.timestamp_ns = core::load_u64_le(bytes.data + off::timestamp_ns);
     v.pid = rec.pid;
+    v.os_locked = core::load_u32_le(bytes.data + off::lock_version) == core::kLockVersionOsLocked;
     const size_t host_len = host.size() < core::kLockHostnameMaxCopy ? host.size() : core::kLockHostnameMaxCopy;
     const bool same_host = rec.hostname_equals(host.data(), host_len);
     const uint64_t age = now_ns > rec.timestamp_ns ? now_ns - rec.timestamp_ns : 0;
-    const bool stale =
-        same_host ? (age > policy.same_host_stale_ns && !pid_alive(rec.pid)) : age > policy.other_host_stale_ns;
+    const bool alive = same_host && pid_alive(rec.pid);
+    const bool stale = same_host ? (age >= policy.same_host_stale_ns && !alive) : age > policy.other_host_stale_ns;
     if (stale) {
         v.kind = LockJudgement::Kind::Stale;
         return v;
     }
     v.kind = LockJudgement::Kind::Held;
-    v.holder = "pid " + std::to_string(rec.pid) + " on host '" +
-               std::string(reinterpret_cast<const char *>(rec.hostname), rec.hostname_len()) + "'" +
-               (same_host ? "" : " (another host)") + ", taken " + std::to_string(age / 1'000'000'000ull) + " s ago";
+    const std::string who = "pid " + std::to_string(rec.pid) + " on host '" +
+                            std::string(reinterpret_cast<const char *>(rec.hostname), rec.hostname_len()) + "'";
+    const std::string lock_name = "the lock file";
+    if (same_host && alive) {
+        v.holder = who + " (running), taken " + age_text(age) + " ago";
+        v.advice = "close that writer first or open the store read-only; if pid " + std::to_string(rec.pid) +
+                   " is not an RVF writer (its pid was reused), delete " + lock_name;
+    } else if (same_host) { // dead, younger than an injected same-host threshold
+        const uint64_t left = policy.same_host_stale_ns - age;
+        v.holder = who + " (not running), taken " + age_text(age) + " ago";
+        v.advice = "it counts as stale in " + age_text(left + 999'999'999ull) + "; retry then";
+    } else {
+        const uint64_t left = policy.other_host_stale_ns - age;
+        v.holder = who + " (another host; cannot tell from here whether it runs), last refreshed " + age_text(age) +
+                   " ago";
+        v.advice = "it counts as stale after " + age_text(policy.other_host_stale_ns) + " without a refresh (in " +
+                   age_text(left + 999'999'999ull) + "); if that host no longer writes this file, delete " + lock_name;
+    }
     return v;
 }
 
@@ -334,28 +334,108 @@ Result<WriterLock> WriterLock::acquire(const std::string &rvf_path, const LockPo
     const std::string lock_path = lock_path_for(rvf_path);
     const std::string host = local_hostname();
     const std::array<uint8_t, 16> id = random_writer_id();
+    remove_stale_record_temps(lock_path);
 
     const int attempts = policy.max_attempts > 0 ? policy.max_attempts : 1;
+    bool rechecked = false;
     for (int attempt = 0; attempt < attempts; ++attempt) {
-        const std::array<uint8_t, 104> bytes = lock_record(static_cast<uint32_t>(::getpid()), host, now_ns(), id);
-        Result<Create> c = create_lock_file(lock_path, bytes.data(), id);
-        if (!c)
-            return c.error();
-        if (*c == Create::Ok)
-            return WriterLock(lock_path, id);
-
-        Result<Judged> j = judge_existing(lock_path, policy, host, false);
-        if (!j)
-            return j.error();
-        if (j->verdict == Verdict::Held)
-            return Error{Status::LockHeld, lock_path + " is held by " + j->holder};
+        bool created = true;
+        int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+        if (fd < 0 && errno == EEXIST) {
+            created = false;
+            fd = ::open(lock_path.c_str(), O_RDWR | O_CLOEXEC);
+            if (fd < 0 && errno == ENOENT)
+                continue; // released between the two opens
+        }
+        if (fd < 0) {
+            const int e = errno;
+            return Error{Status::IoError, "open " + lock_path + ": " + std::strerror(e) +
+                                              " (the directory must be writable by the writer)"};
+        }
+        const auto fail = [&](Error e) -> Result<WriterLock> {
+            ::close(fd);
+            return e;
+        };
+        const OsLock os = try_os_lock(fd);
+        if (os == OsLock::Busy) {
+            uint8_t buf[kLockFileSize];
+            const ssize_t n = pread_prefix(fd, buf, sizeof buf);
+            return fail(Error{Status::LockHeld, lock_path + " is held by a running writer: " +
+                                                    describe_record(buf, n, now_ns()) +
+                                                    " (it holds the OS lock on the lock file). Close that writer "
+                                                    "first, or open the store read-only."});
+        }
+        if (!names_same_file(fd, lock_path)) {
+            ::close(fd); // its holder unlinked it while releasing: start again on the new file
+            continue;
+        }
+        if (!created) {
+            uint8_t buf[kLockFileSize];
+            struct stat st {};
+            const ssize_t n = ::fstat(fd, &st) == 0 ? pread_prefix(fd, buf, sizeof buf) : -1;
+            if (n < 0) {
+                const int e = errno;
+                return fail(Error{Status::IoError, "read " + lock_path + ": " + std::strerror(e)});
+            }
+            const core::ByteView bytes(buf, static_cast<size_t>(n));
+            const uint64_t now = now_ns();
+            const LockJudgement v = judge_lock_record(bytes, now, host, pid_alive, policy);
+            if (v.kind == LockJudgement::Kind::Invalid) {
+                // A writer that creates the file and then writes it (upstream) may be in between.
+                const uint64_t mt = mtime_ns(st);
+                if (!rechecked && now >= mt && now - mt < policy.invalid_recent_ns) {
+                    rechecked = true;
+                    ::close(fd);
+                    timespec pause{static_cast<time_t>(policy.invalid_recheck_ms / 1000),
+                                   static_cast<long>(policy.invalid_recheck_ms % 1000) * 1'000'000L};
+                    ::nanosleep(&pause, nullptr); // an early wake-up (EINTR) only shortens the grace
+                    --attempt;
+                    continue;
+                }
+            } else if (v.kind == LockJudgement::Kind::Held && !(v.os_locked && os == OsLock::Locked)) {
+                // A version-2 record whose OS lock we now hold names a writer that is gone: the
+                // kernel dropped its lock when it died. Anything else is judged by the record.
+                return fail(Error{Status::LockHeld, lock_path + " is held by " + v.holder + ". " +
+                                                        std::string(1, static_cast<char>(std::toupper(v.advice[0]))) +
+                                                        v.advice.substr(1) + " (" + lock_path + ")."});
+            }
+            if (os == OsLock::Unsupported) {
+                // No OS lock to serialise takeovers: remove the stale file only if it is still the
+                // one judged, then race for a fresh O_EXCL create like upstream.
+                struct stat now_st {};
+                if (::stat(lock_path.c_str(), &now_st) == 0 && now_st.st_dev == st.st_dev && now_st.st_ino == st.st_ino)
+                    ::unlink(lock_path.c_str());
+                ::close(fd);
+                continue;
+            }
+        }
+        const uint64_t written = now_ns();
+        const std::array<uint8_t, 104> rec =
+            lock_record(static_cast<uint32_t>(::getpid()), host, written, id, os == OsLock::Locked);
+        if (!pwrite_full(fd, rec.data(), rec.size(), 0) || ::ftruncate(fd, static_cast<off_t>(rec.size())) != 0) {
+            const int e = errno;
+            if (created)
+                ::unlink(lock_path.c_str());
+            return fail(Error{Status::IoError, "write " + lock_path + ": " + std::strerror(e)});
+        }
+        if (::fsync(fd) != 0) {
+            const int e = errno;
+            ::unlink(lock_path.c_str());
+            return fail(Error{Status::FsyncFailed, "fsync " + lock_path + ": " + std::strerror(e)});
+        }
+        // No directory fsync: a lock only protects a live process, and after a machine crash a
+        // lost lock entry is the right outcome.
+        return WriterLock(lock_path, id, fd, os == OsLock::Locked, written);
     }
-    return Error{Status::LockHeld, lock_path + ": contended, gave up after " + std::to_string(attempts) + " attempts"};
+    return Error{Status::LockHeld, lock_path + ": contended, gave up after " + std::to_string(attempts) +
+                                       " attempts; retry"};
 }
 
 WriterLock::WriterLock(WriterLock &&other) noexcept
-    : path_(std::move(other.path_)), writer_id_(other.writer_id_), held_(other.held_) {
+    : path_(std::move(other.path_)), writer_id_(other.writer_id_), fd_(other.fd_), os_locked_(other.os_locked_),
+      written_ns_(other.written_ns_), held_(other.held_) {
     other.held_ = false;
+    other.fd_ = -1;
 }
 
 WriterLock &WriterLock::operator=(WriterLock &&other) noexcept {
@@ -363,28 +443,54 @@ WriterLock &WriterLock::operator=(WriterLock &&other) noexcept {
         release();
         path_ = std::move(other.path_);
         writer_id_ = other.writer_id_;
+        fd_ = other.fd_;
+        os_locked_ = other.os_locked_;
+        written_ns_ = other.written_ns_;
         held_ = other.held_;
         other.held_ = false;
+        other.fd_ = -1;
     }
     return *this;
 }
 
 bool WriterLock::still_owned() const {
+    if (fd_ >= 0 && !names_same_file(fd_, path_))
+        return false; // the path names another file now: ours was broken and replaced
     const int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return false;
     uint8_t buf[kLockFileSize];
     const ssize_t n = read_prefix(fd, buf, sizeof buf);
-    ::close(fd);
+    ::close(fd); // a separate description: closing it leaves our OS lock alone
     return n >= 0 && lock_record_has_writer(core::ByteView(buf, static_cast<size_t>(n)), writer_id_);
+}
+
+void WriterLock::refresh(uint64_t min_interval_ns) {
+    if (!held_ || fd_ < 0)
+        return;
+    const uint64_t now = now_ns();
+    if (now >= written_ns_ && now - written_ns_ < min_interval_ns)
+        return;
+    if (!still_owned())
+        return;
+    const std::array<uint8_t, 104> rec =
+        lock_record(static_cast<uint32_t>(::getpid()), local_hostname(), now, writer_id_, os_locked_);
+    if (pwrite_full(fd_, rec.data(), rec.size(), 0))
+        written_ns_ = now;
 }
 
 void WriterLock::release() {
     if (!held_)
         return;
     held_ = false;
+    // Unlink while the OS lock is still ours, then close (which drops it): a writer waiting on
+    // the old file sees it unlinked and starts over on a new one.
     if (still_owned())
         ::unlink(path_.c_str());
+    if (fd_ >= 0) {
+        ::close(fd_);
+        fd_ = -1;
+    }
 }
 
 } // namespace rvf::io

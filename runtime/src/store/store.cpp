@@ -11,7 +11,10 @@
 #include <random>
 #include <unordered_set>
 
+#include <unistd.h>
+
 #include <rvf/byte_source.hpp>
+#include <rvf/file_report.hpp>
 #include <rvf/core/format/enums.hpp>
 #include <rvf/io/durable_file.hpp>
 
@@ -144,14 +147,42 @@ Result<RvfStore> RvfStore::create(const std::string &path, const StoreOptions &o
     auto lock = io::WriterLock::acquire(path);
     if (!lock)
         return lock.error();
-    auto st = store_detail::file_storage(path, true);
+    // The path must be free, except for the remains of a create killed before its first commit
+    // (an earlier version created the file in place): those hold no data and are replaced.
+    bool replace = false;
+    std::error_code ec;
+    if (std::filesystem::exists(path, ec)) {
+        auto existing = read_file_bytes(path);
+        replace = existing && is_incomplete_create(core::ByteView(existing->data(), existing->size()));
+        if (!replace)
+            return Error{Status::FileExists, path + " already exists; open it, or delete it first to create a new "
+                                                    "store there"};
+    }
+    // The first commit is written and synced under a staging name and then linked into place, so
+    // `path` never names a file without a commit, whenever the process dies. The name is fixed:
+    // under the writer lock, a staging file found here is a killed creator's.
+    const std::string staging = path + ".create.tmp";
+    ::unlink(staging.c_str());
+    auto st = store_detail::file_storage(staging, true);
     if (!st)
         return st.error();
     auto impl = new_impl(options, path);
     impl->storage = std::move(*st);
     impl->lock = std::move(*lock);
-    if (auto r = impl->commit({}, core::kChainWitnessProvenance, 0); !r)
+    if (auto r = impl->commit({}, core::kChainWitnessProvenance, 0); !r) {
+        impl->storage.reset();
+        ::unlink(staging.c_str());
         return r.error();
+    }
+    impl->storage.reset();
+    if (auto r = io::publish_new_file(staging, path, replace); !r) {
+        ::unlink(staging.c_str());
+        return r.error();
+    }
+    auto published = store_detail::file_storage(path, false);
+    if (!published)
+        return published.error();
+    impl->storage = std::move(*published);
     return RvfStore(std::move(impl));
 }
 
@@ -174,6 +205,7 @@ Result<RvfStore> RvfStore::open(const std::string &path) {
         return lock.error();
     if (auto removed = io::remove_orphan_temp(path); !removed)
         return removed.error();
+    ::unlink((path + ".create.tmp").c_str()); // a killed create's staging file (we hold the lock)
     auto st = store_detail::file_storage(path, false);
     if (!st)
         return st.error();

@@ -46,9 +46,25 @@ bool known_store_type(uint8_t t) {
 Result<void> RvfStore::Impl::load(const std::vector<uint8_t> &bytes, bool writable) {
     const ByteView file(bytes.data(), bytes.size());
     const FileReport rep = inspect_file(file);
+    if (!rep.manifest && is_incomplete_create(file))
+        return Error{Status::ManifestNotFound,
+                     (path.empty() ? std::string("the image") : path) + " holds no commit (" +
+                         std::to_string(bytes.size()) +
+                         " bytes): a create was interrupted before its first commit, so nothing was stored. "
+                         "Create the store again (create replaces this file)."};
     if (rep.layout == FileLayout::UpstreamWasmExport || rep.layout == FileLayout::Unknown || !rep.manifest)
         return Error{rep.status() == Status::Ok ? Status::ManifestNotFound : rep.status(),
                      rep.problems.empty() ? "no manifest" : rep.problems.back().what};
+    // A commit written to its end that fails its checks is damage, not a crash's torn tail:
+    // dropping it would silently undo an acknowledged write. Readers may fall back to the last
+    // intact epoch (with a warning in status()); a writer must not append after it or truncate it.
+    if (rep.damaged_commit && writable)
+        return Error{rep.damaged_commit->status,
+                     rep.damaged_commit->what + ". Refusing to open for writing: that would drop the commit for "
+                                                "good. Open read-only to read the last intact epoch, and run `rvf "
+                                                "verify` for the full list; to give the damaged commit up, copy the "
+                                                "file aside and truncate it to " +
+                         std::to_string(rep.intact_end) + " bytes."};
     opened_layout = rep.layout;
     loaded_segments = rep.manifest->directory.size() + 1;
 

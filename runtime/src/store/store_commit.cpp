@@ -225,6 +225,8 @@ Result<void> RvfStore::Impl::commit(std::vector<PendingSegment> segs, uint8_t wi
         return rollback(r.error());
 
     epoch = new_epoch;
+    if (lock)
+        lock->refresh(); // keeps the record fresh for lock readers that judge by age
     if (witness) {
         last_witness = entry;
         witness_history.emplace_back(entry.begin(), entry.end());

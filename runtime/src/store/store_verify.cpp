@@ -3,6 +3,7 @@
 #include <cstring>
 #include <string>
 
+#include <rvf/byte_source.hpp>
 #include <rvf/core/format/layout_s_manifest.hpp>
 
 #include "store_impl.hpp"
@@ -16,22 +17,21 @@ std::string hex(uint64_t v) {
 }
 } // namespace
 
-VerifyReport RvfStore::verify() const {
+namespace {
+
+/// Every check of a whole image. `live_rows`: the rows a load of the latest manifest produced
+/// (nullopt when the image does not load), checked against the root's count.
+VerifyReport verify_image(core::ByteView file, std::optional<uint64_t> live_rows) {
     VerifyReport rep;
-    auto bytes = impl_->storage->read_all();
-    if (!bytes) {
-        rep.ok = false;
-        rep.problems.push_back({0, bytes.status(), bytes.error().message});
-        return rep;
-    }
-    const core::ByteView file(bytes->data(), bytes->size());
     const FileReport fr = inspect_file(file);
     rep.segments_checked = fr.segments.size();
     for (const Problem &p : fr.problems) {
         // Past the latest valid manifest (or the note that we fell back to it) lies only what
         // a crash left uncommitted.
-        const bool tail = fr.manifest && (p.offset > fr.manifest->offset ||
-                                          (p.offset == fr.manifest->offset && p.what.find("fell back") != std::string::npos));
+        // A damaged commit there is not such a leftover: every problem then counts.
+        const bool tail = fr.manifest && !fr.damaged_commit &&
+                          (p.offset > fr.manifest->offset ||
+                           (p.offset == fr.manifest->offset && p.what.find("fell back") != std::string::npos));
         (tail ? rep.uncommitted : rep.problems).push_back(p);
     }
     if (!fr.manifest || fr.layout != FileLayout::S) {
@@ -39,6 +39,11 @@ VerifyReport RvfStore::verify() const {
         return rep;
     }
     const uint64_t latest = fr.manifest->offset;
+    // The root's count is re-hashed with the root, so only the rows themselves can check it.
+    if (live_rows && fr.manifest->total_vectors != *live_rows)
+        rep.problems.push_back({latest, Status::InvalidManifest,
+                                "manifest at " + hex(latest) + " counts " + std::to_string(fr.manifest->total_vectors) +
+                                    " vectors but its segments hold " + std::to_string(*live_rows) + " live rows"});
 
     // Manifest chain: every committed manifest decodes and epochs never go backwards.
     uint32_t last_epoch = 0;
@@ -114,6 +119,59 @@ VerifyReport RvfStore::verify() const {
     }
     rep.ok = rep.problems.empty();
     return rep;
+}
+
+/// A read-only load of `bytes` for its live row count; the reason when it does not load.
+Result<uint64_t> live_rows_of(const std::vector<uint8_t> &bytes) {
+    RvfStore::Impl impl;
+    impl.read_only = true;
+    if (auto r = impl.load(bytes, false); !r)
+        return r.error();
+    return static_cast<uint64_t>(impl.table.live());
+}
+
+VerifyReport verify_loaded_or_not(const std::vector<uint8_t> &bytes) {
+    const Result<uint64_t> rows = live_rows_of(bytes);
+    VerifyReport rep = verify_image(core::ByteView(bytes.data(), bytes.size()),
+                                    rows ? std::optional<uint64_t>(*rows) : std::nullopt);
+    if (!rows) {
+        // Whatever stops the load is damage even when no check above named it.
+        bool named = false;
+        for (const Problem &p : rep.problems)
+            named = named || rows.error().message.find(p.what) != std::string::npos;
+        if (!named)
+            rep.problems.push_back({0, rows.status(), "the store does not open: " + rows.error().message});
+        rep.ok = false;
+    }
+    return rep;
+}
+
+} // namespace
+
+VerifyReport RvfStore::verify() const {
+    auto bytes = impl_->storage->read_all();
+    if (!bytes) {
+        VerifyReport rep;
+        rep.ok = false;
+        rep.problems.push_back({0, bytes.status(), bytes.error().message});
+        return rep;
+    }
+    return verify_image(core::ByteView(bytes->data(), bytes->size()), impl_->table.live());
+}
+
+VerifyReport verify_bytes(std::span<const uint8_t> bytes) {
+    return verify_loaded_or_not(std::vector<uint8_t>(bytes.begin(), bytes.end()));
+}
+
+VerifyReport verify_file(const std::string &path) {
+    auto bytes = read_file_bytes(path);
+    if (!bytes) {
+        VerifyReport rep;
+        rep.ok = false;
+        rep.problems.push_back({0, bytes.status(), bytes.error().message});
+        return rep;
+    }
+    return verify_loaded_or_not(*bytes);
 }
 
 } // namespace rvf

@@ -121,16 +121,14 @@ int verify_command(int argc, char **argv) {
         std::fprintf(stderr, "usage: rvf verify FILE\n");
         return 2;
     }
-    auto s = RvfStore::open_readonly(argv[0]);
-    if (!s)
-        return fail(s.error());
-    const VerifyReport r = s->verify();
+    // verify_file, not open_readonly: a damaged file must still get its list of problems.
+    const VerifyReport r = verify_file(argv[0]);
     for (const Problem &p : r.problems)
         std::printf("problem @0x%llx: %s\n", static_cast<unsigned long long>(p.offset), p.what.c_str());
     std::printf("%s: %llu segments, %llu manifests, %llu witness entries checked\n", r.ok ? "OK" : "FAILED",
                 static_cast<unsigned long long>(r.segments_checked), static_cast<unsigned long long>(r.manifests_checked),
                 static_cast<unsigned long long>(r.witness_entries_checked));
-    return r.ok ? 0 : 1;
+    return r.ok ? 0 : 4; // the SDK CLI's code for "verify found problems"
 }
 
 } // namespace rvf::tools

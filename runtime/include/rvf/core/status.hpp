@@ -80,7 +80,8 @@
     X(RangeNotSatisfiable, 0xFF09) /* HTTP 416, or a response that is not the range asked for */                     \
     X(FileChanged, 0xFF0A)         /* ETag/size differ between responses, or bytes disagree */                       \
     X(NetworkError, 0xFF0B)        /* fetch rejected (connection refused, reset, aborted) */                         \
-    X(NotReady, 0xFF0C)            /* the partially loaded store cannot answer this yet */
+    X(NotReady, 0xFF0C)            /* the partially loaded store cannot answer this yet */                       \
+    X(FileExists, 0xFF0D)          /* create over a path that already holds a file */
 
 namespace rvf::core {
 

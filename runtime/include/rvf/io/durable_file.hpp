@@ -45,7 +45,9 @@ public:
     bool is_open() const { return fd_ >= 0; }
     const std::string &path() const { return path_; }
 
-    /// Append all of `bytes` at size() (handles EINTR and partial writes). On failure the file is
+    /// Append all of `bytes` at size() (handles EINTR and partial writes). First checks that
+    /// the file still is size() bytes long and still is the file at path() (FileChanged if
+    /// another process appended, truncated or replaced it: nothing is written). On failure the file is
     /// truncated back to its size before the call; if even that fails, size() is set to what is
     /// really on disk, so it is never wrong. Errors: DiskFull (ENOSPC/EDQUOT: message names the
     /// byte count), IoError (other write errors, short write, closed file, or the file would pass
@@ -64,6 +66,9 @@ public:
     /// Read exactly `len` bytes at `off`. Errors: TruncatedSegment when [off, off+len) is not
     /// inside [0, size()) or the file shrank underneath; IoError (OS failure, closed file).
     Result<std::vector<uint8_t>> read_at(uint64_t off, uint64_t len) const;
+
+    /// FileChanged unless the open file is still size() bytes and still named path().
+    VoidResult check_unchanged() const;
 
     /// Close the descriptor (no sync). Idempotent; later calls other than size() fail IoError.
     void close();
@@ -85,6 +90,12 @@ VoidResult sync_directory_of(const std::string &path);
 /// `final_path`. Errors: FsyncFailed (file or directory fsync; for the file fsync nothing was
 /// renamed), IoError (tmp missing, rename failed — `final_path` untouched).
 VoidResult atomic_replace(const std::string &tmp_path, const std::string &final_path);
+
+/// Make a fully written, synced new file visible at `final_path` in one step: hard-link `tmp_path`
+/// there (which fails if anything exists, so a racing creator is never overwritten), or, when
+/// `replace` is set, rename over it; then remove `tmp_path` and fsync the directory. A crash
+/// leaves `final_path` absent (or as it was) or complete. Errors: FileExists, IoError, FsyncFailed.
+VoidResult publish_new_file(const std::string &tmp_path, const std::string &final_path, bool replace);
 
 /// Upstream's compaction temp name (spec §3.8): the extension of the file name is replaced by
 /// "rvf.compact.tmp" — "data.rvf" → "data.rvf.compact.tmp", "a.rvdna" → "a.rvf.compact.tmp",

@@ -6,7 +6,7 @@
 //  0x08  64    u8[64]  hostname       NUL-terminated; writers copy at most 62 bytes
 //  0x48  8     u64     timestamp_ns
 //  0x50  16    u8[16]  writer_id      random; release deletes the file only if it still matches
-//  0x60  4     u32     lock_version   1
+//  0x60  4     u32     lock_version   1, or 2 = the holder also holds an OS lock on this file
 //  0x64  4     u32     checksum       IEEE CRC32 (zlib) of bytes 0x00-0x63
 // Total 104 bytes. The spec document says CRC32C; the code and npm use IEEE CRC32 (spec §12 #27),
 // which is what is written and checked here. Upstream does not verify the checksum on read; we
@@ -24,6 +24,10 @@ namespace rvf::core {
 
 inline constexpr uint32_t kLockMagic = 0x52564C46; // "RVLF"
 inline constexpr uint32_t kLockVersion = 1;
+/// Written by our native writers, which also hold an OS lock (fcntl OFD / flock) on the lock file
+/// while they live: when that OS lock can be taken, the holder is gone, whatever the record says.
+/// Upstream does not read lock_version, so it judges these records exactly like version 1.
+inline constexpr uint32_t kLockVersionOsLocked = 2;
 inline constexpr size_t kLockFileSize = 104;
 inline constexpr size_t kLockHostnameSize = 64;
 inline constexpr size_t kLockHostnameMaxCopy = 62;
@@ -84,7 +88,7 @@ constexpr void encode_lock_file(const LockRecord &rec, uint8_t *out) {
 
 /// Decode the first 104 bytes of a lock file (longer files are read like upstream: the tail is
 /// ignored). Errors: InvalidMagic (shorter than 104 bytes, or bad magic — upstream treats both
-/// as an invalid lock to delete), InvalidChecksum, InvalidVersion (lock_version ≠ 1).
+/// as an invalid lock to delete), InvalidChecksum, InvalidVersion (lock_version not 1 or 2).
 constexpr Status decode_lock_file(ByteView bytes, LockRecord &rec) {
     if (bytes.size < kLockFileSize || load_u32_le(bytes.data + lock_off::magic) != kLockMagic)
         return RVF_CORRUPT(Status::InvalidMagic);
@@ -100,7 +104,7 @@ constexpr Status decode_lock_file(ByteView bytes, LockRecord &rec) {
         r.writer_id[i] = bytes.data[lock_off::writer_id + i];
     r.lock_version = load_u32_le(bytes.data + lock_off::lock_version);
     r.checksum = stored;
-    if (r.lock_version != kLockVersion)
+    if (r.lock_version != kLockVersion && r.lock_version != kLockVersionOsLocked)
         return RVF_CORRUPT(Status::InvalidVersion);
     rec = r;
     return Status::Ok;
