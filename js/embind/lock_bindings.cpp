@@ -24,7 +24,8 @@ std::array<uint8_t, 16> writer_id_in(const val &bytes) {
     return id;
 }
 
-/// 104-byte record (Uint8Array). now_ns as a JS number: sub-microsecond precision is not needed.
+/// 104-byte record (Uint8Array), lock_version 1: a JS writer holds no OS lock. now_ns as a JS
+/// number: sub-microsecond precision is not needed.
 val lock_record_js(double pid, const std::string &host, double now_ns, const val &writer_id) {
     const auto rec = io::lock_record(static_cast<uint32_t>(pid), host, static_cast<uint64_t>(now_ns),
                                      writer_id_in(writer_id));
@@ -44,6 +45,8 @@ val judge_lock_js(const val &bytes, size_t n, double now_ns, const std::string &
                                                                          : "invalid"));
     o.set("pid", static_cast<double>(j.pid));
     o.set("holder", j.holder);
+    o.set("advice", j.advice);
+    o.set("osLocked", j.os_locked);
     return o;
 }
 

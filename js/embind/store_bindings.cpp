@@ -247,10 +247,24 @@ private:
     std::optional<RvfStore> store_;
 };
 
+/// Every check of an image that may not even open (verify_bytes): for `rvf verify` on a damaged file.
+val verify_bytes_js(const val &bytes, size_t n) {
+    const std::vector<uint8_t> image = copy_in<uint8_t>(bytes, n);
+    return verify_to_js(verify_bytes(image));
+}
+
+/// True when the bytes are what a create killed before its first commit leaves (no data).
+bool incomplete_create_js(const val &bytes, size_t n) {
+    const std::vector<uint8_t> image = copy_in<uint8_t>(bytes, n);
+    return is_incomplete_create(core::ByteView(image.data(), image.size()));
+}
+
 } // namespace
 } // namespace rvf::js
 
 EMSCRIPTEN_BINDINGS(rvf_store) {
+    emscripten::function("verifyBytes", &rvf::js::verify_bytes_js);
+    emscripten::function("isIncompleteCreate", &rvf::js::incomplete_create_js);
     using rvf::js::Store;
     emscripten::class_<Store>("Store")
         .constructor<>()

@@ -3,12 +3,21 @@
 // instance data, so the addon loads in worker threads and in Vitest's thread pool.
 #include <napi.h>
 
+#include <rvf/store.hpp>
 #include <rvf/version.hpp>
 
+#include "convert.hpp"
 #include "database.hpp"
 #include "errors.hpp"
 
 namespace rvf::node {
+
+/// verifyFile(path): every check without opening the store, so a damaged file still gets its
+/// list of problems (`rvf verify`). Throws only for a path that is not a string.
+Napi::Value verify_file_js(const Napi::CallbackInfo &info) {
+    const Napi::Env env = info.Env();
+    return verify_to_js(env, rvf::verify_file(path_from_js(env, info[0])));
+}
 
 Napi::Object init(Napi::Env env, Napi::Object exports) {
     auto *data = new AddonData();
@@ -18,6 +27,7 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
     exports.Set("RvfDatabase", ctor);
     exports.Set("RvfStatus", status_table(env));
     exports.Set("version", Napi::String::New(env, rvf::version()));
+    exports.Set("verifyFile", Napi::Function::New(env, verify_file_js, "verifyFile"));
     return exports;
 }
 

@@ -84,6 +84,7 @@ module.exports = {
     RvfDatabase: addon.RvfDatabase,
     RvfStatus: addon.RvfStatus,
     version: addon.version,
+    verifyFile: addon.verifyFile,
     isRvfError,
     addonPath: file,
     platformTriple,

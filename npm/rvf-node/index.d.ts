@@ -337,5 +337,10 @@ export declare const addonPath: string;
 
 /** The runtime library version ("0.1.0"). */
 export declare const version: string;
+/**
+ * Verify a file without opening it as a store (no lock): every check of RvfDatabase#verify, and
+ * when the file does not even open, the reason as one more problem. Never throws for damage.
+ */
+export declare function verifyFile(path: string): RvfVerifyReport;
 /** This process's platform triple ('linux-x64-gnu', 'darwin-arm64', …) as the platform packages are named. */
 export declare function platformTriple(): string;

@@ -214,10 +214,14 @@ export declare function version(): Promise<string>;
 export interface RvfWriterLockRules {
     record(pid: number, host: string, nowNs: number, writerId: Uint8Array): Uint8Array;
     judge(bytes: Uint8Array, nowNs: number, host: string, pidAlive: (pid: number) => boolean):
-        { kind: 'invalid' | 'stale' | 'held'; pid: number; holder: string };
+        { kind: 'invalid' | 'stale' | 'held'; pid: number; holder: string; advice: string; osLocked: boolean };
     hasWriter(bytes: Uint8Array, writerId: Uint8Array): boolean;
 }
 export declare function writerLockRules(): Promise<RvfWriterLockRules>;
+/** Verify an image that may not open as a store (a damaged file): every check, never throws for damage. */
+export declare function verifyBytes(bytes: Uint8Array): Promise<RvfVerifyReport>;
+/** True for the remains of a create killed before its first commit (no data; create replaces them). */
+export declare function isIncompleteCreate(bytes: Uint8Array): Promise<boolean>;
 
 export declare class RvfStore {
     private constructor();

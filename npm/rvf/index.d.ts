@@ -153,6 +153,11 @@ export declare class RvfDatabase {
     static open(path: string, options?: RvfOpenOptions | RvfBackendName): Promise<RvfDatabase>;
     /** Open without the lock; writes fail with ReadOnly. */
     static openReadonly(path: string, options?: RvfOpenOptions | RvfBackendName): Promise<RvfDatabase>;
+    /**
+     * Verify a file without opening it (no lock): every check of verify(), plus the reason a
+     * damaged file does not open, as one more problem. Throws only for a missing/unreadable file.
+     */
+    static verifyFile(path: string, options?: { backend?: RvfBackendName } | RvfBackendName): Promise<RvfVerifyReport>;
     /** Read-only store from a URL (http(s), file:, or a path in Node); downloads the whole file (wasm backend). */
     static openProgressive(url: string | URL, options?: Record<string, never>): Promise<RvfDatabase>;
     /** In-memory store over .rvf bytes (wasm backend). */

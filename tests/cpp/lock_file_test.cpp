@@ -109,9 +109,14 @@ TEST(LockFile, DecodeErrors) {
             EXPECT_EQ(decode_lock_file(ByteView(q, sizeof q), r), Status::InvalidChecksum) << i << ":" << bit;
         }
     }
-    // A well-formed record of another protocol version.
+    // Version 2 (an OS-locked holder, ours) decodes; a version nobody writes does not.
     LockRecord v2 = sample();
-    v2.lock_version = 2;
+    v2.lock_version = kLockVersionOsLocked;
     encode_lock_file(v2, q);
+    EXPECT_EQ(decode_lock_file(ByteView(q, sizeof q), r), Status::Ok);
+    EXPECT_EQ(r.lock_version, 2u);
+    LockRecord v3 = sample();
+    v3.lock_version = 3;
+    encode_lock_file(v3, q);
     EXPECT_EQ(decode_lock_file(ByteView(q, sizeof q), r), Status::InvalidVersion);
 }

@@ -100,7 +100,7 @@ export async function version() {
  * The writer-lock record and stale rules of the runtime (spec §11), for a JS writer that keeps a
  * wasm store in a file (the caller does the file-system steps). Resolves to
  * { record(pid, host, nowNs, writerId) → Uint8Array(104),
- *   judge(bytes, nowNs, host, pidAlive) → { kind: 'invalid' | 'stale' | 'held', pid, holder },
+ *   judge(bytes, nowNs, host, pidAlive) → { kind: 'invalid' | 'stale' | 'held', pid, holder, advice, osLocked },
  *   hasWriter(bytes, writerId) → boolean }; writerId is 16 bytes, nowNs a number.
  */
 export async function writerLockRules() {
@@ -110,6 +110,27 @@ export async function writerLockRules() {
         judge: (bytes, nowNs, host, pidAlive) => core.judgeLock(bytes, bytes.length, nowNs, host, pidAlive),
         hasWriter: (bytes, writerId) => core.lockHasWriter(bytes, bytes.length, writerId),
     };
+}
+
+/**
+ * Verify an .rvf image without opening it as a store: every check of RvfStore#verify, plus,
+ * when the image does not even load, the reason as one more problem. Resolves to
+ * { ok, segmentsChecked, witnessEntriesChecked, manifestsChecked, problems, uncommitted }.
+ */
+export async function verifyBytes(bytes) {
+    if (!(bytes instanceof Uint8Array))
+        throw jsError('InvalidArgument', 'verifyBytes() takes a Uint8Array');
+    return (await init()).verifyBytes(bytes, bytes.length);
+}
+
+/**
+ * True when `bytes` are the remains of a create killed before its first commit (empty, zeros,
+ * or segments without any manifest, at most 64 KiB): no data, safe for create to replace.
+ */
+export async function isIncompleteCreate(bytes) {
+    if (!(bytes instanceof Uint8Array))
+        throw jsError('InvalidArgument', 'isIncompleteCreate() takes a Uint8Array');
+    return (await init()).isIncompleteCreate(bytes, bytes.length);
 }
 
 // --- argument conversion -----------------------------------------------------------------------

@@ -71,6 +71,22 @@ export class RvfDatabase {
         });
     }
 
+    /**
+     * Verify a file without opening it as a store (no lock): every check of verify(), and when
+     * the file does not even open (a damaged commit, a broken segment), the reason as one more
+     * problem. Resolves to the same report as verify(); throws only for a missing or unreadable
+     * file or a bad argument. options: { backend }.
+     */
+    static async verifyFile(path, options) {
+        return mapErrorsAsync(async () => {
+            if (typeof path !== 'string' || path.length === 0)
+                throw rvfError('InvalidArgument', 'verifyFile(path): path must be a non-empty string');
+            const o = typeof options === 'string' ? { backend: options } : checkOptions(options, 'verifyFile()');
+            const B = await backendClass(o.backend);
+            return B.verifyFile(path);
+        });
+    }
+
     /** Open for reading and writing (takes the writer lock `<path>.lock`). */
     static async open(path, options) {
         return RvfDatabase.#open(path, options, false);

@@ -60,7 +60,7 @@ Result<void> RvfStore::Impl::load(const std::vector<uint8_t> &bytes, bool writab
     // intact epoch (with a warning in status()); a writer must not append after it or truncate it.
     if (rep.damaged_commit && writable)
         return Error{rep.damaged_commit->status,
-                     rep.damaged_commit->what + ". Refusing to open for writing: that would drop the commit for "
+                     rep.damaged_commit->what + " (at " + hex(rep.damaged_commit->offset) + "). Refusing to open for writing: that would drop the commit for "
                                                 "good. Open read-only to read the last intact epoch, and run `rvf "
                                                 "verify` for the full list; to give the damaged commit up, copy the "
                                                 "file aside and truncate it to " +

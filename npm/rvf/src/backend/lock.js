@@ -46,7 +46,7 @@ function judgeExisting(rules, lockPath, host) {
     }
     const v = rules.judge(buf, nowNs(), host, pidAlive);
     if (v.kind === 'held')
-        return v.holder;
+        return `${v.holder}. ${v.advice.charAt(0).toUpperCase()}${v.advice.slice(1)} (${lockPath})`;
     // A record being written right now by a writer that does not link (rare): give it a moment.
     if (v.kind === 'invalid' && Date.now() - st.mtimeMs < 200)
         return 'a writer that is still writing its lock record';
@@ -100,8 +100,21 @@ export async function acquireWriterLock(rvfPath) {
         } finally {
             try { fs.unlinkSync(tmp); } catch { /* already gone */ }
         }
-        if (created)
-            return { path: lockPath, release: () => releaseLock(rules, lockPath, writerId) };
+        if (created) {
+            let written = Date.now();
+            return {
+                path: lockPath,
+                release: () => releaseLock(rules, lockPath, writerId),
+                // This writer holds no OS lock (Node has none): keep the record's timestamp fresh
+                // while it commits, so writers on other hosts never judge it stale by age.
+                refresh: () => {
+                    if (Date.now() - written < 10_000)
+                        return;
+                    written = Date.now();
+                    refreshLock(rules, lockPath, writerId, host);
+                },
+            };
+        }
         const verdict = judgeExisting(rules, lockPath, host);
         if (verdict !== 'retry')
             throw rvfError('LockHeld', `${lockPath} is held by ${verdict}`);
@@ -115,5 +128,20 @@ function releaseLock(rules, lockPath, writerId) {
             fs.unlinkSync(lockPath);
     } catch {
         // gone already, or unreadable: nothing of ours to remove
+    }
+}
+
+function refreshLock(rules, lockPath, writerId, host) {
+    try {
+        if (!rules.hasWriter(fs.readFileSync(lockPath), writerId))
+            return; // broken and taken by another writer: theirs now
+        const fd = fs.openSync(lockPath, 'r+');
+        try {
+            fs.writeSync(fd, rules.record(process.pid, host, nowNs(), writerId), 0, 104, 0);
+        } finally {
+            fs.closeSync(fd);
+        }
+    } catch {
+        // best effort: the record is information; the file-size check guards the data
     }
 }

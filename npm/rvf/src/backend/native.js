@@ -3,6 +3,7 @@
 import { WasmBackend } from './wasm.js';
 
 let addon = null;
+let addonVerifyFile = null;
 
 /** The addon's RvfDatabase class, or throws the reason it cannot be loaded. */
 export async function loadNative() {
@@ -12,6 +13,7 @@ export async function loadNative() {
         if (typeof cls !== 'function')
             throw new Error('@ruvector/rvf-node has no RvfDatabase export');
         addon = cls;
+        addonVerifyFile = mod.verifyFile ?? mod.default?.verifyFile;
     }
     return addon;
 }
@@ -36,6 +38,14 @@ function nativeOptions(o) {
 
 export class NativeBackend {
     kind = 'native';
+
+    /** Every check of a file that may not even open (no lock taken). */
+    static async verifyFile(path) {
+        await loadNative();
+        if (typeof addonVerifyFile !== 'function')
+            throw new Error('@ruvector/rvf-node has no verifyFile export (an older addon)');
+        return addonVerifyFile(path);
+    }
     #db;
     #path;
 

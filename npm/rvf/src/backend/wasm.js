@@ -8,7 +8,7 @@
 //     the runtime's own compaction protocol and temp name.
 // The writer lock `<path>.lock` is the runtime's (lock.js). A failed file write reloads the
 // store from the file, so memory never runs ahead of disk. All validation is the runtime's.
-import { RvfStore } from '@ruvector/rvf-wasm';
+import { RvfStore, isIncompleteCreate, verifyBytes } from '@ruvector/rvf-wasm';
 import { rvfError } from '../errors.js';
 
 const EDGE = 64;
@@ -75,31 +75,64 @@ export class WasmBackend {
         try {
             const { fs, path: pathMod, acquireWriterLock } = await fsModules();
             const lock = await acquireWriterLock(path);
-            let fd;
+            let fd, staged = false;
+            const staging = `${path}.create.tmp`; // under the lock: any one found is a killed creator's
             try {
-                try {
-                    fd = fs.openSync(path, 'wx', 0o644);
-                } catch (e) {
-                    // The runtime's create_new answer for an existing file (upstream parity).
-                    if (e.code === 'EEXIST')
-                        throw rvfError('FsyncFailed', `${path}: already exists`);
-                    throw ioError('create', path, e);
+                // The path must be free, except for what a create killed before its first commit
+                // left there (the runtime judges the bytes): that holds no data and is replaced.
+                let replace = false;
+                if (fs.existsSync(path)) {
+                    replace = await isIncompleteCreate(readFile(fs, path));
+                    if (!replace)
+                        throw rvfError('FileExists', `${path} already exists; open it, or delete it first to create a new store there`);
                 }
+                // The first commit is written and synced under a staging name, then linked into
+                // place: the path never names a file without a commit (as the runtime's create).
+                fs.rmSync(staging, { force: true });
+                const sfd = fs.openSync(staging, 'wx', 0o644);
+                staged = true;
+                try {
+                    const image = store.toBytes();
+                    writeAll(fs, sfd, image, 0);
+                    fs.fsyncSync(sfd);
+                } finally {
+                    fs.closeSync(sfd);
+                }
+                try {
+                    if (replace)
+                        fs.renameSync(staging, path);
+                    else
+                        fs.linkSync(staging, path);
+                } catch (e) {
+                    if (e.code === 'EEXIST')
+                        throw rvfError('FileExists', `${path} already exists; open it, or choose another path`);
+                    throw e;
+                }
+                fs.rmSync(staging, { force: true });
+                staged = false;
+                syncDir(fs, pathMod.dirname(path));
+                fd = fs.openSync(path, 'r+');
                 const b = new WasmBackend(store, { file: { fs, path: pathMod, p: path, fd, lock } });
-                await b.#persist(false);
+                b.#remember(store.toBytes());
                 return b;
             } catch (e) {
-                if (fd !== undefined) {
+                if (fd !== undefined)
                     fs.closeSync(fd);
-                    fs.rmSync(path, { force: true });
-                }
+                if (staged)
+                    fs.rmSync(staging, { force: true });
                 lock.release();
-                throw e;
+                throw typeof e.code === 'number' ? e : ioError('create', path, e);
             }
         } catch (e) {
             store.close();
             throw e;
         }
+    }
+
+    /** verify() of a file that may not even open: every check, problems listed, no lock. */
+    static async verifyFile(path) {
+        const { fs } = await fsModules();
+        return verifyBytes(readFile(fs, path));
     }
 
     /** Open a file: for writing (takes the lock, drops a torn tail) or read-only (no lock). */
@@ -179,6 +212,15 @@ export class WasmBackend {
         const image = this.#store.toBytes();
         if (!rewrite && image.length === this.#len && this.#extends(image))
             return;
+        const changed = this.#changedUnderneath();
+        if (changed) {
+            // Another process wrote or replaced the file (a broken lock): never append at our idea
+            // of its end, never cut what it wrote. Memory is ahead of disk now: close the store.
+            const old = this.#store;
+            this.#store = null;
+            old.close();
+            throw rvfError('FileChanged', `${f.p} ${changed}: another process wrote to it (was the writer lock broken?). This commit was not written; reopen the store`);
+        }
         try {
             if (!rewrite && this.#extends(image)) {
                 writeAll(f.fs, f.fd, image.subarray(this.#len), this.#len);
@@ -191,6 +233,7 @@ export class WasmBackend {
             throw typeof e.code === 'number' ? e : ioError('write', f.p, e);
         }
         this.#remember(image);
+        f.lock.refresh?.(); // keeps the record fresh for writers on other hosts that judge by age
     }
 
     #rewrite(image) {
@@ -214,6 +257,27 @@ export class WasmBackend {
         // The old descriptor names the replaced file: switch to the new one.
         f.fs.closeSync(f.fd);
         f.fd = f.fs.openSync(f.p, 'r+');
+    }
+
+    /** Why the file is no longer what this writer left (size or identity), or null. */
+    #changedUnderneath() {
+        const f = this.#file;
+        let mine, named;
+        try {
+            mine = f.fs.fstatSync(f.fd);
+        } catch (e) {
+            return `cannot be checked (${e.message})`;
+        }
+        if (mine.size !== this.#len)
+            return `is ${mine.size} bytes but this writer left it at ${this.#len}`;
+        try {
+            named = f.fs.statSync(f.p);
+        } catch {
+            return 'was removed';
+        }
+        if (named.ino !== mine.ino || named.dev !== mine.dev)
+            return 'was replaced';
+        return null;
     }
 
     /** After a failed write: cut the file back to the last persisted commit, reload from it. */

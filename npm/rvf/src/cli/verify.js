@@ -1,6 +1,7 @@
 // rvf verify FILE: re-check every segment hash, the manifest chain and the witness chain.
 // Exit 0 when everything verifies, 4 when the runtime reports problems.
-import { openDb, output } from './common.js';
+import { RvfDatabase } from '../database.js';
+import { backendOption, output } from './common.js';
 import { EXIT } from './errors.js';
 
 export const spec = {
@@ -13,14 +14,10 @@ export const spec = {
 };
 
 export async function run([file], opts, io) {
-    const db = await openDb(file, opts, { readOnly: true });
-    try {
-        const v = await db.verify();
-        output(io, opts, { file, ...v }, () => (v.ok
-            ? `OK: ${file}: ${v.segmentsChecked} segments, ${v.witnessEntriesChecked} witness entries, ${v.manifestsChecked} manifests verified${v.uncommitted.length ? ` (${v.uncommitted.length} uncommitted tail record(s) ignored)` : ''}`
-            : `FAILED: ${file}:\n${v.problems.map((p) => `  @${p.offset}: ${p.message}`).join('\n')}`));
-        return v.ok ? EXIT.ok : EXIT.verify;
-    } finally {
-        await db.close();
-    }
+    // verifyFile, not an open: a damaged file does not open, and its problems must still be listed.
+    const v = await RvfDatabase.verifyFile(file, { backend: backendOption(opts) });
+    output(io, opts, { file, ...v }, () => (v.ok
+        ? `OK: ${file}: ${v.segmentsChecked} segments, ${v.witnessEntriesChecked} witness entries, ${v.manifestsChecked} manifests verified${v.uncommitted.length ? ` (${v.uncommitted.length} uncommitted tail record(s) ignored)` : ''}`
+        : `FAILED: ${file}: ${v.problems.length} problem(s)\n${v.problems.map((p) => `  @${p.offset}: ${p.message}`).join('\n')}`));
+    return v.ok ? EXIT.ok : EXIT.verify;
 }
