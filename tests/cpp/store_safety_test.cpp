@@ -349,3 +349,29 @@ TEST_F(StoreSafety, VerifyChecksWhatARehashCannotHide) {
         EXPECT_TRUE(named);
     }
 }
+
+// Every commit record of the file, not just the newest: data segments, witnesses and the
+// manifests of earlier commits. A flip anywhere must be reported by verify_bytes (sampled every
+// 29th bit by default; RVF_FLIP_FULL=1 flips every bit).
+TEST_F(StoreSafety, BitFlipCampaignOverEveryCommitRecordIsAlwaysReported) {
+    make_store(path, 4);
+    const std::vector<uint8_t> good = slurp(path);
+    ASSERT_TRUE(verify_bytes({good.data(), good.size()}).ok);
+    const size_t stride = std::getenv("RVF_FLIP_FULL") ? 1 : 29;
+    size_t flips = 0, reported = 0;
+    std::vector<uint8_t> bad = good;
+    for (uint64_t bit = 0; bit < good.size() * 8; bit += stride) {
+        const uint64_t at = bit / 8;
+        const uint8_t mask = static_cast<uint8_t>(1u << (bit % 8));
+        bad[at] ^= mask;
+        ++flips;
+        if (!verify_bytes({bad.data(), bad.size()}).ok)
+            ++reported;
+        else
+            ADD_FAILURE() << "flip at byte " << at << " bit " << bit % 8 << " not reported";
+        bad[at] ^= mask;
+    }
+    std::printf("bit-flip campaign over the whole file (%zu bytes, %d commits): %zu flips, %zu reported (%.1f %%)\n",
+                good.size(), 4 + 2, flips, reported, 100.0 * double(reported) / double(flips));
+    EXPECT_EQ(reported, flips);
+}
