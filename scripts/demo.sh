@@ -13,6 +13,11 @@ cmake --build --preset native-release --target rvf rvf_node
 echo "== build: wasm-release (Embind module for @ruvector/rvf-wasm)"
 cmake --preset wasm-release >/dev/null
 cmake --build --preset wasm-release --target rvf_core_js
+# The package ships the microkernel modules too (npm/rvf-wasm/scripts/build.mjs needs them): on a
+# fresh clone nothing else has built them.
+echo "== build: microkernel (raw wasm32 modules shipped in @ruvector/rvf-wasm)"
+cmake --preset microkernel >/dev/null
+cmake --build --preset microkernel
 node npm/rvf-wasm/scripts/build.mjs >/dev/null
 
 export RVF_NODE_ADDON="$PWD/build/native-release/native/rvf_node.node"

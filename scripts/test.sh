@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # scripts/test.sh — `npm test`: set up, build and run every test of every build.
-# Stages: native-debug ctest, native-asan ctest (ASan+UBSan), wasm-release ctest (GoogleTest
+# Stages: the README demo (`npm run demo`), native-debug ctest, native-asan ctest (ASan+UBSan), wasm-release ctest (GoogleTest
 # under node), microkernel checks, Vitest (tests/js), Playwright (browser-tests). Every stage runs even after a failure;
 # a build that fails counts as one failure on top of the tests it left unbuilt. Ends with the
 # line `N passed, N failed` summed over all stages; exit status 1 if anything failed.
@@ -113,10 +113,25 @@ browser_stage() {
     fi
 }
 
-stages="${RVF_TEST_STAGES:-native-debug native-asan wasm-release microkernel vitest browser}"
+# `npm run demo` exactly as the README's first command runs it, so a fresh clone cannot lose it
+# again (issue 15: it needed a microkernel build nothing made). Passes when it exits 0.
+demo_stage() {
+    local t0=$SECONDS log="$logs/demo.log"
+    echo
+    echo "== demo (npm run demo)"
+    bash scripts/demo.sh 2>&1 | tee "$log"
+    if [ "${PIPESTATUS[0]}" -eq 0 ]; then
+        add_result demo 1 0 $((SECONDS - t0))
+    else
+        add_result demo 0 1 $((SECONDS - t0)) "npm run demo failed, see build/logs/demo.log"
+    fi
+}
+
+stages="${RVF_TEST_STAGES:-demo native-debug native-asan wasm-release microkernel vitest browser}"
 for stage in $stages; do
     case "$stage" in
         vitest) vitest_stage ;;
+        demo) demo_stage ;;
         browser) browser_stage ;;
         native-debug | native-release | native-clang | native-asan | wasm-release | microkernel) ctest_stage "$stage" ;;
         *) add_result "$stage" 0 1 0 "unknown stage" ;;

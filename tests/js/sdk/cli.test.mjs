@@ -202,12 +202,21 @@ describe('rvf CLI', () => {
         const nan = rvf(['ingest', 'f.rvf', '-', '--format', 'csv', '--id-start', '900'], { input: '1,nan,2\n' });
         expect(nan.code).toBe(0);
         expect(nan.out).toMatch(/1 rejected:[\s\S]*NaN/);
-        // Corrupt a byte inside the first VEC payload: verify exits 4 (or opening fails with 1).
+        // Corrupt a byte inside the first VEC payload: the file no longer opens, and verify still
+        // lists what is wrong and exits 4 (issue 14 #9: it exited 1 with only the open error).
         const bytes = fs.readFileSync(p('f.rvf'));
         const seg = json(rvf(['inspect', 'f.rvf', '--json'])).segments.find((g) => g.segType === 'vec');
         bytes[seg.offset + 64 + 2] ^= 0x40;
         fs.writeFileSync(p('corrupt.rvf'), bytes);
-        expect([1, 4]).toContain(rvf(['verify', 'corrupt.rvf']).code);
+        for (const backend of native.available ? ['native', 'wasm'] : ['wasm']) {
+            const v = rvf(['verify', 'corrupt.rvf', '--backend', backend]);
+            expect(v.code).toBe(4);
+            expect(v.out).toMatch(/FAILED: corrupt\.rvf: \d+ problem/);
+            expect(v.out).toMatch(new RegExp(`content hash mismatch in segment \\d+ at offset ${seg.offset}`));
+            const j = json(rvf(['verify', 'corrupt.rvf', '--json', '--backend', backend]));
+            expect(j.ok).toBe(false);
+            expect(j.problems.length).toBeGreaterThan(0);
+        }
     });
 
     it('serve without the native tool says how to get it (exit 5)', () => {
