@@ -7,6 +7,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
+#include <cstdlib>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -68,7 +70,8 @@ void refuse(httplib::Response &res, int status, Status code, const std::string &
     JsonReply r = error_reply(Error{code, why});
     r.http_status = status;
     send_json(res, r);
-    res.set_header("Connection", "close");
+    if (!res.has_header("Connection"))
+        res.set_header("Connection", "close");
 }
 
 bool is_write_route(const httplib::Request &req) {
@@ -102,6 +105,10 @@ struct HttpServer::Impl {
         : svc(s), opts(o), access(std::move(a)), sse_slots(o.max_sse, o.max_sse_per_client) {}
     void routes();
     httplib::Server::HandlerResponse guard(const httplib::Request &req, httplib::Response &res);
+    std::string too_large_message() const {
+        return "request body larger than " + std::to_string(opts.max_body) +
+               " bytes: send smaller batches, or start rvf serve with a larger --max-body";
+    }
     void file_route(const httplib::Request &req, httplib::Response &res);
     void subscribe_route(const httplib::Request &req, httplib::Response &res);
 };
@@ -147,9 +154,7 @@ void HttpServer::Impl::routes() {
         if (res.status == 404)
             res.set_content(R"({"error":"no such route","code":65284,"name":"InvalidArgument"})", kJson);
         else if (res.status == 413)
-            refuse(res, 413, Status::InvalidArgument,
-                   "request body larger than " + std::to_string(opts.max_body) +
-                       " bytes: send smaller batches, or start rvf serve with a larger --max-body");
+            refuse(res, 413, Status::InvalidArgument, too_large_message());
         else if (res.status >= 400 && res.status < 500)
             refuse(res, res.status, Status::InvalidArgument, "malformed HTTP request");
     });
@@ -179,6 +184,18 @@ httplib::Server::HandlerResponse HttpServer::Impl::guard(const httplib::Request 
             res.set_header("Access-Control-Allow-Methods", "GET, HEAD, POST, OPTIONS");
             res.set_header("Access-Control-Allow-Headers", "Authorization, Content-Type, Range, If-Range, If-None-Match");
             res.set_header("Access-Control-Max-Age", "600");
+        }
+    }
+    // A declared length over the limit is refused here, before cpp-httplib would spend up to
+    // the read timeout draining a body it is going to refuse anyway.
+    if (req.has_header("Content-Length")) {
+        const std::string len = req.get_header_value("Content-Length");
+        char *end = nullptr;
+        errno = 0;
+        const unsigned long long n = std::strtoull(len.c_str(), &end, 10);
+        if (errno == ERANGE || (end && *end == '\0' && !len.empty() && n > opts.max_body)) {
+            refuse(res, 413, Status::InvalidArgument, too_large_message());
+            return HR::Handled;
         }
     }
     if (req.method == "OPTIONS") {

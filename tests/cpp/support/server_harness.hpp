@@ -13,9 +13,11 @@
 #include <array>
 #include <cerrno>
 #include <cstdint>
+#include <cstdlib>
 #include <fstream>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <rvf/server/tcp_protocol.hpp>
@@ -128,6 +130,68 @@ private:
     int fd_ = -1;
     bool connected_ = false;
 };
+
+/// A blocking loopback connection with a receive timeout (so a broken server fails, not hangs).
+/// Returns -1 when connect fails.
+inline int connect_loopback(uint16_t port, int rcv_timeout_ms = 10000) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -1;
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::connect(fd, reinterpret_cast<sockaddr *>(&a), sizeof a) != 0) {
+        ::close(fd);
+        return -1;
+    }
+    timeval tv{rcv_timeout_ms / 1000, (rcv_timeout_ms % 1000) * 1000};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    return fd;
+}
+
+inline bool send_all(int fd, std::string_view b) {
+    size_t off = 0;
+    while (off < b.size()) {
+        const ssize_t w = ::send(fd, b.data() + off, b.size() - off, MSG_NOSIGNAL);
+        if (w <= 0)
+            return false;
+        off += static_cast<size_t>(w);
+    }
+    return true;
+}
+
+/// Everything the peer sends until it closes, the receive timeout passes, or `max` bytes came.
+inline std::string recv_until_close(int fd, size_t max = 1 << 20) {
+    std::string out;
+    char buf[16384];
+    while (out.size() < max) {
+        const ssize_t r = ::recv(fd, buf, sizeof buf, 0);
+        if (r <= 0)
+            break;
+        out.append(buf, static_cast<size_t>(r));
+    }
+    return out;
+}
+
+/// The status code of an HTTP response's status line ("HTTP/1.1 403 Forbidden" → 403), or 0.
+inline int http_status_of(const std::string &response) {
+    if (response.rfind("HTTP/1.", 0) != 0 || response.size() < 12)
+        return 0;
+    return std::atoi(response.c_str() + 9);
+}
+
+/// Sends raw bytes to the HTTP port on a fresh connection and returns the whole response (the
+/// request should carry "Connection: close").
+inline std::string raw_http(uint16_t port, std::string_view request) {
+    const int fd = connect_loopback(port);
+    if (fd < 0)
+        return {};
+    send_all(fd, request);
+    std::string r = recv_until_close(fd);
+    ::close(fd);
+    return r;
+}
 
 /// VmRSS of this process in KiB, from /proc/self/status (0 when unreadable).
 inline size_t vm_rss_kib() {

@@ -24,8 +24,9 @@ inline constexpr size_t kPayloadChunk = 64 * 1024;
 ReadResult read_exact(int fd, uint8_t *p, size_t n, Deadline deadline);
 
 /// Reads a `len`-byte payload into `out` (resized to len on Ok), growing it by at most `chunk`
-/// bytes beyond what has been received, all before `deadline`. On any other result `out`
-/// holds what arrived. Capacity never exceeds max(2 × received, received + chunk).
+/// bytes beyond what has been received, all before `deadline`. On any other result the frame
+/// is abandoned (out holds at most what arrived). Capacity never exceeds
+/// max(2 × received, received + chunk).
 ReadResult read_payload(int fd, size_t len, Deadline deadline, std::vector<uint8_t> &out,
                         size_t chunk = kPayloadChunk);
 
