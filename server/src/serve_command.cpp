@@ -8,6 +8,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <algorithm>
 #include <cstring>
 #include <functional>
 #include <pthread.h>
@@ -36,7 +37,8 @@ const char kUsage[] =
     "    limits:\n"
     "      --threads N             HTTP worker threads = connections served at once (128)\n"
     "      --max-body BYTES        HTTP request body limit, larger get 413 (16777216)\n"
-    "      --max-sse N             /v1/subscribe streams in all, below --threads; more get 503 (64)\n"
+    "      --max-sse N             /v1/subscribe streams in all, below --threads; more get 503\n"
+    "                              (64, at most half of --threads)\n"
     "      --max-sse-per-client N  /v1/subscribe streams per client address (16)\n"
     "      --read-timeout S        HTTP: one read/write; TCP: rest of a started frame (10)\n"
     "      --keep-alive-timeout S  HTTP idle keep-alive connection closed after S (2)\n"
@@ -87,6 +89,7 @@ int serve_command(int argc, char **argv) {
     unsigned long long dimension = 0;
     std::string metric = "l2", storage = "f32";
     std::string token_file;
+    bool max_sse_given = false;
     ServerOptions opts;
     // Options taking a count or seconds: name, range, target.
     struct Limit {
@@ -97,7 +100,7 @@ int serve_command(int argc, char **argv) {
     const Limit limits[] = {
         {"--threads", 2, 4096, [&](auto v) { opts.http.threads = v; }},
         {"--max-body", 1, 1ull << 32, [&](auto v) { opts.http.max_body = v; }},
-        {"--max-sse", 1, 4095, [&](auto v) { opts.http.max_sse = v; }},
+        {"--max-sse", 1, 4095, [&](auto v) { opts.http.max_sse = v; max_sse_given = true; }},
         {"--max-sse-per-client", 1, 4095, [&](auto v) { opts.http.max_sse_per_client = v; }},
         {"--read-timeout", 1, 3600, [&](auto v) { opts.http.read_timeout_s = v; opts.tcp.read_timeout_ms = v * 1000; }},
         {"--keep-alive-timeout", 1, 3600, [&](auto v) { opts.http.keep_alive_timeout_s = v; }},
@@ -152,6 +155,9 @@ int serve_command(int argc, char **argv) {
         return usage_error("--http off and --tcp off leave nothing to serve");
     if (opts.access.no_auth && !token_file.empty())
         return usage_error("--no-auth and --token-file contradict each other: pick one");
+    // The default leaves at least half the threads to ordinary requests when --threads is small.
+    if (!max_sse_given)
+        opts.http.max_sse = std::min<size_t>(opts.http.max_sse, std::max<size_t>(opts.http.threads / 2, 1));
     if (opts.http.max_sse >= opts.http.threads)
         return usage_error("--max-sse must be below --threads (subscribers would take every thread)");
     bool generated = false;
