@@ -57,7 +57,21 @@ constexpr int kPerBurst = 500;
 constexpr int kWorkers = 4;
 constexpr int kSlowHttp = 8;
 constexpr int kSlowTcp = 8;
+// Under AddressSanitizer RSS also holds its 256 MiB free-quarantine and per-thread shadow and
+// fake stacks (~1,100 threads here: measured ~490 MiB growth), so the bound there only catches
+// gross growth; the plain build is held to 128 MiB (measured ~15 MiB).
+#if defined(__SANITIZE_ADDRESS__)
+#define RVF_TEST_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define RVF_TEST_ASAN 1
+#endif
+#endif
+#ifdef RVF_TEST_ASAN
+constexpr size_t kRssGrowthBoundKiB = 1024 * 1024;
+#else
 constexpr size_t kRssGrowthBoundKiB = 128 * 1024;
+#endif
 constexpr double kHealthBoundMs = 100.0;
 
 // One HTTP response: reads the head, then Content-Length bytes of body; the status, or 0 when
