@@ -14,6 +14,7 @@
 // are never judged.
 import autocannon from 'autocannon';
 import { execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -53,9 +54,12 @@ function vectorOf(id) {
     return v;
 }
 
+// Writes need the server's token: one per run, given to the server via RVF_SERVE_TOKEN.
+const token = randomBytes(32).toString('hex');
+
 function startServer(file, extra) {
     const child = spawn(bin, ['serve', file, '--http', '0', '--tcp', 'off', '--threads', String(threads), ...extra],
-                        { stdio: ['ignore', 'pipe', 'inherit'] });
+                        { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, RVF_SERVE_TOKEN: token } });
     let out = '';
     const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
     const ready = new Promise((resolve, reject) => {
@@ -70,7 +74,11 @@ function startServer(file, extra) {
 }
 
 async function post(base, route, body) {
-    const res = await fetch(base + route, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await fetch(base + route, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify(body),
+    });
     const j = await res.json();
     if (!res.ok) throw new Error(`${route}: HTTP ${res.status} ${j.error}`);
     return j;

@@ -6,6 +6,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstdlib>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -15,6 +18,7 @@
 
 #include <rvf/server/http_file.hpp>
 #include <rvf/server/json_api.hpp>
+#include <rvf/server/slot_limiter.hpp>
 
 namespace rvf::server {
 namespace {
@@ -50,6 +54,7 @@ uint8_t parse_event_names(const std::string &s) {
 
 // State of one SSE stream, shared by the provider calls of one response.
 struct SseStream {
+    std::unique_ptr<SlotLimiter::Slot> slot; // freed with the stream (the response's providers)
     std::shared_ptr<Subscription> sub;
     std::string hello;
     bool hello_sent = false;
@@ -59,17 +64,51 @@ struct SseStream {
 
 bool sink_write(httplib::DataSink &sink, const std::string &s) { return sink.write(s.data(), s.size()); }
 
+// A refusal from the guards: typed error JSON, and the connection closed after it (the body the
+// client may still be sending was not read).
+void refuse(httplib::Response &res, int status, Status code, const std::string &why) {
+    JsonReply r = error_reply(Error{code, why});
+    r.http_status = status;
+    send_json(res, r);
+    if (!res.has_header("Connection"))
+        res.set_header("Connection", "close");
+}
+
+bool is_write_route(const httplib::Request &req) {
+    return req.method == "POST" && (req.path == "/v1/ingest" || req.path == "/v1/delete" || req.path == "/v1/compact");
+}
+
+// "application/json; charset=utf-8" → true: the media type before any parameter, any case.
+bool is_json_content_type(const std::string &v) {
+    std::string t = v.substr(0, v.find(';'));
+    while (!t.empty() && (t.back() == ' ' || t.back() == '\t'))
+        t.pop_back();
+    while (!t.empty() && (t.front() == ' ' || t.front() == '\t'))
+        t.erase(t.begin());
+    std::transform(t.begin(), t.end(), t.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return t == "application/json";
+}
+
 } // namespace
 
 struct HttpServer::Impl {
     StoreService &svc;
     HttpOptions opts;
+    AccessOptions access;
+    std::string bound_host;
+    SlotLimiter sse_slots;
     httplib::Server http;
     std::thread thread;
     bool started = false;
 
-    Impl(StoreService &s, HttpOptions o) : svc(s), opts(o) {}
+    Impl(StoreService &s, HttpOptions o, AccessOptions a)
+        : svc(s), opts(o), access(std::move(a)), sse_slots(o.max_sse, o.max_sse_per_client) {}
     void routes();
+    httplib::Server::HandlerResponse guard(const httplib::Request &req, httplib::Response &res);
+    std::string too_large_message() const {
+        return "request body larger than " + std::to_string(opts.max_body) +
+               " bytes: send smaller batches, or start rvf serve with a larger --max-body";
+    }
     void file_route(const httplib::Request &req, httplib::Response &res);
     void subscribe_route(const httplib::Request &req, httplib::Response &res);
 };
@@ -80,8 +119,13 @@ void HttpServer::Impl::routes() {
     http.set_payload_max_length(opts.max_body);
     http.set_keep_alive_max_count(100000); // the default (5) would reconnect every 5th request
     // An idle keep-alive connection holds its pool thread, and stop() waits for it: keep it short.
-    http.set_keep_alive_timeout(2);
+    http.set_keep_alive_timeout(static_cast<time_t>(opts.keep_alive_timeout_s));
+    http.set_read_timeout(static_cast<time_t>(opts.read_timeout_s), 0);
+    http.set_write_timeout(static_cast<time_t>(opts.read_timeout_s), 0);
     http.set_tcp_nodelay(true);
+    // Runs after the request line and headers, before the body is read or a route runs.
+    http.set_pre_routing_handler(
+        [this](const httplib::Request &req, httplib::Response &res) { return guard(req, res); });
 
     http.Post("/v1/ingest", [this](const httplib::Request &req, httplib::Response &res) {
         send_json(res, api_ingest(svc, req.body));
@@ -102,11 +146,77 @@ void HttpServer::Impl::routes() {
     http.Get("/v1/file", [this](const httplib::Request &req, httplib::Response &res) { file_route(req, res); });
     http.Get("/v1/subscribe",
              [this](const httplib::Request &req, httplib::Response &res) { subscribe_route(req, res); });
-    // Unknown routes: a JSON body like every other error (cpp-httplib sends an empty 404).
-    http.set_error_handler([](const httplib::Request &, httplib::Response &res) {
-        if (res.status == 404 && res.body.empty())
+    // Errors cpp-httplib raises itself get a JSON body like every other error (it sends none):
+    // unknown routes, oversized bodies, unparsable requests.
+    http.set_error_handler([this](const httplib::Request &, httplib::Response &res) {
+        if (!res.body.empty())
+            return;
+        if (res.status == 404)
             res.set_content(R"({"error":"no such route","code":65284,"name":"InvalidArgument"})", kJson);
+        else if (res.status == 413)
+            refuse(res, 413, Status::InvalidArgument, too_large_message());
+        else if (res.status >= 400 && res.status < 500)
+            refuse(res, res.status, Status::InvalidArgument, "malformed HTTP request");
     });
+}
+
+httplib::Server::HandlerResponse HttpServer::Impl::guard(const httplib::Request &req, httplib::Response &res) {
+    using HR = httplib::Server::HandlerResponse;
+    const std::string host = req.get_header_value("Host");
+    if (!host_allowed(access, host, bound_host)) {
+        refuse(res, 403, Status::InvalidArgument,
+               "Host \"" + host + "\" is not allowed (DNS-rebinding guard): use http://127.0.0.1, or start rvf serve "
+               "with --allow-host " + host_of(host));
+        return HR::Handled;
+    }
+    if (req.has_header("Origin")) {
+        const std::string origin = req.get_header_value("Origin");
+        if (!origin_allowed(access, origin)) {
+            refuse(res, 403, Status::InvalidArgument,
+                   "Origin \"" + origin + "\" is not allowed: start rvf serve with --cors-origin " + origin +
+                       " to let pages from it use this server");
+            return HR::Handled;
+        }
+        res.set_header("Access-Control-Allow-Origin", origin);
+        res.set_header("Vary", "Origin");
+        res.set_header("Access-Control-Expose-Headers", "ETag, Content-Range, Accept-Ranges, Content-Length");
+        if (req.method == "OPTIONS") {
+            res.set_header("Access-Control-Allow-Methods", "GET, HEAD, POST, OPTIONS");
+            res.set_header("Access-Control-Allow-Headers", "Authorization, Content-Type, Range, If-Range, If-None-Match");
+            res.set_header("Access-Control-Max-Age", "600");
+        }
+    }
+    // A declared length over the limit is refused here, before cpp-httplib would spend up to
+    // the read timeout draining a body it is going to refuse anyway.
+    if (req.has_header("Content-Length")) {
+        const std::string len = req.get_header_value("Content-Length");
+        char *end = nullptr;
+        errno = 0;
+        const unsigned long long n = std::strtoull(len.c_str(), &end, 10);
+        if (errno == ERANGE || (end && *end == '\0' && !len.empty() && n > opts.max_body)) {
+            refuse(res, 413, Status::InvalidArgument, too_large_message());
+            return HR::Handled;
+        }
+    }
+    if (req.method == "OPTIONS") {
+        res.status = 204;
+        res.set_header("Allow", "GET, HEAD, POST, OPTIONS");
+        return HR::Handled;
+    }
+    if (is_write_route(req)) {
+        if (!access.no_auth && !bearer_matches(req.get_header_value("Authorization"), access.token)) {
+            refuse(res, 401, Status::InvalidArgument,
+                   "writes need \"Authorization: Bearer <token>\": the token rvf serve printed at start, its "
+                   "--token-file, or RVF_SERVE_TOKEN");
+            res.set_header("WWW-Authenticate", "Bearer");
+            return HR::Handled;
+        }
+        if (!is_json_content_type(req.get_header_value("Content-Type"))) {
+            refuse(res, 415, Status::InvalidArgument, "writes need \"Content-Type: application/json\"");
+            return HR::Handled;
+        }
+    }
+    return HR::Unhandled;
 }
 
 void HttpServer::Impl::file_route(const httplib::Request &req, httplib::Response &res) {
@@ -171,6 +281,18 @@ void HttpServer::Impl::subscribe_route(const httplib::Request &req, httplib::Res
         }
     }
     auto st = std::make_shared<SseStream>();
+    st->slot = sse_slots.try_acquire(req.remote_addr);
+    if (!st->slot) {
+        JsonReply r = error_reply(Error{Status::BudgetTokensExhausted,
+                                        "too many subscribers (" + std::to_string(sse_slots.max_total()) + " in all, " +
+                                            std::to_string(sse_slots.max_per_key()) +
+                                            " per client address): close a stream, or raise --max-sse / "
+                                            "--max-sse-per-client"});
+        r.http_status = 503;
+        send_json(res, r);
+        res.set_header("Retry-After", "5");
+        return;
+    }
     uint32_t start = 0;
     uint64_t total = 0;
     st->sub = svc.subscribe(min_epoch, flags, &start, &total);
@@ -212,7 +334,8 @@ void HttpServer::Impl::subscribe_route(const httplib::Request &req, httplib::Res
         [st](bool) { st->sub->close(); }); // the client went away: stop queueing for it
 }
 
-HttpServer::HttpServer(StoreService &svc, HttpOptions options) : impl_(std::make_unique<Impl>(svc, options)) {
+HttpServer::HttpServer(StoreService &svc, HttpOptions options, AccessOptions access)
+    : impl_(std::make_unique<Impl>(svc, options, std::move(access))) {
     impl_->routes();
 }
 
@@ -220,6 +343,11 @@ HttpServer::~HttpServer() { stop(); }
 
 Result<uint16_t> HttpServer::start(const std::string &host, int port) {
     Impl &s = *impl_;
+    if (s.opts.max_sse >= std::max<size_t>(s.opts.threads, 2))
+        return Error{Status::InvalidOptions, "--max-sse " + std::to_string(s.opts.max_sse) +
+                                                 " must be below --threads " + std::to_string(s.opts.threads) +
+                                                 " (subscribers would take every thread)"};
+    s.bound_host = host;
     int bound = -1;
     if (port == 0)
         bound = s.http.bind_to_any_port(host);

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include <rvf/core/status.hpp>
+#include <rvf/json_depth.hpp>
 
 namespace rvf::server {
 namespace {
@@ -23,6 +24,11 @@ std::string dump(const json &j) { return j.dump(-1, ' ', false, json::error_hand
 JsonReply ok_reply(const json &j) { return {200, dump(j)}; }
 
 Result<json> parse_object(std::string_view body) {
+    // Before parsing: nlohmann's copy/dump/compare recurse per level, so deeper input is never
+    // turned into a tree at all (60,000 nested arrays used to overflow the stack).
+    if (json_depth_exceeds(body, kMaxRequestJsonDepth))
+        return bad("request body nests deeper than " + std::to_string(kMaxRequestJsonDepth) +
+                   " JSON levels (a filter has at most 64 levels): flatten it");
     json j = json::parse(body.begin(), body.end(), nullptr, /*allow_exceptions=*/false);
     if (j.is_discarded())
         return bad("request body is not valid JSON");

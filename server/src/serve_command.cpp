@@ -8,7 +8,9 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <algorithm>
 #include <cstring>
+#include <functional>
 #include <pthread.h>
 #include <string>
 
@@ -19,12 +21,31 @@ namespace {
 
 const char kUsage[] =
     "  rvf serve FILE [--http PORT|off] [--tcp PORT|off] [--host ADDR] [--readonly]\n"
-    "                 [--dimension N [--metric l2|cosine|ip] [--storage f32|f16|i8]]\n"
-    "                 [--threads N] [--max-frame BYTES] [--queue N]\n"
+    "                 [--dimension N [--metric l2|cosine|ip] [--storage f32|f16|i8]] [options]\n"
     "                              HTTP JSON API + /v1/file + /v1/subscribe (SSE) on PORT (8080)\n"
     "                              and the binary TCP protocol on PORT (9090); 0 = any free port.\n"
     "                              --dimension creates FILE when it does not exist. SIGINT/SIGTERM\n"
-    "                              close the store cleanly.\n";
+    "                              close the store cleanly.\n"
+    "    access (writes: HTTP ingest/delete/compact, TCP INGEST/DELETE need the token):\n"
+    "      --token-file PATH       token = the file's first line; else $RVF_SERVE_TOKEN; else a\n"
+    "                              random one, printed once on stderr at start\n"
+    "      --no-auth               writes open to every client that can connect\n"
+    "      --allow-host H          accept Host: H besides localhost, 127.0.0.1, [::1] and --host\n"
+    "                              (repeatable; * = any; the DNS-rebinding guard)\n"
+    "      --cors-origin ORIGIN    allow requests from pages of ORIGIN (repeatable; * = any;\n"
+    "                              default: none, any request with an Origin header gets 403)\n"
+    "    limits:\n"
+    "      --threads N             HTTP worker threads = connections served at once (128)\n"
+    "      --max-body BYTES        HTTP request body limit, larger get 413 (16777216)\n"
+    "      --max-sse N             /v1/subscribe streams in all, below --threads; more get 503\n"
+    "                              (64, at most half of --threads)\n"
+    "      --max-sse-per-client N  /v1/subscribe streams per client address (16)\n"
+    "      --read-timeout S        HTTP: one read/write; TCP: rest of a started frame (10)\n"
+    "      --keep-alive-timeout S  HTTP idle keep-alive connection closed after S (2)\n"
+    "      --idle-timeout S        TCP connection with no frame for S closed; not subscribers (60)\n"
+    "      --max-connections N     TCP connections at once; more get ERROR 0x0901 (1024)\n"
+    "      --max-frame BYTES       TCP frame payload limit (16777216)\n"
+    "      --queue N               events buffered per subscriber before it is dropped (1024)\n";
 
 bool parse_uint(const char *s, unsigned long long max, unsigned long long &out) {
     char *end = nullptr;
@@ -45,6 +66,14 @@ bool parse_port(const char *s, int &out) {
     return true;
 }
 
+template <size_t N, class L>
+const L *find_limit(const L (&limits)[N], const std::string &name) {
+    for (const L &l : limits)
+        if (name == l.name)
+            return &l;
+    return nullptr;
+}
+
 int usage_error(const std::string &why) {
     std::fprintf(stderr, "rvf serve: %s\nusage:\n%s", why.c_str(), kUsage);
     return 2;
@@ -59,7 +88,27 @@ int serve_command(int argc, char **argv) {
     bool readonly = false;
     unsigned long long dimension = 0;
     std::string metric = "l2", storage = "f32";
+    std::string token_file;
+    bool max_sse_given = false;
     ServerOptions opts;
+    // Options taking a count or seconds: name, range, target.
+    struct Limit {
+        const char *name;
+        unsigned long long lo, hi;
+        std::function<void(unsigned long long)> set;
+    };
+    const Limit limits[] = {
+        {"--threads", 2, 4096, [&](auto v) { opts.http.threads = v; }},
+        {"--max-body", 1, 1ull << 32, [&](auto v) { opts.http.max_body = v; }},
+        {"--max-sse", 1, 4095, [&](auto v) { opts.http.max_sse = v; max_sse_given = true; }},
+        {"--max-sse-per-client", 1, 4095, [&](auto v) { opts.http.max_sse_per_client = v; }},
+        {"--read-timeout", 1, 3600, [&](auto v) { opts.http.read_timeout_s = v; opts.tcp.read_timeout_ms = v * 1000; }},
+        {"--keep-alive-timeout", 1, 3600, [&](auto v) { opts.http.keep_alive_timeout_s = v; }},
+        {"--idle-timeout", 1, 86400, [&](auto v) { opts.tcp.idle_timeout_ms = v * 1000; }},
+        {"--max-connections", 1, 65536, [&](auto v) { opts.tcp.max_connections = v; }},
+        {"--max-frame", 1, UINT32_MAX, [&](auto v) { opts.tcp.max_frame = static_cast<uint32_t>(v); }},
+        {"--queue", 1, 1u << 24, [&](auto v) { opts.subscriber_queue = v; }},
+    };
     for (int i = 0; i < argc; ++i) {
         const std::string a = argv[i];
         const bool has_value = i + 1 < argc;
@@ -81,18 +130,18 @@ int serve_command(int argc, char **argv) {
             metric = argv[++i];
         else if (a == "--storage" && has_value)
             storage = argv[++i];
-        else if (a == "--threads" && has_value) {
-            if (!parse_uint(argv[++i], 4096, v) || v == 0)
-                return usage_error("--threads takes 1..4096");
-            opts.http.threads = v;
-        } else if (a == "--max-frame" && has_value) {
-            if (!parse_uint(argv[++i], UINT32_MAX, v) || v == 0)
-                return usage_error("--max-frame takes 1..4294967295 bytes");
-            opts.tcp.max_frame = static_cast<uint32_t>(v);
-        } else if (a == "--queue" && has_value) {
-            if (!parse_uint(argv[++i], 1u << 24, v) || v == 0)
-                return usage_error("--queue takes 1..16777216");
-            opts.subscriber_queue = v;
+        else if (a == "--token-file" && has_value)
+            token_file = argv[++i];
+        else if (a == "--no-auth")
+            opts.access.no_auth = true;
+        else if (a == "--allow-host" && has_value)
+            opts.access.allow_hosts.push_back(argv[++i]);
+        else if (a == "--cors-origin" && has_value)
+            opts.access.cors_origins.push_back(argv[++i]);
+        else if (const Limit *l = find_limit(limits, a); l && has_value) {
+            if (!parse_uint(argv[++i], l->hi, v) || v < l->lo)
+                return usage_error(a + " takes " + std::to_string(l->lo) + ".." + std::to_string(l->hi));
+            l->set(v);
         } else if (a.rfind("--", 0) == 0)
             return usage_error("unknown or incomplete option " + a);
         else if (file.empty())
@@ -104,6 +153,20 @@ int serve_command(int argc, char **argv) {
         return usage_error("FILE is required");
     if (opts.http_port < 0 && opts.tcp_port < 0)
         return usage_error("--http off and --tcp off leave nothing to serve");
+    if (opts.access.no_auth && !token_file.empty())
+        return usage_error("--no-auth and --token-file contradict each other: pick one");
+    // The default leaves at least half the threads to ordinary requests when --threads is small.
+    if (!max_sse_given)
+        opts.http.max_sse = std::min<size_t>(opts.http.max_sse, std::max<size_t>(opts.http.threads / 2, 1));
+    if (opts.http.max_sse >= opts.http.threads)
+        return usage_error("--max-sse must be below --threads (subscribers would take every thread)");
+    bool generated = false;
+    if (!opts.access.no_auth) {
+        auto token = load_token(token_file, &generated);
+        if (!token)
+            return usage_error(token.error().message);
+        opts.access.token = std::move(*token);
+    }
 
     struct stat sb {};
     const bool exists = ::stat(file.c_str(), &sb) == 0;
@@ -162,6 +225,14 @@ int serve_command(int argc, char **argv) {
             " vectors, dimension " + std::to_string(st0.dimension) + (st0.read_only ? ", read-only" : "") + ")";
     std::printf("%s\n", line.c_str());
     std::fflush(stdout);
+    // The generated token is shown once, on stderr (kept out of logs that capture stdout only).
+    if (generated)
+        std::fprintf(stderr,
+                     "rvf serve: token %s (writes need it: HTTP \"Authorization: Bearer <token>\", TCP an AUTH "
+                     "frame; set RVF_SERVE_TOKEN or --token-file to choose it)\n",
+                     opts.access.token.c_str());
+    else if (opts.access.no_auth)
+        std::fprintf(stderr, "rvf serve: --no-auth: writes are open to every client that can connect\n");
 
     int sig = 0;
     sigwait(&set, &sig);

@@ -19,40 +19,13 @@
 #include <mutex>
 #include <thread>
 
+#include <rvf/server/socket_read.hpp>
+
 namespace rvf::server {
 namespace {
 
 using tcp::MsgType;
 using MsgId = std::array<uint8_t, 3>;
-
-enum class ReadResult { Ok, Eof, Timeout, Error };
-
-// Reads exactly n bytes. timeout_ms < 0: wait as long as it takes (an idle connection between
-// frames); otherwise the whole read must finish within that time.
-ReadResult read_exact(int fd, uint8_t *p, size_t n, int timeout_ms) {
-    size_t got = 0;
-    while (got < n) {
-        pollfd pfd{fd, POLLIN, 0};
-        const int pr = ::poll(&pfd, 1, timeout_ms);
-        if (pr < 0) {
-            if (errno == EINTR)
-                continue;
-            return ReadResult::Error;
-        }
-        if (pr == 0)
-            return ReadResult::Timeout;
-        const ssize_t r = ::recv(fd, p + got, n - got, 0);
-        if (r == 0)
-            return ReadResult::Eof;
-        if (r < 0) {
-            if (errno == EINTR || errno == EAGAIN)
-                continue;
-            return ReadResult::Error;
-        }
-        got += static_cast<size_t>(r);
-    }
-    return ReadResult::Ok;
-}
 
 struct Conn {
     int fd = -1;
@@ -63,6 +36,7 @@ struct Conn {
     std::thread pusher;
     std::shared_ptr<Subscription> sub;
     MsgId sub_id{};
+    bool authed = false; // a good AUTH was received (reader thread only)
 
     // Whole frames only, under the write mutex, so replies and pushes never interleave.
     bool send(MsgType type, MsgId id, const std::vector<uint8_t> &payload) {
@@ -99,6 +73,7 @@ struct Conn {
 struct TcpServer::Impl {
     StoreService &svc;
     TcpOptions opts;
+    AccessOptions access;
     int listen_fd = -1;
     int wake[2] = {-1, -1};
     std::thread acceptor;
@@ -106,11 +81,12 @@ struct TcpServer::Impl {
     mutable std::mutex conns_mu;
     std::list<std::shared_ptr<Conn>> conns;
 
-    Impl(StoreService &s, TcpOptions o) : svc(s), opts(o) {}
+    Impl(StoreService &s, TcpOptions o, AccessOptions a) : svc(s), opts(o), access(std::move(a)) {}
     void accept_loop();
     void reap_finished_locked();
     void serve(const std::shared_ptr<Conn> &c);
     bool handle(Conn &c, const tcp::FrameHeader &h, const std::vector<uint8_t> &payload);
+    bool may_write(Conn &c, const tcp::FrameHeader &h);
     void push_loop(Conn &c);
 };
 
@@ -140,8 +116,15 @@ void TcpServer::Impl::accept_loop() {
         if (!(p[0].revents & POLLIN))
             continue;
         const int fd = ::accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
-        if (fd < 0)
-            continue; // ECONNABORTED, EMFILE, ...: keep serving the others
+        if (fd < 0) {
+            // Out of descriptors: the pending connection stays queued and poll() would report
+            // it again at once — back off instead of spinning a core until one frees up.
+            if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+                pollfd w{wake[0], POLLIN, 0};
+                ::poll(&w, 1, 50);
+            }
+            continue; // ECONNABORTED, ...: keep serving the others
+        }
         const int one = 1;
         ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
         timeval tv{static_cast<time_t>(opts.send_timeout_ms / 1000),
@@ -163,29 +146,45 @@ void TcpServer::Impl::accept_loop() {
 }
 
 void TcpServer::Impl::serve(const std::shared_ptr<Conn> &cp) {
+    using clock = std::chrono::steady_clock;
     Conn &c = *cp;
     std::vector<uint8_t> payload;
     while (!stopping && !c.dead) {
         uint8_t hdr[tcp::kFrameHeaderSize];
-        if (read_exact(c.fd, hdr, sizeof hdr, -1) != ReadResult::Ok)
+        // Idle wait for the next frame's first byte; a subscriber waits as long as it likes.
+        Deadline idle;
+        if (!c.sub)
+            idle = clock::now() + std::chrono::milliseconds(opts.idle_timeout_ms);
+        ReadResult r = read_exact(c.fd, hdr, 1, idle);
+        if (r == ReadResult::Timeout)
+            c.send_error({0, 0, 0}, core::status_code(Status::Timeout),
+                         "idle for " + std::to_string(opts.idle_timeout_ms) + " ms: connection closed (reconnect when needed)");
+        if (r != ReadResult::Ok)
             break; // EOF or reset: the client went away (a normal end)
-        const tcp::FrameHeader h = tcp::decode_header(hdr);
-        if (h.payload_len > opts.max_frame) {
-            // The payload cannot be skipped without reading it all: answer, then close.
-            c.send_error(h.msg_id, tcp::kErrFrameTooLarge,
-                         "frame too large: " + std::to_string(h.payload_len) + " bytes (limit " +
-                             std::to_string(opts.max_frame) + ")");
-            break;
+        const Deadline frame_deadline = clock::now() + std::chrono::milliseconds(opts.read_timeout_ms);
+        r = read_exact(c.fd, hdr + 1, sizeof hdr - 1, frame_deadline);
+        tcp::FrameHeader h{};
+        if (r == ReadResult::Ok) {
+            h = tcp::decode_header(hdr);
+            if (h.payload_len > opts.max_frame) {
+                // The payload cannot be skipped without reading it all: answer, then close.
+                c.send_error(h.msg_id, tcp::kErrFrameTooLarge,
+                             "frame too large: " + std::to_string(h.payload_len) + " bytes (limit " +
+                                 std::to_string(opts.max_frame) + ")");
+                break;
+            }
+            r = read_payload(c.fd, h.payload_len, frame_deadline, payload);
         }
-        payload.resize(h.payload_len);
-        const ReadResult r = read_exact(c.fd, payload.data(), payload.size(), static_cast<int>(opts.read_timeout_ms));
         if (r == ReadResult::Timeout)
             c.send_error(h.msg_id, core::status_code(Status::Timeout),
-                         "frame payload incomplete after " + std::to_string(opts.read_timeout_ms) + " ms");
+                         "frame incomplete after " + std::to_string(opts.read_timeout_ms) +
+                             " ms: send a frame's bytes without pauses");
         if (r != ReadResult::Ok)
             break;
         if (!handle(c, h, payload))
             break;
+        if (payload.capacity() > 4 * kPayloadChunk)
+            std::vector<uint8_t>().swap(payload); // idle connections do not keep a large frame's buffer
     }
     c.kill();
     if (c.sub)
@@ -193,6 +192,15 @@ void TcpServer::Impl::serve(const std::shared_ptr<Conn> &cp) {
     if (c.pusher.joinable())
         c.pusher.join();
     c.finished = true; // fd is closed by the reaper / stop(), after this thread is joined
+}
+
+// INGEST / DELETE: allowed after a good AUTH, or always with --no-auth.
+bool TcpServer::Impl::may_write(Conn &c, const tcp::FrameHeader &h) {
+    if (access.no_auth || c.authed)
+        return true;
+    c.send_error(h.msg_id, tcp::kErrUnauthorized,
+                 "not authorised: send AUTH (type 0x10) with the server's token before INGEST or DELETE");
+    return false;
 }
 
 bool TcpServer::Impl::handle(Conn &c, const tcp::FrameHeader &h, const std::vector<uint8_t> &payload) {
@@ -210,7 +218,22 @@ bool TcpServer::Impl::handle(Conn &c, const tcp::FrameHeader &h, const std::vect
             return c.send_error(h.msg_id, r.error());
         return c.send(MsgType::QueryResult, h.msg_id, tcp::encode_query_result(*r));
     }
+    case MsgType::Auth: {
+        if (access.no_auth)
+            return c.send(MsgType::AuthOk, h.msg_id, {});
+        const std::string_view given(reinterpret_cast<const char *>(payload.data()), payload.size());
+        if (payload.size() > tcp::kMaxAuthTokenSize || !token_equal(access.token, given)) {
+            // Closed after a wrong token, so guessing costs a connection per try.
+            c.send_error(h.msg_id, tcp::kErrUnauthorized, "wrong token: use the token rvf serve printed at start, "
+                                                          "its --token-file or RVF_SERVE_TOKEN");
+            return false;
+        }
+        c.authed = true;
+        return c.send(MsgType::AuthOk, h.msg_id, {});
+    }
     case MsgType::Ingest: {
+        if (!may_write(c, h))
+            return !c.dead;
         auto q = tcp::decode_ingest(in);
         if (!q)
             return c.send_error(h.msg_id, q.error());
@@ -224,6 +247,8 @@ bool TcpServer::Impl::handle(Conn &c, const tcp::FrameHeader &h, const std::vect
         return c.send(MsgType::IngestAck, h.msg_id, tcp::encode_ingest_ack(*r));
     }
     case MsgType::Delete: {
+        if (!may_write(c, h))
+            return !c.dead;
         auto q = tcp::decode_delete(in);
         if (!q)
             return c.send_error(h.msg_id, q.error());
@@ -287,7 +312,8 @@ void TcpServer::Impl::push_loop(Conn &c) {
     }
 }
 
-TcpServer::TcpServer(StoreService &svc, TcpOptions options) : impl_(std::make_unique<Impl>(svc, options)) {}
+TcpServer::TcpServer(StoreService &svc, TcpOptions options, AccessOptions access)
+    : impl_(std::make_unique<Impl>(svc, options, std::move(access))) {}
 
 TcpServer::~TcpServer() { stop(); }
 

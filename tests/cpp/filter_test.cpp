@@ -605,3 +605,36 @@ TEST(FilterPrefilter, SameResultsAfterPersistAndReload) {
     for (const auto &p : *idx)
         EXPECT_TRUE(reopened.check_metaidx_seg(ByteView(p.data(), p.size())).ok());
 }
+
+// Issue 14 #5: text nesting 100,000 levels is refused by a byte scan before nlohmann parses it
+// (a parsed tree that deep would be freed, copied and printed recursively: a stack overflow),
+// while the deepest valid filter (64 levels, typed literals) still parses.
+TEST(FilterJson, ExcessiveJsonNestingIsRefusedBeforeParsing) {
+    const std::string arrays = "{\"op\":\"eq\",\"field\":0,\"value\":" + std::string(100000, '[') +
+                               std::string(100000, ']') + "}";
+    auto r = filter_from_json(arrays);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().status, Status::FilterParseError);
+    EXPECT_NE(r.error().message.find("nesting deeper"), std::string::npos) << r.error().message;
+
+    std::string nots;
+    for (int i = 0; i < 100000; ++i)
+        nots += "{\"op\":\"not\",\"child\":";
+    auto n = filter_from_json(nots);
+    ASSERT_FALSE(n.ok());
+    EXPECT_EQ(n.error().status, Status::FilterParseError);
+
+    // Brackets inside strings are not nesting.
+    auto s = filter_from_json("{\"op\":\"eq\",\"field\":0,\"value\":\"" + std::string(1000, '[') + "\"}");
+    EXPECT_TRUE(s.ok()) << s.error().to_string();
+
+    // 64 levels of and/children down to an "in" of typed literals: valid, and within the limit.
+    std::string deep, close;
+    for (size_t i = 1; i < kMaxFilterDepth; ++i) {
+        deep += "{\"op\":\"and\",\"children\":[";
+        close += "]}";
+    }
+    deep += "{\"op\":\"in\",\"field\":1,\"values\":[{\"u64\":5}]}" + close;
+    auto d = filter_from_json(deep);
+    EXPECT_TRUE(d.ok()) << d.error().to_string();
+}

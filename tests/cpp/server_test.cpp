@@ -33,12 +33,18 @@
 #include <rvf/server/tcp_protocol.hpp>
 #include <rvf/store.hpp>
 
+#include "support/server_harness.hpp"
+
 namespace {
 
 using namespace rvf;
 using namespace rvf::server;
 using json = nlohmann::json;
 using tcp::MsgType;
+using test::Frame;
+using test::kToken;
+using test::msg_id;
+using test::TcpClient;
 
 // --- helpers ----------------------------------------------------------------------------------------
 
@@ -52,101 +58,6 @@ std::vector<uint8_t> read_file(const std::string &path) {
     std::ifstream f(path, std::ios::binary);
     return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
 }
-
-std::array<uint8_t, 3> msg_id(uint32_t v) {
-    return {static_cast<uint8_t>(v >> 16), static_cast<uint8_t>(v >> 8), static_cast<uint8_t>(v)};
-}
-
-struct Frame {
-    uint8_t type = 0;
-    std::array<uint8_t, 3> id{};
-    std::vector<uint8_t> payload;
-    core::ByteView view() const { return {payload.data(), payload.size()}; }
-};
-
-// A blocking raw TCP client (10 s receive timeout so a broken server fails a test, not hangs it).
-class TcpClient {
-public:
-    explicit TcpClient(uint16_t port) {
-        fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-        sockaddr_in a{};
-        a.sin_family = AF_INET;
-        a.sin_port = htons(port);
-        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        connected_ = ::connect(fd_, reinterpret_cast<sockaddr *>(&a), sizeof a) == 0;
-        timeval tv{10, 0};
-        ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    }
-    ~TcpClient() { close(); }
-    TcpClient(const TcpClient &) = delete;
-    TcpClient &operator=(const TcpClient &) = delete;
-
-    bool connected() const { return connected_; }
-    void close() {
-        if (fd_ >= 0)
-            ::close(fd_);
-        fd_ = -1;
-    }
-    /// Close with RST instead of FIN (an abrupt disconnect).
-    void reset() {
-        linger l{1, 0};
-        ::setsockopt(fd_, SOL_SOCKET, SO_LINGER, &l, sizeof l);
-        close();
-    }
-    bool send_raw(const std::vector<uint8_t> &b) {
-        size_t off = 0;
-        while (off < b.size()) {
-            const ssize_t w = ::send(fd_, b.data() + off, b.size() - off, MSG_NOSIGNAL);
-            if (w <= 0)
-                return false;
-            off += static_cast<size_t>(w);
-        }
-        return true;
-    }
-    bool send(MsgType t, uint32_t id, const std::vector<uint8_t> &payload) {
-        return send_raw(tcp::encode_frame(t, msg_id(id), payload));
-    }
-    /// The next frame, or nullopt on EOF / reset / timeout.
-    std::optional<Frame> recv() {
-        uint8_t h[tcp::kFrameHeaderSize];
-        if (!read_exact(h, sizeof h))
-            return std::nullopt;
-        const tcp::FrameHeader fh = tcp::decode_header(h);
-        Frame f;
-        f.type = fh.type;
-        f.id = fh.msg_id;
-        f.payload.resize(fh.payload_len);
-        if (!read_exact(f.payload.data(), f.payload.size()))
-            return std::nullopt;
-        return f;
-    }
-    /// True when the server has closed the connection (EOF or reset, not a timeout).
-    bool closed_by_peer() {
-        uint8_t b;
-        const ssize_t r = ::recv(fd_, &b, 1, 0);
-        return r == 0 || (r < 0 && errno == ECONNRESET);
-    }
-    Frame request(MsgType t, uint32_t id, const std::vector<uint8_t> &payload) {
-        EXPECT_TRUE(send(t, id, payload));
-        auto f = recv();
-        EXPECT_TRUE(f.has_value());
-        return f ? *f : Frame{};
-    }
-
-private:
-    bool read_exact(uint8_t *p, size_t n) {
-        size_t got = 0;
-        while (got < n) {
-            const ssize_t r = ::recv(fd_, p + got, n - got, 0);
-            if (r <= 0)
-                return false;
-            got += static_cast<size_t>(r);
-        }
-        return true;
-    }
-    int fd_ = -1;
-    bool connected_ = false;
-};
 
 // Collects the events of one GET /v1/subscribe stream on a background thread.
 class SseCollector {
@@ -257,6 +168,8 @@ protected:
         o.http_port = 0;
         o.tcp_port = 0;
         o.http.sse_heartbeat_ms = 1000;
+        if (!o.access.no_auth && o.access.token.empty())
+            o.access.token = kToken;
         auto s = Server::start(std::move(*st), o);
         ASSERT_TRUE(s.ok()) << s.error().to_string();
         srv_ = std::move(*s);
@@ -264,6 +177,7 @@ protected:
     httplib::Client client() {
         httplib::Client c("127.0.0.1", srv_->http_port());
         c.set_read_timeout(10, 0);
+        c.set_bearer_token_auth(kToken.c_str());
         return c;
     }
     json post(const std::string &route, const std::string &body, int expect_status = 200) {
@@ -393,7 +307,7 @@ TEST_F(ServerTest, ReadOnlyServerRefusesWrites) {
     json r = post("/v1/ingest", R"({"vectors": [[1,2,3,4]], "ids": [1]})", 403);
     EXPECT_EQ(r["name"], "ReadOnly");
     EXPECT_EQ(get("/v1/status")["read_only"], true);
-    TcpClient t(srv_->tcp_port());
+    TcpClient t(srv_->tcp_port(), kToken);
     auto payload = tcp::encode_ingest({.dim = 4, .ids = {1}, .vectors = {1, 2, 3, 4}});
     ASSERT_TRUE(payload.ok());
     const Frame f = t.request(MsgType::Ingest, 5, *payload);
@@ -552,7 +466,7 @@ TEST(EventHub, FullQueueOverflowsWithoutBlockingThePublisher) {
 
 TEST_F(ServerTest, TcpIngestQueryDeleteStatus) {
     start();
-    TcpClient t(srv_->tcp_port());
+    TcpClient t(srv_->tcp_port(), kToken);
     ASSERT_TRUE(t.connected());
     tcp::IngestRequest in{.dim = 4, .ids = {10, 11, 12}, .vectors = {1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0}};
     in.metadata = {{{1, MetadataValue::str("a")}}, {{1, MetadataValue::str("b")}}, {}};
@@ -602,7 +516,7 @@ TEST_F(ServerTest, TcpIngestQueryDeleteStatus) {
 
 TEST_F(ServerTest, TcpMalformedFramesGetErrorsAndTheConnectionSurvives) {
     start();
-    TcpClient t(srv_->tcp_port());
+    TcpClient t(srv_->tcp_port(), kToken);
     auto expect_error = [&](MsgType type, const std::vector<uint8_t> &payload, uint16_t code) {
         const Frame f = t.request(type, 77, payload);
         ASSERT_EQ(f.type, static_cast<uint8_t>(MsgType::Error)) << int(type);
@@ -648,7 +562,7 @@ TEST_F(ServerTest, TcpOversizedFrameIsRefusedAndClosed) {
     ServerOptions o;
     o.tcp.max_frame = 1024;
     start(o);
-    TcpClient t(srv_->tcp_port());
+    TcpClient t(srv_->tcp_port(), kToken);
     std::vector<uint8_t> hdr = tcp::encode_frame(MsgType::Ingest, msg_id(9), {});
     core::store_u32_be(hdr.data(), 1025);
     ASSERT_TRUE(t.send_raw(hdr));
@@ -658,7 +572,7 @@ TEST_F(ServerTest, TcpOversizedFrameIsRefusedAndClosed) {
     EXPECT_EQ(tcp::decode_error(f->view())->code, tcp::kErrFrameTooLarge);
     EXPECT_TRUE(t.closed_by_peer());
     // A frame of exactly the limit is fine (here: a malformed one, answered, not closed).
-    TcpClient t2(srv_->tcp_port());
+    TcpClient t2(srv_->tcp_port(), kToken);
     const Frame g = t2.request(MsgType::Query, 1, std::vector<uint8_t>(1024, 0));
     EXPECT_EQ(g.type, static_cast<uint8_t>(MsgType::Error));
     EXPECT_EQ(t2.request(MsgType::Status, 2, {}).type, static_cast<uint8_t>(MsgType::StatusResp));
@@ -678,7 +592,7 @@ TEST_F(ServerTest, TwoSubscribersSeeTheSameOrderedEpochs) {
     EXPECT_EQ(starts[0], starts[1]);
     // Writers on both front ends at once: TCP ingests and HTTP ingests + deletes.
     std::thread tcp_writer([&] {
-        TcpClient w(srv_->tcp_port());
+        TcpClient w(srv_->tcp_port(), kToken);
         for (int i = 0; i < kWrites / 2; ++i) {
             auto p = tcp::encode_ingest({.dim = 4, .ids = {uint64_t(1000 + i)}, .vectors = {1, 2, 3, float(i)}});
             w.request(MsgType::Ingest, i, *p);
@@ -710,7 +624,7 @@ TEST_F(ServerTest, AbruptDisconnectsLeaveServerAndFileIntact) {
     start();
     ingest_http({1, 2, 3});
     {
-        TcpClient t(srv_->tcp_port()); // header + half the payload, then gone
+        TcpClient t(srv_->tcp_port(), kToken); // header + half the payload, then gone
         auto p = *tcp::encode_ingest({.dim = 4, .ids = {50}, .vectors = {1, 2, 3, 4}});
         auto fr = tcp::encode_frame(MsgType::Ingest, msg_id(1), p);
         fr.resize(fr.size() / 2);
@@ -718,17 +632,17 @@ TEST_F(ServerTest, AbruptDisconnectsLeaveServerAndFileIntact) {
         t.reset();
     }
     {
-        TcpClient t(srv_->tcp_port()); // a complete ingest, then gone before reading the ack
+        TcpClient t(srv_->tcp_port(), kToken); // a complete ingest, then gone before reading the ack
         ASSERT_TRUE(t.send(MsgType::Ingest, 2, *tcp::encode_ingest({.dim = 4, .ids = {60}, .vectors = {6, 0, 0, 0}})));
         t.close();
     }
     {
-        TcpClient t(srv_->tcp_port()); // a subscriber that resets
+        TcpClient t(srv_->tcp_port(), kToken); // a subscriber that resets
         t.request(MsgType::Subscribe, 3, tcp::encode_subscribe({}));
         t.reset();
     }
     {
-        TcpClient t(srv_->tcp_port()); // half an HTTP request on the HTTP port
+        TcpClient t(srv_->tcp_port(), kToken); // half an HTTP request on the HTTP port
         (void)t;
         TcpClient h(srv_->http_port());
         const std::string half = "POST /v1/ingest HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"vec";
@@ -737,7 +651,7 @@ TEST_F(ServerTest, AbruptDisconnectsLeaveServerAndFileIntact) {
     }
     // Still serving on both front ends, writes included.
     ingest_http({4});
-    TcpClient t(srv_->tcp_port());
+    TcpClient t(srv_->tcp_port(), kToken);
     const Frame st = t.request(MsgType::Status, 9, {});
     ASSERT_EQ(st.type, static_cast<uint8_t>(MsgType::StatusResp));
     for (int i = 0; i < 100 && srv_->service().status().total_vectors < 5; ++i)

@@ -35,9 +35,16 @@ if (!bin)
     console.warn('server_client.test.mjs: skipped — no `rvf` binary with the serve command; build it with ' +
                  '`cmake --preset native-debug && cmake --build --preset native-debug --target rvf` or set RVF_SERVE_BIN');
 
+// The write token the servers below get through RVF_SERVE_TOKEN (token: null → none set, so the
+// server generates one and prints it on stderr).
+const TOKEN = 'js-test-token-5f2c9a';
+
 /** Spawns `rvf serve FILE ...` and resolves once it prints its listening line. */
-function startServer(file, extra = []) {
-    const child = spawn(bin, ['serve', file, '--http', '0', '--tcp', '0', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+function startServer(file, extra = [], { token = TOKEN } = {}) {
+    const env = { ...process.env };
+    delete env.RVF_SERVE_TOKEN;
+    if (token) env.RVF_SERVE_TOKEN = token;
+    const child = spawn(bin, ['serve', file, '--http', '0', '--tcp', '0', ...extra], { stdio: ['ignore', 'pipe', 'pipe'], env });
     let out = '';
     let err = '';
     const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal, out, err })));
@@ -50,7 +57,7 @@ function startServer(file, extra = []) {
         child.stderr.on('data', (d) => (err += d));
         child.on('exit', (code) => reject(new Error(`rvf serve exited (${code}) before listening: ${err}`)));
     });
-    return { child, ready, exited };
+    return { child, ready, exited, stderrSoFar: async () => err };
 }
 
 // --- raw TCP: frames are u32 BE length | u8 type | u8[3] msg id | payload (LE fields) ---------------
@@ -130,6 +137,11 @@ function queryPayload(k, v) { // u32 k | u32 dim | dim × f32
     head.writeUInt32LE(v.length, 4);
     return Buffer.concat([head, f32s(v)]);
 }
+/** AUTH (0x10): the token as the whole payload; AUTH_OK (0x90) back. */
+async function tcpAuth(peer, token = TOKEN) {
+    const ok = await peer.request(0x10, 0xa0, Buffer.from(token));
+    expect(ok.type).toBe(0x90);
+}
 const errorOf = (f) => ({ code: f.payload.readUInt16LE(0), desc: f.payload.subarray(4, 4 + f.payload.readUInt16LE(2)).toString() });
 
 // ------------------------------------------------------------------------------------------------------------
@@ -146,7 +158,7 @@ describe.skipIf(!bin)('rvf serve (native binary) from Node', () => {
         file = path.join(work, 'served.rvf');
         server = startServer(file, ['--dimension', '4']);
         ports = await server.ready;
-        client = new RvfServerClient(`http://127.0.0.1:${ports.http}`);
+        client = new RvfServerClient(`http://127.0.0.1:${ports.http}`, { token: TOKEN });
     });
     afterAll(() => {
         if (server && server.child.exitCode === null) server.child.kill('SIGKILL');
@@ -173,7 +185,7 @@ describe.skipIf(!bin)('rvf serve (native binary) from Node', () => {
         expect(bad.httpStatus).toBe(400);
         expect(bad.codeName).toBe('DimensionMismatch');
         expect(bad.code).toBe(0x0200);
-        const res = await fetch(`${client.baseUrl}/v1/query`, { method: 'POST', body: '{"vector": [1,' });
+        const res = await fetch(`${client.baseUrl}/v1/query`, { method: 'POST', body: '{"vector": [1,', headers: { 'content-type': 'application/json' } });
         expect(res.status).toBe(400);
         expect(await res.json()).toMatchObject({ code: 0xff04, name: 'InvalidArgument' });
         const filt = await client.query([1, 0, 0, 0], 1, { filter: { op: 'nope' } }).catch((e) => e);
@@ -225,6 +237,7 @@ describe.skipIf(!bin)('rvf serve (native binary) from Node', () => {
     it('speaks the binary TCP protocol, SUBSCRIBE included', async () => {
         const t = new TcpPeer(ports.tcp);
         await t.connected();
+        await tcpAuth(t);
         const ack = await t.request(0x02, 0x0a0b0c, ingestPayload([[100, [9, 9, 9, 9]], [101, [8, 8, 8, 8]]]));
         expect(ack.type).toBe(0x82);
         expect(ack.id).toBe(0x0a0b0c);
@@ -261,6 +274,7 @@ describe.skipIf(!bin)('rvf serve (native binary) from Node', () => {
     it('answers malformed frames with ERROR and closes on an oversized one', async () => {
         const t = new TcpPeer(ports.tcp);
         await t.connected();
+        await tcpAuth(t);
         const unknown = await t.request(0x42, 1);
         expect(unknown.type).toBe(0xff);
         expect(errorOf(unknown).code).toBe(0x0107);
@@ -279,6 +293,61 @@ describe.skipIf(!bin)('rvf serve (native binary) from Node', () => {
         expect(await client.health()).toEqual({ status: 'ok' });
     });
 
+    it('needs the token for writes (HTTP 401, TCP ERROR 0x0109), refuses foreign Origins, keeps reads open', async () => {
+        const anon = new RvfServerClient(client.baseUrl, { token: '' });
+        const before = (await anon.status()).total_vectors;
+        const w = await anon.ingest([[1, 1, 1, 1]], [500]).catch((e) => e);
+        expect(w).toBeInstanceOf(RvfServerError);
+        expect(w.httpStatus).toBe(401);
+        expect(w.message).toMatch(/Authorization: Bearer/);
+        const wrong = await new RvfServerClient(client.baseUrl, { token: 'nope' }).compact().catch((e) => e);
+        expect(wrong.httpStatus).toBe(401);
+        expect((await anon.query([1, 0, 0, 0], 1)).results.length).toBe(1);
+        // A page on another origin: a "simple" text/plain POST is refused before any handler runs.
+        const res = await fetch(`${client.baseUrl}/v1/delete`, {
+            method: 'POST', body: '{"ids":[1,2,3]}',
+            headers: { 'content-type': 'text/plain', origin: 'http://attacker.example', authorization: `Bearer ${TOKEN}` },
+        });
+        expect(res.status).toBe(403);
+        expect(res.headers.get('access-control-allow-origin')).toBeNull();
+        expect((await anon.status()).total_vectors).toBe(before);
+        // TCP: INGEST before AUTH is refused, the connection stays usable.
+        const t = new TcpPeer(ports.tcp);
+        await t.connected();
+        const refused = await t.request(0x02, 1, ingestPayload([[500, [1, 1, 1, 1]]]));
+        expect(errorOf(refused).code).toBe(0x0109);
+        expect((await t.request(0x04, 2)).type).toBe(0x84);
+        t.end();
+        // RVF_SERVE_TOKEN in the environment is the client's default.
+        const saved = process.env.RVF_SERVE_TOKEN;
+        process.env.RVF_SERVE_TOKEN = TOKEN;
+        try {
+            const viaEnv = new RvfServerClient(client.baseUrl);
+            expect((await viaEnv.ingest([[1, 1, 1, 1]], [500])).accepted).toBe(1);
+            expect((await viaEnv.delete([500])).deleted).toBe(1);
+        } finally {
+            if (saved === undefined) delete process.env.RVF_SERVE_TOKEN;
+            else process.env.RVF_SERVE_TOKEN = saved;
+        }
+    });
+
+    it('generates a token and prints it once on stderr when none is given', async () => {
+        const other = startServer(path.join(work, 'generated.rvf'), ['--dimension', '4'], { token: null });
+        try {
+            const p = await other.ready;
+            const deadline = Date.now() + 5000;
+            let m;
+            while (!(m = /rvf serve: token ([0-9a-f]{64})/.exec(await other.stderrSoFar())) && Date.now() < deadline)
+                await new Promise((r) => setTimeout(r, 20));
+            expect(m).not.toBeNull();
+            const c = new RvfServerClient(`http://127.0.0.1:${p.http}`, { token: m[1] });
+            expect((await c.ingest([[1, 0, 0, 0]], [1])).accepted).toBe(1);
+        } finally {
+            other.child.kill('SIGTERM');
+            await other.exited;
+        }
+    });
+
     it('shuts down cleanly on SIGTERM; the file verifies and reopens with every write', async () => {
         const before = await client.status();
         server.child.kill('SIGTERM');
@@ -289,7 +358,7 @@ describe.skipIf(!bin)('rvf serve (native binary) from Node', () => {
         expect(verify).toMatch(/^OK/m);
         server = startServer(file, ['--readonly']);
         ports = await server.ready;
-        client = new RvfServerClient(`http://127.0.0.1:${ports.http}`);
+        client = new RvfServerClient(`http://127.0.0.1:${ports.http}`, { token: TOKEN });
         const after = await client.status();
         expect(after.total_vectors).toBe(before.total_vectors);
         expect(after.read_only).toBe(true);

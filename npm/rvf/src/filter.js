@@ -13,13 +13,41 @@ import { typedValue } from './keys.js';
 
 const LEAF = new Set(['eq', 'ne', 'lt', 'le', 'gt', 'ge']);
 
+// The runtime's limits (runtime/include/rvf/filter.hpp): 64 filter levels, and the JSON of the
+// deepest valid filter nests 2 × 64 + 2 levels (node objects, "children" arrays, typed literals).
+export const MAX_FILTER_DEPTH = 64;
+export const MAX_FILTER_JSON_DEPTH = 2 * MAX_FILTER_DEPTH + 2;
+
 /** Translate a filter object (or pass a JSON string through) for the runtime. */
 export function translateFilter(filter, fields) {
     if (typeof filter === 'string')
-        return filter;
+        return filter; // the runtime measures a text's depth before parsing it
     if (filter === null || typeof filter !== 'object' || Array.isArray(filter))
         throw rvfError('FilterParseError', 'a filter is an object such as {op: "eq", field: "genre", value: "news"}');
+    // Measured first, without recursion: node() and JSON.stringify recurse once per level, and a
+    // 100,000-level object would otherwise end in a RangeError (stack overflow), not an RvfError.
+    if (nestsDeeperThan(filter, MAX_FILTER_JSON_DEPTH))
+        throw rvfError('FilterParseError', `filter nests deeper than ${MAX_FILTER_JSON_DEPTH} object/array levels (a filter has at most ${MAX_FILTER_DEPTH} levels: split it)`);
     return JSON.stringify(node(filter, fields, '$'));
+}
+
+/**
+ * True when objects/arrays inside `value` nest more than `limit` levels (a cyclic value does).
+ * An explicit stack, no recursion; shared subtrees are walked once per path, like
+ * JSON.stringify writes them.
+ */
+export function nestsDeeperThan(value, limit) {
+    const stack = [[value, 1]];
+    while (stack.length) {
+        const [v, depth] = stack.pop();
+        if (v === null || typeof v !== 'object' || ArrayBuffer.isView(v))
+            continue;
+        if (depth > limit)
+            return true;
+        for (const child of Array.isArray(v) ? v : Object.values(v))
+            stack.push([child, depth + 1]);
+    }
+    return false;
 }
 
 function node(f, fields, path) {

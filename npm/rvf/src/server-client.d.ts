@@ -56,7 +56,11 @@ export interface FileReply {
 }
 
 export declare class RvfServerClient {
-    constructor(baseUrl: string, options?: { fetch?: typeof fetch; headers?: Record<string, string> });
+    /**
+     * token: the server's write token, sent as "Authorization: Bearer <token>" (default:
+     * $RVF_SERVE_TOKEN in Node). Writes without it get RvfServerError httpStatus 401.
+     */
+    constructor(baseUrl: string, options?: { fetch?: typeof fetch; headers?: Record<string, string>; token?: string });
     readonly baseUrl: string;
     health(): Promise<{ status: 'ok' }>;
     status(): Promise<ServerStatus>;

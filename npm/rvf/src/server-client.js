@@ -4,6 +4,10 @@
 // Node ≥ 20 and in browsers. Errors from the server become RvfServerError with the RVF status
 // code and name (the same codes as RvfError in @ruvector/rvf-wasm).
 //
+// Writes (ingest, delete, compact) need the server's token: options.token, else
+// $RVF_SERVE_TOKEN (Node), sent as "Authorization: Bearer <token>" on every request. Without
+// one, writes fail with RvfServerError httpStatus 401 (unless the server runs --no-auth).
+//
 // Ids: numbers, bigints or decimal strings go out (bigints as strings, so ids past 2^53 stay
 // exact); ids come back as JSON numbers, exact only up to Number.MAX_SAFE_INTEGER.
 
@@ -26,18 +30,21 @@ const idOut = (id) => (typeof id === 'bigint' ? id.toString() : id);
 export class RvfServerClient {
     /**
      * @param {string} baseUrl e.g. "http://127.0.0.1:8080"
-     * @param {{fetch?: typeof fetch, headers?: Record<string, string>}} [options]
+     * @param {{fetch?: typeof fetch, headers?: Record<string, string>, token?: string}} [options]
+     *   token: the server's write token (default: $RVF_SERVE_TOKEN where `process` exists)
      */
     constructor(baseUrl, options = {}) {
         this.baseUrl = baseUrl.replace(/\/+$/, '');
         this.fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
-        this.headers = options.headers ?? {};
+        const token = options.token ?? (typeof process !== 'undefined' ? process.env?.RVF_SERVE_TOKEN : undefined);
+        this.headers = { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(options.headers ?? {}) };
     }
 
     async #json(method, route, body) {
         const res = await this.fetch(this.baseUrl + route, {
             method,
-            headers: { ...this.headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+            // Every POST says JSON (compact too, bodiless): the server refuses writes that do not.
+            headers: { ...this.headers, ...(method === 'POST' ? { 'content-type': 'application/json' } : {}) },
             body: body === undefined ? undefined : JSON.stringify(body),
         });
         const text = await res.text();

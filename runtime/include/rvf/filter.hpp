@@ -34,6 +34,7 @@
 //   "exprs" / "expr" are accepted for "children" / "child".
 //   Unknown or duplicate-meaning keys, missing keys, wrong JSON types, out-of-range numbers and
 //   nesting deeper than 64 are FilterParseError; the message gives the path ("$.children[1]").
+//   Text nesting deeper than kMaxFilterJsonDepth JSON levels is refused before it is parsed.
 //
 // Binary form (filter_to_wire / filter_from_wire; spec 10 §9 gives only "u8 op, u16 field_id,
 // u8 value_type, value, children; max nesting 64" — counts and value layouts are ours):
@@ -63,6 +64,10 @@
 namespace rvf {
 
 inline constexpr size_t kMaxFilterDepth = 64;
+/// JSON nesting of the deepest valid filter JSON: each and/or level takes two (the node object
+/// and its "children" array), a leaf one more for a typed literal, "in" one more for its list.
+/// filter_from_json refuses deeper text before parsing it (rvf/json_depth.hpp).
+inline constexpr size_t kMaxFilterJsonDepth = 2 * kMaxFilterDepth + 2;
 
 struct FilterExpr {
     enum class Op : uint8_t {

@@ -12,6 +12,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <rvf/json_depth.hpp>
+
 #include "filter_internal.hpp"
 #include "text_scalars.hpp"
 
@@ -304,6 +306,11 @@ json node_json(const FilterExpr &e, size_t depth) {
 } // namespace
 
 Result<FilterExpr> filter_from_json(std::string_view text) {
+    // Measured before parsing: the parsed tree of a deeper text could only be refused by
+    // parse_node, after nlohmann had already built (and would recursively free) all of it.
+    if (json_depth_exceeds(text, kMaxFilterJsonDepth))
+        return perr("$", "nesting deeper than " + std::to_string(kMaxFilterJsonDepth) +
+                             " JSON levels (a filter has at most 64 levels; split it into several queries)");
     const json j = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
     if (j.is_discarded())
         return perr("$", "not valid JSON");

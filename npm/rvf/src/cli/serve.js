@@ -9,7 +9,10 @@ import { UnavailableError } from './errors.js';
 
 export const spec = {
     usage: 'FILE [options passed to the C++ `rvf serve`]',
-    summary: 'Serve a store over HTTP/TCP with the native `rvf serve` (built from runtime/).\nSet RVF_NATIVE_TOOL=/path/to/rvf to choose the executable.',
+    summary: 'Serve a store over HTTP/TCP with the native `rvf serve` (built from runtime/).\n' +
+        'Every option is passed through unchanged (--token-file, --no-auth, --allow-host, --cors-origin and the limits:\n' +
+        'see the native `rvf --help`), and the environment too (RVF_SERVE_TOKEN).\n' +
+        'Set RVF_NATIVE_TOOL=/path/to/rvf to choose the executable.',
     raw: true,
     flags: {},
 };

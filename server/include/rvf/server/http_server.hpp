@@ -23,19 +23,25 @@
 #include <string>
 
 #include <rvf/result.hpp>
+#include <rvf/server/access_control.hpp>
 #include <rvf/server/store_service.hpp>
 
 namespace rvf::server {
 
 struct HttpOptions {
     size_t threads = 128;                  ///< worker threads = concurrent connections served
-    size_t max_body = 256u << 20;          ///< request bodies larger than this get 413
+    size_t max_body = 16u << 20;           ///< request bodies larger than this get 413
+    size_t max_sse = 64;                   ///< subscribe streams in all; must be < threads
+    size_t max_sse_per_client = 16;        ///< subscribe streams per client address
+    unsigned read_timeout_s = 10;          ///< one read or write on a connection
+    unsigned keep_alive_timeout_s = 2;     ///< idle keep-alive connection closed after this
     unsigned sse_heartbeat_ms = 15000;
 };
 
 class HttpServer {
 public:
-    HttpServer(StoreService &svc, HttpOptions options);
+    /// Errors from start(): InvalidOptions when max_sse ≥ threads (subscribers could take every thread).
+    HttpServer(StoreService &svc, HttpOptions options, AccessOptions access);
     ~HttpServer();
     /// Binds host:port (0 = an ephemeral port) and starts serving on a background thread.
     /// Errors: IoError when the address cannot be bound.

@@ -23,6 +23,9 @@
 // {"u64": 5 | "5"}, {"i64": …}, {"f64": …}, {"string": …}, {"bool": …}, {"bytes": "<hex>"} — the
 // runtime's filter_from_json parses it, so ingest and filters agree on what a literal means.
 //
+// Bodies nesting deeper than kMaxRequestJsonDepth arrays/objects are refused (400
+// InvalidArgument) by a byte scan before they are parsed (rvf/json_depth.hpp).
+//
 // Errors: {"error": "RVF error 0x0200: DimensionMismatch (…)", "code": <RVF status code>,
 // "name": "DimensionMismatch"}. HTTP status: 400 for bad input (InvalidArgument — also bad JSON —
 // DimensionMismatch, FilterParseError, KTooLarge, MetricUnsupported, InvalidOptions), 403
@@ -30,6 +33,7 @@
 // (Upstream's body is {"error", "code"} with code = the RVF code, or 400 for its own bad-request
 // errors; ours always carries the RVF code.)
 #pragma once
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -38,6 +42,10 @@
 #include <rvf/server/store_service.hpp>
 
 namespace rvf::server {
+
+/// Above the 131 levels of a request around the deepest valid filter (kMaxFilterJsonDepth + 1),
+/// far below what the recursive JSON code could overflow a thread's stack with.
+inline constexpr size_t kMaxRequestJsonDepth = 160;
 
 struct JsonReply {
     int http_status = 200;

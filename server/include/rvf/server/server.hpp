@@ -3,7 +3,9 @@
 // protocol + SUBSCRIBE), sharing one StoreService (many readers, one writer).
 //
 //   auto store = RvfStore::open("vectors.rvf");                 // takes the writer lock
-//   auto srv = Server::start(std::move(*store), {.http_port = 0, .tcp_port = 0});
+//   ServerOptions o{.http_port = 0, .tcp_port = 0};
+//   o.access.token = *generate_token();                          // or o.access.no_auth = true
+//   auto srv = Server::start(std::move(*store), o);
 //   ... srv->http_port(), srv->tcp_port() ...
 //   srv->shutdown();                                            // flush, close, release the lock
 #pragma once
@@ -12,6 +14,7 @@
 #include <string>
 
 #include <rvf/result.hpp>
+#include <rvf/server/access_control.hpp>
 #include <rvf/server/http_server.hpp>
 #include <rvf/server/store_service.hpp>
 #include <rvf/server/tcp_server.hpp>
@@ -26,12 +29,13 @@ struct ServerOptions {
     size_t subscriber_queue = 1024; ///< events buffered per subscriber before it is dropped
     HttpOptions http;
     TcpOptions tcp;
+    AccessOptions access; ///< a token, or no_auth = true: start() refuses neither (no silent open writes)
 };
 
 class Server {
 public:
-    /// Starts both front ends over `store`. Errors: IoError (a port cannot be bound; the store
-    /// is closed again).
+    /// Starts both front ends over `store`. Errors: IoError (a port cannot be bound),
+    /// InvalidOptions (no token and not no_auth; max_sse ≥ threads); the store is closed again.
     static Result<std::unique_ptr<Server>> start(RvfStore store, const ServerOptions &options);
     ~Server();
 

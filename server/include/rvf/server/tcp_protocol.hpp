@@ -38,9 +38,17 @@
 //     A subscriber whose queue overflows gets ERROR 0x0205 (Timeout: "subscriber too slow")
 //     and is disconnected; it resyncs with STATUS after reconnecting. One SUBSCRIBE per
 //     connection; requests keep working on a subscribed connection.
+//   0x10 AUTH (EXT)  the server's token, 1..1024 bytes (no length field: the whole payload)
+//     0x90 AUTH_OK       (empty). A wrong token gets ERROR 0x0109 and the connection is closed.
+//     INGEST and DELETE on a connection that has not sent a good AUTH get ERROR 0x0109 (the
+//     connection stays usable); QUERY, STATUS and SUBSCRIBE need no AUTH. With --no-auth
+//     every AUTH is answered AUTH_OK. Why 0x10/0x90: upstream uses 0x01-0x05 / 0x81-0x85 and
+//     spec 10 §6 adds 0x00 (continuation) — 0x10 is the first type neither uses, and its reply
+//     keeps the "request | 0x80" pattern. (See access_control.hpp for what is guarded and why.)
 //   0xFF ERROR       u16 code | u16 desc_len | desc_len bytes UTF-8
-//     Codes: 0x0104 frame too large (then close), 0x0107 unknown msg_type, 0x0205 subscriber
-//     overflow (then close); otherwise the RVF status code (rvf/core/status.hpp) of the failure —
+//     Codes: 0x0104 frame too large (then close), 0x0107 unknown msg_type, 0x0109 not
+//     authorised (EXT), 0x0205 subscriber overflow (then close), 0x0901 too many connections
+//     (then close); otherwise the RVF status code (rvf/core/status.hpp) of the failure —
 //     the runtime's own (DimensionMismatch 0x0200, ReadOnly 0x0305, FilterParseError 0x0203, …)
 //     or InvalidArgument 0xFF04 for a malformed payload. (Upstream sends a blanket 0x0200 for
 //     every query failure and 0x0300 for every write failure; the precise code is a superset
@@ -73,6 +81,8 @@ inline constexpr size_t kUpdateNotifySize = 20;
 inline constexpr size_t kSubscribeSize = 8;
 inline constexpr uint16_t kErrFrameTooLarge = 0x0104;
 inline constexpr uint16_t kErrUnknownType = 0x0107;
+inline constexpr uint16_t kErrUnauthorized = 0x0109; // EXT: next to upstream's 0x0104/0x0107 transport codes
+inline constexpr size_t kMaxAuthTokenSize = 1024;
 inline constexpr uint16_t kErrSubscriberOverflow = 0x0205;
 
 enum class MsgType : uint8_t {
@@ -81,11 +91,13 @@ enum class MsgType : uint8_t {
     Delete = 0x03,
     Status = 0x04,
     Subscribe = 0x05,
+    Auth = 0x10, // EXT
     QueryResult = 0x81,
     IngestAck = 0x82,
     DeleteAck = 0x83,
     StatusResp = 0x84,
     UpdateNotify = 0x85,
+    AuthOk = 0x90, // EXT
     Error = 0xFF,
 };
 

@@ -6,15 +6,21 @@
 // order — plus, once the connection has SUBSCRIBEd, one pusher thread that drains the
 // subscription's bounded queue into UPDATE_NOTIFY frames. Both write through the connection's
 // write mutex, whole frames at a time. Sends time out after TcpOptions::send_timeout_ms (a
-// peer that stops reading is dropped); a frame header that arrives must be followed by its
-// payload within read_timeout_ms. Bad frames get an ERROR and the connection carries on; an
-// oversized one (or a subscriber overflow) gets an ERROR and the connection is closed.
+// peer that stops reading is dropped). Limits (issue 14 #7): a connection that starts no frame
+// for idle_timeout_ms is closed (a subscribed one is exempt: it is waiting for pushes, and its
+// peer's death shows up as a failed send); once a frame's first byte arrives, the rest of it
+// must arrive within read_timeout_ms; payload buffers grow as bytes arrive (socket_read.hpp),
+// never to the declared length up front; beyond max_connections a new connection gets ERROR
+// 0x0901 and is closed at once. Bad frames get an ERROR and the connection carries on; an
+// oversized one (or a subscriber overflow, or a wrong AUTH token) gets an ERROR and the
+// connection is closed. INGEST / DELETE need a prior AUTH unless access.no_auth.
 #pragma once
 #include <cstdint>
 #include <memory>
 #include <string>
 
 #include <rvf/result.hpp>
+#include <rvf/server/access_control.hpp>
 #include <rvf/server/store_service.hpp>
 #include <rvf/server/tcp_protocol.hpp>
 
@@ -22,14 +28,15 @@ namespace rvf::server {
 
 struct TcpOptions {
     uint32_t max_frame = tcp::kDefaultMaxFrame; ///< payload bytes; larger ⇒ ERROR 0x0104 + close
-    size_t max_connections = 1024;              ///< more are sent ERROR and closed at once
-    unsigned read_timeout_ms = 30000;           ///< for the rest of a frame once its header arrived
+    size_t max_connections = 1024;              ///< more are sent ERROR 0x0901 and closed at once
+    unsigned idle_timeout_ms = 60000;           ///< no frame started for this long ⇒ closed (not subscribers)
+    unsigned read_timeout_ms = 10000;           ///< for the rest of a frame once its first byte arrived
     unsigned send_timeout_ms = 10000;
 };
 
 class TcpServer {
 public:
-    TcpServer(StoreService &svc, TcpOptions options);
+    TcpServer(StoreService &svc, TcpOptions options, AccessOptions access);
     ~TcpServer();
     /// Binds host:port (0 = ephemeral), starts the acceptor. Errors: IoError.
     Result<uint16_t> start(const std::string &host, int port);
