@@ -25,22 +25,26 @@ describe('writerLockRules', async () => {
         expect(rules.hasWriter(r.subarray(0, 100), id)).toBe(false);
     });
 
-    it('judges by the stale rules: held, stale (dead pid, old), other host, invalid', () => {
+    it('judges by the stale rules: held, stale (dead pid at once), other host, invalid', () => {
         const asked = [];
         const alive = (pid) => { asked.push(pid); return true; };
         const dead = (pid) => { asked.push(pid); return false; };
         const fresh = rules.record(7, 'here', now, id);
         const old = rules.record(7, 'here', now - 31 * SEC, id);
-        const v = rules.judge(fresh, now, 'here', dead);
+        const v = rules.judge(fresh, now, 'here', alive);
         expect(v.kind).toBe('held');
-        expect(v.holder).toMatch(/^pid 7 on host 'here', taken 0 s ago$/);
-        expect(asked).toEqual([]); // too young to ask about the pid
+        expect(v.holder).toMatch(/^pid 7 on host 'here' \(running\), taken 0 s ago$/);
+        expect(v.advice).toMatch(/close that writer first/);
+        expect(v.osLocked).toBe(false); // JS writers hold no OS lock: version 1
+        // A dead pid on this host is stale at once (issue 14 #4: restarts waited 30 s).
+        expect(rules.judge(fresh, now, 'here', dead).kind).toBe('stale');
         expect(rules.judge(old, now, 'here', alive).kind).toBe('held');
         expect(rules.judge(old, now, 'here', dead).kind).toBe('stale');
-        expect(asked).toEqual([7, 7]);
+        expect(asked).toEqual([7, 7, 7, 7]);
         const there = rules.judge(old, now, 'elsewhere', dead);
         expect(there.kind).toBe('held'); // another host: 300 s, and its pids mean nothing here
-        expect(there.holder).toContain('(another host)');
+        expect(there.holder).toContain('another host');
+        expect(there.advice).toMatch(/stale after 300 s without a refresh \(in 269 s\)/);
         expect(rules.judge(rules.record(7, 'x', now - 301 * SEC, id), now, 'elsewhere', alive).kind).toBe('stale');
         expect(rules.judge(new Uint8Array(50), now, 'here', alive).kind).toBe('invalid');
         const bad = fresh.slice();

@@ -46,9 +46,9 @@ bool known_store_type(uint8_t t) {
 Result<void> RvfStore::Impl::load(const std::vector<uint8_t> &bytes, bool writable) {
     const ByteView file(bytes.data(), bytes.size());
     const FileReport rep = inspect_file(file);
-    if (!rep.manifest && is_incomplete_create(file))
-        return Error{Status::ManifestNotFound,
-                     (path.empty() ? std::string("the image") : path) + " holds no commit (" +
+    if (!rep.manifest && !path.empty() && is_incomplete_create(file))
+        return Error{rep.status() == Status::Ok ? Status::ManifestNotFound : rep.status(),
+                     path + " holds no commit (" +
                          std::to_string(bytes.size()) +
                          " bytes): a create was interrupted before its first commit, so nothing was stored. "
                          "Create the store again (create replaces this file)."};

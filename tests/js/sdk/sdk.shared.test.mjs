@@ -281,7 +281,7 @@ describe.each(BACKENDS)('RvfDatabase on the %s backend', (backend) => {
     // Issue 14 #3: creates are atomic, and what older interrupted creates left is resolved.
     it.skipIf(skip)('create replaces the remains of an interrupted create, never a store', async () => {
         fs.writeFileSync(file(), Buffer.alloc(0));
-        await expectRvfError(RvfDatabase.open(file(), { backend }), 'ManifestNotFound');
+        await expectRvfError(RvfDatabase.open(file(), { backend }), 'TruncatedSegment');
         const db = await RvfDatabase.create(file(), opts());
         await db.insert('x', rows(1, 8, 3)[0]);
         await db.close();

@@ -142,14 +142,14 @@ export class WasmBackend {
             throw rvfError('ManifestNotFound', `no such file: ${path}`);
         if (readOnly) {
             const bytes = readFile(fs, path);
-            return new WasmBackend(await RvfStore.fromBytes(bytes), { readOnly: true });
+            return new WasmBackend(await fromFileBytes(bytes, path), { readOnly: true });
         }
         const lock = await acquireWriterLock(path);
         let store, fd;
         try {
             fs.rmSync(tempPathFor(path, pathMod), { force: true }); // an interrupted compaction's leftover
             const bytes = readFile(fs, path);
-            store = await RvfStore.fromBytes(bytes);
+            store = await fromFileBytes(bytes, path);
             try {
                 fd = fs.openSync(path, 'r+');
             } catch (e) {
@@ -397,6 +397,17 @@ export class WasmBackend {
                 }
             }
         }
+    }
+}
+
+/** RvfStore.fromBytes of a file's bytes; the remains of an interrupted create are named as such. */
+async function fromFileBytes(bytes, p) {
+    try {
+        return await RvfStore.fromBytes(bytes);
+    } catch (e) {
+        if (typeof e.code === 'number' && await isIncompleteCreate(bytes))
+            throw new e.constructor(e.code, `${e.message.replace(/ \(.*\)$/, '')} (${p} holds no commit (${bytes.length} bytes): a create was interrupted before its first commit, so nothing was stored. Create the store again (create replaces this file).)`);
+        throw e;
     }
 }
 
