@@ -177,9 +177,9 @@ public:
     HnswGraph remap(std::span<const uint32_t> old_to_new, const HnswSpace *space = nullptr, unsigned threads = 0) const;
 
     /// Link every node that cannot be reached over level-0 links from the entry point into the
-    /// part that can: the node is added to the list of its nearest reachable node that has room
-    /// (or, when none has, forced into the nearest one's list by re-pruning without it), and gets
-    /// the reverse link when its own list has room. Pruning the heuristic way lets a node lose
+    /// part that can: the node is added to the lists of those of its m nearest reachable nodes
+    /// that have room (when none has, it is forced into the nearest one's list, re-pruned), and
+    /// links back to them while its own list has room. Pruning the heuristic way lets a node lose
     /// its last incoming link (a parallel build, near-duplicate rows, a compaction repair), and a
     /// node nobody links to is never returned by any search. insert() and remap() with a space
     /// call this; returns the number of nodes linked. Serial and deterministic; not concurrent

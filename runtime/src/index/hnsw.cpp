@@ -427,41 +427,48 @@ size_t HnswGraph::repair_reachability(const HnswSpace &space) {
             // it returns is a valid place to hang u from.
             b.q = u;
             b.search_layer(entry_, space.between(u, entry_), 0, p_.ef_construction);
-            const Entry *host = nullptr;
-            for (const Entry &c : b.sorted)
-                if (l0_links(c.n)[0] < p_.m0) {
-                    host = &c;
-                    break;
+            // Hang u off its nearest reachable nodes that have room — up to m of them, as an
+            // insertion's back-links would — so that a search for u's own vector, which ends
+            // among those nearest nodes, finds it. Only when none of them has room is u forced
+            // into the nearest one's list.
+            uint32_t *own = l0_links(u);
+            auto link_back = [&](uint32_t host) { // u → host too, when u has room
+                if (own[0] < p_.m0 && std::find(own + 1, own + 1 + own[0], host) == own + 1 + own[0])
+                    own[++own[0]] = host;
+            };
+            size_t hung = 0;
+            const size_t tries = std::min<size_t>(b.sorted.size(), p_.m);
+            for (size_t i = 0; i < tries; ++i) {
+                uint32_t *ln = l0_links(b.sorted[i].n);
+                if (ln[0] < p_.m0) {
+                    ln[++ln[0]] = u;
+                    link_back(b.sorted[i].n);
+                    ++hung;
                 }
-            if (host != nullptr) {
-                uint32_t *ln = l0_links(host->n);
-                ln[++ln[0]] = u;
-            } else {
-                host = &b.sorted.front();
+            }
+            if (hung == 0) {
+                const Entry host = b.sorted.front();
                 forced = true;
                 // Re-prune the nearest node's list with u in it, then make room for u if the
                 // heuristic left it out: u's link is the one this repair exists for.
-                uint32_t *ln = l0_links(host->n);
+                uint32_t *ln = l0_links(host.n);
                 b.prune.clear();
                 for (uint32_t j = 1; j <= ln[0]; ++j)
-                    b.prune.push_back({space.between(host->n, ln[j]), ln[j]});
-                b.prune.push_back({host->d, u});
+                    b.prune.push_back({space.between(host.n, ln[j]), ln[j]});
+                b.prune.push_back({host.d, u});
                 std::sort(b.prune.begin(), b.prune.end(), [](const Entry &x, const Entry &y) { return x.d < y.d; });
-                select_heuristic(host->n, b.prune, p_.m0, [&](uint32_t x, uint32_t y) { return space.between(x, y); }, b.sel);
+                select_heuristic(host.n, b.prune, p_.m0, [&](uint32_t x, uint32_t y) { return space.between(x, y); }, b.sel);
                 if (std::none_of(b.sel.begin(), b.sel.end(), [&](const Entry &e) { return e.n == u; })) {
                     if (b.sel.size() == p_.m0)
-                        b.sel.back() = {host->d, u};
+                        b.sel.back() = {host.d, u};
                     else
-                        b.sel.push_back({host->d, u});
+                        b.sel.push_back({host.d, u});
                 }
                 ln[0] = static_cast<uint32_t>(b.sel.size());
                 for (size_t j = 0; j < b.sel.size(); ++j)
                     ln[j + 1] = b.sel[j].n;
+                link_back(host.n);
             }
-            // The reverse link too, when u has room: it shortens the way back out of u.
-            uint32_t *own = l0_links(u);
-            if (own[0] < p_.m0 && std::find(own + 1, own + 1 + own[0], host->n) == own + 1 + own[0])
-                own[++own[0]] = host->n;
             ++linked;
             flood(u);
         }
