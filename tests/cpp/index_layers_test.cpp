@@ -140,7 +140,7 @@ TEST(IndexLayersSift, ProgressiveRecallOnSift10k) {
     ASSERT_EQ(base.n, 10000u);
     ASSERT_EQ(truth.size(), queries.n);
 
-    const HnswGraph g = build(base, kSiftEfConstruction, 0);
+    const HnswGraph g = build(base, kSiftEfConstruction, 1); // one thread: the same graph, so the same recalls, every run
     F32Space space(base);
     const auto t0 = std::chrono::steady_clock::now();
     const HnswCentroids cents = compute_centroids(g, space);
@@ -203,7 +203,7 @@ TEST(IndexLayersMixture, ProgressiveRecallOnGaussianMixture) {
     test::gaussian_mixture(spec, base, queries);
     const auto truth = test::brute_force_knn(base, queries, 10);
 
-    const HnswGraph g = build(base, kSiftEfConstruction, 0);
+    const HnswGraph g = build(base, kSiftEfConstruction, 1); // one thread: the same graph, so the same recalls, every run
     F32Space space(base);
     const HnswCentroids cents = compute_centroids(g, space);
     const std::vector<uint32_t> hot = rank_hot_nodes(g, space, g.size() / 8);

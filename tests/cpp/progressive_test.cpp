@@ -50,6 +50,7 @@ Built build_store(size_t n, size_t dim, uint32_t seed, StorageType storage = Sto
     o.storage = storage;
     o.hnsw_m = 8;
     o.hnsw_ef_construction = 48;
+    o.index_threads = 1; // the same graph every run: the recall and byte-budget checks are reproducible
     auto db = RvfStore::create_in_memory(o);
     EXPECT_TRUE(db.ok());
     const size_t batch = std::max<size_t>(1, n / 4);

@@ -274,6 +274,37 @@ describe('RvfStore CRUD', () => {
         }
     });
 
+    it('returns every live vector for k = the live count once the HNSW index answers (duplicate-heavy rows)', async () => {
+        // Issue 14: on 2,000 rows with near-duplicates, query(q, 2000) returned 1,802 (HNSW rows
+        // that no link led to). Seeded groups of exact copies, some larger than a neighbour list.
+        const dim = 8, n = 2000, sizes = [1, 2, 40, 5, 1, 12, 3, 60, 1, 7];
+        const centres = gaussian(n * dim, 14);
+        const rows = new Float32Array(n * dim), group = [];
+        for (let i = 0, g = 0; i < n; g++)
+            for (let c = 0; c < sizes[g % sizes.length] && i < n; c++, i++) {
+                rows.set(row(centres, dim, g), i * dim);
+                group.push(g);
+            }
+        const store = await RvfStore.create({ dimensions: dim });
+        const ids = Array.from({ length: n }, (_, i) => i);
+        store.ingestBatch(ids, rows);
+        const distinct = (hits) => new Set(hits.map((h) => h.id)).size;
+        for (const [k, efSearch] of [[n, 100], [n, 5000], [100000, 5000]])
+            expect(distinct(store.query(row(rows, dim, 0), k, { efSearch }))).toBe(n);
+        // 2,000 live rows (≥ 1,024): from the first query on, the HNSW index answers every k below
+        // the live count, so these go through the graph.
+        const groupSize = new Map();
+        for (const g of group) groupSize.set(g, (groupSize.get(g) ?? 0) + 1);
+        for (let i = 0; i < n; i++) {
+            const hits = store.query(row(rows, dim, i), groupSize.get(group[i]));
+            expect(hits[0].distance).toBe(0);
+            expect(hits.some((h) => h.id === i), `row ${i}`).toBe(true);
+        }
+        store.delete(ids.filter((id) => id % 3 === 0));
+        expect(distinct(store.query(row(rows, dim, 1), n - 667))).toBe(n - 667);
+        store.close();
+    });
+
     it('close() is idempotent, free() is close(), and a closed store throws StoreClosed', async () => {
         const { store } = await smallStore();
         expect(store.closed).toBe(false);

@@ -136,7 +136,8 @@ public:
     /// Add nodes (dense node numbers = the store's row slots; ids[i] gives nodes[i] its level).
     /// Parallel over `threads` (0 = all cores; wasm without pthreads: 1). With threads = 1 the
     /// result is deterministic for a given insertion order. Nodes already in the graph, and node
-    /// UINT32_MAX, are skipped. Callable for every batch (incremental). Precondition: the graph is
+    /// UINT32_MAX, are skipped. Callable for every batch (incremental). Ends with
+    /// repair_reachability(), so every node in the graph can be returned. Precondition: the graph is
     /// complete (not a partial view from index_layers), nodes.size() == ids.size(), and no
     /// search runs concurrently.
     void insert(std::span<const uint32_t> nodes, std::span<const uint64_t> ids, const HnswSpace &space,
@@ -170,10 +171,20 @@ public:
     /// Renumber nodes: old_to_new[old] = new node number, UINT32_MAX (or old ≥ size of the map) =
     /// dropped (compaction). New numbers must be distinct. Lists that lose neighbours are repaired
     /// when `space` is given (it measures NEW node numbers): the survivors plus the dropped
-    /// nodes' own neighbours are re-pruned with the HNSW heuristic; without `space` dead links
-    /// are just removed. A dropped entry point is replaced by a surviving node of the highest
+    /// nodes' own neighbours are re-pruned with the HNSW heuristic, then repair_reachability()
+    /// runs; without `space` dead links are just removed. A dropped entry point is replaced by a surviving node of the highest
     /// level. Parallel over `threads` (0 = all cores).
     HnswGraph remap(std::span<const uint32_t> old_to_new, const HnswSpace *space = nullptr, unsigned threads = 0) const;
+
+    /// Link every node that cannot be reached over level-0 links from the entry point into the
+    /// part that can: the node is added to the lists of those of its m nearest reachable nodes
+    /// that have room (when none has, it is forced into the nearest one's list, re-pruned), and
+    /// links back to them while its own list has room. Pruning the heuristic way lets a node lose
+    /// its last incoming link (a parallel build, near-duplicate rows, a compaction repair), and a
+    /// node nobody links to is never returned by any search. insert() and remap() with a space
+    /// call this; returns the number of nodes linked. Serial and deterministic; not concurrent
+    /// with searches.
+    size_t repair_reachability(const HnswSpace &space);
 
     // ---- Raw construction, for loaders (index_layers) and tests; not thread-safe. ----
     /// Make node numbers < slots addressable.

@@ -83,6 +83,11 @@ struct StoreOptions {
     bool witness = true; ///< chain a WITNESS entry into every commit
     IndexMode index = IndexMode::Auto;
     TieringPolicy tiering = {}; ///< opt-in, lossy: see TieringPolicy
+    /// Threads that insert rows into the HNSW index (0 = all cores). Several threads build a
+    /// graph that depends on their timing; 1 builds the same graph for the same rows every run
+    /// (reproducible approximate answers, e.g. in tests). Not stored in the file: see
+    /// RvfStore::set_index_threads for a store that is opened.
+    unsigned index_threads = 0;
 };
 
 /// One rejected vector of a batch: its position in the batch, its id and why.
@@ -119,6 +124,9 @@ struct QueryStats {
     FilterStrategy strategy = FilterStrategy::Intra; ///< meaningful with a filter
 };
 
+/// A query through the HNSW index is approximate, but never returns fewer than min(k, live
+/// rows that pass the filter): with k or ef_search at least the live row count it is an exact
+/// scan, and a search that comes back short is answered by an exact scan instead.
 struct QueryOptions {
     uint32_t ef_search = 100;
     const FilterExpr *filter = nullptr;
@@ -203,6 +211,8 @@ public:
     /// Build the HNSW index now (if absent) over every row and persist it as INDEX_SEG layers
     /// A (HOT: entry point, upper levels, centroids), B (hot level-0 lists), C (all level-0 lists).
     Result<void> build_index();
+    /// Threads for later HNSW index insertions of this handle (StoreOptions::index_threads).
+    void set_index_threads(unsigned threads);
     /// Rewrite live data into a fresh file. io_budget_bytes = 0: unlimited; otherwise a rewrite
     /// that would write more returns complete = false and changes nothing.
     Result<CompactResult> compact(uint64_t io_budget_bytes = 0);

@@ -58,13 +58,32 @@ namespace {
 
 /// The HNSW neighbour heuristic: walk candidates nearest first, keep one unless an already
 /// kept node is closer to it than the base is. `sorted` is ascending by distance to the base.
-/// Keeps at most `cap`.
+/// Keeps at most `cap`. Reorders the candidates that tie with the nearest one (see below).
 template <class Between>
-void select_heuristic(const std::vector<Entry> &sorted, size_t cap, Between &&between, std::vector<Entry> &out) {
+void select_heuristic(uint32_t base, std::vector<Entry> &sorted, size_t cap, Between &&between,
+                      std::vector<Entry> &out) {
     out.clear();
+    // Exact copies of the nearest candidate (in practice: of the base row) tie at its distance
+    // and never prune each other (their mutual distance is not below it), so a base with more
+    // copies than `cap` would link only to copies, and a large group of duplicate rows would
+    // close itself off (issue 14). A quarter of the list is enough to keep the copies linked to
+    // each other; the remaining slots go to the other candidates. Which copies: the ones
+    // numbered just before the base (cyclically). Inserted in node order, a copy then links to
+    // the latest copies and gets their back-links, so a group forms a chain that reaches every
+    // member; an arbitrary choice (the heap order) or "just after" would make most copies pick
+    // the same few first ones and leave the others with no incoming link from the group.
+    const size_t copy_cap = std::max<size_t>(2, cap / 4);
+    if (!sorted.empty()) {
+        auto run_end = std::find_if(sorted.begin(), sorted.end(), [&](const Entry &e) { return e.d != sorted.front().d; });
+        if (run_end - sorted.begin() > 1)
+            std::sort(sorted.begin(), run_end, [&](const Entry &x, const Entry &y) { return base - x.n < base - y.n; });
+    }
+    size_t copies = 0;
     for (const Entry &c : sorted) {
         if (out.size() >= cap)
             break;
+        if (!out.empty() && c.d == out.front().d && ++copies >= copy_cap)
+            continue;
         bool good = true;
         for (const Entry &s : out) {
             if (between(c.n, s.n) < c.d) {
@@ -166,7 +185,8 @@ struct HnswGraph::Build {
     Scratch &s;
     uint32_t q = kHnswNone;
     std::vector<uint32_t> buf; // a neighbour list copied out under its lock
-    std::vector<Entry> sorted, sel, prune, chosen;
+    std::vector<Entry> sorted, sel, prune;
+    std::vector<std::vector<Entry>> chosen; // per level, until q's lists are published
 
     Build(HnswGraph &graph, const HnswSpace &sp, Scratch &scratch) : g(graph), space(sp), s(scratch) {}
 
@@ -260,7 +280,7 @@ struct HnswGraph::Build {
         for (uint32_t j = 1; j <= cnt; ++j)
             prune.push_back({space.between(n, ln[j]), ln[j]});
         std::sort(prune.begin(), prune.end(), [](const Entry &a, const Entry &b) { return a.d < b.d; });
-        select_heuristic(prune, cap, [&](uint32_t a, uint32_t b) { return space.between(a, b); }, sel);
+        select_heuristic(n, prune, cap, [&](uint32_t a, uint32_t b) { return space.between(a, b); }, sel);
         ln[0] = static_cast<uint32_t>(sel.size());
         for (size_t j = 0; j < sel.size(); ++j)
             ln[j + 1] = sel[j].n;
@@ -284,22 +304,35 @@ void HnswGraph::insert_one(uint32_t q, int level, Build &b) {
     float ep_d = space.between(q, ep);
     for (int l = top; l > level; --l)
         b.greedy(ep, ep_d, l);
-    for (int l = std::min(level, top); l >= 0; --l) {
+    // Choose q's neighbours on every level first, and write all of q's lists before linking
+    // anyone to q. Otherwise another thread can reach q through an upper-level back-link while
+    // q's lower lists are still empty: its search then sees q alone, it links only to q, and
+    // its back-link in q's list is overwritten when q's list is written — leaving that node
+    // with no incoming link at all (issue 14: unreachable rows after parallel builds). With one
+    // thread the order makes no difference: connecting on level l never changes level l − 1.
+    const int from = std::min(level, top);
+    if (b.chosen.size() < static_cast<size_t>(from) + 1)
+        b.chosen.resize(static_cast<size_t>(from) + 1);
+    for (int l = from; l >= 0; --l) {
         b.search_layer(ep, ep_d, l, p_.ef_construction);
         ep = b.sorted.front().n; // the nearest found seeds the next level down
         ep_d = b.sorted.front().d;
-        select_heuristic(b.sorted, p_.m, [&](uint32_t x, uint32_t y) { return space.between(x, y); }, b.sel);
-        b.chosen = b.sel; // b.sel is reused by connect()
-        {
-            std::lock_guard<hnsw_detail::SpinLock> lk(locks_[q]);
-            uint32_t *ln = links(q, l);
-            ln[0] = static_cast<uint32_t>(b.chosen.size());
-            for (size_t j = 0; j < b.chosen.size(); ++j)
-                ln[j + 1] = b.chosen[j].n;
-        }
-        for (const Entry &c : b.chosen)
-            b.connect(c.n, c.d, l);
+        select_heuristic(q, b.sorted, p_.m, [&](uint32_t x, uint32_t y) { return space.between(x, y); },
+                         b.chosen[static_cast<size_t>(l)]);
     }
+    {
+        std::lock_guard<hnsw_detail::SpinLock> lk(locks_[q]);
+        for (int l = from; l >= 0; --l) {
+            const std::vector<Entry> &chosen = b.chosen[static_cast<size_t>(l)];
+            uint32_t *ln = links(q, l);
+            ln[0] = static_cast<uint32_t>(chosen.size());
+            for (size_t j = 0; j < chosen.size(); ++j)
+                ln[j + 1] = chosen[j].n;
+        }
+    }
+    for (int l = from; l >= 0; --l)
+        for (const Entry &c : b.chosen[static_cast<size_t>(l)])
+            b.connect(c.n, c.d, l);
     if (level > top) { // still holding the global lock
         entry_ = q;
         max_level_ = level;
@@ -350,6 +383,99 @@ void HnswGraph::insert(std::span<const uint32_t> nodes, std::span<const uint64_t
         for (size_t i; (i = next.fetch_add(1, std::memory_order_relaxed)) < todo.size();)
             insert_one(todo[i], level_[todo[i]], b);
     });
+    repair_reachability(space);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reachability repair
+
+size_t HnswGraph::repair_reachability(const HnswSpace &space) {
+    if (entry_ == kHnswNone)
+        return 0;
+    std::vector<uint8_t> reached(cap_, 0);
+    std::vector<uint32_t> stack;
+    // Mark everything reachable over level 0 from `from` that is not marked yet.
+    auto flood = [&](uint32_t from) {
+        reached[from] = 1;
+        stack.push_back(from);
+        while (!stack.empty()) {
+            const uint32_t n = stack.back();
+            stack.pop_back();
+            const uint32_t *ln = l0_links(n);
+            for (uint32_t j = 1; j <= ln[0]; ++j)
+                if (!reached[ln[j]]) {
+                    reached[ln[j]] = 1;
+                    stack.push_back(ln[j]);
+                }
+        }
+    };
+    Build b(*this, space, hnsw_detail::thread_scratch());
+    size_t linked = 0;
+    // A forced link (every candidate's list full) re-prunes one list and may drop the only link
+    // to some other node, so the pass repeats until nothing is left unreached. Each forced link
+    // is to the nearest node, whose re-pruned list keeps its closest neighbours: in practice a
+    // second pass finds nothing; the bound only guards against a pathological cycle.
+    for (int pass = 0; pass < 8; ++pass) {
+        std::fill(reached.begin(), reached.end(), uint8_t{0});
+        flood(entry_);
+        bool forced = false;
+        size_t before = linked;
+        for (uint32_t u = 0; u < cap_; ++u) {
+            if (level_[u] < 0 || reached[u])
+                continue;
+            // A level-0 beam from the entry point only walks the reached part, so every node
+            // it returns is a valid place to hang u from.
+            b.q = u;
+            b.search_layer(entry_, space.between(u, entry_), 0, p_.ef_construction);
+            // Hang u off its nearest reachable nodes that have room — up to m of them, as an
+            // insertion's back-links would — so that a search for u's own vector, which ends
+            // among those nearest nodes, finds it. Only when none of them has room is u forced
+            // into the nearest one's list.
+            uint32_t *own = l0_links(u);
+            auto link_back = [&](uint32_t host) { // u → host too, when u has room
+                if (own[0] < p_.m0 && std::find(own + 1, own + 1 + own[0], host) == own + 1 + own[0])
+                    own[++own[0]] = host;
+            };
+            size_t hung = 0;
+            const size_t tries = std::min<size_t>(b.sorted.size(), p_.m);
+            for (size_t i = 0; i < tries; ++i) {
+                uint32_t *ln = l0_links(b.sorted[i].n);
+                if (ln[0] < p_.m0) {
+                    ln[++ln[0]] = u;
+                    link_back(b.sorted[i].n);
+                    ++hung;
+                }
+            }
+            if (hung == 0) {
+                const Entry host = b.sorted.front();
+                forced = true;
+                // Re-prune the nearest node's list with u in it, then make room for u if the
+                // heuristic left it out: u's link is the one this repair exists for.
+                uint32_t *ln = l0_links(host.n);
+                b.prune.clear();
+                for (uint32_t j = 1; j <= ln[0]; ++j)
+                    b.prune.push_back({space.between(host.n, ln[j]), ln[j]});
+                b.prune.push_back({host.d, u});
+                std::sort(b.prune.begin(), b.prune.end(), [](const Entry &x, const Entry &y) { return x.d < y.d; });
+                select_heuristic(host.n, b.prune, p_.m0, [&](uint32_t x, uint32_t y) { return space.between(x, y); }, b.sel);
+                if (std::none_of(b.sel.begin(), b.sel.end(), [&](const Entry &e) { return e.n == u; })) {
+                    if (b.sel.size() == p_.m0)
+                        b.sel.back() = {host.d, u};
+                    else
+                        b.sel.push_back({host.d, u});
+                }
+                ln[0] = static_cast<uint32_t>(b.sel.size());
+                for (size_t j = 0; j < b.sel.size(); ++j)
+                    ln[j + 1] = b.sel[j].n;
+                link_back(host.n);
+            }
+            ++linked;
+            flood(u);
+        }
+        if (!forced || linked == before)
+            break;
+    }
+    return linked;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -422,7 +548,7 @@ HnswGraph HnswGraph::remap(std::span<const uint32_t> old_to_new, const HnswSpace
                     for (uint32_t v : cand)
                         sorted.push_back({space->between(nn, v), v});
                     std::sort(sorted.begin(), sorted.end(), [](const Entry &a, const Entry &b) { return a.d < b.d; });
-                    select_heuristic(sorted, cap, [&](uint32_t x, uint32_t y) { return space->between(x, y); }, sel);
+                    select_heuristic(nn, sorted, cap, [&](uint32_t x, uint32_t y) { return space->between(x, y); }, sel);
                     cand.clear();
                     for (const Entry &e : sel)
                         cand.push_back(e.n);
@@ -441,6 +567,9 @@ HnswGraph HnswGraph::remap(std::span<const uint32_t> old_to_new, const HnswSpace
                 best = o;
         g.set_entry_point(nmap[best]);
     }
+    // Dropping nodes removes links: some survivor may have been reachable only through them.
+    if (space != nullptr)
+        g.repair_reachability(*space);
     return g;
 }
 

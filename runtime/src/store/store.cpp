@@ -64,6 +64,7 @@ std::unique_ptr<RvfStore::Impl> new_impl(const StoreOptions &o, const std::strin
                                               (o.index == IndexMode::Off ? core::kStoreConfigNoIndex : 0));
     impl->config.hnsw_m = o.hnsw_m;
     impl->config.hnsw_ef_construction = o.hnsw_ef_construction;
+    impl->index_threads = o.index_threads;
     if (o.tiering.enabled) { // persisted in PROFILE_CONFIG (store_config.hpp)
         impl->config.flags = static_cast<uint8_t>(impl->config.flags | core::kStoreConfigTiering);
         impl->config.cold_codec = static_cast<uint8_t>(o.tiering.cold_codec);
@@ -444,8 +445,11 @@ Result<std::vector<Neighbor>> RvfStore::query(std::span<const float> vector, siz
         st.strategy = allowed.empty() ? (post ? FilterStrategy::Post : FilterStrategy::Intra) : FilterStrategy::Pre;
 
     // HNSW: tombstones (and, intra-filtering, rows the filter rejects) are traversed, never returned.
+    // k or ef_search at least the live row count asks for everything: the exact scan is cheaper
+    // than a beam that wide, and it is the only way to promise every live row (issue 14).
     s.ensure_index();
-    if (!options.exact && allowed.empty() && s.graph && s.graph->size() > 0) {
+    const bool exhaustive = k >= s.table.live() || options.ef_search >= s.table.live();
+    if (!options.exact && !exhaustive && allowed.empty() && s.graph && s.graph->size() > 0) {
         auto dist = [&](uint32_t n) { return s.table.distance(metric, n, pq); };
         auto prefetch = [&](uint32_t n) { __builtin_prefetch(s.table.row_ptr(n)); };
         auto skip = [&](uint32_t n) {
@@ -467,14 +471,18 @@ Result<std::vector<Neighbor>> RvfStore::query(std::span<const float> vector, siz
         } else {
             hits = s.graph->search_with(dist, k, std::max<size_t>(options.ef_search, k), skip, &hs, prefetch);
         }
-        st.layers = 7; // the whole graph (A + B + C) is in memory
         st.distance_evals = hs.distance_evals;
-        std::vector<Neighbor> out;
-        out.reserve(hits.size());
-        for (const auto &h : hits)
-            out.push_back({s.table.id_at(h.second), h.first});
-        s.record_access(out); // tiering: the blocks this query read
-        return out;
+        // Fewer than k: either the filter matches fewer rows (the exact scan says so exactly) or
+        // the beam missed rows it should have returned; either way the scan below answers.
+        if (hits.size() >= k) {
+            st.layers = 7; // the whole graph (A + B + C) is in memory
+            std::vector<Neighbor> out;
+            out.reserve(hits.size());
+            for (const auto &h : hits)
+                out.push_back({s.table.id_at(h.second), h.first});
+            s.record_access(out); // tiering: the blocks this query read
+            return out;
+        }
     }
 
     st.exact = true;

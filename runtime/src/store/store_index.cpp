@@ -61,7 +61,7 @@ void RvfStore::Impl::ensure_index(bool force) const {
     if (nodes.empty())
         return;
     TableSpace space(table, static_cast<Metric>(config.metric));
-    graph->insert(nodes, ids, space);
+    graph->insert(nodes, ids, space, index_threads);
 }
 
 Result<std::vector<uint8_t>> RvfStore::Impl::routing_codes_payload(const HnswGraph &g, uint64_t tag,
@@ -187,10 +187,12 @@ void RvfStore::Impl::load_layout_r_index(const std::vector<uint8_t> &bytes, cons
         if (auto slot = table.slot_of(up->ids[i]))
             ordinal_to_slot[i] = *slot;
     TableSpace space(table, static_cast<Metric>(config.metric));
-    graph = up->graph.remap(ordinal_to_slot, &space);
+    graph = up->graph.remap(ordinal_to_slot, &space, index_threads);
     index_scanned_slots = 0;
     graph_persisted_nodes = 0; // ours to write as layers A/B/C on the first write (the file becomes Layout S)
 }
+
+void RvfStore::set_index_threads(unsigned threads) { impl_->index_threads = threads; }
 
 Result<void> RvfStore::build_index() {
     Impl &s = *impl_;
@@ -221,7 +223,7 @@ std::optional<HnswGraph> remap_for_image(const RvfStore::Impl &s, const std::vec
         new_to_old[j] = slot;
     }
     TableSpace space(s.table, static_cast<Metric>(s.config.metric), &new_to_old);
-    return s.graph->remap(old_to_new, &space);
+    return s.graph->remap(old_to_new, &space, s.index_threads);
 }
 
 Result<std::vector<PendingSegment>> image_index_segments(const RvfStore::Impl &s, const std::vector<uint64_t> &live,
