@@ -137,7 +137,10 @@ public:
     /// Parallel over `threads` (0 = all cores; wasm without pthreads: 1). With threads = 1 the
     /// result is deterministic for a given insertion order. Nodes already in the graph, and node
     /// UINT32_MAX, are skipped. Callable for every batch (incremental). Ends with
-    /// repair_reachability(), so every node in the graph can be returned. Precondition: the graph is
+    /// repair_reachability() once the nodes added since the last repair reach 1/16 of the graph
+    /// (a whole build, any large batch): the repair walks the whole graph, so running it after
+    /// every one-row batch would make a stream of single inserts quadratic. settle() runs it for
+    /// whatever is left (the store calls it before persisting the index). Precondition: the graph is
     /// complete (not a partial view from index_layers), nodes.size() == ids.size(), and no
     /// search runs concurrently.
     void insert(std::span<const uint32_t> nodes, std::span<const uint64_t> ids, const HnswSpace &space,
@@ -185,6 +188,10 @@ public:
     /// call this; returns the number of nodes linked. Serial and deterministic; not concurrent
     /// with searches.
     size_t repair_reachability(const HnswSpace &space);
+    /// repair_reachability() if nodes were inserted since the last one; returns nodes linked.
+    size_t settle(const HnswSpace &space);
+    /// Nodes inserted since the last repair_reachability().
+    size_t unrepaired() const { return unrepaired_; }
 
     // ---- Raw construction, for loaders (index_layers) and tests; not thread-safe. ----
     /// Make node numbers < slots addressable.
@@ -214,6 +221,7 @@ private:
     HnswParams p_;
     size_t cap_ = 0;
     size_t count_ = 0;
+    size_t unrepaired_ = 0; ///< nodes inserted since the last repair_reachability()
     int max_level_ = -1;
     uint32_t entry_ = kHnswNone;
     ZeroedArray<uint32_t> l0_; // (m0 + 1) words per slot; slots never added stay untouched (zero)

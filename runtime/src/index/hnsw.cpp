@@ -383,13 +383,18 @@ void HnswGraph::insert(std::span<const uint32_t> nodes, std::span<const uint64_t
         for (size_t i; (i = next.fetch_add(1, std::memory_order_relaxed)) < todo.size();)
             insert_one(todo[i], level_[todo[i]], b);
     });
-    repair_reachability(space);
+    unrepaired_ += todo.size();
+    if (unrepaired_ * 16 >= count_) // amortised: the walk is O(graph), see the header
+        repair_reachability(space);
 }
+
+size_t HnswGraph::settle(const HnswSpace &space) { return unrepaired_ > 0 ? repair_reachability(space) : 0; }
 
 // ---------------------------------------------------------------------------------------------
 // Reachability repair
 
 size_t HnswGraph::repair_reachability(const HnswSpace &space) {
+    unrepaired_ = 0;
     if (entry_ == kHnswNone)
         return 0;
     std::vector<uint8_t> reached(cap_, 0);

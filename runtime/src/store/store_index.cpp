@@ -199,9 +199,10 @@ Result<void> RvfStore::build_index() {
     if (auto w = s.check_writable(); !w)
         return w;
     s.ensure_index(true);
+    TableSpace space(s.table, static_cast<Metric>(s.config.metric));
+    s.graph->settle(space); // the layers on disk hold a graph where every node is reachable
     if (s.graph->size() == s.graph_persisted_nodes)
         return {};
-    TableSpace space(s.table, static_cast<Metric>(s.config.metric));
     auto segs = s.index_layer_segments(*s.graph, space, s.epoch + 1);
     if (!segs)
         return segs.error();
