@@ -57,7 +57,7 @@ describe.skipIf(!native.available || process.platform !== 'linux' || process.arc
 
         const version = run('npx', ['--offline', 'rvf', '--version'], app);
         expect(version.code, version.err).toBe(0);
-        expect(version.out).toMatch(/^rvf 0\.1\.0 .*backends: native, wasm/);
+        expect(version.out).toMatch(/^rvf 0\.4\.0 .*backends: native, wasm/);
 
         fs.writeFileSync(path.join(app, 'demo.mjs'), script);
         const r = run(process.execPath, ['demo.mjs'], app);
