@@ -121,7 +121,7 @@ describe.skipIf(!native.available || process.platform !== 'linux' || process.arc
         expect(version.code, version.err).toBe(0);
         expect(version.out.startsWith(`rvf ${packs.rvf.version} `)).toBe(true);
         expect(version.out).toMatch(/backends: native, wasm/);
-    });
+    }, 60000);
 
     it.each([['cjs', 'demo.cjs', cjsScript], ['esm', 'demo.mjs', esmScript]])('%s: loads all three packages, native writes, wasm reads, host handler in charge', (kind, name, script) => {
         fs.writeFileSync(path.join(app, name), script);
@@ -134,7 +134,7 @@ describe.skipIf(!native.available || process.platform !== 'linux' || process.arc
         expect(out.loaded).toEqual(['function', 'function', 'function']);
         expect(out.first).toEqual([{ id: 'b', distance: expect.closeTo(0.01, 5) }]);
         expect(out.second.map((h) => h.id)).toEqual(['a']); // metadata filter survived the reopen on the other backend
-    });
+    }, 60000);
 
     it('TypeScript --strict: module node16 and nodenext (.mts, .cts), module commonjs', () => {
         const ts = path.join(app, 'ts');
@@ -155,5 +155,5 @@ describe.skipIf(!native.available || process.platform !== 'linux' || process.arc
             expect(r.out + r.err, name).toBe('');
             expect(r.code, name).toBe(0);
         }
-    });
+    }, 120000); // three tsc runs: ≈ 8 s each on a loaded 2-core machine
 });
