@@ -10,9 +10,9 @@ import { describe, expect, it } from 'vitest';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-/** Run an ES module snippet in a fresh Node with the repository's packages resolvable. */
-function child(source) {
-    const r = spawnSync(process.execPath, ['--input-type=module', '-e', source], { cwd: root, encoding: 'utf8', timeout: 30000 });
+/** Run a snippet (ES module, or CommonJS) in a fresh Node with the repository's packages resolvable. */
+function child(source, type = 'module') {
+    const r = spawnSync(process.execPath, [`--input-type=${type}`, '-e', source], { cwd: root, encoding: 'utf8', timeout: 30000 });
     return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -33,6 +33,22 @@ setTimeout(() => { throw new Error('boom'); }, 0);
 `);
         expect(r.err).toBe('');
         expect(r.out).toBe('listeners 1 0\nhost caught boom\n');
+        expect(r.code).toBe(7);
+    });
+
+    it('the same through require() (CommonJS face), the SDK included', () => {
+        const r = child(`
+process.on('uncaughtException', (e) => { console.log('host caught', e.message); process.exitCode = 7; });
+const { RvfStore } = require('@ruvector/rvf-wasm');
+const { RvfDatabase } = require('@ruvector/rvf');
+RvfStore.create({ dimensions: 2 }).then((s) => {
+    s.close();
+    console.log(typeof RvfDatabase, process.listenerCount('uncaughtException'), process.listenerCount('unhandledRejection'));
+    setTimeout(() => { throw new Error('boom'); }, 0);
+});
+`, 'commonjs');
+        expect(r.err).toBe('');
+        expect(r.out).toBe('function 1 0\nhost caught boom\n');
         expect(r.code).toBe(7);
     });
 
