@@ -1,41 +1,69 @@
-// @ruvector/rvf-wasm in a browser bundle (issue 15): esbuild, platform browser, nothing marked
-// external, the .wasm taken through the package's "./rvf_core.wasm" export with the file loader
-// (npm/rvf-wasm/README.md "Bundlers"). The bundle must build without errors or warnings, import
-// no node: module, emit the runtime's wasm unchanged, and work: loaded here, init({ wasmUrl })
-// fetches the emitted file over HTTP (the browser path), and a store answers a query.
-import { build } from 'esbuild';
+// @ruvector/rvf-wasm in browser bundles (issue 15), as npm/rvf-wasm/README.md "Bundlers" says:
+//   esbuild  platform browser, nothing external, the .wasm through the package's
+//            "./rvf_core.wasm" export with the file loader
+//   Vite     an app build (index.html), the .wasm imported with `?url` (Vite is vitest's own
+//            dependency, so this needs nothing extra)
+// Each bundle must build without errors or warnings, contain no import of a node: module (the
+// glue's process.getBuiltinModule('node:…') lookups are strings, run only in Node), emit the
+// runtime's wasm unchanged, and work: loaded here, init({ wasmUrl }) fetches the emitted file
+// over HTTP (the browser path) and a store answers a query.
+import { build as esbuild } from 'esbuild';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { build as vite } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stagePackage } from '../../npm/rvf-wasm/scripts/build.mjs';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 mkdirSync(path.join(repoRoot, 'tests/.tmp'), { recursive: true });
 const work = mkdtempSync(path.join(repoRoot, 'tests/.tmp/rvf-bundle-'));
-const out = path.join(work, 'out');
-let server, result;
+let server, shipped;
+const origin = () => `http://127.0.0.1:${server.address().port}`;
+
+/** Every .js and .wasm file under dir (one level of subdirectories, as Vite writes assets/). */
+function outputs(dir) {
+    const all = readdirSync(dir, { recursive: true }).map(String);
+    return { js: all.filter((f) => f.endsWith('.js')), wasm: all.filter((f) => f.endsWith('.wasm')) };
+}
+
+const bundlers = {
+    async esbuild() {
+        writeFileSync(path.join(work, 'app-esbuild.js'), `export { RvfStore, init } from '@ruvector/rvf-wasm';
+export { default as wasmUrl } from '@ruvector/rvf-wasm/rvf_core.wasm';
+`);
+        const r = await esbuild({
+            absWorkingDir: work, entryPoints: ['app-esbuild.js'], bundle: true, platform: 'browser', format: 'esm',
+            outdir: 'out-esbuild', loader: { '.wasm': 'file' }, logLevel: 'silent',
+        });
+        return { dir: path.join(work, 'out-esbuild'), errors: r.errors, warnings: r.warnings.map((w) => w.text) };
+    },
+    async vite() {
+        writeFileSync(path.join(work, 'index.html'), '<!doctype html><script type="module" src="/app-vite.js"></script>\n');
+        writeFileSync(path.join(work, 'app-vite.js'), `import { RvfStore, init } from '@ruvector/rvf-wasm';
+import wasmUrl from '@ruvector/rvf-wasm/rvf_core.wasm?url';
+globalThis.rvfApp = { RvfStore, init, wasmUrl };
+`);
+        const warnings = [];
+        const logger = { info() {}, warn: (m) => warnings.push(m), warnOnce: (m) => warnings.push(m), error: (m) => warnings.push(m),
+                         clearScreen() {}, hasErrorLogged: () => false, hasWarned: false };
+        // base: where the test server serves the build, so the asset URL is absolute. The
+        // modulePreload polyfill is off: it touches `document`, and the bundle runs in Node here.
+        await vite({
+            root: work, base: `${origin()}/out-vite/`, customLogger: logger,
+            build: { outDir: 'out-vite', emptyOutDir: true, modulePreload: { polyfill: false } },
+        });
+        return { dir: path.join(work, 'out-vite'), errors: [], warnings };
+    },
+};
 
 beforeAll(async () => {
     const pkg = path.join(work, 'node_modules/@ruvector/rvf-wasm');
     await stagePackage(pkg);
-    writeFileSync(path.join(work, 'app.js'), `export { RvfStore, init } from '@ruvector/rvf-wasm';
-export { default as wasmUrl } from '@ruvector/rvf-wasm/rvf_core.wasm';
-`);
-    result = await build({
-        absWorkingDir: work,
-        entryPoints: ['app.js'],
-        bundle: true,
-        platform: 'browser',
-        format: 'esm',
-        outdir: out,
-        loader: { '.wasm': 'file' },
-        logLevel: 'silent',
-        metafile: true,
-    });
+    shipped = readFileSync(path.join(pkg, 'dist/rvf_core.wasm'));
     server = createServer((req, res) => {
-        const file = path.join(out, path.basename(new URL(req.url, 'http://x').pathname));
+        const file = path.join(work, new URL(req.url, 'http://x').pathname);
         res.writeHead(200, { 'Content-Type': 'application/wasm' }).end(readFileSync(file));
     });
     await new Promise((r) => server.listen(0, '127.0.0.1', r));
@@ -45,22 +73,27 @@ afterAll(() => {
     rmSync(work, { recursive: true, force: true });
 });
 
-describe('esbuild browser bundle of @ruvector/rvf-wasm', () => {
-    it('builds with no externals, no warnings and no node: imports; emits the wasm unchanged', () => {
-        expect(result.errors).toEqual([]);
-        expect(result.warnings).toEqual([]);
-        const js = readFileSync(path.join(out, 'app.js'), 'utf8');
-        expect(js).not.toMatch(/\bfrom\s*["']node:|import\(["']node:|require\(["']node:/);
-        const wasm = readdirSync(out).filter((f) => f.endsWith('.wasm'));
+describe.each(Object.keys(bundlers))('%s browser bundle of @ruvector/rvf-wasm', (name) => {
+    let built;
+    beforeAll(async () => { built = await bundlers[name](); }, 60000);
+
+    it('builds with no externals and no warnings, imports no node: module, emits the wasm unchanged', () => {
+        expect(built.errors).toEqual([]);
+        expect(built.warnings).toEqual([]);
+        const { js, wasm } = outputs(built.dir);
+        expect(js).toHaveLength(1);
+        const code = readFileSync(path.join(built.dir, js[0]), 'utf8');
+        expect(code).not.toMatch(/\bfrom\s*["']node:|\bimport\s*\(\s*["']node:|\bimport\s*["']node:/);
         expect(wasm).toHaveLength(1);
-        const shipped = readFileSync(path.join(work, 'node_modules/@ruvector/rvf-wasm/dist/rvf_core.wasm'));
-        expect(readFileSync(path.join(out, wasm[0])).equals(shipped)).toBe(true);
+        expect(readFileSync(path.join(built.dir, wasm[0])).equals(shipped)).toBe(true);
     });
 
-    it('runs: init({ wasmUrl }) fetches the emitted file, a store answers', async () => {
-        const { RvfStore, init, wasmUrl } = await import(pathToFileURL(path.join(out, 'app.js')).href);
-        const base = `http://127.0.0.1:${server.address().port}/`;
-        await init({ wasmUrl: new URL(wasmUrl, base) });
+    it('runs: init({ wasmUrl }) fetches the emitted file over HTTP, a store answers', async () => {
+        const { js } = outputs(built.dir);
+        const mod = await import(pathToFileURL(path.join(built.dir, js[0])).href);
+        const { RvfStore, init, wasmUrl } = name === 'vite' ? globalThis.rvfApp : mod;
+        // esbuild's URL is relative to the bundle; Vite's is absolute (its base).
+        await init({ wasmUrl: new URL(wasmUrl, `${origin()}/${path.basename(built.dir)}/`) });
         const store = await RvfStore.create({ dimensions: 2 });
         store.ingestBatch([7, 8], new Float32Array([1, 0, 0, 1]));
         expect(store.query(new Float32Array([0.1, 0.9]), 1)).toEqual([{ id: 8, distance: expect.closeTo(0.02, 5) }]);
