@@ -366,6 +366,10 @@ async function progressiveSuite(browserName, openTestPage) {
         checkFinal(o);
         log(`        Range ignored: first answer after ${kb(o.first.progress.bytesFetched)}, ${o.first.progress.roundTrips} round trips`);
     });
+    await t('suffix range answered absolutely (206 bytes 0-4095/size): still answers, identical after loaded()', async () => {
+        const o = await runCase(openTestPage, dataUrl(`?fault=absolute-suffix&n=${nonce++}`));
+        checkFinal(o);
+    });
     await t('file changed between requests (a commit appended): RvfError FileChanged', async () => {
         const o = await runCase(openTestPage, dataUrl(`?fault=change&after=1&to=${encodeURIComponent(path.basename(data.appendedFile))}&n=${nonce++}`));
         expectRvfError(o, 'FileChanged');
@@ -437,7 +441,7 @@ async function serverChecks() {
         assert.equal(r.status, 412);
         await r.arrayBuffer();
     });
-    await test('server: fault switches 404, 416, norange, change, corrupt, drop', async () => {
+    await test('server: fault switches 404, 416, norange, change, corrupt, absolute-suffix, drop', async () => {
         let r = await fetch(`${url}?fault=404`);
         assert.equal(r.status, 404);
         await r.arrayBuffer();
@@ -459,6 +463,10 @@ async function serverChecks() {
         r = await fetch(`${url}?fault=corrupt&at=105&len=2`, { headers: { Range: 'bytes=100-109' } });
         const got = Buffer.from(await r.arrayBuffer());
         assert.deepEqual([got[4], got[5], got[6]], [bytes[104], bytes[105] ^ 0xff, bytes[106] ^ 0xff]);
+        r = await fetch(`${url}?fault=absolute-suffix`, { headers: { Range: 'bytes=-10' } });
+        assert.equal(r.status, 206);
+        assert.equal(r.headers.get('content-range'), `bytes 0-9/${bytes.length}`);
+        assert.deepEqual(Buffer.from(await r.arrayBuffer()), bytes.subarray(0, 10));
         const dropUrl = `${url}?fault=drop&after=0&s=${nonce++}`;
         await assert.rejects(async () => { const d = await fetch(dropUrl); await d.arrayBuffer(); });
     });

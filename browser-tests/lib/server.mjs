@@ -14,6 +14,8 @@
 //                                   response covering them; ETag and length unchanged
 //   ?fault=drop&after=K             after K answered requests each response sends its headers
 //                                   and half the body, then the connection is destroyed
+//   ?fault=absolute-suffix          a suffix range `bytes=-N` is answered from the start of the
+//                                   file (206, bytes 0-(N-1)/size), as some servers do
 // Any other query parameter (e.g. a nonce) only makes the URL distinct.
 // `log` holds one entry per request for a file under a data mount: {key, method, range, status,
 // bytes (body bytes actually sent), ms}; `requests(key)` filters it by URL (path + query).
@@ -185,6 +187,8 @@ export async function startServer(mounts, { dataMounts = [] } = {}) {
                     return plain(416, 'range not satisfiable', { 'Content-Range': `bytes */${size}` });
                 if (range === 'ignore')
                     range = null;
+                else if (fault === 'absolute-suffix' && /^bytes=\s*-/.test(req.headers.range))
+                    range = { start: 0, end: range.end - range.start };
             }
         }
         const start = range ? range.start : 0;

@@ -147,6 +147,8 @@ export interface RvfInitSource {
     module?: WebAssembly.Module;
     wasmBinary?: BufferSource;
     url?: string | URL;
+    /** Same as url (the name bundler guides use). */
+    wasmUrl?: string | URL;
 }
 
 /** A failed RVF operation: code and name from the one status list (RvfStatus). */

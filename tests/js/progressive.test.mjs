@@ -59,7 +59,9 @@ let file, reference, segs;
 /**
  * Range server. fault: null | 'ignoreRange' | 'status' (fault.code for every request) |
  * '416' | 'reset' (destroy the socket) | 'etag' (a new ETag after the first response) |
- * 'size' (a longer file after the first response) | 'corrupt' (flip the byte at fault.at).
+ * 'size' (a longer file after the first response) | 'corrupt' (flip the byte at fault.at) |
+ * 'absoluteSuffix' (a suffix range `bytes=-n` answered with the absolute range
+ * fault.start..fault.start+fault.length-1 of the file, as some servers do).
  */
 const server = { fault: null, requests: [], http: null, base: '' };
 
@@ -86,7 +88,10 @@ function serve(req, res) {
         return res.writeHead(416, { 'Content-Range': `bytes */${body.length}` }).end();
     const m = /^bytes=(\d*)-(\d*)$/.exec(range);
     let start, end;
-    if (m[1] === '') {
+    if (m[1] === '' && f?.kind === 'absoluteSuffix') {
+        start = f.start(body.length);
+        end = Math.min(start + f.length, body.length) - 1;
+    } else if (m[1] === '') {
         start = Math.max(0, body.length - Number(m[2]));
         end = body.length - 1;
     } else {
@@ -198,6 +203,28 @@ describe('RvfStore.openProgressive', () => {
         expect(p.roundTrips).toBe(1);
         expect(store.query(q(3), 10)).toEqual(reference.query(q(3), 10));
         await store.loaded();
+        store.close();
+    });
+
+    it('takes the size from a suffix request answered with the head (bytes 0-4095/size), then asks for the tail by offset', async () => {
+        const store = await open({ kind: 'absoluteSuffix', start: () => 0, length: 4096 });
+        expect(server.requests.slice(0, 2)).toEqual(['bytes=-4096', `bytes=${file.length - 4096}-${file.length - 1}`]);
+        expect(store.progress().fileSize).toBe(file.length);
+        await store.loaded();
+        expect(store.query(q(5), 10, { efSearch: 80 })).toEqual(reference.query(q(5), 10, { efSearch: 80 }));
+        expect(Buffer.from(store.toBytes()).equals(file)).toBe(true);
+        store.close();
+    });
+
+    it('uses an absolute answer to the suffix request that covers the tail as the tail', async () => {
+        const store = await open({ kind: 'absoluteSuffix', start: (size) => size - 10000, length: 10000 });
+        expect(server.requests[0]).toBe('bytes=-4096');
+        expect(server.requests[1]).not.toBe(`bytes=${file.length - 4096}-${file.length - 1}`); // no second tail request
+        const p = store.progress();
+        expect(p.fileSize).toBe(file.length);
+        expect(p.bytesByPhase.tail).toBeGreaterThanOrEqual(4096);
+        await store.loaded();
+        expect(Buffer.from(store.toBytes()).equals(file)).toBe(true);
         store.close();
     });
 

@@ -7,6 +7,7 @@
 // batches. Ids come back as numbers, or as bigints when above Number.MAX_SAFE_INTEGER.
 import createRvfCore from '../dist/rvf_core.mjs';
 import { RvfStatus } from '../dist/status.js';
+import { readWasmFile } from '#wasm-file';
 import { openProgressive, ProgressiveRvfStore } from './progressive.js';
 
 export { RvfStatus, ProgressiveRvfStore };
@@ -54,12 +55,10 @@ async function instantiate(source, imports) {
         return { instance: await WebAssembly.instantiate(source.module, imports), module: source.module };
     if (source.wasmBinary)
         return WebAssembly.instantiate(source.wasmBinary, imports);
-    const url = source.url ?? wasmUrl();
+    const url = source.url ?? source.wasmUrl ?? wasmUrl();
     const u = url instanceof URL || !/^(file|https?|data|blob):/i.test(url) ? url : new URL(url);
-    if (isNode && (!(u instanceof URL) || u.protocol === 'file:')) {
-        const { readFile } = await import('node:fs/promises'); // a path or file: URL
-        return WebAssembly.instantiate(await readFile(u), imports);
-    }
+    if (readWasmFile && isNode && (!(u instanceof URL) || u.protocol === 'file:')) // a path or file: URL
+        return WebAssembly.instantiate(await readWasmFile(u), imports);
     const r = await fetch(u, { credentials: 'same-origin' });
     if (!r.ok)
         throw new Error(`@ruvector/rvf-wasm: fetching ${url} failed: HTTP ${r.status}`);
@@ -69,13 +68,22 @@ async function instantiate(source, imports) {
     return WebAssembly.instantiate(await r.arrayBuffer(), imports);
 }
 
+const SOURCE_KEYS = new Set(['module', 'wasmBinary', 'url', 'wasmUrl']);
+
 /**
  * Load and instantiate the runtime once (later calls return the same promise). Optional source:
  * { module: WebAssembly.Module } (compiled once, reused), { wasmBinary: BufferSource }, or
- * { url } (default: dist/rvf_core.wasm next to this package — read from disk in Node, fetched
- * and streamed in browsers). RvfStore.create/fromBytes call init() themselves.
+ * { url } / { wasmUrl } (the same option; default: dist/rvf_core.wasm next to this package —
+ * read from disk in Node, fetched and streamed in browsers; a bundler passes the URL it gave
+ * the asset, see README "Bundlers"). Any other key is refused (RvfError InvalidOptions).
+ * Every async API calls init() itself: loading the package starts nothing.
  */
 export function init(source = {}) {
+    if (source === null || typeof source !== 'object')
+        return Promise.reject(jsError('InvalidOptions', 'init() takes an options object {url | wasmUrl | wasmBinary | module}'));
+    const unknown = Object.keys(source).filter((k) => !SOURCE_KEYS.has(k));
+    if (unknown.length)
+        return Promise.reject(jsError('InvalidOptions', `init() has no option ${unknown.join(', ')} (url, wasmUrl, wasmBinary, module)`));
     if (!corePromise) {
         let fail;
         const failed = new Promise((_, reject) => { fail = reject; });

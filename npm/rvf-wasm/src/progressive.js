@@ -7,7 +7,8 @@
 // each phase's ranges are fetched in parallel (at most `concurrency` at a time); one phase's
 // batch is one round trip. A server that ignores Range (200 + the whole body) still works. Every
 // 206 must carry the Content-Range asked for, the same total size and the same ETag as the
-// first response. Failures are RvfError: HttpError (404, 5xx, ...), RangeNotSatisfiable (416 or
+// first response (the tail request excepted: an absolute answer to it is used for its size, see
+// get()). Failures are RvfError: HttpError (404, 5xx, ...), RangeNotSatisfiable (416 or
 // a range other than the one asked for), FileChanged (ETag or size differ between responses),
 // NetworkError (fetch rejected, aborted), and the runtime's own (InvalidChecksum, ...).
 
@@ -86,8 +87,18 @@ export async function openProgressive(url, options, deps) {
             throw httpError('RangeNotSatisfiable', `206 without a matching Content-Range for ${header}`);
         if (fileSize !== null && cr.total !== fileSize)
             throw httpError('FileChanged', `size changed from ${fileSize} to ${cr.total} bytes`);
+        if (cr.end > cr.total)
+            throw httpError('RangeNotSatisfiable', `Content-Range bytes ${cr.start}-${cr.end - 1} lies past the size ${cr.total}`);
         const wantStart = range ? range.offset : Math.max(0, cr.total - TAIL_BYTES);
         const wantEnd = range ? range.offset + range.length : cr.total;
+        if (!range && (cr.start !== wantStart || cr.end !== wantEnd)) {
+            // Some servers answer the suffix range with an absolute one (bytes 0-4095/size for
+            // bytes=-4096). Its size is still the file's: keep the tail if the answer covers
+            // it, else report no bytes and let the caller ask for the tail by offset.
+            if (cr.start <= wantStart && cr.end === wantEnd)
+                return { start: wantStart, bytes: bytes.subarray(wantStart - cr.start), total: cr.total };
+            return { start: wantStart, bytes: null, total: cr.total };
+        }
         if (cr.start !== wantStart || cr.end !== wantEnd)
             throw httpError('RangeNotSatisfiable', `asked ${header}, got bytes ${cr.start}-${cr.end - 1}`);
         return { start: cr.start, bytes, total: cr.total };
@@ -136,10 +147,14 @@ export async function openProgressive(url, options, deps) {
     // Round trip 1: the tail, which also tells the file size.
     handle = new core.Progressive();
     try {
-        const first = await get(null);
+        let first = await get(null);
         fileSize = first.total;
         unwrap(handle.begin(fileSize));
         stats.roundTrips++;
+        if (!first.bytes) { // the suffix request got another part of the file: ask by offset
+            first = await get({ offset: first.start, length: fileSize - first.start });
+            stats.roundTrips++;
+        }
         supply(first);
     } catch (e) {
         handle.delete();

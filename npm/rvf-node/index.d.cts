@@ -1,0 +1,346 @@
+// Type declarations of @ruvector/rvf-node: index.cjs (the loader, CommonJS). index.d.ts re-exports them for ES modules.
+//
+// `RvfDatabase` keeps the method names and argument shapes of upstream @ruvector/rvf-node 0.2.3
+// (spec §9.1) and fixes what upstream gets wrong there: filters in every accepted JSON form work,
+// metadata is stored (and persisted), status() fields are filled, errors carry a numeric code.
+// Synchronous methods run on the calling thread; the *Async variants run on the libuv thread pool
+// and return Promises. One handle may be used from the main thread and from several pending async
+// calls at once: reads (query, status, …) share a per-handle lock, writes (ingest, delete,
+// compact, buildIndex, close) take it exclusively, so a synchronous call made while an async
+// write is running blocks until that write finishes.
+
+/** A vector id: a non-negative safe integer or a bigint below 2^64. */
+export type RvfId = number | bigint;
+/** Ids come back as numbers, or as bigints when above Number.MAX_SAFE_INTEGER. */
+export type RvfIdOut = number | bigint;
+/** Any list of ids; a BigUint64Array is read without a copy. */
+export type RvfIdList = ReadonlyArray<RvfId> | BigUint64Array;
+
+/** Numeric status codes (u16, spec §8 + 0xFFxx binding codes), generated from the runtime's one list. */
+export declare const RvfStatus: Readonly<Record<string, number>>;
+
+/**
+ * Every failure is a JS `Error` with:
+ *  - `code`: the u16 status (e.g. 0x0300),
+ *  - `name`: its name from the status list (e.g. "LockHeld"),
+ *  - `message`: "RVF error 0x0300: LockHeld (detail)" — upstream's prefix form, so SDKs that
+ *    take the first 0x[0-9a-f]{4} of the message keep working.
+ * Argument type errors (not a Float32Array, …) use code InvalidArgument (0xFF04) or
+ * InvalidOptions (0xFF03); a closed handle uses StoreClosed (0xFF02).
+ */
+export interface RvfNativeError extends Error {
+    code: number;
+    name: string;
+}
+/** True for errors thrown by this addon (an Error with a numeric `code` and an RVF message). */
+export declare function isRvfError(e: unknown): e is RvfNativeError;
+
+export type RvfMetricName =
+    | 'l2' | 'L2'
+    | 'cosine' | 'Cosine'
+    | 'inner_product' | 'InnerProduct' | 'ip' | 'dotproduct'
+    | 'hamming';
+
+export interface RvfCreateOptions {
+    /** Vector dimension 1..65535 (upstream's name). Either this or `dimensions` is required. */
+    dimension?: number;
+    /** Same as `dimension` (the SDK's name). */
+    dimensions?: number;
+    /** Default 'l2'. */
+    metric?: RvfMetricName;
+    /** How rows are stored: 'f32' (default), 'f16', 'i8' (scalar-quantised). */
+    storage?: 'f32' | 'f16' | 'i8';
+    /**
+     * Upstream's option: 'None'/'none' (default) = f32 rows; 'Scalar'/'scalar' = storage 'i8';
+     * 'lz4' = LZ4-compressed VEC segments (our extension). 'Product'/'product' is not
+     * supported and fails with InvalidOptions (upstream accepts and ignores it).
+     */
+    compression?: 'None' | 'none' | 'Scalar' | 'scalar' | 'Product' | 'product' | 'lz4' | 'LZ4';
+    /** Upstream's hardware profile hint 0..3: validated, not stored (upstream does not use it either). */
+    profile?: number;
+    /** Manifest signing is not supported: `true` fails with InvalidOptions. */
+    signing?: boolean;
+    /** HNSW M (default 16) and efConstruction (default 200). */
+    m?: number;
+    efConstruction?: number;
+    /** Chain a WITNESS entry into every commit (default true). */
+    witness?: boolean;
+    /** 'auto' (default: HNSW once the store holds ≥ 1024 vectors) or 'off' (exact scans only). */
+    index?: 'auto' | 'off';
+}
+
+/**
+ * A metadata value. Typed: an object with exactly one key — {u64: bigint|number|"decimal"},
+ * {i64: …}, {f64: number}, {string: string}, {bool: boolean}, {bytes: Uint8Array}. Shorthand by
+ * JS type: string → string, boolean → bool, Uint8Array → bytes, bigint → u64 (≥ 0) or i64,
+ * number → u64 when an integer ≥ 0, i64 when a negative integer, else f64 (the filter JSON's
+ * shorthand rule, so a filter literal written the same way compares equal).
+ */
+export type RvfMetadataValue =
+    | number | bigint | string | boolean | Uint8Array
+    | { u64: number | bigint | string } | { i64: number | bigint | string } | { f64: number }
+    | { string: string } | { bool: boolean } | { bytes: Uint8Array };
+
+/** One vector's metadata: {fieldId (0..65535): value}. */
+export type RvfMetadataRecord = Record<number | string, RvfMetadataValue>;
+
+/**
+ * Upstream's flat form (spec §9.1): the whole list is split evenly over the ids
+ * (entries per id = list length / ids length, which must divide; consecutive groups).
+ * `value` is a string read as `valueType` (a plain number/bigint/boolean is accepted too).
+ */
+export interface RvfUpstreamMetadataEntry {
+    fieldId: number;
+    valueType: 'u64' | 'i64' | 'f64' | 'string' | 'bool' | 'bytes';
+    value: string | number | bigint | boolean;
+}
+
+/**
+ * Metadata for a batch: either one entry per id (null/undefined = none), or upstream's flat
+ * list of {fieldId, valueType, value} (told apart by the `valueType` key).
+ */
+export type RvfMetadataInput =
+    | ReadonlyArray<RvfMetadataRecord | null | undefined>
+    | ReadonlyArray<RvfUpstreamMetadataEntry>;
+
+/**
+ * Filter expression, as an object or its JSON text. Accepted forms (runtime rvf/filter.hpp):
+ *  - ours:      {op:'eq'|'ne'|'lt'|'le'|'gt'|'ge', field, value}, {op:'in', field, values},
+ *               {op:'range', field, low, high} (low ≤ v < high), {op:'and'|'or', children},
+ *               {op:'not', child}; values typed ({u64: 5}) or shorthand (5, "x", true).
+ *  - upstream:  {op, fieldId, valueType:'u64'|…, value:"<string>"} (and values/low/high).
+ *  - TS SDK:    {op, fieldId, value}, {op:'and'|'or', exprs}, {op:'not', expr}.
+ * bigint literals are allowed in the object form. A bad filter throws FilterParseError (0x0203);
+ * a field no metadata row holds throws InvalidArgument.
+ */
+export type RvfFilter = string | Record<string, unknown>;
+
+export interface RvfQueryOptions {
+    /** HNSW beam width (default 100). */
+    efSearch?: number;
+    filter?: RvfFilter;
+    /** Accepted for upstream compatibility; no effect (upstream ignores it too). */
+    timeoutMs?: number;
+    /** Force an exact scan even when an HNSW index exists. */
+    exact?: boolean;
+}
+
+export interface RvfRejection {
+    /** Position in the batch. */
+    index: number;
+    id: RvfIdOut;
+    code: number;
+    name: string;
+    message: string;
+}
+
+export interface RvfIngestResult {
+    accepted: number;
+    rejected: number;
+    epoch: number;
+    /** Why each rejected vector was rejected (NaN component, duplicate id, …). */
+    rejections: RvfRejection[];
+}
+
+export interface RvfSearchResult {
+    id: RvfIdOut;
+    distance: number;
+}
+
+export interface RvfDeleteResult {
+    deleted: number;
+    epoch: number;
+}
+
+export interface RvfCompactOptions {
+    /** 0 = unlimited; a rewrite that would write more does nothing and returns complete: false. */
+    ioBudgetBytes?: number;
+}
+
+export interface RvfCompactionResult {
+    segmentsCompacted: number;
+    bytesReclaimed: number;
+    epoch: number;
+    complete: boolean;
+}
+
+export interface RvfStatusInfo {
+    // Upstream's fields (spec §9.1), all filled.
+    totalVectors: number;
+    totalSegments: number;
+    fileSize: number;
+    currentEpoch: number;
+    /** The domain profile id (0 generic, 1 rvdna, 2 rvtext, 3 rvgraph, 4 rvvision, custom 0x10..). */
+    profileId: number;
+    /** Always 'idle': compaction runs inside compact()/compactAsync() under the handle's write lock. */
+    compactionState: 'idle' | 'running' | 'emergency';
+    deadSpaceRatio: number;
+    readOnly: boolean;
+    // Ours.
+    deletedVectors: number;
+    dimension: number;
+    metric: 'l2' | 'ip' | 'cosine' | 'hamming';
+    storage: 'f32' | 'f16' | 'i8';
+    domainProfile: string;
+    /** Layout the file had when opened: 'S' (ours) or 'R' (upstream's; the first write rewrites it as S). */
+    layout: string;
+    indexedVectors: number;
+    warnings: string[];
+}
+
+export interface RvfSegmentInfo {
+    id: number;
+    offset: number;
+    payloadLength: number;
+    /** Lower-case type name ('vec', 'manifest', 'meta_idx', …) or 'unknown(0xNN)'. */
+    segType: string;
+}
+
+export interface RvfIndexStats {
+    /** Rows in the in-memory HNSW graph (0: queries scan exactly). */
+    indexedVectors: number;
+    /** INDEX_SEG layers on disk: 3 (A, B, C) when a persisted index exists, else 0. */
+    layers: number;
+    m: number;
+    efConstruction: number;
+    /** deadSpaceRatio > 0.3 (upstream's rule). */
+    needsRebuild: boolean;
+}
+
+export interface RvfWitnessResult {
+    /** The whole file re-verified: segment hashes, manifest chain, witness chain. */
+    valid: boolean;
+    /** Witness entries checked. */
+    entries: number;
+    /** The first problem, in the RVF error message form. */
+    error?: string;
+}
+
+export interface RvfProblem {
+    offset: number;
+    code: number;
+    name: string;
+    message: string;
+}
+
+export interface RvfVerifyReport {
+    ok: boolean;
+    segmentsChecked: number;
+    witnessEntriesChecked: number;
+    manifestsChecked: number;
+    problems: RvfProblem[];
+    /** Bytes after the latest valid manifest (an interrupted write): not a failure. */
+    uncommitted: RvfProblem[];
+}
+
+/** Typed form {fieldId: {u64: bigint} | {i64: bigint} | {f64} | {string} | {bool} | {bytes: Uint8Array}}. */
+export type RvfStoredMetadata = Record<string, RvfMetadataValue>;
+
+export declare class RvfDatabase {
+    private constructor();
+
+    /** New file (fails with FsyncFailed/IoError if it exists, LockHeld if locked). */
+    static create(path: string, options: RvfCreateOptions): RvfDatabase;
+    /** Open for writing (takes the writer lock: LockHeld 0x0300 if another writer has it). */
+    static open(path: string): RvfDatabase;
+    /** Open without the lock; every write fails with ReadOnly 0x0305. */
+    static openReadonly(path: string): RvfDatabase;
+    static createAsync(path: string, options: RvfCreateOptions): Promise<RvfDatabase>;
+    static openAsync(path: string): Promise<RvfDatabase>;
+    static openReadonlyAsync(path: string): Promise<RvfDatabase>;
+
+    /**
+     * Upstream's argument order: `vectors` flat n × dimension (read in place, no copy), `ids`
+     * n ids. Vectors with a NaN/infinite component or an id already present are rejected one by
+     * one (see `rejections`), the rest committed in one durable commit. vectors.length not
+     * n × dimension → DimensionMismatch. Empty `ids` → {accepted 0, rejected 0, epoch current}.
+     */
+    ingestBatch(vectors: Float32Array, ids: RvfIdList, metadata?: RvfMetadataInput): RvfIngestResult;
+    /** Same on the thread pool. Do not modify `vectors` until the promise settles. */
+    ingestBatchAsync(vectors: Float32Array, ids: RvfIdList, metadata?: RvfMetadataInput): Promise<RvfIngestResult>;
+    /** Ids first (as @ruvector/rvf-wasm's RvfStore.ingestBatch). */
+    insertBatch(ids: RvfIdList, vectors: Float32Array, metadata?: RvfMetadataInput): RvfIngestResult;
+    /** One vector; a rejection (NaN, duplicate id, wrong length) is thrown as an error. */
+    insert(id: RvfId, vector: Float32Array, metadata?: RvfMetadataRecord | null): RvfIngestResult;
+
+    /** k nearest live vectors, nearest first. */
+    query(vector: Float32Array, k: number, options?: RvfQueryOptions): RvfSearchResult[];
+    queryAsync(vector: Float32Array, k: number, options?: RvfQueryOptions): Promise<RvfSearchResult[]>;
+    /**
+     * Many queries: `vectors` flat n × dimension or an array of Float32Array. Sync runs them on
+     * the calling thread; Async on the pool (one task). A failure fails the whole batch.
+     */
+    queryBatch(vectors: Float32Array | ReadonlyArray<Float32Array>, k: number, options?: RvfQueryOptions): RvfSearchResult[][];
+    queryBatchAsync(vectors: Float32Array | ReadonlyArray<Float32Array>, k: number, options?: RvfQueryOptions): Promise<RvfSearchResult[][]>;
+
+    /** Unknown or already-deleted ids are ignored. */
+    delete(ids: RvfIdList): RvfDeleteResult;
+    deleteByFilter(filter: RvfFilter): RvfDeleteResult;
+
+    /** Build and persist the HNSW index now (even below 1024 vectors). */
+    buildIndex(): void;
+    buildIndexAsync(): Promise<void>;
+    compact(options?: RvfCompactOptions): RvfCompactionResult;
+    compactAsync(options?: RvfCompactOptions): Promise<RvfCompactionResult>;
+
+    status(): RvfStatusInfo;
+    segments(): RvfSegmentInfo[];
+    dimension(): number;
+    /** 'l2' | 'inner_product' | 'cosine' | 'hamming' (upstream's spelling). */
+    metric(): string;
+    /** 32 lower-case hex chars. */
+    fileId(): string;
+    /** 32 zeros: this runtime writes only root files (no derive). */
+    parentId(): string;
+    /** 0 (root files only). */
+    lineageDepth(): number;
+    indexStats(): RvfIndexStats;
+    verifyWitness(): RvfWitnessResult;
+    /** The full verification report. */
+    verify(): RvfVerifyReport;
+    /** A live id's metadata (typed form), or null. */
+    metadata(id: RvfId): RvfStoredMetadata | null;
+    /** A live id's stored vector (dequantised for f16/i8), or null. */
+    vector(id: RvfId): Float32Array | null;
+    /** The live vectors as a Layout R file upstream's runtime opens (no metadata/witness). */
+    exportLayoutR(): Uint8Array;
+
+    /**
+     * Flush and release the lock, then keep the handle open read-only (writes → ReadOnly 0x0305).
+     * Returns the epoch. The lock is released, so a writer may open the file afterwards.
+     */
+    freeze(): number;
+    /** Not supported by this runtime: throws InvalidArgument ("derive is not supported"). */
+    derive(childPath: string, options?: RvfCreateOptions): RvfDatabase;
+    /** Not supported: throws InvalidArgument. */
+    branch(childPath: string): RvfDatabase;
+    /** Not supported: throws InvalidArgument. */
+    embedKernel(...args: unknown[]): number;
+    /** Not supported: throws InvalidArgument. */
+    extractKernel(): null;
+    /** Not supported: throws InvalidArgument. */
+    embedEbpf(...args: unknown[]): number;
+    /** Not supported: throws InvalidArgument. */
+    extractEbpf(): null;
+
+    /**
+     * Flush and release the lock. A second close() throws StoreClosed ("Store is already
+     * closed", as upstream); every other method on a closed handle throws StoreClosed.
+     */
+    close(): void;
+    /** True after close(). */
+    readonly closed: boolean;
+}
+
+/** Absolute path of the .node file that was loaded. */
+export declare const addonPath: string;
+
+/** The runtime library version ("0.1.0"). */
+export declare const version: string;
+/**
+ * Verify a file without opening it as a store (no lock): every check of RvfDatabase#verify, and
+ * when the file does not even open, the reason as one more problem. Never throws for damage.
+ */
+export declare function verifyFile(path: string): RvfVerifyReport;
+/** This process's platform triple ('linux-x64-gnu', 'darwin-arm64', …) as the platform packages are named. */
+export declare function platformTriple(): string;
