@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # scripts/test.sh — `npm test`: set up, build and run every test of every build.
 # Stages: the README demo (`npm run demo`), native-debug ctest, native-asan ctest (ASan+UBSan), wasm-release ctest (GoogleTest
-# under node), microkernel checks, Vitest (tests/js), Playwright (browser-tests). Every stage runs even after a failure;
+# under node), microkernel checks, portable Linux binaries (objdump check + smoke), Vitest (tests/js), Playwright (browser-tests). Every stage runs even after a failure;
 # a build that fails counts as one failure on top of the tests it left unbuilt. Ends with the
 # line `N passed, N failed` summed over all stages; exit status 1 if anything failed.
 # RVF_TEST_STAGES="native-debug vitest" runs a subset.
@@ -127,12 +127,39 @@ demo_stage() {
     fi
 }
 
-stages="${RVF_TEST_STAGES:-demo native-debug native-asan wasm-release microkernel vitest browser}"
+# The npm platform packages' Linux binaries (preset node-portable: zig, glibc 2.28 baseline; only
+# rvf_node and rvf are built): scripts/check-portable.sh reads them with objdump (glibc symbol
+# versions <= 2.28, NEEDED only glibc's libraries), then scripts/portable-smoke.mjs loads the
+# addon and runs a store through it. Counts are the two scripts' "N passed, N failed" lines.
+portable_stage() {
+    local t0=$SECONDS log="$logs/portable.log" note="" passed=0 failed=0 counts line
+    echo
+    echo "== portable (node-portable: zig, glibc <= 2.28, objdump check + addon smoke test)"
+    if ! bash scripts/portable-tools.sh >"$log" 2>&1 || ! cmake --preset node-portable >>"$log" 2>&1 ||
+        ! cmake --build --preset node-portable >>"$log" 2>&1; then
+        tail -n 30 "$log"
+        failed=1
+        note="tools/configure/build failed, see build/logs/portable.log"
+    fi
+    bash scripts/check-portable.sh 2>&1 | tee -a "$log"
+    node scripts/portable-smoke.mjs build/node-portable/native/rvf_node.node 2>&1 | tee -a "$log"
+    # Both scripts end with "N passed, N failed"; a script that died before it counts as one failure.
+    counts="$(grep -cE '^[0-9]+ passed, [0-9]+ failed$' "$log")"
+    while read -r line; do
+        passed=$((passed + $(awk '{print $1}' <<<"$line")))
+        failed=$((failed + $(awk '{print $3}' <<<"$line")))
+    done < <(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log")
+    [ "$counts" -ge 2 ] || failed=$((failed + 2 - counts))
+    add_result portable "$passed" "$failed" $((SECONDS - t0)) "$note"
+}
+
+stages="${RVF_TEST_STAGES:-demo native-debug native-asan wasm-release microkernel portable vitest browser}"
 for stage in $stages; do
     case "$stage" in
         vitest) vitest_stage ;;
         demo) demo_stage ;;
         browser) browser_stage ;;
+        portable) portable_stage ;;
         native-debug | native-release | native-clang | native-asan | wasm-release | microkernel) ctest_stage "$stage" ;;
         *) add_result "$stage" 0 1 0 "unknown stage" ;;
     esac
