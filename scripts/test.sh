@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # scripts/test.sh — `npm test`: set up, build and run every test of every build.
 # Stages: the README demo (`npm run demo`), native-debug ctest, native-asan ctest (ASan+UBSan), wasm-release ctest (GoogleTest
-# under node), microkernel checks, Vitest (tests/js), Playwright (browser-tests). Every stage runs even after a failure;
+# under node), microkernel checks, portable Linux binaries (objdump check + smoke), Vitest (tests/js), Playwright (browser-tests). Every stage runs even after a failure;
 # a build that fails counts as one failure on top of the tests it left unbuilt. Ends with the
 # line `N passed, N failed` summed over all stages; exit status 1 if anything failed.
 # RVF_TEST_STAGES="native-debug vitest" runs a subset.
@@ -127,12 +127,68 @@ demo_stage() {
     fi
 }
 
-stages="${RVF_TEST_STAGES:-demo native-debug native-asan wasm-release microkernel vitest browser}"
+# The npm platform packages' Linux binaries (preset node-portable: zig, glibc 2.28 baseline; only
+# rvf_node and rvf are built): scripts/check-portable.sh reads them with objdump (glibc symbol
+# versions <= 2.28, NEEDED only glibc's libraries), then scripts/portable-smoke.mjs loads the
+# addon and runs a store through it. Counts are the two scripts' "N passed, N failed" lines.
+portable_stage() {
+    local t0=$SECONDS log="$logs/portable.log" note="" passed=0 failed=0 counts line
+    echo
+    echo "== portable (node-portable: zig, glibc <= 2.28, objdump check + addon smoke test)"
+    if ! bash scripts/portable-tools.sh >"$log" 2>&1 || ! cmake --preset node-portable >>"$log" 2>&1 ||
+        ! cmake --build --preset node-portable >>"$log" 2>&1; then
+        tail -n 30 "$log"
+        failed=1
+        note="tools/configure/build failed, see build/logs/portable.log"
+    fi
+    bash scripts/check-portable.sh 2>&1 | tee -a "$log"
+    node scripts/portable-smoke.mjs build/node-portable/native/rvf_node.node 2>&1 | tee -a "$log"
+    # Both scripts end with "N passed, N failed"; a script that died before it counts as one failure.
+    counts="$(grep -cE '^[0-9]+ passed, [0-9]+ failed$' "$log")"
+    while read -r line; do
+        passed=$((passed + $(awk '{print $1}' <<<"$line")))
+        failed=$((failed + $(awk '{print $3}' <<<"$line")))
+    done < <(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log")
+    [ "$counts" -ge 2 ] || failed=$((failed + 2 - counts))
+    add_result portable "$passed" "$failed" $((SECONDS - t0)) "$note"
+}
+
+# Not in the default run (a cold build takes ~25 min here): RVF_TEST_STAGES=portable-arm64 builds
+# node-portable-arm64, checks both binaries with objdump and runs `rvf demo` (create, query,
+# delete, compact, reopen, verify) under qemu-user. Node 20 for arm64 does not start under
+# Debian 12's qemu 7.2 (it spins before running any JS), so the addon is only checked, not loaded.
+portable_arm64_stage() {
+    local t0=$SECONDS log="$logs/portable-arm64.log" passed=0 failed=0 demo
+    echo
+    echo "== portable-arm64 (node-portable-arm64: objdump check + rvf demo under qemu)"
+    if ! bash scripts/portable-tools.sh --arm64 >"$log" 2>&1 || ! cmake --preset node-portable-arm64 >>"$log" 2>&1 ||
+        ! cmake --build --preset node-portable-arm64 >>"$log" 2>&1; then
+        tail -n 30 "$log"
+        failed=1
+    fi
+    bash scripts/check-portable.sh build/node-portable-arm64/native/rvf_node.node \
+        build/node-portable-arm64/runtime/rvf 2>&1 | tee -a "$log"
+    read -r p f < <(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log" | tail -n1 | awk '{print $1, $3}')
+    passed=$((passed + ${p:-0})) failed=$((failed + ${f:-1}))
+    demo="$(mktemp -d)"
+    if qemu-aarch64-static build/node-portable-arm64/runtime/rvf demo "$demo" --vectors 1000 2>&1 | tee -a "$log" |
+        grep -q 'verify OK'; then
+        passed=$((passed + 1))
+    else
+        failed=$((failed + 1))
+    fi
+    rm -rf "$demo"
+    add_result portable-arm64 "$passed" "$failed" $((SECONDS - t0))
+}
+
+stages="${RVF_TEST_STAGES:-demo native-debug native-asan wasm-release microkernel portable vitest browser}"
 for stage in $stages; do
     case "$stage" in
         vitest) vitest_stage ;;
         demo) demo_stage ;;
         browser) browser_stage ;;
+        portable) portable_stage ;;
+        portable-arm64) portable_arm64_stage ;;
         native-debug | native-release | native-clang | native-asan | wasm-release | microkernel) ctest_stage "$stage" ;;
         *) add_result "$stage" 0 1 0 "unknown stage" ;;
     esac

@@ -14,7 +14,7 @@
 #include "x86_kernels.hpp"
 
 #if RVF_DISTANCE_X86
-#include <cpuid.h> // __get_cpuid: F16C, which clang's __builtin_cpu_supports cannot name
+#include "../cpu/x86_cpu.hpp"
 #endif
 
 namespace rvf {
@@ -79,21 +79,17 @@ void detect(Available &av) {
     offer(KernelLevel::Simd128, &kSimd128Kernels);
 #endif
 #if RVF_DISTANCE_X86
-    __builtin_cpu_init(); // may run before libgcc's own constructor in static-init code
-    // __builtin_cpu_supports also checks XCR0, i.e. that the OS saves the AVX/AVX-512 state.
-    const bool sse = __builtin_cpu_supports("sse4.2") && __builtin_cpu_supports("popcnt");
-    unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
-    const bool f16c = __get_cpuid(1, &eax, &ebx, &ecx, &edx) && (ecx & bit_F16C) != 0;
-    const bool avx2 = sse && f16c && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-    const bool avx512 = avx2 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-                        __builtin_cpu_supports("avx512vl");
+    const detail::X86Features &cpu = detail::x86_features();
+    const bool sse = cpu.sse42 && cpu.popcnt;
+    const bool avx2 = sse && cpu.f16c && cpu.avx2 && cpu.fma;
+    const bool avx512 = avx2 && cpu.avx512f && cpu.avx512bw && cpu.avx512vl;
     if (sse)
         offer(KernelLevel::Sse, &detail::kSseKernels);
     if (avx2)
         offer(KernelLevel::Avx2, &detail::kAvx2Kernels);
     if (avx512) {
         av.avx512 = detail::kAvx512Kernels;
-        if (!__builtin_cpu_supports("avx512vpopcntdq"))
+        if (!cpu.avx512vpopcntdq)
             av.avx512.hamming_bits = detail::kAvx2Kernels.hamming_bits;
         offer(KernelLevel::Avx512, &av.avx512);
     }

@@ -8,6 +8,8 @@
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define RVF_CRC32C_X86 1
 #include <nmmintrin.h> // _mm_crc32_u8 / _mm_crc32_u64 (SSE4.2)
+
+#include "../cpu/x86_cpu.hpp"
 #endif
 
 namespace rvf {
@@ -16,8 +18,9 @@ namespace rvf {
 namespace {
 
 // Compiled for SSE4.2 only here, so the rest of the build keeps the baseline x86-64 ISA and the
-// binary still runs on CPUs without it (they take the portable path).
-__attribute__((target("sse4.2"))) uint32_t crc32c_sse42(uint32_t crc, const uint8_t *p, size_t n) {
+// binary still runs on CPUs without it (they take the portable path). Clang ≥ 16 (zig) has the
+// instruction as its own feature, `crc32`, that sse4.2 no longer implies; g++ and clang 14 take it too.
+__attribute__((target("sse4.2,crc32"))) uint32_t crc32c_sse42(uint32_t crc, const uint8_t *p, size_t n) {
     // The instruction works on the raw register (no pre/post inversion), so invert around it to
     // continue from a finished CRC value the same way crc32c_update_portable does.
     uint64_t c = static_cast<uint32_t>(~crc);
@@ -55,10 +58,7 @@ __attribute__((target("sse4.2"))) uint32_t crc32c_sse42(uint32_t crc, const uint
     return ~static_cast<uint32_t>(c);
 }
 
-bool detect_sse42() {
-    __builtin_cpu_init(); // harmless if already done; required before use in early init code
-    return __builtin_cpu_supports("sse4.2");
-}
+bool detect_sse42() { return detail::x86_features().sse42; }
 
 } // namespace
 
