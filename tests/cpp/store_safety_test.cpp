@@ -44,6 +44,14 @@ void spit(const std::string &path, const std::vector<uint8_t> &data) {
     ::close(fd);
 }
 
+/// True when some problem's text contains `text`.
+bool names(const std::vector<Problem> &problems, const std::string &text) {
+    for (const Problem &p : problems)
+        if (p.what.find(text) != std::string::npos)
+            return true;
+    return false;
+}
+
 bool exists(const std::string &path) {
     struct stat st {};
     return ::stat(path.c_str(), &st) == 0;
@@ -106,10 +114,7 @@ TEST_F(StoreSafety, DamagedNewestCommitIsReportedNeverRolledBack) {
     // Verify names it and fails.
     const VerifyReport v = verify_file(path);
     EXPECT_FALSE(v.ok);
-    bool named = false;
-    for (const Problem &p : v.problems)
-        named = named || p.what.find("damaged commit") != std::string::npos;
-    EXPECT_TRUE(named);
+    EXPECT_TRUE(names(v.problems, "damaged commit"));
 
     // A writer refuses, and the file is left exactly as it was (the old code truncated it).
     auto w = RvfStore::open(path);
@@ -324,10 +329,7 @@ TEST_F(StoreSafety, VerifyChecksWhatARehashCannotHide) {
         spit(path, bad);
         const VerifyReport v = verify_file(path);
         EXPECT_FALSE(v.ok);
-        bool named = false;
-        for (const Problem &p : v.problems)
-            named = named || p.what.find("counts 9223372036854775807 vectors") != std::string::npos;
-        EXPECT_TRUE(named);
+        EXPECT_TRUE(names(v.problems, "counts 9223372036854775807 vectors"));
     }
     // A directory entry's block_count = 0xFFFFFFFF (found by the content hash it carries).
     {
@@ -345,10 +347,7 @@ TEST_F(StoreSafety, VerifyChecksWhatARehashCannotHide) {
         spit(path, bad);
         const VerifyReport v = verify_file(path);
         EXPECT_FALSE(v.ok);
-        bool named = false;
-        for (const Problem &p : v.problems)
-            named = named || p.what.find("4294967295 blocks") != std::string::npos;
-        EXPECT_TRUE(named);
+        EXPECT_TRUE(names(v.problems, "4294967295 blocks"));
     }
 }
 

@@ -55,22 +55,6 @@ bool read_full(int fd, uint8_t *buf, size_t len) {
     return true;
 }
 
-/// Read up to `cap` bytes from the start of the file; returns the count, -1 on error.
-ssize_t read_prefix(int fd, uint8_t *buf, size_t cap) {
-    size_t done = 0;
-    while (done < cap) {
-        const ssize_t n = ::read(fd, buf + done, cap - done);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return -1;
-        if (n == 0)
-            break;
-        done += static_cast<size_t>(n);
-    }
-    return static_cast<ssize_t>(done);
-}
-
 std::array<uint8_t, 16> random_writer_id() {
     std::array<uint8_t, 16> id{};
 #if defined(__linux__)
@@ -133,6 +117,8 @@ bool pwrite_full(int fd, const uint8_t *buf, size_t len, off_t off) {
     return true;
 }
 
+/// Read up to `cap` bytes from the start of the file (whatever the descriptor's offset);
+/// returns the count, -1 on error.
 ssize_t pread_prefix(int fd, uint8_t *buf, size_t cap) {
     size_t done = 0;
     while (done < cap) {
@@ -460,7 +446,7 @@ bool WriterLock::still_owned() const {
     if (fd < 0)
         return false;
     uint8_t buf[kLockFileSize];
-    const ssize_t n = read_prefix(fd, buf, sizeof buf);
+    const ssize_t n = pread_prefix(fd, buf, sizeof buf);
     ::close(fd); // a separate description: closing it leaves our OS lock alone
     return n >= 0 && lock_record_has_writer(core::ByteView(buf, static_cast<size_t>(n)), writer_id_);
 }

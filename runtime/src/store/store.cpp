@@ -153,8 +153,11 @@ Result<RvfStore> RvfStore::create(const std::string &path, const StoreOptions &o
     bool replace = false;
     std::error_code ec;
     if (std::filesystem::exists(path, ec)) {
-        auto existing = read_file_bytes(path);
-        replace = existing && is_incomplete_create(core::ByteView(existing->data(), existing->size()));
+        // Only a small file can be such remains: never read a real store just to refuse it.
+        const auto size = std::filesystem::file_size(path, ec);
+        if (!ec && size <= kIncompleteCreateMaxBytes)
+            if (auto existing = read_file_bytes(path))
+                replace = is_incomplete_create(core::ByteView(existing->data(), existing->size()));
         if (!replace)
             return Error{Status::FileExists, path + " already exists; open it, or delete it first to create a new "
                                                     "store there"};

@@ -82,7 +82,8 @@ export class WasmBackend {
                 // left there (the runtime judges the bytes): that holds no data and is replaced.
                 let replace = false;
                 if (fs.existsSync(path)) {
-                    replace = await isIncompleteCreate(readFile(fs, path));
+                    // Only a small file can be such remains (at most 64 KiB): never read a real store to refuse it.
+                    replace = fs.statSync(path).size <= 64 * 1024 && await isIncompleteCreate(readFile(fs, path));
                     if (!replace)
                         throw rvfError('FileExists', `${path} already exists; open it, or delete it first to create a new store there`);
                 }
