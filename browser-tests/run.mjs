@@ -3,7 +3,7 @@
 // then Firefox ESR, driven by playwright-core (no browser downloads). Ends with the line
 // `N passed, N failed` and exits 1 when anything failed.
 //
-//   node browser-tests/run.mjs [--browsers chromium,firefox] [--serve]
+//   node browser-tests/run.mjs [--browsers chromium,firefox] [--suites store,bundles,progressive,demo] [--serve]
 //
 // What runs:
 //   server   (Node, once)   the Range server's own contract and every fault switch, so a browser
@@ -20,6 +20,10 @@
 //                  them), answers after loaded() identical to Node's fromBytes;
 //                  every fault (404, 416, Range ignored, file changed, corrupted range, dropped
 //                  connection) surfaces as the right RvfError (or, Range ignored, still works)
+//     bundles      a page built by esbuild and one built by Vite as npm/rvf-wasm/README.md
+//                  "Bundlers" says (lib/bundles.mjs), each output directory served on its own:
+//                  the page creates a store, inserts vectors and answers queries like brute force,
+//                  and the one .wasm it fetched is the bundler's emitted file (no manual copy)
 //     demo         (Chromium) demo/index.html opens the file progressively; screenshot saved as
 //                  browser-tests/artifacts/demo.png
 //
@@ -28,11 +32,12 @@
 // `--serve` starts the server only and prints the page URLs (for looking at the demo by hand).
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildBundle, bundleCase, bundlerNames, compareAnswers } from './lib/bundles.mjs';
 import { ensureDataset, gaussian } from './lib/dataset.mjs';
-import { stageAndImport, pkgDir } from './lib/package.mjs';
+import { buildDir, stageAndImport, pkgDir } from './lib/package.mjs';
 import { startServer } from './lib/server.mjs';
 import { storeScenario } from './pages/store_scenario.mjs';
 
@@ -45,6 +50,10 @@ const argValue = (name, fallback) => {
 };
 const browsers = argValue('--browsers', 'chromium,firefox').split(',').filter(Boolean);
 const serveOnly = argv.includes('--serve');
+// --suites picks browser suites (default all); without progressive and demo the 100K file is not
+// needed, so neither it nor the Node checks on it run.
+const suites = new Set(argValue('--suites', 'store,bundles,progressive,demo').split(','));
+const needData = serveOnly || suites.has('progressive') || suites.has('demo');
 const artifactsDir = path.join(here, 'artifacts');
 const tStart = performance.now();
 let nonce = 0; // makes every fault URL distinct (the server keeps per-URL state)
@@ -82,12 +91,14 @@ const { rvf, wasmFile, wasmDir } = await stageAndImport().catch((e) => {
 });
 log(`package staged in ${path.relative(repoRoot, pkgDir)} (rvf_core from ${path.relative(repoRoot, wasmDir)}), runtime ${await rvf.version()}`);
 let data = null, dataError = null;
-try {
-    data = await ensureDataset(rvf, wasmFile, { n: 100000, dim: 128, seed: 1, log: (m) => log(m) });
-    log(`dataset ${data.name}: ${data.size} bytes${data.generatedMs ? `, generated in ${(data.generatedMs / 1000).toFixed(1)} s` : ' (cached)'}`);
-} catch (e) {
-    dataError = e;
-    log(`dataset: ${e.message}`);
+if (needData) {
+    try {
+        data = await ensureDataset(rvf, wasmFile, { n: 100000, dim: 128, seed: 1, log: (m) => log(m) });
+        log(`dataset ${data.name}: ${data.size} bytes${data.generatedMs ? `, generated in ${(data.generatedMs / 1000).toFixed(1)} s` : ' (cached)'}`);
+    } catch (e) {
+        dataError = e;
+        log(`dataset: ${e.message}`);
+    }
 }
 
 const K = 10, EF = 100, NQ = 20;
@@ -159,6 +170,8 @@ if (data) {
     await nativeCheck();
     await nodeProgressiveCheck();
 }
+log('\n== bundles (Node): esbuild and Vite builds of a page, as npm/rvf-wasm/README.md "Bundlers" says');
+const bundles = suites.has('bundles') ? await buildBundles() : [];
 
 // --- browsers ----------------------------------------------------------------------------------
 
@@ -194,14 +207,20 @@ for (const name of browsers) {
         return { page, loaded, problems };
     };
 
-    await storeSuite(name, openTestPage);
-    await progressiveSuite(name, openTestPage);
-    if (name === 'chromium')
+    if (suites.has('store'))
+        await storeSuite(name, openTestPage);
+    if (suites.has('bundles'))
+        await bundleSuite(name, context);
+    if (suites.has('progressive'))
+        await progressiveSuite(name, openTestPage);
+    if (name === 'chromium' && suites.has('demo'))
         await demoCheck(context);
     await context.close();
     await browser.close();
 }
 await server.close();
+for (const b of bundles)
+    await b.server?.close();
 
 const passed = results.filter((r) => r.ok).length, failed = results.length - passed;
 log(`\n== ${((performance.now() - tStart) / 1000).toFixed(1)} s`);
@@ -409,6 +428,90 @@ async function demoCheck(context) {
             await page.close();
         }
     });
+}
+
+// --- bundles -----------------------------------------------------------------------------------
+
+/**
+ * Build each bundler's page in build/browser/bundles (the staged package copied into its
+ * node_modules, as an install would put it) and serve its output directory, and only that, at
+ * the root of its own server: the page can fetch nothing but what the bundler emitted.
+ */
+async function buildBundles() {
+    const work = path.join(buildDir, 'bundles');
+    const shipped = readFileSync(path.join(pkgDir, 'dist/rvf_core.wasm'));
+    const out = [];
+    try {
+        rmSync(work, { recursive: true, force: true });
+        cpSync(pkgDir, path.join(work, 'node_modules/@ruvector/rvf-wasm'), { recursive: true });
+    } catch (e) {
+        await test('bundles: stage the package for the bundlers', () => { throw e; });
+        return out;
+    }
+    for (const name of bundlerNames) {
+        const b = { name };
+        await test(`bundles: ${name} builds the page (no warnings, nothing external, no node: import), emits the package's .wasm once`, async () => {
+            Object.assign(b, await buildBundle(name, work));
+            assert.deepEqual(b.errors, [], 'errors');
+            assert.deepEqual(b.warnings, [], 'warnings');
+            assert.ok(b.all.includes('index.html'), `no index.html in ${b.all.join(', ')}`);
+            assert.equal(b.js.length, 1, `one script expected: ${b.js.join(', ')}`);
+            const code = readFileSync(path.join(b.dir, b.js[0]), 'utf8');
+            assert.doesNotMatch(code, /\bfrom\s*["']node:|\bimport\s*\(\s*["']node:|\bimport\s*["']node:/);
+            assert.equal(b.wasm.length, 1, `one .wasm expected: ${b.wasm.join(', ')}`);
+            assert.ok(readFileSync(path.join(b.dir, b.wasm[0])).equals(shipped), `${b.wasm[0]} differs from the package's dist/rvf_core.wasm`);
+            b.server = await startServer({ '/': b.dir }, { dataMounts: ['/'] }); // data mount: every request logged
+            b.shippedSize = shipped.length;
+            log(`        ${path.relative(repoRoot, b.dir)}: ${b.all.join(', ')}`);
+        });
+        out.push(b);
+    }
+    return out;
+}
+
+async function bundleSuite(browserName, context) {
+    const { input, expected: want } = bundleCase();
+    for (const b of bundles) {
+        const t = (title, fn) => test(`${browserName}: ${b.name} bundle: ${title}`, fn);
+        let out = null, requests = [];
+        await t(`the page creates a store, inserts ${input.ids.length} vectors, answers ${want.length} queries like brute force`, async () => {
+            assert.ok(b.server, 'the build failed (above)');
+            const page = await context.newPage();
+            const problems = [];
+            page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+            page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
+            const before = b.server.log.length;
+            try {
+                await page.goto(`${b.server.origin}/index.html`);
+                await page.waitForFunction(() => window.rvfBundle, null, { timeout: 30000 });
+                // wasmUrl as the page resolves it (Vite's is a root-relative path under base '/').
+                out = await withTimeout(page.evaluate(async (arg) => ({ ...await window.rvfBundle.nearest(arg),
+                                                                        wasmUrl: new URL(window.rvfBundle.wasmUrl, location.href).href }), input),
+                                        30000, `${b.name} page`);
+            } catch (e) {
+                throw new Error(`${e.message}${problems.length ? `\n${problems.join('\n')}` : ''}`);
+            } finally {
+                requests = b.server.log.slice(before);
+                await page.close();
+            }
+            assert.deepEqual(problems, []);
+            assert.equal(out.accepted, input.ids.length, 'vectors accepted');
+            assert.equal(compareAnswers(out.answers, want), null);
+        });
+        await t('its one .wasm request is the bundler\'s emitted file (200, the package\'s bytes), every request answered from the output directory', () => {
+            assert.ok(out, 'the page did not run (above)');
+            const wasmKey = `/${b.wasm[0]}`;
+            assert.equal(out.wasmUrl, `${b.server.origin}${wasmKey}`, 'the URL the app passes to init()');
+            const seen = requests.map((r) => `${r.key} ${r.status}${r.bytes !== undefined ? ` ${r.bytes} B` : ''}`);
+            const wasm = requests.filter((r) => r.key.endsWith('.wasm'));
+            assert.equal(wasm.length, 1, `.wasm requests: ${seen.join('; ')}`);
+            assert.equal(wasm[0].key, wasmKey);
+            assert.equal(wasm[0].status, 200);
+            assert.equal(wasm[0].bytes, b.shippedSize);
+            assert.deepEqual(requests.filter((r) => r.status !== 200).map((r) => `${r.key} ${r.status}`), [], `requests: ${seen.join('; ')}`);
+            log(`        requests: ${seen.join('; ')}`);
+        });
+    }
 }
 
 // --- Node-side checks: the server and the native tool ------------------------------------------
