@@ -21,9 +21,10 @@
 //                  every fault (404, 416, Range ignored, file changed, corrupted range, dropped
 //                  connection) surfaces as the right RvfError (or, Range ignored, still works)
 //     bundles      a page built by esbuild and one built by Vite as npm/rvf-wasm/README.md
-//                  "Bundlers" says (lib/bundles.mjs), each output directory served on its own:
-//                  the page creates a store, inserts vectors and answers queries like brute force,
-//                  and the one .wasm it fetched is the bundler's emitted file (no manual copy)
+//                  "Bundlers" says (lib/bundles.mjs), each output directory served on its own,
+//                  and the Vite app under Vite's dev server: the page creates a store, inserts
+//                  vectors and answers queries like brute force, and the one .wasm it fetched is
+//                  the bundler's emitted file (dev server: the installed package's), no manual copy
 //     demo         (Chromium) demo/index.html opens the file progressively; screenshot saved as
 //                  browser-tests/artifacts/demo.png
 //
@@ -35,7 +36,7 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildBundle, bundleCase, bundlerNames, compareAnswers } from './lib/bundles.mjs';
+import { buildBundle, bundleCase, bundlerNames, compareAnswers, startViteDev } from './lib/bundles.mjs';
 import { ensureDataset, gaussian } from './lib/dataset.mjs';
 import { buildDir, stageAndImport, pkgDir } from './lib/package.mjs';
 import { startServer } from './lib/server.mjs';
@@ -220,7 +221,7 @@ for (const name of browsers) {
 }
 await server.close();
 for (const b of bundles)
-    await b.server?.close();
+    await b.close?.();
 
 const passed = results.filter((r) => r.ok).length, failed = results.length - passed;
 log(`\n== ${((performance.now() - tStart) / 1000).toFixed(1)} s`);
@@ -434,24 +435,25 @@ async function demoCheck(context) {
 
 /**
  * Build each bundler's page in build/browser/bundles (the staged package copied into its
- * node_modules, as an install would put it) and serve its output directory, and only that, at
- * the root of its own server: the page can fetch nothing but what the bundler emitted.
+ * node_modules, as an install puts it) and serve its output directory, and only that, at the
+ * root of its own server: the page can fetch nothing but what the bundler emitted. Then Vite's
+ * dev server on the same app (it serves the installed package from node_modules). Returns the
+ * pages: {name, origin, wasmPath (where the page must fetch the .wasm from), close}.
  */
 async function buildBundles() {
     const work = path.join(buildDir, 'bundles');
-    const shipped = readFileSync(path.join(pkgDir, 'dist/rvf_core.wasm'));
-    const out = [];
+    const pages = [];
     try {
         rmSync(work, { recursive: true, force: true });
         cpSync(pkgDir, path.join(work, 'node_modules/@ruvector/rvf-wasm'), { recursive: true });
     } catch (e) {
         await test('bundles: stage the package for the bundlers', () => { throw e; });
-        return out;
+        return pages;
     }
     for (const name of bundlerNames) {
-        const b = { name };
+        const p = { name: `${name} bundle` };
         await test(`bundles: ${name} builds the page (no warnings, nothing external, no node: import), emits the package's .wasm once`, async () => {
-            Object.assign(b, await buildBundle(name, work));
+            const b = await buildBundle(name, work);
             assert.deepEqual(b.errors, [], 'errors');
             assert.deepEqual(b.warnings, [], 'warnings');
             assert.ok(b.all.includes('index.html'), `no index.html in ${b.all.join(', ')}`);
@@ -459,56 +461,72 @@ async function buildBundles() {
             const code = readFileSync(path.join(b.dir, b.js[0]), 'utf8');
             assert.doesNotMatch(code, /\bfrom\s*["']node:|\bimport\s*\(\s*["']node:|\bimport\s*["']node:/);
             assert.equal(b.wasm.length, 1, `one .wasm expected: ${b.wasm.join(', ')}`);
-            assert.ok(readFileSync(path.join(b.dir, b.wasm[0])).equals(shipped), `${b.wasm[0]} differs from the package's dist/rvf_core.wasm`);
-            b.server = await startServer({ '/': b.dir }, { dataMounts: ['/'] }); // data mount: every request logged
-            b.shippedSize = shipped.length;
+            assert.ok(readFileSync(path.join(b.dir, b.wasm[0])).equals(readFileSync(wasmFile)),
+                      `${b.wasm[0]} differs from the package's dist/rvf_core.wasm`);
+            const server = await startServer({ '/': b.dir });
+            Object.assign(p, { origin: server.origin, wasmPath: `/${b.wasm[0]}`, close: server.close });
             log(`        ${path.relative(repoRoot, b.dir)}: ${b.all.join(', ')}`);
         });
-        out.push(b);
+        pages.push(p);
     }
-    return out;
+    const dev = { name: 'vite dev server' };
+    await test('bundles: vite dev server starts on the same app', async () => {
+        assert.ok(pages.find((p) => p.name === 'vite bundle')?.origin, 'the Vite build failed (above): no app to serve');
+        const server = await startViteDev(work);
+        Object.assign(dev, { ...server, wasmPath: '/node_modules/@ruvector/rvf-wasm/dist/rvf_core.wasm' });
+    });
+    pages.push(dev);
+    return pages;
 }
 
+/**
+ * Per page: it creates a store, inserts vectors and answers queries like brute force; the
+ * browser fetched exactly one .wasm (a response served as application/wasm), from wasmPath on
+ * the page's own origin, with the package's bytes, and every request was answered (200, or 101
+ * for the dev server's WebSocket).
+ */
 async function bundleSuite(browserName, context) {
     const { input, expected: want } = bundleCase();
+    const shipped = readFileSync(wasmFile);
     for (const b of bundles) {
-        const t = (title, fn) => test(`${browserName}: ${b.name} bundle: ${title}`, fn);
-        let out = null, requests = [];
+        const t = (title, fn) => test(`${browserName}: ${b.name}: ${title}`, fn);
+        let out = null;
+        const responses = [];
         await t(`the page creates a store, inserts ${input.ids.length} vectors, answers ${want.length} queries like brute force`, async () => {
-            assert.ok(b.server, 'the build failed (above)');
+            assert.ok(b.origin, 'no page to load (see above)');
             const page = await context.newPage();
             const problems = [];
             page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
             page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
-            const before = b.server.log.length;
+            page.on('response', (r) => responses.push({ url: r.url(), status: r.status(), type: r.headers()['content-type'], body: r.body().catch((e) => e) }));
+            page.on('requestfailed', (r) => responses.push({ url: r.url(), status: `failed (${r.failure()?.errorText})` }));
             try {
-                await page.goto(`${b.server.origin}/index.html`);
+                await page.goto(`${b.origin}/index.html`);
                 await page.waitForFunction(() => window.rvfBundle, null, { timeout: 30000 });
-                // wasmUrl as the page resolves it (Vite's is a root-relative path under base '/').
+                // wasmUrl as the page resolves it (Vite's is a root-relative path).
                 out = await withTimeout(page.evaluate(async (arg) => ({ ...await window.rvfBundle.nearest(arg),
                                                                         wasmUrl: new URL(window.rvfBundle.wasmUrl, location.href).href }), input),
                                         30000, `${b.name} page`);
+                for (const r of responses)
+                    r.body = await r.body;
             } catch (e) {
                 throw new Error(`${e.message}${problems.length ? `\n${problems.join('\n')}` : ''}`);
             } finally {
-                requests = b.server.log.slice(before);
                 await page.close();
             }
             assert.deepEqual(problems, []);
             assert.equal(out.accepted, input.ids.length, 'vectors accepted');
             assert.equal(compareAnswers(out.answers, want), null);
         });
-        await t('its one .wasm request is the bundler\'s emitted file (200, the package\'s bytes), every request answered from the output directory', () => {
+        await t(`its one .wasm is ${b.wasmPath ?? '?'} on the page's origin (the package's bytes), every request answered`, () => {
             assert.ok(out, 'the page did not run (above)');
-            const wasmKey = `/${b.wasm[0]}`;
-            assert.equal(out.wasmUrl, `${b.server.origin}${wasmKey}`, 'the URL the app passes to init()');
-            const seen = requests.map((r) => `${r.key} ${r.status}${r.bytes !== undefined ? ` ${r.bytes} B` : ''}`);
-            const wasm = requests.filter((r) => r.key.endsWith('.wasm'));
-            assert.equal(wasm.length, 1, `.wasm requests: ${seen.join('; ')}`);
-            assert.equal(wasm[0].key, wasmKey);
-            assert.equal(wasm[0].status, 200);
-            assert.equal(wasm[0].bytes, b.shippedSize);
-            assert.deepEqual(requests.filter((r) => r.status !== 200).map((r) => `${r.key} ${r.status}`), [], `requests: ${seen.join('; ')}`);
+            const seen = responses.map((r) => `${r.url.startsWith(b.origin) ? r.url.slice(b.origin.length) : r.url} ${r.status}`);
+            assert.equal(out.wasmUrl, `${b.origin}${b.wasmPath}`, 'the URL the app passes to init()');
+            const wasm = responses.filter((r) => r.type === 'application/wasm');
+            assert.deepEqual(wasm.map((r) => `${r.url} ${r.status}`), [`${b.origin}${b.wasmPath} 200`], `.wasm responses; all: ${seen.join('; ')}`);
+            assert.ok(Buffer.isBuffer(wasm[0].body) && wasm[0].body.equals(shipped), `the .wasm body is not the package's dist/rvf_core.wasm (${wasm[0].body?.length ?? wasm[0].body} B)`);
+            // 101: the dev server client's WebSocket (Firefox reports the upgrade as a response).
+            assert.deepEqual(responses.filter((r) => r.status !== 200 && r.status !== 101).map((r) => `${r.url} ${r.status}`), [], `requests: ${seen.join('; ')}`);
             log(`        requests: ${seen.join('; ')}`);
         });
     }

@@ -84,7 +84,7 @@ const recipes = {
         // Defaults, as a user gets them, except under Node: the modulePreload polyfill touches
         // `document`, which Node lacks.
         await build({
-            root: work, base, customLogger: logger, logLevel: 'silent',
+            root: work, base, customLogger: logger, logLevel: 'silent', cacheDir: path.join(work, '.vite'),
             build: { outDir: 'out-vite', emptyOutDir: true, ...(node ? { modulePreload: { polyfill: false } } : {}) },
         });
         return { errors: [], warnings };
@@ -101,6 +101,23 @@ export async function buildBundle(name, work, options = {}) {
     const r = await recipes[name](work, options);
     const dir = path.join(work, `out-${name}`);
     return { name, dir, ...r, ...outputs(dir) };
+}
+
+/**
+ * Vite's dev server on the app buildBundle('vite', work) wrote (index.html, app-vite.js): the
+ * README says passing the `?url` import to init() works there too, where dependency pre-bundling
+ * moves the package's code away from its dist/. Resolves to {origin, close()}.
+ */
+export async function startViteDev(work) {
+    const { createServer } = await import('vite');
+    const server = await createServer({
+        root: work, configFile: false, logLevel: 'silent', cacheDir: path.join(work, '.vite'),
+        // No file watching: nothing is edited. The client's WebSocket stays (with ws: false the
+        // client still tries it and logs errors).
+        server: { host: '127.0.0.1', port: 0, hmr: false, watch: null },
+    });
+    await server.listen();
+    return { origin: new URL(server.resolvedUrls.local[0]).origin, close: () => server.close() };
 }
 
 /** The module that holds the app: the one .js next to index.html (esbuild) or under assets/ (Vite). */
