@@ -53,7 +53,13 @@ const browsers = argValue('--browsers', 'chromium,firefox').split(',').filter(Bo
 const serveOnly = argv.includes('--serve');
 // --suites picks browser suites (default all); without progressive and demo the 100K file is not
 // needed, so neither it nor the Node checks on it run.
-const suites = new Set(argValue('--suites', 'store,bundles,progressive,demo').split(','));
+const allSuites = ['store', 'bundles', 'progressive', 'demo'];
+const suites = new Set(argValue('--suites', allSuites.join(',')).split(',').filter(Boolean));
+const unknownSuites = [...suites].filter((s) => !allSuites.includes(s));
+if (unknownSuites.length) {
+    console.log(`--suites: no suite ${unknownSuites.join(', ')}; pick from ${allSuites.join(', ')}\n0 passed, 1 failed`);
+    process.exit(1);
+}
 const needData = serveOnly || suites.has('progressive') || suites.has('demo');
 const artifactsDir = path.join(here, 'artifacts');
 const tStart = performance.now();
@@ -171,8 +177,11 @@ if (data) {
     await nativeCheck();
     await nodeProgressiveCheck();
 }
-log('\n== bundles (Node): esbuild and Vite builds of a page, as npm/rvf-wasm/README.md "Bundlers" says');
-const bundles = suites.has('bundles') ? await buildBundles() : [];
+let bundles = [];
+if (suites.has('bundles')) {
+    log('\n== bundles (Node): esbuild and Vite builds of a page, as npm/rvf-wasm/README.md "Bundlers" says');
+    bundles = await buildBundles();
+}
 
 // --- browsers ----------------------------------------------------------------------------------
 
