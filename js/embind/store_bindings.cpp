@@ -227,6 +227,24 @@ public:
         return outcome_ok(v ? copy_out(v->data(), v->size()) : val::null());
     }
 
+    /// Bytes [offset, offset + length) of the image: what the SDK appends to its file after a
+    /// commit, without copying the whole image.
+    val bytes_range(double offset, double length) const {
+        if (!store_)
+            return outcome_err(kNoStore);
+        if (!(offset >= 0) || !(length >= 0) || offset > 9007199254740991.0 || length > 9007199254740991.0)
+            return outcome_err(Error{Status::InvalidArgument, "bytesRange: offset and length must be whole numbers >= 0"});
+        return outcome(store_->read_range(static_cast<uint64_t>(offset), static_cast<uint64_t>(length)), bytes_to_js);
+    }
+
+    /// Write a checkpoint (a full manifest) if commits were made since the last one.
+    val checkpoint() {
+        if (!store_)
+            return outcome_err(kNoStore);
+        Result<void> r = store_->checkpoint();
+        return r ? outcome_ok() : outcome_err(r.error());
+    }
+
     /// Flush and drop the store; idempotent. Memory is released here, not only at delete().
     val close() {
         if (!store_)
@@ -282,5 +300,7 @@ EMSCRIPTEN_BINDINGS(rvf_store) {
         .function("verify", &Store::verify)
         .function("metadata", &Store::metadata)
         .function("vector", &Store::vector)
+        .function("bytesRange", &Store::bytes_range)
+        .function("checkpoint", &Store::checkpoint)
         .function("close", &Store::close);
 }

@@ -58,6 +58,7 @@ Napi::Function RvfDatabase::define(Napi::Env env) {
             InstanceMethod<&D::build_index>("buildIndex"),
             InstanceMethod<&D::build_index_async>("buildIndexAsync"),
             InstanceMethod<&D::compact>("compact"),
+            InstanceMethod<&D::checkpoint>("checkpoint"),
             InstanceMethod<&D::compact_async>("compactAsync"),
             InstanceMethod<&D::status>("status"),
             InstanceMethod<&D::segments>("segments"),
@@ -169,6 +170,13 @@ Napi::Value RvfDatabase::compact(const Napi::CallbackInfo &info) {
         budget = uint_option(env, info[0].As<Napi::Object>(), "ioBudgetBytes", UINT64_MAX, 0);
     WriteAccess a(*handle_);
     return compact_to_js(env, take(env, writing(env, a).compact(budget)));
+}
+
+Napi::Value RvfDatabase::checkpoint(const Napi::CallbackInfo &info) {
+    const Napi::Env env = info.Env();
+    WriteAccess a(*handle_);
+    take(env, writing(env, a).checkpoint());
+    return env.Undefined();
 }
 
 // --- reads -------------------------------------------------------------------------------------

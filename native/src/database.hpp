@@ -36,6 +36,8 @@ private:
     Napi::Value remove_by_filter(const Napi::CallbackInfo &info);
     Napi::Value build_index(const Napi::CallbackInfo &info);
     Napi::Value compact(const Napi::CallbackInfo &info);
+    /// Write a checkpoint (full manifest) now if commits were made since the last one.
+    Napi::Value checkpoint(const Napi::CallbackInfo &info);
     Napi::Value status(const Napi::CallbackInfo &info);
     Napi::Value segments(const Napi::CallbackInfo &info);
     Napi::Value dimension(const Napi::CallbackInfo &info);

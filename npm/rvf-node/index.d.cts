@@ -280,6 +280,11 @@ export declare class RvfDatabase {
     /** Build and persist the HNSW index now (even below 1024 vectors). */
     buildIndex(): void;
     buildIndexAsync(): Promise<void>;
+    /**
+     * Write a checkpoint (a full manifest) now if commits were made since the last one. Commits
+     * in between end with a small COMMIT record and one fsync; close() writes a checkpoint too.
+     */
+    checkpoint(): void;
     compact(options?: RvfCompactOptions): RvfCompactionResult;
     compactAsync(options?: RvfCompactOptions): Promise<RvfCompactionResult>;
 

@@ -236,6 +236,10 @@ export declare class RvfStore {
     static openProgressive(url: string | URL, options?: RvfProgressiveOptions): Promise<ProgressiveRvfStore>;
 
     toBytes(): Uint8Array;
+    /** Bytes [offset, offset + length) of the image (a copy), e.g. what a commit appended. */
+    bytesRange(offset: number, length: number): Uint8Array;
+    /** Write a checkpoint (full manifest) if commits were made since the last one; close() does this. */
+    checkpoint(): void;
     exportLayoutR(): Uint8Array;
     ingestBatch(ids: ArrayLike<RvfIdInput> | BigUint64Array, vectors: Float32Array | number[],
                 metadata?: Array<RvfMetadata | null | undefined> | null): RvfIngestResult;

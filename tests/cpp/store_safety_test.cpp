@@ -7,6 +7,8 @@
 //   * verify checks what a re-hash cannot hide: the root's vector count and directory counts.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -23,6 +25,7 @@
 #include <rvf/file_report.hpp>
 #include <rvf/hash.hpp>
 #include <rvf/io/fault_injection.hpp>
+#include <rvf/core/format/commit_record.hpp>
 #include <rvf/store.hpp>
 
 #include "support/temp_dir.hpp"
@@ -57,27 +60,38 @@ bool exists(const std::string &path) {
     return ::stat(path.c_str(), &st) == 0;
 }
 
-/// A closed store of `batches` one-row commits (dimension 4), no index, no witness-free shortcuts.
-void make_store(const std::string &path, int batches) {
-    auto s = RvfStore::create(path, {.dimension = 4, .index = IndexMode::Off});
-    ASSERT_TRUE(s.ok()) << s.error().to_string();
-    for (int i = 0; i < batches; ++i) {
-        const uint64_t id = static_cast<uint64_t>(i + 1);
-        const float row[] = {float(i), 1, 2, 3};
-        ASSERT_TRUE(s->ingest_batch({&id, 1}, row).ok());
+/// A store of `batches` one-row commits (dimension 4), no index, no witness-free shortcuts:
+/// closed (it ends with close()'s checkpoint), or as a writer killed before close() leaves it
+/// (it ends with the last commit's COMMIT record).
+void make_store(const std::string &path, int batches, bool closed = true) {
+    std::vector<uint8_t> killed;
+    {
+        auto s = RvfStore::create(path, {.dimension = 4, .index = IndexMode::Off});
+        ASSERT_TRUE(s.ok()) << s.error().to_string();
+        for (int i = 0; i < batches; ++i) {
+            const uint64_t id = static_cast<uint64_t>(i + 1);
+            const float row[] = {float(i), 1, 2, 3};
+            ASSERT_TRUE(s->ingest_batch({&id, 1}, row).ok());
+        }
+        killed = slurp(path);
+        ASSERT_TRUE(s->close().ok());
     }
-    ASSERT_TRUE(s->close().ok());
+    if (!closed)
+        spit(path, killed);
 }
 
-/// [start, end) of the newest commit: from the end of the previous manifest to the file end.
+/// [start, end) of the newest commit: from the end of the link before it (a manifest or a COMMIT
+/// record) to the file end.
 std::pair<uint64_t, uint64_t> newest_commit(const std::vector<uint8_t> &file) {
     const FileReport rep = inspect_file(core::ByteView(file.data(), file.size()));
     EXPECT_TRUE(rep.manifest.has_value());
-    uint64_t prev_end = 0;
+    std::vector<uint64_t> link_ends;
     for (const SegmentRecord &r : rep.segments)
-        if (r.header.seg_type == static_cast<uint8_t>(core::SegType::Manifest) && r.offset < rep.manifest->offset)
-            prev_end = r.offset + core::kSegmentHeaderSize + r.header.payload_length + r.header.alignment_pad;
-    return {prev_end, file.size()};
+        if (r.header.seg_type == static_cast<uint8_t>(core::SegType::Manifest) ||
+            r.header.seg_type == core::kCommitSegType)
+            link_ends.push_back(r.offset + core::kSegmentHeaderSize + r.header.payload_length + r.header.alignment_pad);
+    EXPECT_GE(link_ends.size(), 2u);
+    return {link_ends.size() >= 2 ? link_ends[link_ends.size() - 2] : 0, file.size()};
 }
 
 /// Re-hash a Layout S segment's payload after an edit (what a careful attacker or a buggy
@@ -102,11 +116,11 @@ protected:
 } // namespace
 
 TEST_F(StoreSafety, DamagedNewestCommitIsReportedNeverRolledBack) {
-    make_store(path, 3);
+    make_store(path, 3, /*closed=*/false);
     const std::vector<uint8_t> good = slurp(path);
     const auto [start, end] = newest_commit(good);
     ASSERT_LT(start, end);
-    // One flip in the newest commit's manifest root (not its header): the commit is complete.
+    // One flip in the newest commit's COMMIT record (not its header): the commit is complete.
     std::vector<uint8_t> bad = good;
     bad[end - 100] ^= 0x10;
     spit(path, bad);
@@ -153,49 +167,56 @@ TEST_F(StoreSafety, TornTailIsStillDroppedByAWriter) {
     }
 }
 
-// Every bit of the newest commit (its VEC and WITNESS segments and its manifest: header, Level-1
-// records, root, padding) is flipped once, on its own. Each flip must be reported by verify, must
-// keep a writer out without changing a byte, and must never give a silent reader.
+// Every bit of the newest commit is flipped once, on its own: in a closed store that is close()'s
+// checkpoint (header, Level-1 records, root, padding); in a store whose writer was killed, the
+// last commit's VEC and WITNESS segments and its COMMIT record. Each flip must be reported by
+// verify, must keep a writer out without changing a byte, and must never give a silent reader.
 TEST_F(StoreSafety, BitFlipCampaignOverTheNewestCommitIsAlwaysReported) {
-    make_store(path, 3);
-    const std::vector<uint8_t> good = slurp(path);
-    const auto [start, end] = newest_commit(good);
-    const size_t stride = std::getenv("RVF_FLIP_FULL") ? 1 : 3; // every third bit by default
-    size_t flips = 0, reported = 0, writer_refused = 0, silent_readers = 0;
-    std::vector<uint8_t> bad = good;
-    for (uint64_t bit = 0; bit < (end - start) * 8; bit += stride) {
-        const uint64_t at = start + bit / 8;
-        const uint8_t mask = static_cast<uint8_t>(1u << (bit % 8));
-        bad[at] ^= mask;
-        ++flips;
-        const VerifyReport v = verify_bytes({bad.data(), bad.size()});
-        reported += v.ok ? 0 : 1;
-        if (v.ok)
-            ADD_FAILURE() << "flip at byte " << at << " bit " << bit % 8 << " not reported";
-        // Writers and readers, over every 16th flip (each opens a file).
-        if (flips % 16 == 1) {
-            spit(path, bad);
-            {
-                auto w = RvfStore::open(path);
-                writer_refused += w.ok() ? 0 : 1;
-                if (w.ok())
-                    ADD_FAILURE() << "writer opened over a flip at byte " << at;
+    for (const bool closed : {true, false}) {
+        SCOPED_TRACE(closed ? "closed store" : "killed writer");
+        make_store(path, 3, closed);
+        const std::vector<uint8_t> good = slurp(path);
+        const auto [start, end] = newest_commit(good);
+        const size_t stride = std::getenv("RVF_FLIP_FULL") ? 1 : 3; // every third bit by default
+        size_t flips = 0, reported = 0, writer_refused = 0, silent_readers = 0;
+        std::vector<uint8_t> bad = good;
+        for (uint64_t bit = 0; bit < (end - start) * 8; bit += stride) {
+            const uint64_t at = start + bit / 8;
+            const uint8_t mask = static_cast<uint8_t>(1u << (bit % 8));
+            bad[at] ^= mask;
+            ++flips;
+            const VerifyReport v = verify_bytes({bad.data(), bad.size()});
+            reported += v.ok ? 0 : 1;
+            if (v.ok)
+                ADD_FAILURE() << "flip at byte " << at << " bit " << bit % 8 << " not reported";
+            // Writers and readers, over every 16th flip (each opens a file).
+            if (flips % 16 == 1) {
+                spit(path, bad);
+                {
+                    auto w = RvfStore::open(path);
+                    writer_refused += w.ok() ? 0 : 1;
+                    if (w.ok())
+                        ADD_FAILURE() << "writer opened over a flip at byte " << at;
+                }
+                if (slurp(path) != bad)
+                    ADD_FAILURE() << "the file changed after a refused writer open (byte " << at << ")";
+                auto r = RvfStore::open_readonly(path);
+                if (r.ok() && r->status().warnings.empty()) {
+                    ++silent_readers;
+                    ADD_FAILURE() << "a reader opened a damaged file without a warning (byte " << at << ")";
+                }
             }
-            if (slurp(path) != bad)
-                ADD_FAILURE() << "the file changed after a refused writer open (byte " << at << ")";
-            auto r = RvfStore::open_readonly(path);
-            if (r.ok() && r->status().warnings.empty()) {
-                ++silent_readers;
-                ADD_FAILURE() << "a reader opened a damaged file without a warning (byte " << at << ")";
-            }
+            bad[at] ^= mask;
         }
-        bad[at] ^= mask;
+        std::printf("bit-flip campaign (%s): %zu flips over bytes [%llu, %llu), %zu reported by verify (%.1f %%), "
+                    "%zu writer opens refused, %zu silent readers\n",
+                    closed ? "closed store" : "killed writer", flips, static_cast<unsigned long long>(start),
+                    static_cast<unsigned long long>(end), reported, 100.0 * double(reported) / double(flips),
+                    writer_refused, silent_readers);
+        EXPECT_EQ(reported, flips);
+        std::filesystem::remove(path);
+        std::filesystem::remove(path + ".lock");
     }
-    std::printf("bit-flip campaign: %zu flips over bytes [%llu, %llu), %zu reported by verify (%.1f %%), "
-                "%zu writer opens refused, %zu silent readers\n",
-                flips, static_cast<unsigned long long>(start), static_cast<unsigned long long>(end), reported,
-                100.0 * double(reported) / double(flips), writer_refused, silent_readers);
-    EXPECT_EQ(reported, flips);
 }
 
 TEST_F(StoreSafety, ForeignAppendStopsTheWriterBeforeItWrites) {

@@ -21,6 +21,7 @@
 #include <rvf/core/format/layout_s_manifest.hpp>
 #include <rvf/io/fault_injection.hpp>
 #include <rvf/layout_s_writer.hpp>
+#include <rvf/core/format/commit_record.hpp>
 #include <rvf/store.hpp>
 
 #include "support/temp_dir.hpp"
@@ -444,14 +445,33 @@ TEST(Store, CorruptionIsLocatedAndTornTailsIgnored) {
     EXPECT_EQ(e.status(), Status::InvalidChecksum);
     EXPECT_NE(e.error().message.find("segment " + std::to_string(vec->id)), std::string::npos) << e.error().message;
 
-    // A damaged latest manifest: the previous one is used (first batch only).
+    // A damaged latest manifest (the checkpoint close() wrote, which adds no data of its own):
+    // the previous checkpoint and the COMMIT records after it still give every row, with a warning.
     bad = good;
     bad[segs.back().offset + 64 + 10] ^= 0x01;
     write(bad);
     auto fb = RvfStore::open_readonly(path);
     ASSERT_TRUE(fb) << fb.error().to_string();
-    EXPECT_EQ(fb->status().total_vectors, 50u);
+    EXPECT_EQ(fb->status().total_vectors, 100u);
     EXPECT_FALSE(fb->status().warnings.empty());
+
+    // A damaged COMMIT record that close()'s checkpoint superseded (that checkpoint lists its
+    // segments): every row is still there, and readers are warned. (A damaged *newest* record
+    // is tested in commit_chain_test.cpp.)
+    const FileReport good_rep = inspect_file(core::ByteView(good.data(), good.size()));
+    uint64_t last_record = 0;
+    for (const SegmentRecord &r : good_rep.segments)
+        if (r.header.seg_type == core::kCommitSegType)
+            last_record = r.offset;
+    ASSERT_NE(last_record, 0u);
+    bad = good;
+    bad[last_record + 64 + 20] ^= 0x01;
+    write(bad);
+    auto fr = RvfStore::open_readonly(path);
+    ASSERT_TRUE(fr) << fr.error().to_string();
+    EXPECT_EQ(fr->status().total_vectors, 100u);
+    EXPECT_FALSE(fr->status().warnings.empty());
+    EXPECT_FALSE(verify_bytes({bad.data(), bad.size()}).ok);
 
     // A torn tail (half a segment appended): ignored, then dropped by a writer.
     bad = good;
@@ -532,6 +552,8 @@ TEST(Store, InjectedWriteFaultsSurfaceAndKeepTheLastCommit) {
     const auto rows = random_rows(30, dim, 9);
     auto s = RvfStore::create(path, opts(dim));
     ASSERT_TRUE(s);
+    // Every commit a checkpoint: the two-step protocol's two writes and two syncs all get a fault.
+    s->set_checkpoint_bytes(0);
     ASSERT_TRUE(s->ingest_batch(iota_ids(10), std::span(rows).subspan(0, 40)));
     const auto committed = *read_file_bytes(path);
     struct Case {
@@ -568,10 +590,32 @@ TEST(Store, InjectedWriteFaultsSurfaceAndKeepTheLastCommit) {
     // The handle still works afterwards.
     auto ok = s->ingest_batch(iota_ids(10, 10), std::span(rows).subspan(40, 40));
     ASSERT_TRUE(ok) << ok.error().to_string();
+
+    // Between checkpoints a commit is one write (segments + COMMIT record) and one sync.
+    s->set_checkpoint_bytes(1u << 20);
+    const auto before = *read_file_bytes(path);
+    for (const Case &c : {cases[0], cases[1], cases[3]}) {
+        io::set_fault_plan(c.plan);
+        auto r = s->ingest_batch(iota_ids(5, 20), std::span(rows).subspan(80, 20));
+        io::clear_fault_plan();
+        ASSERT_FALSE(r);
+        EXPECT_EQ(r.status(), c.want) << r.error().to_string();
+        EXPECT_EQ(*read_file_bytes(path), before);
+    }
+    io::FaultPlan second; // a second write or sync would fail: a record commit never reaches them
+    second.fail_write_at = 1;
+    second.fail_sync_at = 1;
+    const uint64_t syncs = s->status().syncs;
+    io::set_fault_plan(second);
+    auto rec = s->ingest_batch(iota_ids(5, 20), std::span(rows).subspan(80, 20));
+    io::clear_fault_plan();
+    ASSERT_TRUE(rec) << rec.error().to_string();
+    EXPECT_EQ(s->status().syncs, syncs + 1);
+    EXPECT_EQ(s->status().commits_since_checkpoint, 1u);
     ASSERT_TRUE(s->close());
     auto r = RvfStore::open_readonly(path);
     ASSERT_TRUE(r);
-    EXPECT_EQ(r->status().total_vectors, 20u);
+    EXPECT_EQ(r->status().total_vectors, 25u);
 }
 
 TEST(Store, InMemoryRoundTrip) {
@@ -744,7 +788,9 @@ TEST(Store, CompactionPreservesSegmentsItDoesNotKnow) {
     const FileReport rep = inspect_file(core::ByteView(bytes.data(), bytes.size()));
     ASSERT_TRUE(rep.manifest);
     std::vector<core::SegmentDirEntry> dir;
-    uint64_t max_id = rep.manifest->segment_id;
+    uint64_t max_id = 0; // the last segment's id (a COMMIT record follows the latest checkpoint)
+    for (const auto &r : rep.segments)
+        max_id = std::max<uint64_t>(max_id, r.header.segment_id);
     for (const auto &d : rep.manifest->directory) {
         core::SegmentDirEntry e;
         e.segment_id = d.segment_id;

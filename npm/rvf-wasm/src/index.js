@@ -295,6 +295,25 @@ export class RvfStore {
         return unwrap(this.#handle().toBytes());
     }
 
+    /**
+     * Bytes [offset, offset + length) of the image (a copy): after a commit, the bytes past what a
+     * caller already holds, without copying the whole image. RvfError InvalidArgument past the end.
+     */
+    bytesRange(offset, length) {
+        if (!Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(length) || length < 0)
+            throw jsError('InvalidArgument', 'bytesRange: offset and length must be non-negative safe integers');
+        return unwrap(this.#handle().bytesRange(offset, length));
+    }
+
+    /**
+     * Write a checkpoint (a full manifest) when commits were made since the last one. Commits in
+     * between end with a small COMMIT record; readers that only look for the latest manifest (older
+     * tools, upstream's runtime) see every commit once a checkpoint follows them. close() does this.
+     */
+    checkpoint() {
+        unwrap(this.#handle().checkpoint());
+    }
+
     /** The live vectors as a Layout R file for upstream's runtime (no metadata, no witness chain). */
     exportLayoutR() {
         return unwrap(this.#handle().exportLayoutR());

@@ -83,7 +83,13 @@ struct FileReport {
     FileLayout layout = FileLayout::Unknown;
     uint64_t file_size = 0;
     std::vector<SegmentRecord> segments;  ///< every segment the forward walk found, in file order
-    std::optional<ManifestInfo> manifest; ///< latest manifest that validated
+    /// Latest manifest that validated (the checkpoint), with the COMMIT records after it already
+    /// applied: `directory` also lists the segments of every adopted commit, `epoch` and
+    /// `total_vectors` are the last adopted commit's. `offset` stays the checkpoint's.
+    std::optional<ManifestInfo> manifest;
+    uint32_t replayed_commits = 0; ///< COMMIT records adopted after the checkpoint
+    uint64_t committed_end = 0;    ///< end of the last adopted commit (record or checkpoint)
+    uint64_t last_record_offset = 0; ///< header of the last adopted COMMIT record (0: none)
     std::vector<Problem> problems;        ///< empty = every check passed
     /// Set when the bytes after the latest valid manifest hold a commit that was written to its
     /// end and is damaged (as opposed to a torn tail, which a crash leaves and a writer may drop).

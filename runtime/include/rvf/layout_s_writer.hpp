@@ -69,6 +69,17 @@ public:
     /// Size of the file these appends produce (bytes before the staged ones included).
     uint64_t size() const { return base_ + buf_.size(); }
 
+    /// Append a segment that no directory lists (the store's COMMIT records: superseded by the
+    /// next checkpoint, and found by replay, not through a directory).
+    Result<uint64_t> append_unlisted(uint8_t seg_type, core::ByteView payload) {
+        return append_raw(static_cast<core::SegType>(seg_type), 0, payload, 1, 0, false);
+    }
+
+    /// Whether later manifests list earlier ones (default true, as upstream's runtime does). The
+    /// store turns it off: its checkpoints list only live data, so their size does not grow with
+    /// the number of commits.
+    void set_list_manifests(bool on) { list_manifests_ = on; }
+
     const std::vector<core::SegmentDirEntry> &directory() const { return dir_; }
     /// Add an entry for a segment written before this writer took over (with_initial_bytes).
     void add_directory_entry(const core::SegmentDirEntry &e) { dir_.push_back(e); }
@@ -89,6 +100,7 @@ private:
     uint64_t next_id_ = 1;
     std::optional<uint64_t> last_manifest_offset_;
     std::optional<uint64_t> last_manifest_id_;
+    bool list_manifests_ = true;
 };
 
 } // namespace rvf

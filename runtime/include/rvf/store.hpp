@@ -88,6 +88,12 @@ struct StoreOptions {
     /// (reproducible approximate answers, e.g. in tests). Not stored in the file: see
     /// RvfStore::set_index_threads for a store that is opened.
     unsigned index_threads = 0;
+    /// Commits between checkpoints end with a small COMMIT record and one fsync; a checkpoint (a
+    /// full manifest, two fsyncs) is written once the bytes committed since the last one reach
+    /// max(checkpoint_bytes, 4 × the last checkpoint's size), at close, and by commits that
+    /// move a root pointer. 0: every commit is a checkpoint (the pre-0.5 behaviour). Not stored
+    /// in the file: see RvfStore::set_checkpoint_bytes for a store that is opened.
+    uint64_t checkpoint_bytes = 1u << 20;
 };
 
 /// One rejected vector of a batch: its position in the batch, its id and why.
@@ -152,6 +158,8 @@ struct StoreStatus {
     StorageType storage = StorageType::F32;
     core::DomainProfile domain_profile = core::DomainProfile::Generic;
     double dead_space_ratio = 0; ///< deleted / held vectors
+    uint64_t syncs = 0;          ///< fsyncs this handle issued (one per commit, two per checkpoint)
+    uint32_t commits_since_checkpoint = 0; ///< COMMIT records after the latest checkpoint
     bool read_only = false;
     FileLayout opened_layout = FileLayout::S;
     uint64_t indexed_vectors = 0;   ///< rows in the HNSW graph (0: queries scan exactly)
@@ -213,6 +221,14 @@ public:
     Result<void> build_index();
     /// Threads for later HNSW index insertions of this handle (StoreOptions::index_threads).
     void set_index_threads(unsigned threads);
+    /// Bytes [offset, offset + length) of the store's image (its file, or the in-memory image):
+    /// what a binding that keeps its own copy of the file needs to append after a commit, at
+    /// O(new bytes) instead of to_bytes()'s O(file). InvalidArgument past the end.
+    Result<std::vector<uint8_t>> read_range(uint64_t offset, uint64_t length) const;
+    /// StoreOptions::checkpoint_bytes for this handle.
+    void set_checkpoint_bytes(uint64_t bytes);
+    /// Write a checkpoint now if commits were made since the last one (close() does this).
+    Result<void> checkpoint();
     /// Rewrite live data into a fresh file. io_budget_bytes = 0: unlimited; otherwise a rewrite
     /// that would write more returns complete = false and changes nothing.
     Result<CompactResult> compact(uint64_t io_budget_bytes = 0);

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <unordered_map>
 
+#include <rvf/core/format/commit_record.hpp>
 #include <rvf/core/format/layout_r_manifest.hpp>
 #include <rvf/core/format/layout_r_vec.hpp>
 #include <rvf/core/format/layout_s_manifest.hpp>
@@ -230,11 +231,12 @@ Status decode_manifest(FileLayout layout, ByteView payload, uint64_t payload_off
 }
 
 /// Semantic checks of a decoded manifest against the file: every directory entry lies before
-/// the manifest, and the manifest's own segment id is max(listed ids) + 1 — both writers
-/// number segments sequentially and list every earlier segment (spec §3.2), so a flipped id
-/// bit in the one header no directory lists is still caught.
-Status manifest_consistent(const ManifestInfo &m, uint64_t manifest_off, std::string &why) {
-    uint64_t max_id = 0;
+/// the manifest, and the manifest's own segment id is one more than the highest of the listed
+/// ids and the id of the segment right before it — every writer numbers segments sequentially
+/// (spec §3.2; our checkpoints list only live segments and may follow an unlisted COMMIT), so a
+/// flipped id bit in the one header no directory lists is still caught.
+Status manifest_consistent(const ManifestInfo &m, uint64_t manifest_off, uint64_t preceding_id, std::string &why) {
+    uint64_t max_id = preceding_id;
     for (const DirectoryEntry &d : m.directory) {
         uint64_t end = 0;
         if (core::add_overflows(d.offset, core::kSegmentHeaderSize, &end) ||
@@ -245,8 +247,8 @@ Status manifest_consistent(const ManifestInfo &m, uint64_t manifest_off, std::st
         max_id = d.segment_id > max_id ? d.segment_id : max_id;
     }
     if (m.segment_id != max_id + 1) {
-        why = "manifest segment id " + std::to_string(m.segment_id) + " does not follow its directory (max id " +
-              std::to_string(max_id) + ")";
+        why = "manifest segment id " + std::to_string(m.segment_id) +
+              " does not follow its directory and the segment before it (max id " + std::to_string(max_id) + ")";
         return Status::InvalidManifest;
     }
     return Status::Ok;
@@ -319,27 +321,146 @@ std::optional<uint64_t> root_at_end(ByteView file) {
     return std::nullopt;
 }
 
+/// Id of the valid segment that ends exactly where `off` starts (0 when none).
+uint64_t preceding_segment_id(const FileReport &rep, uint64_t off) {
+    for (auto it = rep.segments.rbegin(); it != rep.segments.rend(); ++it) {
+        if (it->offset >= off || it->header_status != Status::Ok)
+            continue;
+        const uint64_t end = it->offset + core::kSegmentHeaderSize + it->header.payload_length +
+                             (rep.layout == FileLayout::S ? it->header.alignment_pad : 0);
+        return end == off ? it->header.segment_id : 0;
+    }
+    return 0;
+}
+
+uint64_t segment_end(const FileReport &rep, const SegmentRecord &r) {
+    return r.offset + core::kSegmentHeaderSize + r.header.payload_length +
+           (rep.layout == FileLayout::S ? r.header.alignment_pad : 0);
+}
+
+/// Header offset of a COMMIT record whose payload (and padding) ends the file, if the bytes there
+/// look like one: the record's write finished, so the commit cannot be a torn tail whatever its
+/// header says (a flipped type or length byte must not turn a commit into droppable garbage).
+std::optional<uint64_t> record_at_end(ByteView file, uint64_t from) {
+    if (file.size % core::kSegmentAlignment != 0)
+        return std::nullopt;
+    for (uint64_t at = file.size; at >= from + 2 * core::kSegmentHeaderSize; at -= 64) {
+        const uint64_t hdr = at - 2 * core::kSegmentHeaderSize; // candidate header; payload starts 64 later
+        const uint64_t p = hdr + core::kSegmentHeaderSize;
+        if (core::load_u32_le(file.data + p) != core::kCommitMagic)
+            continue;
+        const uint64_t count = core::load_u16_le(file.data + p + core::commit_off::segment_count);
+        if (count <= core::kCommitMaxSegments &&
+            core::layout_s_segment_span(core::commit_record_size(count)) == file.size - hdr)
+            return hdr;
+    }
+    return std::nullopt;
+}
+
+/// Adopt the COMMIT records after the checkpoint, in order: each must follow the previous one
+/// (or the checkpoint), name exactly the segments written since, each with a valid header and
+/// hash, and advance the epoch by one. Stops at the first that does not; returns a problem when
+/// that one was written to its end (damage), nothing when the rest is a torn tail.
+std::optional<Problem> replay_commits(ByteView file, FileReport &rep) {
+    ManifestInfo &m = *rep.manifest;
+    SegmentHeader mh;
+    (void)read_header(file, m.offset, mh);
+    rep.committed_end = m.offset + core::kSegmentHeaderSize + mh.payload_length +
+                        (rep.layout == FileLayout::S ? mh.alignment_pad : 0);
+    size_t i = 0;
+    while (i < rep.segments.size() && rep.segments[i].offset < rep.committed_end)
+        ++i;
+    // Replay needs the walk to have seen the checkpoint itself (it resynchronises after damage).
+    if (rep.layout != FileLayout::S || i == 0 || rep.segments[i - 1].offset != m.offset)
+        return std::nullopt;
+    uint64_t prev = m.offset;
+    uint64_t prev_id = m.segment_id;
+    while (i < rep.segments.size()) {
+        // The commit's segments run from committed_end up to the next COMMIT-typed segment.
+        size_t r = i;
+        while (r < rep.segments.size() && rep.segments[r].header_status == Status::Ok &&
+               rep.segments[r].header.seg_type != core::kCommitSegType &&
+               rep.segments[r].header.seg_type != kManifestType)
+            ++r;
+        if (r == rep.segments.size() || rep.segments[r].header_status != Status::Ok ||
+            rep.segments[r].header.seg_type != core::kCommitSegType)
+            return std::nullopt; // no complete record: torn tail (or a newer manifest candidate)
+        const SegmentRecord &rec = rep.segments[r];
+        const std::string where = "COMMIT record at " + hex_off(rec.offset);
+        auto damaged = [&](Status st, const std::string &why) {
+            return std::optional<Problem>(Problem{rec.offset, st, where + " " + why});
+        };
+        if (rec.hash != HashVerdict::Ok)
+            return damaged(Status::InvalidChecksum, "fails its content hash");
+        if (std::string why; canonical_header(rep.layout, file, rec.offset, rec.header, why) != Status::Ok)
+            return damaged(Status::InvalidManifest, "has a non-canonical header (" + why + ")");
+        core::CommitRecordView v;
+        if (Status st = core::CommitRecordView::parse(payload_of(file, rec.offset, rec.header), v); st != Status::Ok)
+            return damaged(st, "does not decode");
+        const core::CommitHeader &h = v.header;
+        std::vector<SegmentHeader> group;
+        std::vector<DirectoryEntry> adopted;
+        for (size_t k = i; k < r; ++k) {
+            const SegmentRecord &sr = rep.segments[k];
+            if (sr.hash != HashVerdict::Ok)
+                return damaged(Status::InvalidChecksum, "names segment " + std::to_string(sr.header.segment_id) +
+                                                            " at " + hex_off(sr.offset) + ", which fails its content hash");
+            const SegmentHeader &sh = sr.header;
+            group.push_back(sh);
+            DirectoryEntry d;
+            d.segment_id = sh.segment_id;
+            d.seg_type = sh.seg_type;
+            d.offset = sr.offset;
+            d.payload_length = sh.payload_length;
+            d.flags = sh.flags;
+            d.compression = sh.compression;
+            d.compressed_length = sh.compression != 0 ? sh.payload_length : 0;
+            d.has_content_hash = true;
+            std::memcpy(d.content_hash, sh.content_hash, 16);
+            adopted.push_back(d);
+        }
+        const core::CommitLink link{m.offset, prev, prev_id, m.epoch};
+        if (core::check_commit_link(v, rec.header, group.data(), group.size(), link) != Status::Ok)
+            return damaged(Status::InvalidManifest,
+                           "does not continue the chain (checkpoint, previous record, first segment, epoch, segment "
+                           "ids) or disagrees with the headers of the segments it names");
+        m.directory.insert(m.directory.end(), adopted.begin(), adopted.end());
+        m.epoch = h.epoch;
+        m.total_vectors = h.total_vector_count;
+        prev = rec.offset;
+        prev_id = rec.header.segment_id;
+        rep.last_record_offset = rec.offset;
+        ++rep.replayed_commits;
+        rep.committed_end = segment_end(rep, rec);
+        i = r + 1;
+    }
+    return std::nullopt;
+}
+
 /// Torn tail or damaged commit? Bytes after the latest valid manifest are a torn tail (an
 /// unacknowledged commit cut short by a crash: safe to drop) unless the commit there was written
 /// to its end — a newer manifest candidate complete in the file, or a valid root ending the file.
 /// Then the newest commit exists and is damaged: reported, and never silently dropped.
-void judge_tail(ByteView file, FileReport &rep, const std::optional<Problem> &complete) {
+void judge_tail(ByteView file, FileReport &rep, const std::optional<Problem> &complete,
+                const std::optional<Problem> &replay_damage) {
     const ManifestInfo &m = *rep.manifest;
-    SegmentHeader mh;
-    if (read_header(file, m.offset, mh) != Status::Ok)
-        return;
-    const uint64_t end = m.offset + core::kSegmentHeaderSize + mh.payload_length +
-                         (rep.layout == FileLayout::S ? mh.alignment_pad : 0);
+    const uint64_t end = rep.committed_end;
     if (end >= file.size)
         return; // nothing after it
     std::string what;
     uint64_t at = end;
-    if (complete) {
+    if (replay_damage) {
+        at = replay_damage->offset;
+        what = replay_damage->what;
+    } else if (complete && complete->offset >= end) {
         at = complete->offset;
         what = "a newer manifest at " + hex_off(at) + " was written completely but fails its checks (" +
                complete->what + ")";
     } else if (rep.layout == FileLayout::S) {
-        if (const std::optional<uint64_t> root = root_at_end(file); root && *root >= end) {
+        if (const std::optional<uint64_t> rec = record_at_end(file, end)) {
+            at = *rec;
+            what = "the file ends with a complete COMMIT record (at " + hex_off(at) + ") that does not validate";
+        } else if (const std::optional<uint64_t> root = root_at_end(file); root && *root >= end) {
             at = *root;
             what = "the file ends with a complete commit (valid root at " + hex_off(at) +
                    ") whose manifest does not validate";
@@ -347,7 +468,8 @@ void judge_tail(ByteView file, FileReport &rep, const std::optional<Problem> &co
     }
     if (what.empty())
         return;
-    rep.damaged_commit = Problem{at, complete ? complete->status : Status::InvalidManifest,
+    const Status st = replay_damage ? replay_damage->status : complete ? complete->status : Status::InvalidManifest;
+    rep.damaged_commit = Problem{at, st,
                                  "damaged commit after epoch " + std::to_string(m.epoch) + ": " + what +
                                      "; the last intact commit ends at byte " + std::to_string(end)};
     rep.intact_end = end;
@@ -383,7 +505,7 @@ void find_manifest(ByteView file, FileReport &rep) {
             if (st == Status::Ok) {
                 m.offset = off;
                 m.segment_id = h.segment_id;
-                st = manifest_consistent(m, off, why);
+                st = manifest_consistent(m, off, preceding_segment_id(rep, off), why);
             }
             if (st == Status::Ok) {
                 for (const Problem &p : rejected)
@@ -392,7 +514,8 @@ void find_manifest(ByteView file, FileReport &rep) {
                     rep.problems.push_back({off, rejected.front().status,
                                             "fell back to the previous valid manifest at " + hex_off(off)});
                 rep.manifest = std::move(m);
-                judge_tail(file, rep, complete);
+                const std::optional<Problem> replay_damage = replay_commits(file, rep);
+                judge_tail(file, rep, complete, replay_damage);
                 return;
             }
             rejected.push_back({off, st, "latest manifest candidate at " + hex_off(off) + " rejected: " + why});
@@ -460,18 +583,22 @@ void check_orphans(FileReport &rep) {
     for (const DirectoryEntry &d : rep.manifest->directory)
         listed[d.offset] = true;
     const uint64_t latest = rep.manifest->offset;
+    const uint64_t end = rep.committed_end;
     for (const SegmentRecord &r : rep.segments) {
         if (r.header_status != Status::Ok || r.offset == latest || listed.count(r.offset))
             continue;
         const uint8_t t = r.header.seg_type;
         if (r.offset < latest && t == kManifestType)
             continue;
-        if (r.offset > latest && t == static_cast<uint8_t>(SegType::Witness))
+        if (r.offset < end && t == core::kCommitSegType)
+            continue; // an adopted commit's record, or one a later checkpoint superseded
+        if (r.offset >= end && t == static_cast<uint8_t>(SegType::Witness))
             continue;
-        rep.problems.push_back({r.offset, r.offset > latest ? Status::TruncatedSegment : Status::InvalidManifest,
-                                std::string(r.offset > latest ? "uncommitted" : "unlisted") + " " +
-                                    (core::seg_type_name(t) ? core::seg_type_name(t) : "unknown") +
-                                    " segment at " + hex_off(r.offset) + " (no manifest references it)"});
+        const bool after = r.offset >= end;
+        const char *name = t == core::kCommitSegType ? "commit" : core::seg_type_name(t) ? core::seg_type_name(t) : "unknown";
+        rep.problems.push_back({r.offset, after ? Status::TruncatedSegment : Status::InvalidManifest,
+                                std::string(after ? "uncommitted" : "unlisted") + " " + name + " segment at " +
+                                    hex_off(r.offset) + " (no manifest or commit record references it)"});
     }
 }
 

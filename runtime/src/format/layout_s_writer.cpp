@@ -119,7 +119,8 @@ Result<uint64_t> LayoutSWriter::append_manifest(const core::ManifestL0 &fields, 
     const uint64_t id = next_id_;
     // Listed in later manifests' directories (but never in its own), as upstream's runtime does
     // (spec §3.2): then every header except the latest manifest's is cross-checked by a directory.
-    auto r = append_raw(core::SegType::Manifest, 0, ByteView(payload.data(), payload.size()), 1, timestamp_ns, true);
+    auto r = append_raw(core::SegType::Manifest, 0, ByteView(payload.data(), payload.size()), 1, timestamp_ns,
+                        list_manifests_);
     if (!r)
         return r;
     last_manifest_offset_ = offset;

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include <rvf/core/format/commit_record.hpp>
 #include <rvf/core/format/journal_seg.hpp>
 #include <rvf/core/format/layout_s_manifest.hpp>
 #include <rvf/core/format/quant_seg.hpp>
@@ -73,7 +74,8 @@ struct ProgressiveStore::State {
     bool whole_file = false;
     std::vector<std::string> warnings;
 
-    // directory phase: the latest manifest segment [manifest_off, manifest_end)
+    // directory phase: the latest checkpoint [manifest_off, manifest_end) and the COMMIT records
+    // after it, up to the end of the file
     uint64_t manifest_off = 0, manifest_end = 0;
     core::ManifestL0 root;
     core::StoreConfig config;
@@ -95,6 +97,12 @@ struct ProgressiveStore::State {
     std::vector<StreamItem> stream_items; // priority order, each a whole segment or a gap
     std::optional<PartialIndex> partial;
     std::optional<RvfStore> full;
+
+    /// The checkpoint a COMMIT record ending the file names (`tail` holds [lo, size)).
+    std::optional<uint64_t> checkpoint_named_at_end(ByteView tail, uint64_t lo) const;
+    /// Adopt the COMMIT records after the checkpoint whose header is `mh`, as a store's open does:
+    /// their segments join `dir`, the root's epoch and count follow the last one.
+    Result<void> adopt_commits(const core::SegmentHeader &mh);
 
     // ---- helpers ----
     ByteRange span_of(size_t i) const {
@@ -187,6 +195,14 @@ Result<void> ProgressiveStore::State::step_tail() {
         return {};
     std::vector<uint8_t> scratch;
     const core::TailScanWindow w{bytes.view(lo, size - lo, scratch), lo, size};
+    // A file a writer has not closed may end with COMMIT records; the last one names the
+    // checkpoint they continue (step_directory adopts them).
+    if (const std::optional<uint64_t> cp = checkpoint_named_at_end(w.bytes, lo)) {
+        manifest_off = *cp;
+        manifest_end = 0; // known once its header arrives
+        phase = ProgressivePhase::Directory;
+        return {};
+    }
     core::ManifestCandidate c;
     if (core::find_latest_layout_s_manifest(w, c) == Status::Ok) {
         manifest_off = c.header_offset;
@@ -239,14 +255,94 @@ Result<void> ProgressiveStore::State::step_tail() {
     return {};
 }
 
+std::optional<uint64_t> ProgressiveStore::State::checkpoint_named_at_end(ByteView tail, uint64_t lo) const {
+    if (size % core::kSegmentAlignment != 0)
+        return std::nullopt;
+    for (uint64_t at = size; at >= lo + 2 * core::kSegmentHeaderSize; at -= core::kSegmentAlignment) {
+        const uint64_t hdr = at - 2 * core::kSegmentHeaderSize;
+        const uint8_t *p = tail.data + (hdr + core::kSegmentHeaderSize - lo);
+        if (core::load_u32_le(p) != core::kCommitMagic)
+            continue;
+        const uint16_t count = core::load_u16_le(p + core::commit_off::segment_count);
+        if (count > core::kCommitMaxSegments ||
+            core::layout_s_segment_span(core::commit_record_size(count)) != size - hdr)
+            continue;
+        core::SegmentHeader h;
+        if (core::decode_segment_header(tail.sub(static_cast<size_t>(hdr - lo), core::kSegmentHeaderSize), hdr, size,
+                                        h) != Status::Ok ||
+            h.seg_type != core::kCommitSegType)
+            return std::nullopt;
+        const uint64_t cp = core::load_u64_le(p + core::commit_off::checkpoint_offset);
+        return cp < hdr ? std::optional<uint64_t>(cp) : std::nullopt;
+    }
+    return std::nullopt;
+}
+
+Result<void> ProgressiveStore::State::adopt_commits(const core::SegmentHeader &mh) {
+    uint64_t pos = manifest_off + core::layout_s_segment_span(mh.payload_length);
+    core::CommitLink link{manifest_off, manifest_off, mh.segment_id, root.epoch};
+    std::vector<core::SegmentHeader> group;
+    std::vector<core::SegmentDirEntry> entries;
+    while (pos < size) {
+        std::vector<uint8_t> hs, ps;
+        core::SegmentHeader h;
+        if (size - pos < core::kSegmentHeaderSize ||
+            core::decode_segment_header(bytes.view(pos, core::kSegmentHeaderSize, hs), pos, size, h) != Status::Ok)
+            break; // a torn tail: the commit it belonged to was never acknowledged
+        const ByteView payload = bytes.view(pos + core::kSegmentHeaderSize, h.payload_length, ps);
+        const std::string where = "segment at " + hex(pos) + " after the checkpoint";
+        if (verify_content_hash(Layout::S, h.checksum_algo, payload, h.content_hash) != Status::Ok) {
+            warnings.push_back(where + " fails its content hash: answering from the commits before it");
+            break;
+        }
+        if (h.seg_type == static_cast<uint8_t>(SegType::Manifest)) {
+            warnings.push_back(where + " is a manifest the tail scan did not take: answering from the commits before it");
+            break;
+        }
+        if (h.seg_type != core::kCommitSegType) {
+            core::SegmentDirEntry e;
+            e.segment_id = h.segment_id;
+            e.seg_type = h.seg_type;
+            e.flags = h.flags;
+            e.file_offset = pos;
+            e.payload_length = h.payload_length;
+            e.compression = h.compression;
+            e.compressed_length = h.compression != 0 ? h.payload_length : 0;
+            std::memcpy(e.content_hash, h.content_hash, 16);
+            group.push_back(h);
+            entries.push_back(e);
+            pos += core::layout_s_segment_span(h.payload_length);
+            continue;
+        }
+        core::CommitRecordView v;
+        if (core::CommitRecordView::parse(payload, v) != Status::Ok ||
+            core::check_commit_link(v, h, group.data(), group.size(), link) != Status::Ok) {
+            warnings.push_back("COMMIT record at " + hex(pos) + " does not continue the chain: answering from the "
+                               "commits before it");
+            break;
+        }
+        dir.insert(dir.end(), entries.begin(), entries.end());
+        root.epoch = v.header.epoch;
+        root.total_vector_count = v.header.total_vector_count;
+        const uint64_t record_at = pos;
+        pos += core::layout_s_segment_span(h.payload_length);
+        link = {manifest_off, record_at, h.segment_id, v.header.epoch};
+        group.clear();
+        entries.clear();
+    }
+    return {};
+}
+
 Result<void> ProgressiveStore::State::step_directory() {
-    if (!bytes.has(manifest_off, manifest_end - manifest_off))
-        return {};
+    if (!bytes.has(manifest_off, size - manifest_off))
+        return {}; // the checkpoint and every commit after it
     std::vector<uint8_t> scratch;
     const ByteView hb = bytes.view(manifest_off, core::kSegmentHeaderSize, scratch);
     core::SegmentHeader h;
     if (Status s = core::decode_segment_header(hb, manifest_off, size, h); s != Status::Ok)
         return Error{s, "manifest header at " + hex(manifest_off) + " does not decode"};
+    if (manifest_end == 0)
+        manifest_end = manifest_off + core::kSegmentHeaderSize + h.payload_length;
     if (h.seg_type != static_cast<uint8_t>(SegType::Manifest) || (h.flags & core::SegFlag::Compressed) != 0 ||
         manifest_off + core::kSegmentHeaderSize + h.payload_length != manifest_end)
         return Error{Status::InvalidManifest, "segment at " + hex(manifest_off) + " is not the root's manifest"};
@@ -281,6 +377,8 @@ Result<void> ProgressiveStore::State::step_directory() {
                                                        " at " + hex(d.file_offset) + " beyond the file's end"};
         dir.push_back(d);
     }
+    if (auto r = adopt_commits(h); !r)
+        return r;
     std::stable_sort(dir.begin(), dir.end(),
                      [](const core::SegmentDirEntry &a, const core::SegmentDirEntry &b) { return a.file_offset < b.file_offset; });
     processed.assign(dir.size(), 0);
@@ -506,7 +604,7 @@ std::vector<ByteRange> ProgressiveStore::wanted() const {
         add({s.tail_lo, s.size - s.tail_lo});
         break;
     case ProgressivePhase::Directory:
-        add({s.manifest_off, s.manifest_end - s.manifest_off});
+        add({s.manifest_off, s.size - s.manifest_off}); // the checkpoint and the commits after it
         break;
     case ProgressivePhase::Hotset:
         add(s.span_of(s.a_idx));

@@ -25,6 +25,12 @@ public:
         return {};
     }
     Result<std::vector<uint8_t>> read_all() const override { return bytes_; }
+    Result<std::vector<uint8_t>> read_range(uint64_t off, uint64_t len) const override {
+        if (off > bytes_.size() || len > bytes_.size() - off)
+            return Error{Status::InvalidArgument, "range beyond the end of the image"};
+        return std::vector<uint8_t>(bytes_.begin() + static_cast<std::ptrdiff_t>(off),
+                                    bytes_.begin() + static_cast<std::ptrdiff_t>(off + len));
+    }
     bool is_file() const override { return false; }
 
 private:
@@ -39,6 +45,11 @@ public:
     Result<void> sync() override { return file_.sync(); }
     Result<void> truncate(uint64_t n) override { return file_.truncate(n); }
     Result<std::vector<uint8_t>> read_all() const override { return file_.read_at(0, file_.size()); }
+    Result<std::vector<uint8_t>> read_range(uint64_t off, uint64_t len) const override {
+        if (off > file_.size() || len > file_.size() - off)
+            return Error{Status::InvalidArgument, "range beyond the end of the file"};
+        return file_.read_at(off, len);
+    }
     bool is_file() const override { return true; }
 
 private:
@@ -55,6 +66,14 @@ public:
     Result<void> sync() override { return {}; }
     Result<void> truncate(uint64_t) override { return refused(); }
     Result<std::vector<uint8_t>> read_all() const override { return src_->read_all(); }
+    Result<std::vector<uint8_t>> read_range(uint64_t off, uint64_t len) const override {
+        if (off > src_->size() || len > src_->size() - off || len > SIZE_MAX)
+            return Error{Status::InvalidArgument, "range beyond the end of the file"};
+        std::vector<uint8_t> out(static_cast<size_t>(len));
+        if (auto r = src_->read_at(off, out.size(), out.data()); !r)
+            return r.error();
+        return out;
+    }
     bool is_file() const override { return true; }
 
 private:

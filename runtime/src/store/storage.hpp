@@ -23,6 +23,8 @@ public:
     virtual Result<void> truncate(uint64_t new_size) = 0;
     /// The whole image (a copy for files; for memory the bytes themselves).
     virtual Result<std::vector<uint8_t>> read_all() const = 0;
+    /// Bytes [offset, offset + length); the range must lie inside the image.
+    virtual Result<std::vector<uint8_t>> read_range(uint64_t offset, uint64_t length) const = 0;
     virtual bool is_file() const = 0;
 };
 

@@ -65,6 +65,7 @@ std::unique_ptr<RvfStore::Impl> new_impl(const StoreOptions &o, const std::strin
     impl->config.hnsw_m = o.hnsw_m;
     impl->config.hnsw_ef_construction = o.hnsw_ef_construction;
     impl->index_threads = o.index_threads;
+    impl->checkpoint_min_bytes = o.checkpoint_bytes;
     if (o.tiering.enabled) { // persisted in PROFILE_CONFIG (store_config.hpp)
         impl->config.flags = static_cast<uint8_t>(impl->config.flags | core::kStoreConfigTiering);
         impl->config.cold_codec = static_cast<uint8_t>(o.tiering.cold_codec);
@@ -78,6 +79,7 @@ std::unique_ptr<RvfStore::Impl> new_impl(const StoreOptions &o, const std::strin
     impl->created_ns = now_ns();
     random_bytes(impl->file_id, 16);
     impl->writer = LayoutSWriter{};
+    impl->writer->set_list_manifests(false); // checkpoints list live data only
     return impl;
 }
 
@@ -527,6 +529,8 @@ StoreStatus RvfStore::status() const {
     st.domain_profile = static_cast<core::DomainProfile>(s.config.domain_profile);
     st.dead_space_ratio = s.table.slots() ? double(s.table.dead()) / double(s.table.slots()) : 0.0;
     st.read_only = s.read_only;
+    st.syncs = s.syncs;
+    st.commits_since_checkpoint = s.commits_since_checkpoint;
     st.opened_layout = s.opened_layout;
     st.indexed_vectors = s.graph ? s.graph->size() : 0;
     st.persisted_index = s.graph_persisted_nodes;
@@ -571,6 +575,14 @@ std::optional<std::vector<float>> RvfStore::vector(uint64_t id) const {
     return v;
 }
 
+void RvfStore::set_checkpoint_bytes(uint64_t bytes) { impl_->checkpoint_min_bytes = bytes; }
+
+Result<std::vector<uint8_t>> RvfStore::read_range(uint64_t offset, uint64_t length) const {
+    return impl_->storage->read_range(offset, length);
+}
+
+Result<void> RvfStore::checkpoint() { return impl_->checkpoint_now(); }
+
 Result<void> RvfStore::close() {
     if (!impl_)
         return {};
@@ -594,6 +606,10 @@ Result<void> RvfStore::close() {
         // Persist the HNSW layers the file does not have yet (upstream only ever does this here).
         res = build_index();
     }
+    // A closed file ends with a checkpoint, so readers that only look for the latest manifest
+    // (upstream's, the progressive loader) see every commit.
+    if (res.ok() && !s.read_only && !s.poisoned && s.storage)
+        res = s.checkpoint_now();
     if (s.lock)
         s.lock->release();
     s.lock.reset();

@@ -25,6 +25,13 @@ std::string hex(uint64_t v) {
     return b;
 }
 
+uint64_t last_record_id(const FileReport &rep) {
+    for (const SegmentRecord &r : rep.segments)
+        if (r.offset == rep.last_record_offset)
+            return r.header.segment_id;
+    return 0;
+}
+
 bool known_store_type(uint8_t t) {
     switch (static_cast<SegType>(t)) {
     case SegType::Vec:
@@ -150,16 +157,29 @@ Result<void> RvfStore::Impl::load_layout_s(const std::vector<uint8_t> &bytes, co
     }
     if (config.dimension == 0)
         return Error{Status::InvalidManifest, "manifest has dimension 0"};
-    epoch = mv.root.epoch;
+    epoch = mi.epoch; // the checkpoint's, or the last adopted COMMIT record's
     created_ns = mv.root.created_ns;
     std::memcpy(file_id, mv.root.file_id, 16);
     const auto storage_t = static_cast<StorageType>(config.storage);
     table = store_detail::VectorTable(config.dimension, storage_t);
     meta = MetadataTable{};
 
+    // The checkpoint's directory plus the segments of every COMMIT record adopted after it.
     std::vector<core::SegmentDirEntry> dir;
-    for (size_t i = 0; i < mv.directory.size(); ++i)
-        dir.push_back(mv.directory.at(i));
+    for (const DirectoryEntry &d : mi.directory) {
+        core::SegmentDirEntry e;
+        e.segment_id = d.segment_id;
+        e.seg_type = d.seg_type;
+        e.tier = d.tier;
+        e.flags = d.flags;
+        e.file_offset = d.offset;
+        e.payload_length = d.payload_length;
+        e.compressed_length = d.compressed_length;
+        e.compression = d.compression;
+        e.block_count = d.block_count;
+        std::memcpy(e.content_hash, d.content_hash, 16);
+        dir.push_back(e);
+    }
     std::vector<std::pair<uint64_t, ByteView>> index_payloads; // views into `bytes` (never compressed)
     for (const core::SegmentDirEntry &d : dir) {
         const ByteView stored =
@@ -253,26 +273,31 @@ Result<void> RvfStore::Impl::load_layout_s(const std::vector<uint8_t> &bytes, co
     }
     load_index(index_payloads);
     if (writable) {
-        // Drop the torn tail (anything after the latest manifest) before appending.
-        const uint64_t end = mi.offset + core::kSegmentHeaderSize + mh->payload_length + mh->alignment_pad;
+        // Drop the torn tail (anything after the last adopted commit) before appending.
+        const uint64_t end = rep.committed_end;
         if (storage->size() > end) {
             if (auto r = storage->truncate(end); !r)
                 return r;
             if (auto r = storage->sync(); !r)
                 return r;
         }
-        core::SegmentDirEntry me;
-        me.segment_id = mh->segment_id;
-        me.seg_type = mh->seg_type;
-        me.flags = mh->flags;
-        me.file_offset = mi.offset;
-        me.payload_length = mh->payload_length;
-        std::memcpy(me.content_hash, mh->content_hash, 16);
-        dir.push_back(me);
-        auto w = LayoutSWriter::continuing(end, mh->segment_id + 1, std::move(dir));
+        // Checkpoints list live data only: earlier manifests are dropped from the directory.
+        std::erase_if(dir, [](const core::SegmentDirEntry &e) { return e.seg_type == static_cast<uint8_t>(SegType::Manifest); });
+        const uint64_t last_id = rep.last_record_offset ? last_record_id(rep) : mh->segment_id;
+        auto w = LayoutSWriter::continuing(end, last_id + 1, std::move(dir));
         if (!w)
             return w.error();
         writer = std::move(*w);
+        writer->set_list_manifests(false);
+        const uint64_t manifest_end = mi.offset + core::kSegmentHeaderSize + mh->payload_length + mh->alignment_pad;
+        checkpoint_offset = mi.offset;
+        chain_prev_offset = rep.last_record_offset ? rep.last_record_offset : mi.offset;
+        last_checkpoint_bytes = manifest_end - mi.offset;
+        bytes_since_checkpoint = end - manifest_end;
+        commits_since_checkpoint = rep.replayed_commits;
+        // A checkpoint without our PROFILE_CONFIG (another writer's file) is replaced at the first commit.
+        if (mv.tlv.find(core::ManifestTag::ProfileConfig, cfg))
+            checkpoint_config = config_tlv();
     }
     return {};
 }

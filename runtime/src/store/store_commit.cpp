@@ -1,9 +1,11 @@
-// store_commit.cpp — the commit protocol (data → fsync → manifest → fsync) and the payloads a
-// commit appends. See store_impl.hpp.
+// store_commit.cpp — the commit protocol (segments + COMMIT record → one fsync; every few MB a
+// checkpoint: data → fsync → manifest → fsync) and the payloads a commit appends. See store_impl.hpp.
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <string>
 
+#include <rvf/core/format/commit_record.hpp>
 #include <rvf/core/format/journal_seg.hpp>
 #include <rvf/core/format/manifest_tlv.hpp>
 #include <rvf/core/format/quant_seg.hpp>
@@ -164,6 +166,45 @@ Result<std::vector<uint8_t>> RvfStore::Impl::encode_journal(std::span<const uint
     return out;
 }
 
+bool RvfStore::Impl::wants_checkpoint(uint64_t commit_bytes, size_t segment_count, bool moves_root) const {
+    // The root's pointers (layer A, the quantisation dictionary) are what boot and progressive
+    // readers follow: a commit that moves one is a checkpoint.
+    if (!checkpoint_offset || segment_count > core::kCommitMaxSegments || force_checkpoint || moves_root ||
+        checkpoint_min_bytes == 0)
+        return true;
+    // Checkpoints cost O(live segments); spacing them by kCheckpointSpacing times their own size
+    // keeps the bytes they add to a fixed fraction of the commits between them, whatever the
+    // write pattern (recovery replays at most that many bytes of records).
+    const uint64_t spacing = std::max<uint64_t>(checkpoint_min_bytes, kCheckpointSpacing * last_checkpoint_bytes);
+    return bytes_since_checkpoint + commit_bytes >= spacing || config_tlv() != checkpoint_config;
+}
+
+Result<std::vector<uint8_t>> RvfStore::Impl::commit_record_payload(uint32_t new_epoch, uint64_t live_after,
+                                                                   const std::vector<core::SegmentHeader> &segs) const {
+    std::vector<core::CommitSegmentRef> refs(segs.size());
+    for (size_t i = 0; i < segs.size(); ++i) {
+        const core::SegmentHeader &h = segs[i];
+        refs[i].segment_id = h.segment_id;
+        refs[i].payload_length = h.payload_length;
+        refs[i].seg_type = h.seg_type;
+        refs[i].compression = h.compression;
+        refs[i].flags = h.flags;
+        std::memcpy(refs[i].content_hash, h.content_hash, 16);
+    }
+    core::CommitHeader ch;
+    ch.segment_count = static_cast<uint16_t>(segs.size());
+    ch.epoch = new_epoch;
+    ch.checkpoint_offset = *checkpoint_offset;
+    ch.prev_offset = chain_prev_offset;
+    ch.total_vector_count = live_after;
+    ch.modified_ns = now_ns();
+    std::vector<uint8_t> out(core::commit_record_size(segs.size()));
+    core::ByteWriter w(core::MutByteView(out.data(), out.size()));
+    if (Status st = core::encode_commit_record(w, ch, refs.data()); st != Status::Ok)
+        return Error{st, "COMMIT record encoding"};
+    return out;
+}
+
 Result<void> RvfStore::Impl::commit(std::vector<PendingSegment> segs, uint8_t witness_type, uint64_t live_after) {
     if (auto w = check_writable(); !w)
         return w;
@@ -179,6 +220,12 @@ Result<void> RvfStore::Impl::commit(std::vector<PendingSegment> segs, uint8_t wi
             poisoned = true; // the tail is uncommitted garbage on disk: harmless, but stop writing
         return e;
     };
+    auto header_at = [&](uint64_t off) {
+        core::SegmentHeader h;
+        core::decode_segment_header_raw(
+            core::ByteView(writer->bytes().data() + (off - (writer->size() - writer->bytes().size())), 64), h);
+        return h;
+    };
 
     std::vector<core::SegmentHeader> covered;
     for (const PendingSegment &s : segs) {
@@ -187,11 +234,9 @@ Result<void> RvfStore::Impl::commit(std::vector<PendingSegment> segs, uint8_t wi
             return rollback(off.error());
         if (s.type == core::SegType::Index && (s.flags & core::SegFlag::Hot))
             index_a_offset = *off; // the root's hotset pointers name the newest layer A
-        core::SegmentHeader h;
-        core::decode_segment_header_raw(
-            core::ByteView(writer->bytes().data() + (*off - (writer->size() - writer->bytes().size())), 64), h);
-        covered.push_back(h);
+        covered.push_back(header_at(*off));
     }
+    std::vector<core::SegmentHeader> written = covered; // what a COMMIT record names
     std::array<uint8_t, core::kWitnessEntrySize> entry{};
     const bool witness = (config.flags & core::kStoreConfigWitness) != 0;
     if (witness) {
@@ -205,24 +250,60 @@ Result<void> RvfStore::Impl::commit(std::vector<PendingSegment> segs, uint8_t wi
         auto off = writer->append_segment(core::SegType::Witness, 0, core::ByteView(entry.data(), entry.size()));
         if (!off)
             return rollback(off.error());
+        written.push_back(header_at(*off));
+    }
+
+    const uint32_t new_epoch = epoch + 1;
+    bool moves_root = index_a_offset != index_a_before;
+    for (const PendingSegment &p : segs)
+        moves_root = moves_root || p.type == core::SegType::Quant;
+    const bool checkpoint = wants_checkpoint(writer->bytes().size(), written.size(), moves_root);
+    std::optional<uint64_t> record_offset;
+    if (!checkpoint) {
+        // One write, one sync: the record names every segment before it by id and hash, so recovery
+        // adopts the commit only when all of it reached the disk (README "Format decisions").
+        auto rec = commit_record_payload(new_epoch, live_after, written);
+        if (!rec)
+            return rollback(rec.error());
+        auto off = writer->append_unlisted(core::kCommitSegType, core::ByteView(rec->data(), rec->size()));
+        if (!off)
+            return rollback(off.error());
+        record_offset = *off;
     }
     std::vector<uint8_t> data = writer->take_staged();
     if (auto r = storage->append(core::ByteView(data.data(), data.size())); !r)
         return rollback(r.error());
     if (auto r = storage->sync(); !r)
         return rollback(r.error());
+    ++syncs;
 
-    const uint32_t new_epoch = epoch + 1;
-    const std::vector<uint8_t> tlv = config_tlv();
-    auto moff = writer->append_manifest(make_root(new_epoch, live_after), nullptr,
-                                        core::ByteView(tlv.data(), tlv.size()));
-    if (!moff)
-        return rollback(moff.error());
-    std::vector<uint8_t> manifest = writer->take_staged();
-    if (auto r = storage->append(core::ByteView(manifest.data(), manifest.size())); !r)
-        return rollback(r.error());
-    if (auto r = storage->sync(); !r)
-        return rollback(r.error());
+    if (checkpoint) {
+        // A checkpoint keeps the two-step protocol: its data is durable before the manifest that
+        // lists it is written, so a crash can tear only the manifest, never leave it naming
+        // missing data.
+        const std::vector<uint8_t> tlv = config_tlv();
+        auto moff = writer->append_manifest(make_root(new_epoch, live_after), nullptr,
+                                            core::ByteView(tlv.data(), tlv.size()));
+        if (!moff)
+            return rollback(moff.error());
+        std::vector<uint8_t> manifest = writer->take_staged();
+        if (auto r = storage->append(core::ByteView(manifest.data(), manifest.size())); !r)
+            return rollback(r.error());
+        if (auto r = storage->sync(); !r)
+            return rollback(r.error());
+        ++syncs;
+        checkpoint_offset = *moff;
+        chain_prev_offset = *moff;
+        last_checkpoint_bytes = manifest.size();
+        bytes_since_checkpoint = 0;
+        commits_since_checkpoint = 0;
+        checkpoint_config = tlv;
+        force_checkpoint = false;
+    } else {
+        chain_prev_offset = *record_offset;
+        bytes_since_checkpoint += data.size();
+        ++commits_since_checkpoint;
+    }
 
     epoch = new_epoch;
     if (lock)
@@ -231,6 +312,37 @@ Result<void> RvfStore::Impl::commit(std::vector<PendingSegment> segs, uint8_t wi
         last_witness = entry;
         witness_history.emplace_back(entry.begin(), entry.end());
     }
+    return {};
+}
+
+Result<void> RvfStore::Impl::checkpoint_now() {
+    if (auto w = check_writable(); !w)
+        return w;
+    if (!writer || (checkpoint_offset && chain_prev_offset == *checkpoint_offset))
+        return {}; // nothing committed since the last checkpoint
+    const uint64_t start = storage->size();
+    const LayoutSWriter snapshot = *writer;
+    const std::vector<uint8_t> tlv = config_tlv();
+    auto moff = writer->append_manifest(make_root(epoch, table.live()), nullptr, core::ByteView(tlv.data(), tlv.size()));
+    if (!moff)
+        return moff.error();
+    std::vector<uint8_t> manifest = writer->take_staged();
+    Result<void> r = storage->append(core::ByteView(manifest.data(), manifest.size()));
+    if (r)
+        r = storage->sync();
+    if (!r) {
+        *writer = snapshot;
+        if (storage->size() != start && !storage->truncate(start))
+            poisoned = true;
+        return r;
+    }
+    ++syncs;
+    checkpoint_offset = *moff;
+    chain_prev_offset = *moff;
+    last_checkpoint_bytes = manifest.size();
+    bytes_since_checkpoint = 0;
+    commits_since_checkpoint = 0;
+    checkpoint_config = tlv;
     return {};
 }
 

@@ -65,8 +65,28 @@ struct RvfStore::Impl {
     bool poisoned = false; ///< a failed rollback: the file is safe on disk but this handle must not write
 
     // --- store_commit.cpp ---
+    // Commit chain: commits between checkpoints end with a COMMIT record (one sync); a checkpoint
+    // (full MANIFEST) is written when the bytes since the last one reach
+    // max(checkpoint_min_bytes, 4 × the last checkpoint's size), when the config changes, and at close.
+    std::optional<uint64_t> checkpoint_offset; ///< latest checkpoint MANIFEST header (nullopt: none yet)
+    uint64_t chain_prev_offset = 0;            ///< latest COMMIT record, or the checkpoint
+    uint64_t bytes_since_checkpoint = 0;
+    uint32_t commits_since_checkpoint = 0;
+    uint64_t last_checkpoint_bytes = 0;
+    uint64_t checkpoint_min_bytes = kDefaultCheckpointBytes; ///< 0: every commit is a checkpoint
+    std::vector<uint8_t> checkpoint_config; ///< PROFILE_CONFIG record of the latest checkpoint
+    bool force_checkpoint = false;
+    uint64_t syncs = 0; ///< storage syncs this handle issued (status().syncs)
+    static constexpr uint64_t kDefaultCheckpointBytes = 1u << 20;
+    static constexpr uint64_t kCheckpointSpacing = 4;
+    bool wants_checkpoint(uint64_t commit_bytes, size_t segment_count, bool moves_root) const;
+    Result<std::vector<uint8_t>> commit_record_payload(uint32_t new_epoch, uint64_t live_after,
+                                                       const std::vector<core::SegmentHeader> &segs) const;
+    /// Write a checkpoint when commits were made since the last one (close()).
+    Result<void> checkpoint_now();
     Result<void> check_writable() const;
-    /// Append `segs` (+ a WITNESS entry when enabled) → fsync → MANIFEST → fsync. On failure the
+    /// Append `segs` (+ a WITNESS entry when enabled) + a COMMIT record → one sync, or at a
+    /// checkpoint `segs` + WITNESS → sync → MANIFEST → sync. On failure the
     /// file is truncated back and the in-memory writer restored; the caller has not yet changed
     /// its tables (it applies the change only after this succeeds).
     Result<void> commit(std::vector<PendingSegment> segs, uint8_t witness_type, uint64_t live_after);

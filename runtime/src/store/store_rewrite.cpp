@@ -205,6 +205,12 @@ Result<void> RvfStore::Impl::replace_with(std::vector<uint8_t> image) {
     index_scanned_slots = 0;
     index_a_offset = fresh.index_a_offset;
     meta_index_dirty = false;
+    checkpoint_offset = fresh.checkpoint_offset;
+    chain_prev_offset = fresh.chain_prev_offset;
+    bytes_since_checkpoint = fresh.bytes_since_checkpoint;
+    commits_since_checkpoint = fresh.commits_since_checkpoint;
+    last_checkpoint_bytes = fresh.last_checkpoint_bytes;
+    checkpoint_config = std::move(fresh.checkpoint_config);
     return {};
 }
 

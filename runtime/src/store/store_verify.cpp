@@ -4,6 +4,7 @@
 #include <string>
 
 #include <rvf/byte_source.hpp>
+#include <rvf/core/format/commit_record.hpp>
 #include <rvf/core/format/layout_s_manifest.hpp>
 
 #include "store_impl.hpp"
@@ -30,7 +31,7 @@ VerifyReport verify_image(core::ByteView file, std::optional<uint64_t> live_rows
         // a crash left uncommitted.
         // A damaged commit there is not such a leftover: every problem then counts.
         const bool tail = fr.manifest && !fr.damaged_commit &&
-                          (p.offset > fr.manifest->offset ||
+                          (p.offset >= fr.committed_end ||
                            (p.offset == fr.manifest->offset && p.what.find("fell back") != std::string::npos));
         (tail ? rep.uncommitted : rep.problems).push_back(p);
     }
@@ -50,13 +51,30 @@ VerifyReport verify_image(core::ByteView file, std::optional<uint64_t> live_rows
     bool have_epoch = false;
     std::vector<core::SegmentHeader> covered;
     std::optional<std::array<uint8_t, core::kWitnessDigestSize>> expect_prev; // link the next entry must carry
+    uint64_t next_id = fr.segments.empty() ? 1 : fr.segments.front().header.segment_id;
     for (const SegmentRecord &r : fr.segments) {
-        if (r.offset > latest)
+        if (r.offset >= fr.committed_end)
             break; // uncommitted tail: inspect_file already reported it
         if (r.header_status != Status::Ok)
             continue;
+        // Our writers number Layout S segments 1, 2, 3, … in file order (a reopened writer
+        // continues, a rewrite starts over in a new file). Headers no directory lists any more
+        // (earlier checkpoints, superseded COMMIT records) are held to that too.
+        if (r.header.segment_id != next_id)
+            rep.problems.push_back({r.offset, Status::InvalidManifest,
+                                    "segment at " + hex(r.offset) + " has id " + std::to_string(r.header.segment_id) +
+                                        ", expected " + std::to_string(next_id) + " (ids run on in file order)"});
+        ++next_id;
         const core::ByteView payload =
             file.sub(static_cast<size_t>(r.offset + core::kSegmentHeaderSize), r.header.payload_length);
+        if (r.header.seg_type == core::kCommitSegType) { // it ends a commit
+            core::CommitRecordView cv;
+            if (r.header.flags != 0 || core::CommitRecordView::parse(payload, cv) != Status::Ok)
+                rep.problems.push_back({r.offset, Status::InvalidManifest,
+                                        "COMMIT record at " + hex(r.offset) + " does not decode"});
+            covered.clear();
+            continue;
+        }
         if (r.header.seg_type == static_cast<uint8_t>(core::SegType::Manifest)) {
             core::LayoutSManifestView mv;
             ++rep.manifests_checked;

@@ -192,49 +192,77 @@ export class WasmBackend {
         this.#tail = image.slice(Math.max(0, image.length - EDGE), image.length);
     }
 
-    /** Is `image` the persisted image with bytes appended (not a rewrite)? */
-    #extends(image) {
-        if (image.length < this.#len)
+    /** Does the store's image (`size` bytes) extend the persisted one (same first and last bytes)? */
+    #extendsStore(store, size) {
+        if (size < this.#len)
             return false;
-        const same = (a, off) => {
-            for (let i = 0; i < a.length; i++)
-                if (image[off + i] !== a[i])
-                    return false;
-            return true;
-        };
-        return same(this.#head, 0) && same(this.#tail, this.#len - this.#tail.length);
+        const same = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
+        return same(this.#head, store.bytesRange(0, this.#head.length)) &&
+            same(this.#tail, store.bytesRange(this.#len - this.#tail.length, this.#tail.length));
     }
 
-    /** Bring the file in step with the image (append, or atomic rewrite). */
+    /** Remember a persisted image of `size` bytes by its edges, read from the store. */
+    #rememberStore(store, size) {
+        const edge = Math.min(EDGE, size);
+        this.#len = size;
+        this.#head = store.bytesRange(0, edge);
+        this.#tail = store.bytesRange(size - edge, edge);
+    }
+
+    /**
+     * Bring the file in step with the image: append what the commit added (read from the store
+     * by range, so a commit costs O(its bytes), not O(file)), or rewrite atomically. One fsync: a
+     * commit between checkpoints is its segments + a COMMIT record naming them by hash, which
+     * recovery adopts only when all of it is on disk.
+     */
     async #persist(rewrite) {
         const f = this.#file;
         if (!f)
             return;
-        const image = this.#store.toBytes();
-        if (!rewrite && image.length === this.#len && this.#extends(image))
+        const store = this.#store;
+        const size = store.status().fileSize;
+        const appended = !rewrite && this.#extendsStore(store, size);
+        if (appended && size === this.#len)
             return;
         const changed = this.#changedUnderneath();
         if (changed) {
             // Another process wrote or replaced the file (a broken lock): never append at our idea
             // of its end, never cut what it wrote. Memory is ahead of disk now: close the store.
-            const old = this.#store;
             this.#store = null;
-            old.close();
+            store.close();
             throw rvfError('FileChanged', `${f.p} ${changed}: another process wrote to it (was the writer lock broken?). This commit was not written; reopen the store`);
         }
         try {
-            if (!rewrite && this.#extends(image)) {
-                writeAll(f.fs, f.fd, image.subarray(this.#len), this.#len);
+            if (appended) {
+                writeAll(f.fs, f.fd, store.bytesRange(this.#len, size - this.#len), this.#len);
                 f.fs.fsyncSync(f.fd);
+                this.#rememberStore(store, size);
             } else {
+                const image = store.toBytes();
                 this.#rewrite(image);
+                this.#remember(image);
             }
         } catch (e) {
             await this.#recover();
             throw typeof e.code === 'number' ? e : ioError('write', f.p, e);
         }
-        this.#remember(image);
         f.lock.refresh?.(); // keeps the record fresh for writers on other hosts that judge by age
+    }
+
+    /** close(): end the file with a checkpoint, so readers of only the latest manifest see every commit. */
+    #flushCheckpoint(store) {
+        const f = this.#file;
+        store.checkpoint();
+        const size = store.status().fileSize;
+        if (size === this.#len || !this.#extendsStore(store, size) || this.#changedUnderneath())
+            return;
+        try {
+            writeAll(f.fs, f.fd, store.bytesRange(this.#len, size - this.#len), this.#len);
+            f.fs.fsyncSync(f.fd);
+        } catch (e) {
+            throw ioError('write', f.p, e); // the commits before it are on disk: the next open replays them
+        }
+        this.#rememberStore(store, size);
     }
 
     #rewrite(image) {
@@ -384,18 +412,27 @@ export class WasmBackend {
         const s = this.#store;
         this.#store = null;
         try {
-            // The runtime's close() flushes metadata indexes / HNSW layers into the image; the
-            // binding gives no image after close, so those are rebuilt by the next open instead.
-            s?.close();
+            if (s && this.#file)
+                this.#flushCheckpoint(s);
         } finally {
-            const f = this.#file;
-            this.#file = null;
-            if (f) {
-                try {
-                    f.fs.closeSync(f.fd);
-                } finally {
-                    f.lock.release();
-                }
+            try {
+                // The runtime's close() flushes metadata indexes / HNSW layers into the image; the
+                // binding gives no image after close, so those are rebuilt by the next open instead.
+                s?.close();
+            } finally {
+                this.#closeFile();
+            }
+        }
+    }
+
+    #closeFile() {
+        const f = this.#file;
+        this.#file = null;
+        if (f) {
+            try {
+                f.fs.closeSync(f.fd);
+            } finally {
+                f.lock.release();
             }
         }
     }
