@@ -211,12 +211,18 @@ portable_arm64_stage() {
     $q "$node_arm64" scripts/portable-smoke.mjs "$out/native/rvf_node.node" 2>&1 | tee "$logs/arm64-smoke.log" | tail -n 2
     read -r p f < <(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$logs/arm64-smoke.log" | awk '{print $1, $3}')
     passed=$((passed + ${p:-0})) failed=$((failed + ${f:-1}))
-    local json="$logs/arm64-sdk.json" t1=$SECONDS
+    local json="$logs/arm64-sdk.json" t1=$SECONDS rc
     rm -f "$json"
+    [ -f build/wasm-release/js/dist/rvf_core.wasm ] ||
+        notes+=("the SDK suite needs the wasm-release build: cmake --build --preset wasm-release")
     ESBUILD_BINARY_PATH="$root/node_modules/@esbuild/linux-x64/bin/esbuild" \
         NODE_PATH="$root/build/tools/arm64-node/node_modules" RVF_NODE_ADDON="$root/$out/native/rvf_node.node" \
         $q "$node_arm64" node_modules/vitest/vitest.mjs run tests/js/sdk/sdk.shared.test.mjs --pool=threads \
         --reporter=default --reporter=json --outputFile="$json" 2>&1 | tee "$logs/arm64-sdk.log" | tail -n 6
+    rc=${PIPESTATUS[0]}
+    # Exit status too: node dying at exit (e.g. SIGSEGV in an unloaded addon) is a failure even
+    # after every test passed.
+    [ "$rc" -eq 0 ] || count fail "vitest under arm64 node exited with status $rc"
     if read -r p f < <(node -e '
         const r = require(process.argv[1]);
         // A skipped test means the native backend did not load: count it as a failure.
