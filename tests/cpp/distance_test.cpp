@@ -36,7 +36,7 @@ namespace {
 
 constexpr size_t kDims[] = {1, 2, 3, 7, 8, 15, 16, 17, 31, 33, 63, 64, 65, 127, 128, 129, 384, 1000, 1536};
 constexpr KernelLevel kAllLevels[] = {KernelLevel::Scalar, KernelLevel::Sse, KernelLevel::Avx2, KernelLevel::Avx512,
-                                      KernelLevel::Simd128};
+                                      KernelLevel::Simd128, KernelLevel::Neon};
 
 std::vector<const DistanceKernels *> levels() {
     std::vector<const DistanceKernels *> out;
@@ -181,9 +181,10 @@ TEST(DistanceDispatch, ScalarAlwaysAvailableAndBestIsChosen) {
     ASSERT_NE(s, nullptr);
     EXPECT_EQ(s->level, KernelLevel::Scalar);
     EXPECT_STREQ(s->name, "scalar");
-    // kernels() is the fastest available: preference Avx512 > Avx2 > Sse > Simd128 > Scalar.
+    // kernels() is the fastest available: preference Avx512 > Avx2 > Sse > Simd128 > Scalar (Neon,
+    // on AArch64, is the only SIMD level there).
     KernelLevel best = KernelLevel::Scalar;
-    for (KernelLevel l : {KernelLevel::Simd128, KernelLevel::Sse, KernelLevel::Avx2, KernelLevel::Avx512})
+    for (KernelLevel l : {KernelLevel::Simd128, KernelLevel::Neon, KernelLevel::Sse, KernelLevel::Avx2, KernelLevel::Avx512})
         if (rvf::kernels_for(l))
             best = l;
     if (!std::getenv("RVF_KERNEL_LEVEL")) { // the override (tested below) changes the choice
@@ -210,6 +211,9 @@ TEST(DistanceDispatch, LevelsMatchTheBuildTarget) {
     }
 #elif defined(__wasm_simd128__)
     EXPECT_NE(rvf::kernels_for(KernelLevel::Simd128), nullptr);
+    EXPECT_EQ(rvf::kernels_for(KernelLevel::Avx2), nullptr);
+#elif defined(__aarch64__)
+    EXPECT_NE(rvf::kernels_for(KernelLevel::Neon), nullptr); // Advanced SIMD is AArch64 baseline
     EXPECT_EQ(rvf::kernels_for(KernelLevel::Avx2), nullptr);
 #else
     EXPECT_EQ(rvf::kernels_for(KernelLevel::Simd128), nullptr);
@@ -241,10 +245,11 @@ TEST(DistanceDispatch, ChildSeesOverride) {
         GTEST_SKIP() << "only meaningful as KernelLevelEnvOverride's child";
     // A named level this CPU has is used; anything else leaves the best level.
     KernelLevel expect = KernelLevel::Scalar;
-    for (KernelLevel l : {KernelLevel::Simd128, KernelLevel::Sse, KernelLevel::Avx2, KernelLevel::Avx512})
+    for (KernelLevel l : {KernelLevel::Simd128, KernelLevel::Neon, KernelLevel::Sse, KernelLevel::Avx2, KernelLevel::Avx512})
         if (rvf::kernels_for(l))
             expect = l;
-    for (KernelLevel l : {KernelLevel::Scalar, KernelLevel::Simd128, KernelLevel::Sse, KernelLevel::Avx2, KernelLevel::Avx512})
+    for (KernelLevel l : {KernelLevel::Scalar, KernelLevel::Simd128, KernelLevel::Neon, KernelLevel::Sse, KernelLevel::Avx2,
+                          KernelLevel::Avx512})
         if (rvf::kernels_for(l) && std::strcmp(rvf::kernel_level_name(l), want) == 0)
             expect = l;
     EXPECT_EQ(rvf::kernels().level, expect);

@@ -8,6 +8,7 @@
 //  Avx2     x86-64, AVX2 + FMA + F16C + POPCNT           F16C widening, 4 FMA accumulators
 //  Sse      x86-64, SSE4.2 + POPCNT                      bit-arithmetic f16 widening
 //  Simd128  Emscripten build compiled with -msimd128     rvf/core/distance/simd128.hpp
+//  Neon     AArch64 (Advanced SIMD is baseline there)    FCVTL f16 widening, 4 FMA accumulators
 //  Scalar   everywhere (the only level on other CPUs)    rvf/core/distance/scalar.hpp
 // PQ ADC on every x86 level is an unrolled table walk (gathers measured slower).
 //
@@ -21,7 +22,7 @@
 
 namespace rvf {
 
-enum class KernelLevel : uint8_t { Scalar, Sse, Avx2, Avx512, Simd128 };
+enum class KernelLevel : uint8_t { Scalar, Sse, Avx2, Avx512, Simd128, Neon };
 
 /// One implementation of every kernel. All pointers are non-null; lengths are element counts
 /// (bytes for hamming_bits, subspaces for adc_pq). No alignment is required.
@@ -37,7 +38,7 @@ struct DistanceKernels {
     uint32_t (*hamming_bits)(const uint8_t *a, const uint8_t *b, size_t nbytes);
     float (*adc_pq)(const float *table, const uint8_t *codes, size_t m, size_t ksub);
     KernelLevel level;
-    const char *name; // "scalar", "sse4.2", "avx2", "avx512", "simd128"
+    const char *name; // "scalar", "sse4.2", "avx2", "avx512", "simd128", "neon"
 };
 
 /// The best kernels for this CPU, chosen on first use (thread-safe) and fixed afterwards.

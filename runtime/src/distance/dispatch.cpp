@@ -1,6 +1,7 @@
 // Kernel tables and run-time selection for rvf/distance.hpp. Scalar and simd128 tables point
-// straight at the core headers' inline kernels; the x86 tables live in their own files
-// (x86_kernels.hpp). CPU features are read once, on the first kernels()/kernels_for() call.
+// straight at the core headers' inline kernels; the x86 and AArch64 NEON tables live in their own
+// files (x86_kernels.hpp, neon_kernels.hpp). CPU features are read once, on the first
+// kernels()/kernels_for() call.
 #include <rvf/distance.hpp>
 
 #include <cmath>
@@ -11,6 +12,7 @@
 #include <rvf/core/distance/scalar.hpp>
 #include <rvf/core/distance/simd128.hpp>
 
+#include "neon_kernels.hpp"
 #include "x86_kernels.hpp"
 
 #if RVF_DISTANCE_X86
@@ -57,7 +59,7 @@ constexpr DistanceKernels kSimd128Kernels = {
 };
 #endif
 
-constexpr size_t kLevelCount = 5;
+constexpr size_t kLevelCount = 6;
 
 // The tables this process may use, indexed by KernelLevel; filled once, in place (by_level may
 // point into this struct).
@@ -78,6 +80,9 @@ void detect(Available &av) {
 #if defined(__wasm_simd128__)
     offer(KernelLevel::Simd128, &kSimd128Kernels);
 #endif
+#if RVF_DISTANCE_NEON
+    offer(KernelLevel::Neon, &detail::kNeonKernels); // baseline on AArch64: nothing to test
+#endif
 #if RVF_DISTANCE_X86
     const detail::X86Features &cpu = detail::x86_features();
     const bool sse = cpu.sse42 && cpu.popcnt;
@@ -96,7 +101,7 @@ void detect(Available &av) {
 #endif
 }
 
-// RVF_KERNEL_LEVEL=scalar|sse4.2|avx2|avx512|simd128 makes kernels() use that level when this CPU
+// RVF_KERNEL_LEVEL=scalar|sse4.2|avx2|avx512|simd128|neon makes kernels() use that level when this CPU
 // has it (benchmarks compare levels through the whole store, e.g. native AVX2 against wasm
 // simd128); an unknown or unavailable name changes nothing.
 void apply_level_override(Available &av) {
@@ -136,6 +141,8 @@ const char *kernel_level_name(KernelLevel level) {
         return "avx512";
     case KernelLevel::Simd128:
         return "simd128";
+    case KernelLevel::Neon:
+        return "neon";
     }
     return "unknown";
 }
