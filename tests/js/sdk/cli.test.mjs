@@ -2,16 +2,18 @@
 // format, --json output, exit codes, helpful errors. Uses the wasm backend unless a test says
 // otherwise, so it runs where the native addon is not built.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { nativeAvailability } from '@ruvector/rvf';
+import { findServeTool } from '../../../npm/rvf/src/cli/serve.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const bin = path.join(root, 'npm/rvf/bin/rvf.js');
 const native = await nativeAvailability();
+const serveTool = process.env.RVF_NATIVE_TOOL ? null : findServeTool(); // a build of this repository
 
 let dir;
 const p = (n) => path.join(dir, n);
@@ -224,6 +226,41 @@ describe('rvf CLI', () => {
         expect(r.code).toBe(5);
         expect(r.err).toMatch(/RVF_NATIVE_TOOL=.*no-such-rvf is not a native `rvf` executable/);
         expect(rvf(['serve', '--help']).code).toBe(0);
+    }, 15000);
+
+    // Issue 15: the wrapper exited on SIGINT at once and left the server running (port + lock).
+    for (const signal of ['SIGINT', 'SIGTERM']) it.skipIf(!serveTool || !native.available)(`serve: ${signal} to the wrapper alone reaches the server, which closes the store; the wrapper exits with its status`, async () => {
+        const file = `serve-${signal}.rvf`;
+        const child = spawn(process.execPath, [bin, 'serve', file, '--http', '0', '--tcp', 'off', '--dimension', '3', '--no-auth'],
+            { cwd: dir, env: { ...process.env, RVF_NATIVE_TOOL: serveTool } });
+        let out = '';
+        const exited = new Promise((resolve) => child.on('close', (code) => resolve(code)));
+        const port = await new Promise((resolve, reject) => {
+            child.stdout.on('data', (d) => {
+                out += d;
+                const m = /listening http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
+                if (m)
+                    resolve(Number(m[1]));
+            });
+            exited.then(() => reject(new Error(`serve exited before listening: ${out}`)));
+        });
+        expect((await fetch(`http://127.0.0.1:${port}/v1/health`)).status).toBe(200);
+        child.kill(signal);
+        expect(await exited).toBe(0);
+        expect(out).toMatch(new RegExp(`${signal} received, shutting down\\n[\\s\\S]*closed ${file.replace('.', '\\.')} at epoch`));
+        expect(fs.existsSync(p(`${file}.lock`))).toBe(false);
+        const again = rvf(['ingest', file, '-', '--format', 'csv', '--backend', 'native'], { input: '1,2,3\n' }); // a writer gets the lock
+        expect(again.code, again.err).toBe(0);
+    }, 60000);
+
+    it('serve --help: the wrapper\'s summary, then the native tool\'s own options', () => {
+        const r = rvf(['serve', '--help']);
+        expect(r.code).toBe(0);
+        expect(r.out).toMatch(/SIGINT\/SIGTERM are forwarded/);
+        if (serveTool)
+            expect(r.out).toMatch(/native tool: .*\n\s*rvf serve FILE \[--http PORT\|off\][\s\S]*--token-file PATH/);
+        else
+            expect(r.out).toMatch(/the native tool was not found: serve needs the native `rvf` tool/);
     }, 15000);
 
     it.skipIf(!native.available)('--backend native writes files the wasm backend reads', () => {
