@@ -74,9 +74,21 @@ export function platformPackageTool() {
     } catch { /* rvf-node not installed: try our own resolution */ }
     from.push(require);
     for (const req of from) {
+        let tool;
         try {
-            return path.join(path.dirname(req.resolve(pkg)), os.platform() === 'win32' ? 'rvf.exe' : 'rvf');
-        } catch { /* not resolvable from there */ }
+            tool = path.join(path.dirname(req.resolve(pkg)), os.platform() === 'win32' ? 'rvf.exe' : 'rvf');
+        } catch {
+            continue; // not resolvable from there
+        }
+        // npm keeps the tarball's mode bits; an installer that drops them would leave it unrunnable.
+        try {
+            fs.accessSync(tool, fs.constants.X_OK);
+        } catch {
+            try {
+                fs.chmodSync(tool, 0o755);
+            } catch { /* missing, or not ours to change: isNativeExecutable() skips it */ }
+        }
+        return tool;
     }
     return null;
 }
