@@ -13,7 +13,6 @@ import { recallAtK } from './query.js';
 import { UsageError, InputError } from './errors.js';
 import { datasetFiles as filesIn, defaultDataset } from './sample-data.js';
 
-
 export const spec = {
     usage: '[FILE] [--dataset DIR | --base F --queries F --groundtruth F] [options]',
     summary: 'Benchmark each backend: ingest (unless FILE is given), open, queries (p50/p95/p99, QPS),\nrecall@k against the ground truth. Default dataset: the bundled SIFT10K (from an npm install:\na generated 10K x 128 set with exact ground truth, cached in --dir or a temp dir).',
