@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { nativeAvailability } from '@ruvector/rvf';
 import { findServeTool } from '../../../npm/rvf/src/cli/serve.js';
+import { writeSample } from '../../../npm/rvf/src/cli/sample-data.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const bin = path.join(root, 'npm/rvf/bin/rvf.js');
@@ -269,6 +270,43 @@ describe('rvf CLI', () => {
         expect(r.backend).toBe('native');
         const hits = json(rvf(['query', 'nat.rvf', '--vector', JSON.stringify(ROWS[0]), '-k', '2', '--json', '--backend', 'wasm']));
         expect(hits.map((h) => h.id)).toEqual([0, 1]);
+    });
+});
+
+// The set demo/bench generate where SIFT10K is not shipped (an npm install): same bytes on every
+// run, and its ground truth is the exact nearest neighbours.
+describe('generated demo dataset', () => {
+    it('is deterministic, and row i of the ground truth lists query i\'s nearest base rows in order', () => {
+        const small = { base: 300, queries: 4, dim: 8, truth: 10, clusters: 3, seed: 7 };
+        const a = fs.mkdtempSync(path.join(os.tmpdir(), 'rvf-sample-a-'));
+        const b = fs.mkdtempSync(path.join(os.tmpdir(), 'rvf-sample-b-'));
+        try {
+            writeSample(a, small);
+            writeSample(b, small);
+            const names = ['sample_base.fvecs', 'sample_query.fvecs', 'sample_groundtruth.ivecs'];
+            for (const n of names)
+                expect(fs.readFileSync(path.join(a, n)).equals(fs.readFileSync(path.join(b, n))), n).toBe(true);
+            const rows = (n, dim, read) => {
+                const buf = fs.readFileSync(path.join(a, n));
+                const out = [];
+                for (let o = 0; o < buf.length; o += 4 * (dim + 1)) {
+                    expect(buf.readInt32LE(o)).toBe(dim);
+                    out.push(Array.from({ length: dim }, (_, i) => read.call(buf, o + 4 + 4 * i)));
+                }
+                return out;
+            };
+            const base = rows(names[0], 8, Buffer.prototype.readFloatLE);
+            const queries = rows(names[1], 8, Buffer.prototype.readFloatLE);
+            const truth = rows(names[2], 10, Buffer.prototype.readInt32LE);
+            expect([base.length, queries.length, truth.length]).toEqual([300, 4, 4]);
+            queries.forEach((q, qi) => {
+                const d = base.map((v, id) => [v.reduce((s, x, i) => s + (x - q[i]) ** 2, 0), id]).sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+                expect(truth[qi]).toEqual(d.slice(0, 10).map((x) => x[1]));
+            });
+        } finally {
+            fs.rmSync(a, { recursive: true, force: true });
+            fs.rmSync(b, { recursive: true, force: true });
+        }
     });
 });
 
