@@ -1,12 +1,17 @@
 #!/usr/bin/env node
-// npm/rvf-node/scripts/stage-addon.mjs — copies a built addon into its platform package:
-//   <from> → npm/rvf-node-<platform>/rvf-node.<platform>.node
+// npm/rvf-node/scripts/stage-addon.mjs — copies a built addon, and the `rvf` tool built beside it,
+// into their platform package:
+//   <from>                       → npm/rvf-node-<platform>/rvf-node.<platform>.node
+//   <from>/../../runtime/rvf     → npm/rvf-node-<platform>/rvf   (`npx rvf serve` runs it)
 //
-//   node npm/rvf-node/scripts/stage-addon.mjs [--from FILE] [--platform TRIPLE]
+//   node npm/rvf-node/scripts/stage-addon.mjs [--from FILE] [--tool FILE] [--platform TRIPLE]
 // Defaults: --platform = this process's triple (linux-x64-gnu here); --from = the newest of
-// build/{native-release,native-debug,node}/native/rvf_node.node (CMake: RVF_BUILD_NODE_ADDON).
-// CI (.github/workflows/native-packages.yml) runs it after a Release build on each platform.
-import { copyFileSync, existsSync, statSync } from 'node:fs';
+// build/{node-portable,native-release,native-debug,node}/native/rvf_node.node (CMake:
+// RVF_BUILD_NODE_ADDON); --tool = the rvf of the same build tree. Publish from node-portable:
+// only its binaries run on any glibc >= 2.28 with nothing else installed (scripts/check-portable.sh).
+// A platform without the tool (no runtime/rvf beside the addon) is staged without it; an old
+// copy is removed so a package never ships a tool from another build.
+import { chmodSync, copyFileSync, existsSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
@@ -21,7 +26,7 @@ function arg(name) {
 }
 
 function newestBuild() {
-    const found = ['native-release', 'native-debug', 'node']
+    const found = ['node-portable', 'native-release', 'native-debug', 'node']
         .map((d) => path.join(repoRoot, 'build', d, 'native', 'rvf_node.node'))
         .filter((p) => existsSync(p))
         .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
@@ -45,3 +50,17 @@ const pkg = require(path.join(pkgDir, 'package.json'));
 const dest = path.join(pkgDir, pkg.main);
 copyFileSync(from, dest);
 console.log(`${from} → ${dest} (${statSync(dest).size} bytes)`);
+
+const toolName = triple.startsWith('win32') ? 'rvf.exe' : 'rvf';
+const tool = arg('--tool') ?? path.join(path.dirname(path.dirname(path.resolve(from))), 'runtime', toolName);
+const toolDest = path.join(pkgDir, toolName);
+if (existsSync(tool)) {
+    copyFileSync(tool, toolDest);
+    chmodSync(toolDest, 0o755);
+    console.log(`${tool} → ${toolDest} (${statSync(toolDest).size} bytes)`);
+} else if (arg('--tool')) {
+    throw new Error(`--tool ${tool} does not exist`);
+} else {
+    rmSync(toolDest, { force: true });
+    console.log(`no ${tool}: ${pkgDir} staged without the rvf tool (npx rvf serve will not find it there)`);
+}

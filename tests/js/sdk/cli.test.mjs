@@ -2,16 +2,19 @@
 // format, --json output, exit codes, helpful errors. Uses the wasm backend unless a test says
 // otherwise, so it runs where the native addon is not built.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { nativeAvailability } from '@ruvector/rvf';
+import { findServeTool } from '../../../npm/rvf/src/cli/serve.js';
+import { writeSample } from '../../../npm/rvf/src/cli/sample-data.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const bin = path.join(root, 'npm/rvf/bin/rvf.js');
 const native = await nativeAvailability();
+const serveTool = process.env.RVF_NATIVE_TOOL ? null : findServeTool(); // a build of this repository
 
 let dir;
 const p = (n) => path.join(dir, n);
@@ -226,12 +229,84 @@ describe('rvf CLI', () => {
         expect(rvf(['serve', '--help']).code).toBe(0);
     }, 15000);
 
+    // Issue 15: the wrapper exited on SIGINT at once and left the server running (port + lock).
+    for (const signal of ['SIGINT', 'SIGTERM']) it.skipIf(!serveTool || !native.available)(`serve: ${signal} to the wrapper alone reaches the server, which closes the store; the wrapper exits with its status`, async () => {
+        const file = `serve-${signal}.rvf`;
+        const child = spawn(process.execPath, [bin, 'serve', file, '--http', '0', '--tcp', 'off', '--dimension', '3', '--no-auth'],
+            { cwd: dir, env: { ...process.env, RVF_NATIVE_TOOL: serveTool } });
+        let out = '';
+        const exited = new Promise((resolve) => child.on('close', (code) => resolve(code)));
+        const port = await new Promise((resolve, reject) => {
+            child.stdout.on('data', (d) => {
+                out += d;
+                const m = /listening http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
+                if (m)
+                    resolve(Number(m[1]));
+            });
+            exited.then(() => reject(new Error(`serve exited before listening: ${out}`)));
+        });
+        expect((await fetch(`http://127.0.0.1:${port}/v1/health`)).status).toBe(200);
+        child.kill(signal);
+        expect(await exited).toBe(0);
+        expect(out).toMatch(new RegExp(`${signal} received, shutting down\\n[\\s\\S]*closed ${file.replace('.', '\\.')} at epoch`));
+        expect(fs.existsSync(p(`${file}.lock`))).toBe(false);
+        const again = rvf(['ingest', file, '-', '--format', 'csv', '--backend', 'native'], { input: '1,2,3\n' }); // a writer gets the lock
+        expect(again.code, again.err).toBe(0);
+    }, 60000);
+
+    it('serve --help: the wrapper\'s summary, then the native tool\'s own options', () => {
+        const r = rvf(['serve', '--help']);
+        expect(r.code).toBe(0);
+        expect(r.out).toMatch(/SIGINT\/SIGTERM are forwarded/);
+        if (serveTool)
+            expect(r.out).toMatch(/native tool: .*\n\s*rvf serve FILE \[--http PORT\|off\][\s\S]*--token-file PATH/);
+        else
+            expect(r.out).toMatch(/the native tool was not found: serve needs the native `rvf` tool/);
+    }, 15000);
+
     it.skipIf(!native.available)('--backend native writes files the wasm backend reads', () => {
         writeFvecs(p('nat.fvecs'), ROWS);
         const r = json(rvf(['ingest', 'nat.rvf', 'nat.fvecs', '--backend', 'native', '--json']));
         expect(r.backend).toBe('native');
         const hits = json(rvf(['query', 'nat.rvf', '--vector', JSON.stringify(ROWS[0]), '-k', '2', '--json', '--backend', 'wasm']));
         expect(hits.map((h) => h.id)).toEqual([0, 1]);
+    });
+});
+
+// The set demo/bench generate where SIFT10K is not shipped (an npm install): same bytes on every
+// run, and its ground truth is the exact nearest neighbours.
+describe('generated demo dataset', () => {
+    it('is deterministic, and row i of the ground truth lists query i\'s nearest base rows in order', () => {
+        const small = { base: 300, queries: 4, dim: 8, truth: 10, clusters: 3, seed: 7 };
+        const a = fs.mkdtempSync(path.join(os.tmpdir(), 'rvf-sample-a-'));
+        const b = fs.mkdtempSync(path.join(os.tmpdir(), 'rvf-sample-b-'));
+        try {
+            writeSample(a, small);
+            writeSample(b, small);
+            const names = ['sample_base.fvecs', 'sample_query.fvecs', 'sample_groundtruth.ivecs'];
+            for (const n of names)
+                expect(fs.readFileSync(path.join(a, n)).equals(fs.readFileSync(path.join(b, n))), n).toBe(true);
+            const rows = (n, dim, read) => {
+                const buf = fs.readFileSync(path.join(a, n));
+                const out = [];
+                for (let o = 0; o < buf.length; o += 4 * (dim + 1)) {
+                    expect(buf.readInt32LE(o)).toBe(dim);
+                    out.push(Array.from({ length: dim }, (_, i) => read.call(buf, o + 4 + 4 * i)));
+                }
+                return out;
+            };
+            const base = rows(names[0], 8, Buffer.prototype.readFloatLE);
+            const queries = rows(names[1], 8, Buffer.prototype.readFloatLE);
+            const truth = rows(names[2], 10, Buffer.prototype.readInt32LE);
+            expect([base.length, queries.length, truth.length]).toEqual([300, 4, 4]);
+            queries.forEach((q, qi) => {
+                const d = base.map((v, id) => [v.reduce((s, x, i) => s + (x - q[i]) ** 2, 0), id]).sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+                expect(truth[qi]).toEqual(d.slice(0, 10).map((x) => x[1]));
+            });
+        } finally {
+            fs.rmSync(a, { recursive: true, force: true });
+            fs.rmSync(b, { recursive: true, force: true });
+        }
     });
 });
 

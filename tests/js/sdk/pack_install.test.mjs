@@ -4,9 +4,14 @@
 // then, as a user would: `npx rvf --version`; require() (CommonJS) and import (ES module) of all
 // three packages, each writing with the native backend and reading back with the wasm one while
 // a host uncaughtException handler stays in charge; a TypeScript --strict compile of a consumer
-// with module node16 and nodenext (.mts and .cts) and module commonjs.
+// with module node16 and nodenext (.mts and .cts) and module commonjs; `npx rvf serve` runs the
+// native tool shipped in the platform package (health answers; Ctrl-C and SIGTERM close the store
+// and free its lock) and `npx rvf demo` runs without the repository's SIFT10K.
+// The platform package gets the portable build (preset node-portable: the binaries published)
+// when build/node-portable has it (scripts/demo.sh builds it first in `npm test`), else the newest
+// native build.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -23,10 +28,42 @@ const tsc = path.join(root, 'node_modules/typescript/bin/tsc');
 // ours must be above all of them, or the scope owner could not publish it.
 const UPSTREAM_MAX = [0, 3, 4];
 
-function run(cmd, args, cwd) {
-    const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', timeout: 120000, env: { ...process.env, RVF_NODE_ADDON: '' } });
+// Nothing of the repository's builds may leak in: the install must find its own addon and tool.
+const cleanEnv = { ...process.env, RVF_NODE_ADDON: '', RVF_NATIVE_TOOL: '', RVF_SERVE_TOKEN: '' };
+const portableAddon = path.join(root, 'build/node-portable/native/rvf_node.node');
+
+function run(cmd, args, cwd, timeout = 120000) {
+    const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', timeout, env: cleanEnv });
     return { code: r.status, out: r.stdout ?? '', err: r.stderr ?? '' };
 }
+
+/** `npx rvf serve FILE` in its own process group (as a terminal runs it); resolves once it listens. */
+function startServe(cwd, file) {
+    const child = spawn('npx', ['--offline', 'rvf', 'serve', file, '--http', '0', '--tcp', 'off', '--dimension', '3', '--token-file', 'token'],
+        { cwd, env: cleanEnv, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const srv = { child, out: '', err: '' };
+    srv.exited = new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
+    srv.listening = new Promise((resolve, reject) => {
+        child.stdout.on('data', (d) => {
+            srv.out += d;
+            const m = /listening http:\/\/127\.0\.0\.1:(\d+)/.exec(srv.out);
+            if (m)
+                resolve(Number(m[1]));
+        });
+        child.stderr.on('data', (d) => { srv.err += d; });
+        srv.exited.then(() => reject(new Error(`npx rvf serve exited before listening:\n${srv.out}\n${srv.err}`)));
+    });
+    return srv;
+}
+
+// A writer open of `file` from the install: succeeds only once the server released the lock.
+const writerScript = `import { RvfDatabase } from '@ruvector/rvf';
+const db = await RvfDatabase.open(process.argv[2], { backend: 'native' });
+await db.insertBatch([{ id: 'w' + process.argv[3], vector: [0, 0, 1] }]);
+const n = (await db.status()).totalVectors;
+await db.close();
+console.log(JSON.stringify({ n }));
+`;
 
 // The same program in both module systems: every package loads, native writes, wasm reads back
 // (metadata filter included), and an exception thrown later reaches the host's own handler.
@@ -76,8 +113,10 @@ describe.skipIf(!native.available || process.platform !== 'linux' || process.arc
     const packs = {};
     beforeAll(() => {
         dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rvf-pack-'));
-        const stage = run(process.execPath, ['npm/rvf-node/scripts/stage-addon.mjs'], root);
+        const from = fs.existsSync(portableAddon) ? ['--from', portableAddon] : [];
+        const stage = run(process.execPath, ['npm/rvf-node/scripts/stage-addon.mjs', ...from], root);
         expect(stage.code, stage.err).toBe(0);
+        console.log(stage.out.trim());
         for (const p of packages) {
             const r = run('npm', ['pack', '--json', '--pack-destination', dir], path.join(root, 'npm', p));
             expect(r.code, r.err).toBe(0);
@@ -109,7 +148,7 @@ describe.skipIf(!native.available || process.platform !== 'linux' || process.arc
         expect(files('rvf-wasm')).toEqual(expect.arrayContaining(['cjs/index.cjs', 'index.d.cts', 'index.d.ts', 'dist/rvf_core.wasm', 'dist/rvf_core.mjs', 'dist/status.d.cts']));
         expect(files('rvf')).toEqual(expect.arrayContaining(['cjs/index.cjs', 'index.d.cts', 'index.d.ts', 'src/server-client.d.cts']));
         expect(files('rvf-node')).toEqual(expect.arrayContaining(['index.cjs', 'index.js', 'index.d.cts', 'index.d.ts']));
-        expect(files('rvf-node-linux-x64-gnu')).toContain('rvf-node.linux-x64-gnu.node');
+        expect(files('rvf-node-linux-x64-gnu')).toEqual(expect.arrayContaining(['rvf-node.linux-x64-gnu.node', 'rvf']));
         // The glue loads without top-level await (else require() fails with ERR_REQUIRE_ASYNC_MODULE).
         const glue = fs.readFileSync(path.join(app, 'node_modules/@ruvector/rvf-wasm/dist/rvf_core.mjs'), 'utf8');
         expect(glue).not.toMatch(/await import\(/);
@@ -156,4 +195,61 @@ describe.skipIf(!native.available || process.platform !== 'linux' || process.arc
             expect(r.code, name).toBe(0);
         }
     }, 120000); // three tsc runs: ≈ 8 s each on a loaded 2-core machine
+
+    it('npx rvf serve --help lists the native options; serve runs the tool of the platform package', () => {
+        const help = run('npx', ['--offline', 'rvf', 'serve', '--help'], app);
+        expect(help.code, help.err).toBe(0);
+        expect(help.out).toMatch(/native tool: .*node_modules\/@ruvector\/rvf-node-linux-x64-gnu\/rvf\n/);
+        for (const option of ['--http PORT|off', '--tcp PORT|off', '--token-file PATH', '--no-auth', '--readonly'])
+            expect(help.out).toContain(option);
+    }, 60000);
+
+    it.each([
+        ['SIGINT to the process group (Ctrl-C)', 'SIGINT', true],
+        ['SIGTERM to npx alone', 'SIGTERM', false],
+    ])('npx rvf serve: /v1/health answers, writes take the token; %s closes the store and frees the lock', async (_, signal, group) => {
+        const file = `served-${signal}.rvf`;
+        fs.writeFileSync(path.join(app, 'token'), 'pack-install-token\n');
+        const srv = startServe(app, file);
+        try {
+            const port = await srv.listening;
+            expect(srv.err).toMatch(/running \S*node_modules\/@ruvector\/rvf-node-linux-x64-gnu\/rvf serve /);
+            const health = await fetch(`http://127.0.0.1:${port}/v1/health`);
+            expect(health.status).toBe(200);
+            expect(await health.json()).toEqual({ status: 'ok' });
+            const ingest = (token) => fetch(`http://127.0.0.1:${port}/v1/ingest`, {
+                method: 'POST',
+                headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+                body: JSON.stringify({ vectors: [[1, 0, 0]], ids: [1] }),
+            });
+            expect((await ingest(null)).status).toBe(401);
+            expect((await ingest('pack-install-token')).status).toBe(200);
+            // While it serves, the store is locked for writers.
+            fs.writeFileSync(path.join(app, 'writer.mjs'), writerScript);
+            const locked = run(process.execPath, ['writer.mjs', file, 'a'], app);
+            expect(locked.code).not.toBe(0);
+            expect(locked.err).toMatch(/LockHeld|lock/i);
+
+            process.kill(group ? -srv.child.pid : srv.child.pid, signal);
+            await srv.exited;
+            expect(srv.out).toMatch(new RegExp(`${signal} received, shutting down`));
+            expect(srv.out).toMatch(new RegExp(`closed ${file.replace('.', '\\.')} at epoch \\d+ with 1 vectors`));
+            await expect(fetch(`http://127.0.0.1:${port}/v1/health`)).rejects.toThrow();
+            const writer = run(process.execPath, ['writer.mjs', file, 'b'], app);
+            expect(writer.err).toBe('');
+            expect(JSON.parse(writer.out)).toEqual({ n: 2 });
+        } finally {
+            try {
+                process.kill(-srv.child.pid, 'SIGKILL'); // only if a failed assertion left it running
+            } catch { /* already gone */ }
+        }
+    }, 120000);
+
+    it('npx rvf demo runs from the install on the generated dataset', () => {
+        const r = run('npx', ['--offline', 'rvf', 'demo', 'demo-dir', '--no-progress'], app, 300000);
+        expect(r.code, r.err).toBe(0);
+        expect(r.out).toMatch(/dataset: generated 10K x 128/);
+        expect(r.out).toMatch(/native .*\n.*wasm /); // both backends measured
+        expect(r.out).toMatch(/verify/i);
+    }, 300000);
 });

@@ -90,5 +90,8 @@ export function helpText(command, spec) {
         const left = `  ${f.alias ? `-${f.alias}, ` : '    '}--${n}${f.type === 'boolean' ? '' : ` <${f.type === 'number' ? 'n' : 'value'}>`}`;
         return `${left.padEnd(30)} ${f.help ?? ''}${f.default !== undefined ? ` (default ${f.default})` : ''}`;
     });
+    // A raw command hands every argument to another program: the common options do not apply.
+    if (spec.raw)
+        return `usage: rvf ${command} ${spec.usage ?? ''}\n\n${spec.summary ?? ''}\n`;
     return `usage: rvf ${command} ${spec.usage ?? ''}\n\n${spec.summary ?? ''}\n\noptions:\n${rows.join('\n')}\n`;
 }

@@ -1,9 +1,9 @@
 // rvf bench: ingest rate, open time, query latency percentiles, QPS and recall@k per backend, on
-// a dataset (default: the bundled SIFT10K, tests/data/siftsmall) or on an existing FILE.
+// a dataset (default: the bundled SIFT10K, tests/data/siftsmall, or from an npm install a generated
+// set of the same shape: sample-data.js) or on an existing FILE.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { RvfDatabase } from '../database.js';
 import { nativeAvailability } from '../backend/select.js';
 import { openInput, readAllRows } from './input/index.js';
@@ -11,13 +11,11 @@ import { createProgress } from './progress.js';
 import { percentile, toJson } from './common.js';
 import { recallAtK } from './query.js';
 import { UsageError, InputError } from './errors.js';
-
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
-export const BUNDLED_SIFT = path.join(repoRoot, 'tests', 'data', 'siftsmall');
+import { datasetFiles as filesIn, defaultDataset } from './sample-data.js';
 
 export const spec = {
     usage: '[FILE] [--dataset DIR | --base F --queries F --groundtruth F] [options]',
-    summary: 'Benchmark each backend: ingest (unless FILE is given), open, queries (p50/p95/p99, QPS),\nrecall@k against the ground truth. Default dataset: the bundled SIFT10K.',
+    summary: 'Benchmark each backend: ingest (unless FILE is given), open, queries (p50/p95/p99, QPS),\nrecall@k against the ground truth. Default dataset: the bundled SIFT10K (from an npm install:\na generated 10K x 128 set with exact ground truth, cached in --dir or a temp dir).',
     max: 1,
     flags: {
         dataset: { type: 'string', help: 'directory with *_base.fvecs, *_query.fvecs, *_groundtruth.ivecs' },
@@ -32,18 +30,13 @@ export const spec = {
     },
 };
 
-function datasetFiles(opts) {
-    const dir = opts.dataset ?? (opts.base ? null : BUNDLED_SIFT);
-    const find = (suffix) => {
-        if (!dir)
-            return undefined;
-        const f = fs.existsSync(dir) ? fs.readdirSync(dir).find((n) => n.endsWith(suffix)) : undefined;
-        return f ? path.join(dir, f) : undefined;
-    };
+function datasetFiles(opts, workDir) {
+    const dir = opts.dataset ?? (opts.base ? null : defaultDataset(path.join(workDir(), 'dataset')).dir);
+    const found = dir ? filesIn(dir) : {};
     return {
-        base: opts.base ?? find('_base.fvecs'),
-        queries: opts.queries ?? find('_query.fvecs'),
-        groundtruth: opts.groundtruth ?? find('_groundtruth.ivecs'),
+        base: opts.base ?? found.base,
+        queries: opts.queries ?? found.queries,
+        groundtruth: opts.groundtruth ?? found.groundtruth,
     };
 }
 
@@ -125,7 +118,19 @@ export function benchTable(rows) {
 }
 
 export async function run([file], opts, io) {
-    const files = datasetFiles(opts);
+    // The build directory, created on first use (a generated dataset is written there too).
+    let workDir = opts.dir ?? null;
+    const getWorkDir = () => (workDir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'rvf-bench-')));
+    try {
+        return await benchIn(file, opts, io, getWorkDir);
+    } finally {
+        if (workDir && !opts.dir)
+            fs.rmSync(workDir, { recursive: true, force: true });
+    }
+}
+
+async function benchIn(file, opts, io, getWorkDir) {
+    const files = datasetFiles(opts, getWorkDir);
     if (!file && !files.base)
         throw new UsageError('bench: give FILE, --dataset DIR or --base FILE (the bundled SIFT10K was not found)');
     if (!files.queries)
@@ -138,22 +143,16 @@ export async function run([file], opts, io) {
     if (note)
         io.stderr.write(`bench: ${note}\n`);
     const showProgress = opts.progress ?? (opts.json ? false : undefined);
-    const workDir = file ? null : (opts.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'rvf-bench-')));
     const rows = [];
-    try {
-        for (const backend of list) {
-            let target = file, build = null;
-            if (!file) {
-                target = path.join(workDir, `bench-${backend}.rvf`);
-                fs.rmSync(target, { force: true });
-                build = await buildStore(target, files.base, backend, opts, showProgress);
-            }
-            const m = await measureQueries(target, backend, queries, truth, opts, showProgress);
-            rows.push({ ...m, vectors: build?.vectors, ingestSeconds: build?.seconds, ingestVectorsPerSecond: build ? build.vectors / build.seconds : null });
+    for (const backend of list) {
+        let target = file, build = null;
+        if (!file) {
+            target = path.join(getWorkDir(), `bench-${backend}.rvf`);
+            fs.rmSync(target, { force: true });
+            build = await buildStore(target, files.base, backend, opts, showProgress);
         }
-    } finally {
-        if (workDir && !opts.dir)
-            fs.rmSync(workDir, { recursive: true, force: true });
+        const m = await measureQueries(target, backend, queries, truth, opts, showProgress);
+        rows.push({ ...m, vectors: build?.vectors, ingestSeconds: build?.seconds, ingestVectorsPerSecond: build ? build.vectors / build.seconds : null });
     }
     if (opts.json)
         io.stdout.write(`${toJson({ dataset: files, results: rows })}\n`);

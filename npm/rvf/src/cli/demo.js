@@ -1,9 +1,11 @@
-// rvf demo [DIR]: the SIFT10K walk-through, every step through this CLI:
-// ingest the bundled base vectors (progress bar), inspect, query with recall@10 and latency
+// rvf demo [DIR]: the SIFT10K walk-through, every step through this CLI (from an npm install,
+// where SIFT10K is not shipped, on a generated set of the same shape in DIR/dataset: sample-data.js):
+// ingest the base vectors (progress bar), inspect, query with recall@10 and latency
 // percentiles on the native and the wasm backend, reopen and query again, verify.
 import fs from 'node:fs';
 import path from 'node:path';
-import { BUNDLED_SIFT, measureQueries, benchTable } from './bench.js';
+import { measureQueries, benchTable } from './bench.js';
+import { datasetFiles, defaultDataset } from './sample-data.js';
 import { readAllRows } from './input/index.js';
 import { nativeAvailability } from '../backend/select.js';
 import { RvfDatabase } from '../database.js';
@@ -14,22 +16,25 @@ import { UsageError } from './errors.js';
 
 export const spec = {
     usage: '[DIR] [--dataset DIR]',
-    summary: 'End-to-end demo on the bundled SIFT10K: build a store with the CLI, query it on both\nbackends (recall@10, p50/p95/p99), reopen it, verify it. DIR defaults to ./rvf-demo.',
+    summary: 'End-to-end demo on SIFT10K (from an npm install: a generated 10K x 128 set with exact ground truth):\nbuild a store with the CLI, query it on both backends (recall@10, p50/p95/p99), reopen it, verify it.\nDIR defaults to ./rvf-demo.',
     max: 1,
     flags: {
-        dataset: { type: 'string', help: 'directory with siftsmall_{base,query}.fvecs and siftsmall_groundtruth.ivecs' },
+        dataset: { type: 'string', help: 'directory with *_base.fvecs, *_query.fvecs and *_groundtruth.ivecs' },
         k: { type: 'number', alias: 'k', min: 1, default: 10, help: 'neighbours per query' },
         'ef-search': { type: 'number', min: 1, default: 100, help: 'HNSW beam width' },
     },
 };
 
 export async function run([dir = 'rvf-demo'], opts, io) {
-    const data = opts.dataset ?? BUNDLED_SIFT;
-    const file = (n) => path.join(data, `siftsmall_${n}`);
-    for (const n of ['base.fvecs', 'query.fvecs', 'groundtruth.ivecs'])
-        if (!fs.existsSync(file(n)))
-            throw new UsageError(`demo: ${file(n)} not found (pass --dataset DIR)`);
     fs.mkdirSync(dir, { recursive: true });
+    const data = opts.dataset ? { dir: opts.dataset, name: opts.dataset } : defaultDataset(path.join(dir, 'dataset'));
+    const found = datasetFiles(data.dir);
+    const files = { 'base.fvecs': found.base, 'query.fvecs': found.queries, 'groundtruth.ivecs': found.groundtruth };
+    for (const [n, f] of Object.entries(files))
+        if (!f)
+            throw new UsageError(`demo: no *_${n} in ${data.dir} (pass --dataset DIR)`);
+    const file = (n) => files[n];
+    io.stdout.write(`dataset: ${data.name} (${data.dir})\n`);
     const store = path.join(dir, 'sift10k.rvf');
     fs.rmSync(store, { force: true });
     const native = await nativeAvailability();

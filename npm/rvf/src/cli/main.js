@@ -75,7 +75,7 @@ export async function main(argv, io = { stdout: process.stdout, stderr: process.
         const mod = await load();
         if (mod.spec.raw) {
             if (rest.includes('--help') || rest.includes('-h')) {
-                io.stdout.write(helpText(cmd, mod.spec));
+                io.stdout.write(helpText(cmd, mod.spec) + (mod.spec.moreHelp?.() ?? ''));
                 return EXIT.ok;
             }
             return await mod.run(rest, {}, io);
