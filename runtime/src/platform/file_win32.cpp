@@ -4,6 +4,8 @@
 #include "file.hpp"
 
 #include <cerrno>
+#include <cstring>
+#include <vector>
 
 #include "win32_util.hpp"
 
@@ -42,6 +44,39 @@ int info_of(HANDLE h, FileInfo &out) {
     out.inode = (static_cast<uint64_t>(fi.nFileIndexHigh) << 32) | fi.nFileIndexLow;
     out.mtime_ns = filetime_ns_since_1970(fi.ftLastWriteTime);
     return 0;
+}
+
+// FILE_INFO_BY_HANDLE_CLASS value 22; mingw-w64 10 declares it only under an impossible
+// _WIN32_WINNT condition.
+constexpr auto kFileRenameInfoEx = static_cast<FILE_INFO_BY_HANDLE_CLASS>(22);
+
+// SetFileInformationByHandle(FileRenameInfoEx, REPLACE_IF_EXISTS | POSIX_SEMANTICS); false where
+// the OS or file system does not offer it (the caller falls back to MoveFileExW).
+bool posix_rename(const std::wstring &from, const std::wstring &to) {
+    const DWORD full_len = ::GetFullPathNameW(to.c_str(), 0, nullptr, nullptr);
+    if (full_len == 0)
+        return false;
+    std::wstring full(full_len, L'\0');
+    const DWORD n = ::GetFullPathNameW(to.c_str(), full_len, full.data(), nullptr);
+    if (n == 0 || n >= full_len)
+        return false;
+    full.resize(n);
+    const HANDLE h = ::CreateFileW(from.c_str(), DELETE | SYNCHRONIZE, kShareAll, nullptr, OPEN_EXISTING,
+                                   FILE_ATTRIBUTE_NORMAL, nullptr);
+    if (h == INVALID_HANDLE_VALUE)
+        return false;
+    std::vector<unsigned char> buf(sizeof(FILE_RENAME_INFO) + full.size() * sizeof(wchar_t));
+    auto *info = reinterpret_cast<FILE_RENAME_INFO *>(buf.data());
+    // Flags shares its place with the older BOOLEAN ReplaceIfExists (the headers name it only for
+    // newer _WIN32_WINNT values), so it is written by offset.
+    const DWORD flags = FILE_RENAME_FLAG_REPLACE_IF_EXISTS | FILE_RENAME_FLAG_POSIX_SEMANTICS;
+    std::memcpy(buf.data(), &flags, sizeof flags);
+    info->RootDirectory = nullptr;
+    info->FileNameLength = static_cast<DWORD>(full.size() * sizeof(wchar_t));
+    std::memcpy(info->FileName, full.data(), full.size() * sizeof(wchar_t));
+    const bool ok = ::SetFileInformationByHandle(h, kFileRenameInfoEx, info, static_cast<DWORD>(buf.size())) != 0;
+    ::CloseHandle(h);
+    return ok;
 }
 
 } // namespace
@@ -118,8 +153,13 @@ int remove_file(const std::string &path) {
 }
 
 int rename_replace(const std::string &from, const std::string &to) {
-    return ::MoveFileExW(win32::widen(from).c_str(), win32::widen(to).c_str(),
-                         MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH)
+    // The store renames its compacted copy over the file it still has open. MoveFileExW refuses
+    // that (access denied) while any handle is open; a POSIX-semantics rename (Windows 10 1709+,
+    // NTFS) replaces the name and leaves open handles on the old file, as rename(2) does.
+    const std::wstring wfrom = win32::widen(from), wto = win32::widen(to);
+    if (posix_rename(wfrom, wto))
+        return 0;
+    return ::MoveFileExW(wfrom.c_str(), wto.c_str(), MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH)
                ? 0
                : win32::last_errno();
 }
