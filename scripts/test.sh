@@ -155,6 +155,22 @@ portable_stage() {
     add_result portable "$passed" "$failed" $((SECONDS - t0)) "$note"
 }
 
+# Opt-in (RVF_TEST_STAGES=cross): scripts/check-cross.sh cross-compiles the win32-x64 (mingw-w64)
+# and darwin-x64/arm64 (zig) addon and rvf tool, checks what they import and export, and runs
+# `rvf.exe demo` under wine64 where it is installed. One check per compiled/linked/run step.
+cross_stage() {
+    local t0=$SECONDS log="$logs/cross.log" passed=0 failed=1 line
+    echo
+    echo "== cross (win32-x64 via mingw-w64, darwin-x64/arm64 via zig: compiled / linked / run)"
+    bash scripts/check-cross.sh 2>&1 | tee "$log"
+    line="$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log" | tail -n 1)"
+    if [ -n "$line" ]; then
+        passed="$(awk '{print $1}' <<<"$line")"
+        failed="$(awk '{print $3}' <<<"$line")"
+    fi
+    add_result cross "$passed" "$failed" $((SECONDS - t0))
+}
+
 # Not in the default run (a cold build takes ~25 min here): RVF_TEST_STAGES=portable-arm64 builds
 # node-portable-arm64 and runs its binaries under qemu-user (qemu-aarch64-static, Debian 12's 7.2):
 #   objdump check of rvf_node.node + rvf (scripts/check-portable.sh); `rvf demo`; the GoogleTest
@@ -244,6 +260,7 @@ for stage in $stages; do
         browser) browser_stage ;;
         portable) portable_stage ;;
         portable-arm64) portable_arm64_stage ;;
+        cross) cross_stage ;;
         native-debug | native-release | native-clang | native-asan | wasm-release | microkernel) ctest_stage "$stage" ;;
         *) add_result "$stage" 0 1 0 "unknown stage" ;;
     esac

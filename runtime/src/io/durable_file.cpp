@@ -1,85 +1,61 @@
 // Append-only durable file, directory fsync, atomic replace and compaction temp handling
-// (spec §10.2, §3.8). All writes go through pwrite at an explicit offset: O_APPEND is not used
-// because Linux ignores pwrite's offset on O_APPEND descriptors.
+// (spec §10.2, §3.8). All writes are positional (pwrite / WriteFile at an offset): O_APPEND is
+// not used because Linux ignores pwrite's offset on O_APPEND descriptors. The OS calls are in
+// runtime/src/platform; the messages keep POSIX's names (fdatasync, pread) on every OS.
 #include "rvf/io/durable_file.hpp"
 
 #include <cerrno>
 #include <cstdint>
-#include <cstring>
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
+#include <cstdlib>
 
+#include "../platform/file.hpp"
+#include "../platform/file_sync.hpp"
+#include "../platform/os_error.hpp"
 #include "rvf/io/fault_injection.hpp"
 
 namespace rvf::io {
 namespace {
 
-std::string errno_text(int e) { return std::strerror(e); }
+namespace os = rvf::platform;
+using os::parent_dir;
+
+std::string errno_text(int e) { return os::error_text(e); }
 
 Error closed_error(const std::string &path) { return Error{Status::IoError, path + ": file is closed"}; }
-
-std::string parent_dir(const std::string &path) {
-    const size_t slash = path.find_last_of('/');
-    if (slash == std::string::npos)
-        return ".";
-    if (slash == 0)
-        return "/";
-    return path.substr(0, slash);
-}
-
-int retry_ftruncate(int fd, uint64_t size) {
-    int r;
-    do
-        r = ::ftruncate(fd, static_cast<off_t>(size));
-    while (r != 0 && errno == EINTR);
-    return r;
-}
-
-// fsync/fdatasync can return EINTR on some filesystems (e.g. FUSE); the sync did not happen.
-int retry_fsync(int fd, bool data_only) {
-    int r;
-    do
-        r = data_only ? ::fdatasync(fd) : ::fsync(fd);
-    while (r != 0 && errno == EINTR);
-    return r;
-}
 
 constexpr uint64_t kMaxFileSize = static_cast<uint64_t>(INT64_MAX); // off_t is signed
 
 } // namespace
 
 Result<DurableFile> DurableFile::create_new(const std::string &path) {
-    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    if (fd < 0) {
-        const int e = errno;
+    os::FileHandle fd = os::kNoFile;
+    if (const int e = os::open_file(path, os::OpenMode::CreateNew, fd); e != 0) {
         if (e == EEXIST)
             return Error{Status::FsyncFailed, path + ": already exists"};
         return Error{Status::IoError, "create " + path + ": " + errno_text(e)};
     }
     // Without this a crash could lose the directory entry even after the data is synced.
     if (VoidResult d = sync_directory_of(path); !d) {
-        ::close(fd);
-        ::unlink(path.c_str());
+        os::close_file(fd);
+        os::remove_file(path);
         return d.error();
     }
     return DurableFile(fd, 0, path);
 }
 
 Result<DurableFile> DurableFile::open_existing(const std::string &path) {
-    const int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
-    if (fd < 0) {
-        const int e = errno;
+    os::FileHandle fd = os::kNoFile;
+    if (const int e = os::open_file(path, os::OpenMode::ReadWrite, fd); e != 0) {
         if (e == ENOENT)
             return Error{Status::ManifestNotFound, "no such file: " + path};
         return Error{Status::IoError, "open " + path + ": " + errno_text(e)};
     }
-    struct stat st {};
-    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        ::close(fd);
+    os::FileInfo st;
+    if (os::file_info(fd, st) != 0 || !st.regular) {
+        os::close_file(fd);
         return Error{Status::IoError, path + ": not a regular file"};
     }
-    return DurableFile(fd, static_cast<uint64_t>(st.st_size), path);
+    return DurableFile(fd, st.size, path);
 }
 
 DurableFile::DurableFile(DurableFile &&other) noexcept
@@ -101,16 +77,16 @@ DurableFile &DurableFile::operator=(DurableFile &&other) noexcept {
 DurableFile::~DurableFile() { close(); }
 
 void DurableFile::close() {
-    if (fd_ >= 0) {
+    if (fd_ != os::kNoFile) {
         // close() errors are not actionable here: durability is sync()'s job, and retrying
         // close on Linux could close a descriptor reused by another thread.
-        ::close(fd_);
+        os::close_file(fd_);
         fd_ = -1;
     }
 }
 
 VoidResult DurableFile::append(core::ByteView bytes) {
-    if (fd_ < 0)
+    if (fd_ == os::kNoFile)
         return closed_error(path_);
     if (bytes.size == 0)
         return {};
@@ -143,21 +119,19 @@ VoidResult DurableFile::append(core::ByteView bytes) {
     size_t done = 0;
     int err = 0;
     while (done < limit) {
-        const ssize_t n = ::pwrite(fd_, bytes.data + done, limit - done, static_cast<off_t>(before + done));
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            err = errno;
+        size_t n = 0;
+        if (const int e = os::write_at(fd_, bytes.data + done, limit - done, before + done, n); e != 0) {
+            err = e;
             break;
         }
         if (n == 0) { // no progress and no errno: do not spin
             err = EIO;
             break;
         }
-        done += static_cast<size_t>(n);
+        done += n;
     }
     if (fault.fire && fault.kind == FaultPlan::Kind::Crash)
-        ::_exit(kFaultCrashExitCode); // the torn tail stays, as after kill -9
+        std::_Exit(kFaultCrashExitCode); // the torn tail stays, as after kill -9
     if (err == 0 && fault.fire)
         err = fault_errno;
     if (err == 0) {
@@ -168,12 +142,11 @@ VoidResult DurableFile::append(core::ByteView bytes) {
     // Roll back the partial tail so the next append starts at a segment boundary.
     std::string rollback;
     if (done > 0) {
-        if (retry_ftruncate(fd_, before) == 0) {
+        if (const int te = os::truncate_file(fd_, before); te == 0) {
             size_ = before;
         } else {
-            const int te = errno;
-            struct stat st {};
-            size_ = ::fstat(fd_, &st) == 0 ? static_cast<uint64_t>(st.st_size) : before + done;
+            os::FileInfo st;
+            size_ = os::file_info(fd_, st) == 0 ? st.size : before + done;
             rollback = "; truncate back to " + std::to_string(before) + " failed (" + errno_text(te) +
                        "), file size now " + std::to_string(size_);
         }
@@ -196,17 +169,15 @@ VoidResult DurableFile::check_unchanged() const {
     // Another process writing this file means the writer lock was broken (a writer that ignores
     // OS locks, a copied lock file, a second host over a file system without locks). Appending
     // at our own idea of the end would interleave two histories; stop before the first byte.
-    struct stat mine {}, named {};
-    if (::fstat(fd_, &mine) != 0) {
-        const int e = errno;
+    os::FileInfo mine, named;
+    if (const int e = os::file_info(fd_, mine); e != 0)
         return Error{Status::IoError, "fstat " + path_ + ": " + errno_text(e)};
-    }
-    if (static_cast<uint64_t>(mine.st_size) != size_)
-        return Error{Status::FileChanged, path_ + " is " + std::to_string(mine.st_size) +
+    if (mine.size != size_)
+        return Error{Status::FileChanged, path_ + " is " + std::to_string(mine.size) +
                                               " bytes but this writer left it at " + std::to_string(size_) +
                                               ": another process wrote to it (was the writer lock broken?). "
                                               "Nothing was written; close this store and reopen it."};
-    if (::stat(path_.c_str(), &named) != 0 || named.st_dev != mine.st_dev || named.st_ino != mine.st_ino)
+    if (os::path_info(path_, named) != 0 || named.device != mine.device || named.inode != mine.inode)
         return Error{Status::FileChanged, path_ + " was replaced or removed by another process (a compaction by "
                                               "another writer?). Nothing was written; close this store and "
                                               "reopen it."};
@@ -214,27 +185,25 @@ VoidResult DurableFile::check_unchanged() const {
 }
 
 VoidResult DurableFile::sync() {
-    if (fd_ < 0)
+    if (fd_ == os::kNoFile)
         return closed_error(path_);
     if (detail::next_sync_fault())
         return Error{Status::FsyncFailed, "fdatasync " + path_ + ": injected fault"};
-    if (retry_fsync(fd_, true) != 0) {
-        const int e = errno;
+    if (const int e = os::sync_data(fd_); e != 0) {
         return Error{Status::FsyncFailed, "fdatasync " + path_ + ": " + errno_text(e)};
     }
     return {};
 }
 
 VoidResult DurableFile::truncate(uint64_t new_size) {
-    if (fd_ < 0)
+    if (fd_ == os::kNoFile)
         return closed_error(path_);
     if (new_size > size_)
         return Error{Status::InvalidArgument, "truncate " + path_ + " to " + std::to_string(new_size) +
                                                   " would grow it (size " + std::to_string(size_) + ")"};
     if (VoidResult same = check_unchanged(); !same)
         return same; // never cut bytes another process wrote
-    if (retry_ftruncate(fd_, new_size) != 0) {
-        const int e = errno;
+    if (const int e = os::truncate_file(fd_, new_size); e != 0) {
         return Error{Status::IoError, "truncate " + path_ + ": " + errno_text(e)};
     }
     size_ = new_size;
@@ -242,7 +211,7 @@ VoidResult DurableFile::truncate(uint64_t new_size) {
 }
 
 Result<std::vector<uint8_t>> DurableFile::read_at(uint64_t off, uint64_t len) const {
-    if (fd_ < 0)
+    if (fd_ == os::kNoFile)
         return closed_error(path_);
     if (off > size_ || len > size_ - off)
         return Error{Status::TruncatedSegment, "read of " + std::to_string(len) + " bytes at " + std::to_string(off) +
@@ -253,62 +222,51 @@ Result<std::vector<uint8_t>> DurableFile::read_at(uint64_t off, uint64_t len) co
     std::vector<uint8_t> out(static_cast<size_t>(len));
     size_t done = 0;
     while (done < out.size()) {
-        const ssize_t n = ::pread(fd_, out.data() + done, out.size() - done, static_cast<off_t>(off + done));
-        if (n < 0) {
-            const int e = errno;
-            if (e == EINTR)
-                continue;
+        size_t n = 0;
+        if (const int e = os::read_at(fd_, out.data() + done, out.size() - done, off + done, n); e != 0)
             return Error{Status::IoError, "pread " + path_ + ": " + errno_text(e)};
-        }
         if (n == 0)
             return Error{Status::TruncatedSegment, path_ + " is shorter than expected"};
-        done += static_cast<size_t>(n);
+        done += n;
     }
     return out;
 }
 
 VoidResult sync_directory_of(const std::string &path) {
     const std::string dir = parent_dir(path);
-    const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) {
-        const int e = errno;
+    os::FileHandle fd = os::kNoFile;
+    if (const int e = os::open_directory(dir, fd); e != 0)
         return Error{Status::IoError, "open directory " + dir + ": " + errno_text(e)};
-    }
     if (detail::next_dir_sync_fault()) {
-        ::close(fd);
+        os::close_file(fd);
         return Error{Status::FsyncFailed, "fsync directory " + dir + ": injected fault"};
     }
-    const int r = retry_fsync(fd, false);
-    const int e = errno;
-    ::close(fd);
-    if (r != 0 && e != EINVAL) // EINVAL: this filesystem cannot sync directories
+    const int e = os::sync_directory(fd); // 0 where the file system cannot sync directories
+    os::close_file(fd);
+    if (e != 0)
         return Error{Status::FsyncFailed, "fsync directory " + dir + ": " + errno_text(e)};
     return {};
 }
 
 VoidResult atomic_replace(const std::string &tmp_path, const std::string &final_path) {
-    const int fd = ::open(tmp_path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        const int e = errno;
+    os::FileHandle fd = os::kNoFile;
+    if (const int e = os::open_file(tmp_path, os::OpenMode::SyncOnly, fd); e != 0)
         return Error{Status::IoError, "open " + tmp_path + ": " + errno_text(e)};
-    }
     // The data must be durable before the name points at it, or a crash could leave the final
     // name on an empty or partial file.
     VoidResult synced;
     if (detail::next_sync_fault())
         synced = Error{Status::FsyncFailed, "fsync " + tmp_path + ": injected fault"};
-    else if (retry_fsync(fd, false) != 0) {
-        const int e = errno;
+    else if (const int e = os::sync_all(fd); e != 0) {
         synced = Error{Status::FsyncFailed, "fsync " + tmp_path + ": " + errno_text(e)};
     }
-    ::close(fd);
+    os::close_file(fd);
     if (!synced)
         return synced;
 
     if (detail::next_rename_fault())
         return Error{Status::IoError, "rename " + tmp_path + " -> " + final_path + ": injected fault"};
-    if (::rename(tmp_path.c_str(), final_path.c_str()) != 0) {
-        const int e = errno;
+    if (const int e = os::rename_replace(tmp_path, final_path); e != 0) {
         return Error{Status::IoError, "rename " + tmp_path + " -> " + final_path + ": " + errno_text(e)};
     }
 
@@ -322,7 +280,7 @@ VoidResult atomic_replace(const std::string &tmp_path, const std::string &final_
 std::string compaction_temp_path(const std::string &rvf_path) {
     // Same rule as Rust's Path::with_extension, which upstream uses: the extension is the part of
     // the file name after its last '.', unless that '.' is the first character.
-    const size_t slash = rvf_path.find_last_of('/');
+    const size_t slash = os::last_separator(rvf_path);
     const size_t name_start = slash == std::string::npos ? 0 : slash + 1;
     const size_t dot = rvf_path.find_last_of('.');
     const bool has_ext = dot != std::string::npos && dot > name_start;
@@ -331,37 +289,34 @@ std::string compaction_temp_path(const std::string &rvf_path) {
 
 VoidResult publish_new_file(const std::string &tmp_path, const std::string &final_path, bool replace) {
     if (replace) {
-        if (::rename(tmp_path.c_str(), final_path.c_str()) != 0) {
-            const int e = errno;
+        if (const int e = os::rename_replace(tmp_path, final_path); e != 0) {
             return Error{Status::IoError, "rename " + tmp_path + " to " + final_path + ": " + errno_text(e)};
         }
         return sync_directory_of(final_path);
     }
-    if (::link(tmp_path.c_str(), final_path.c_str()) != 0) {
-        const int e = errno;
+    if (const int e = os::link_file(tmp_path, final_path); e != 0) {
         if (e == EEXIST)
             return Error{Status::FileExists, final_path + " already exists; open it, or choose another path"};
         if (e != EPERM && e != ENOSYS && e != EOPNOTSUPP && e != EMLINK)
             return Error{Status::IoError, "link " + tmp_path + " to " + final_path + ": " + errno_text(e)};
-        // No hard links here (some FUSE and SMB mounts): the writer lock keeps other creators of
-        // ours out, so check-then-rename is the best this file system allows.
-        struct stat st {};
-        if (::stat(final_path.c_str(), &st) == 0)
+        // No hard links here (some FUSE and SMB mounts, FAT): rename only if the name is free
+        // (atomic on Windows; on POSIX check-then-rename, with the writer lock keeping other
+        // creators of ours out of the gap).
+        const int le = os::rename_no_replace(tmp_path, final_path);
+        if (le == EEXIST)
             return Error{Status::FileExists, final_path + " already exists; open it, or choose another path"};
-        if (::rename(tmp_path.c_str(), final_path.c_str()) != 0) {
-            const int le = errno;
+        if (le != 0) {
             return Error{Status::IoError, "rename " + tmp_path + " to " + final_path + ": " + errno_text(le)};
         }
         return sync_directory_of(final_path);
     }
-    ::unlink(tmp_path.c_str());
+    os::remove_file(tmp_path);
     return sync_directory_of(final_path);
 }
 
 Result<bool> remove_orphan_temp(const std::string &rvf_path) {
     const std::string tmp = compaction_temp_path(rvf_path);
-    if (::unlink(tmp.c_str()) != 0) {
-        const int e = errno;
+    if (const int e = os::remove_file(tmp); e != 0) {
         if (e == ENOENT)
             return false;
         return Error{Status::IoError, "remove " + tmp + ": " + errno_text(e)};

@@ -3,8 +3,9 @@
 //   data segment → sync() → manifest → sync()        the commit point is the durable manifest
 //   compaction: write compaction_temp_path() → atomic_replace() (fsync file, rename, fsync dir)
 //   open: remove_orphan_temp() deletes a temp left by a crash before its rename
-// POSIX only (runtime/src/io is the one place with OS calls, STYLE §12). Reading an existing
-// file for inspection goes through rvf/byte_source.hpp instead.
+// The OS calls themselves are in runtime/src/platform (POSIX, macOS and Windows branches); this
+// layer is written once over them. Reading an existing file for inspection goes through
+// rvf/byte_source.hpp instead.
 //
 // Faults can be injected into append/sync/rename/directory fsync for tests
 // (rvf/io/fault_injection.hpp); an injected fault takes the same path as the real failure.
@@ -42,7 +43,7 @@ public:
 
     /// Bytes in the file as this object knows it (= offset of the next append).
     uint64_t size() const { return size_; }
-    bool is_open() const { return fd_ >= 0; }
+    bool is_open() const { return fd_ != -1; }
     const std::string &path() const { return path_; }
 
     /// Append all of `bytes` at size() (handles EINTR and partial writes). First checks that
@@ -74,8 +75,8 @@ public:
     void close();
 
 private:
-    DurableFile(int fd, uint64_t size, std::string path) : fd_(fd), size_(size), path_(std::move(path)) {}
-    int fd_ = -1;
+    DurableFile(intptr_t fd, uint64_t size, std::string path) : fd_(fd), size_(size), path_(std::move(path)) {}
+    intptr_t fd_ = -1; ///< platform::FileHandle: a descriptor, or a Windows HANDLE; -1 when closed
     uint64_t size_ = 0;
     std::string path_;
 };

@@ -2,7 +2,8 @@
 // rvf/core/format/lock_file.hpp).
 //
 // The authority is an OS lock on the lock file — an fcntl open-file-description lock on Linux
-// (flock where OFD locks are missing), which the kernel releases when the holder dies, and which
+// (flock where OFD locks are missing, as on macOS; LockFileEx on Windows: platform/os_lock.hpp),
+// which the kernel releases when the holder dies, and which
 // holds across processes, containers sharing a volume, and NFS with lockd. It is taken as SQLite
 // takes its locks: never on a descriptor some other code of this process may close. The 104-byte
 // record is information (who holds it, since when) and the protocol upstream and our JS writers
@@ -25,7 +26,8 @@
 //   * other host, age > 300 s                      → stale (a live writer refreshes its timestamp
 //                                                    at least every 10 s while it commits)
 //   * anything else                                → LockHeld
-// "pid not alive" = kill(pid, 0) fails with an errno other than EPERM. Age = now − timestamp_ns
+// "pid not alive" = kill(pid, 0) fails with an errno other than EPERM (Windows: OpenProcess +
+// GetExitCodeProcess says it exited). Age = now − timestamp_ns
 // (0 if the timestamp is in the future). Like upstream, the checksum is not used to judge a lock.
 //
 // A lock can still be broken by a writer that ignores OS locks (upstream on another host after
@@ -87,11 +89,11 @@ public:
     const std::array<uint8_t, 16> &writer_id() const { return writer_id_; }
 
 private:
-    WriterLock(std::string path, const std::array<uint8_t, 16> &id, int fd, bool os_locked, uint64_t written_ns)
+    WriterLock(std::string path, const std::array<uint8_t, 16> &id, intptr_t fd, bool os_locked, uint64_t written_ns)
         : path_(std::move(path)), writer_id_(id), fd_(fd), os_locked_(os_locked), written_ns_(written_ns) {}
     std::string path_;
     std::array<uint8_t, 16> writer_id_{};
-    int fd_ = -1;             ///< the lock file, open (and OS-locked) until release()
+    intptr_t fd_ = -1;        ///< the lock file (platform::FileHandle), open and OS-locked until release()
     bool os_locked_ = false;
     uint64_t written_ns_ = 0; ///< timestamp in the record on disk
     bool held_ = true;
