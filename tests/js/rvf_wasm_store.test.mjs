@@ -449,7 +449,7 @@ describe('persistence through bytes', () => {
         const full = store.toBytes();
         const torn = await RvfStore.fromBytes(full.subarray(0, full.length - 100));
         expect(torn.status().totalVectors).toBe(100);
-        expect(torn.status().warnings.join('\n')).toMatch(/fell back to the previous valid manifest/);
+        expect(torn.status().warnings.join('\n')).toMatch(/torn tail/);
         expect(first.length).toBeLessThan(full.length);
         torn.close();
         store.close();

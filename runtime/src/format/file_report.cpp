@@ -391,7 +391,7 @@ std::optional<Problem> replay_commits(ByteView file, FileReport &rep) {
             return std::optional<Problem>(Problem{rec.offset, st, where + " " + why});
         };
         if (rec.hash != HashVerdict::Ok)
-            return damaged(Status::InvalidChecksum, "fails its content hash");
+            return damaged(Status::InvalidChecksum, "content hash mismatch");
         if (std::string why; canonical_header(rep.layout, file, rec.offset, rec.header, why) != Status::Ok)
             return damaged(Status::InvalidManifest, "has a non-canonical header (" + why + ")");
         core::CommitRecordView v;
@@ -404,7 +404,7 @@ std::optional<Problem> replay_commits(ByteView file, FileReport &rep) {
             const SegmentRecord &sr = rep.segments[k];
             if (sr.hash != HashVerdict::Ok)
                 return damaged(Status::InvalidChecksum, "names segment " + std::to_string(sr.header.segment_id) +
-                                                            " at " + hex_off(sr.offset) + ", which fails its content hash");
+                                                            " at " + hex_off(sr.offset) + ": content hash mismatch");
             const SegmentHeader &sh = sr.header;
             group.push_back(sh);
             DirectoryEntry d;
@@ -466,8 +466,16 @@ void judge_tail(ByteView file, FileReport &rep, const std::optional<Problem> &co
                    ") whose manifest does not validate";
         }
     }
-    if (what.empty())
+    if (what.empty()) {
+        // A crash's leftovers: never acknowledged, so a writer drops them. (Layout R files may
+        // legitimately end with upstream's compaction WITNESS after the manifest.)
+        if (rep.layout == FileLayout::S)
+            rep.problems.push_back({end, Status::TruncatedSegment,
+                                "torn tail: the " + std::to_string(file.size - end) +
+                                    " bytes after the last complete commit (epoch " + std::to_string(m.epoch) +
+                                    ") were never committed; a writer drops them"});
         return;
+    }
     const Status st = replay_damage ? replay_damage->status : complete ? complete->status : Status::InvalidManifest;
     rep.damaged_commit = Problem{at, st,
                                  "damaged commit after epoch " + std::to_string(m.epoch) + ": " + what +
