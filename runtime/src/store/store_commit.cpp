@@ -281,24 +281,8 @@ Result<void> RvfStore::Impl::commit(std::vector<PendingSegment> segs, uint8_t wi
         // A checkpoint keeps the two-step protocol: its data is durable before the manifest that
         // lists it is written, so a crash can tear only the manifest, never leave it naming
         // missing data.
-        const std::vector<uint8_t> tlv = config_tlv();
-        auto moff = writer->append_manifest(make_root(new_epoch, live_after), nullptr,
-                                            core::ByteView(tlv.data(), tlv.size()));
-        if (!moff)
-            return rollback(moff.error());
-        std::vector<uint8_t> manifest = writer->take_staged();
-        if (auto r = storage->append(core::ByteView(manifest.data(), manifest.size())); !r)
+        if (auto r = append_checkpoint(new_epoch, live_after); !r)
             return rollback(r.error());
-        if (auto r = storage->sync(); !r)
-            return rollback(r.error());
-        ++syncs;
-        checkpoint_offset = *moff;
-        chain_prev_offset = *moff;
-        last_checkpoint_bytes = manifest.size();
-        bytes_since_checkpoint = 0;
-        commits_since_checkpoint = 0;
-        checkpoint_config = tlv;
-        force_checkpoint = false;
     } else {
         chain_prev_offset = *record_offset;
         bytes_since_checkpoint += data.size();
@@ -315,27 +299,16 @@ Result<void> RvfStore::Impl::commit(std::vector<PendingSegment> segs, uint8_t wi
     return {};
 }
 
-Result<void> RvfStore::Impl::checkpoint_now() {
-    if (auto w = check_writable(); !w)
-        return w;
-    if (!writer || (checkpoint_offset && chain_prev_offset == *checkpoint_offset))
-        return {}; // nothing committed since the last checkpoint
-    const uint64_t start = storage->size();
-    const LayoutSWriter snapshot = *writer;
+Result<void> RvfStore::Impl::append_checkpoint(uint32_t at_epoch, uint64_t live) {
     const std::vector<uint8_t> tlv = config_tlv();
-    auto moff = writer->append_manifest(make_root(epoch, table.live()), nullptr, core::ByteView(tlv.data(), tlv.size()));
+    auto moff = writer->append_manifest(make_root(at_epoch, live), nullptr, core::ByteView(tlv.data(), tlv.size()));
     if (!moff)
         return moff.error();
     std::vector<uint8_t> manifest = writer->take_staged();
-    Result<void> r = storage->append(core::ByteView(manifest.data(), manifest.size()));
-    if (r)
-        r = storage->sync();
-    if (!r) {
-        *writer = snapshot;
-        if (storage->size() != start && !storage->truncate(start))
-            poisoned = true;
+    if (auto r = storage->append(core::ByteView(manifest.data(), manifest.size())); !r)
         return r;
-    }
+    if (auto r = storage->sync(); !r)
+        return r;
     ++syncs;
     checkpoint_offset = *moff;
     chain_prev_offset = *moff;
@@ -343,6 +316,23 @@ Result<void> RvfStore::Impl::checkpoint_now() {
     bytes_since_checkpoint = 0;
     commits_since_checkpoint = 0;
     checkpoint_config = tlv;
+    force_checkpoint = false;
+    return {};
+}
+
+Result<void> RvfStore::Impl::checkpoint_now() {
+    if (auto w = check_writable(); !w)
+        return w;
+    if (!writer || (checkpoint_offset && chain_prev_offset == *checkpoint_offset))
+        return {}; // nothing committed since the last checkpoint
+    const uint64_t start = storage->size();
+    const LayoutSWriter snapshot = *writer;
+    if (auto r = append_checkpoint(epoch, table.live()); !r) {
+        *writer = snapshot;
+        if (storage->size() != start && !storage->truncate(start))
+            poisoned = true;
+        return r;
+    }
     return {};
 }
 

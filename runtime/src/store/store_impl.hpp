@@ -84,6 +84,9 @@ struct RvfStore::Impl {
                                                        const std::vector<core::SegmentHeader> &segs) const;
     /// Write a checkpoint when commits were made since the last one (close()).
     Result<void> checkpoint_now();
+    /// Append + sync a MANIFEST of the current directory at `at_epoch` and make it the chain's
+    /// start; the caller rolls the file back on failure.
+    Result<void> append_checkpoint(uint32_t at_epoch, uint64_t live);
     Result<void> check_writable() const;
     /// Append `segs` (+ a WITNESS entry when enabled) + a COMMIT record → one sync, or at a
     /// checkpoint `segs` + WITNESS → sync → MANIFEST → sync. On failure the
