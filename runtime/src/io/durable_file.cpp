@@ -40,7 +40,13 @@ Result<DurableFile> DurableFile::create_new(const std::string &path) {
         os::remove_file(path);
         return d.error();
     }
-    return DurableFile(fd, 0, path);
+    os::FileInfo st;
+    if (const int e = os::file_info(fd, st); e != 0) {
+        os::close_file(fd);
+        os::remove_file(path);
+        return Error{Status::IoError, "fstat " + path + ": " + errno_text(e)};
+    }
+    return DurableFile(fd, 0, path, st.device, st.inode);
 }
 
 Result<DurableFile> DurableFile::open_existing(const std::string &path) {
@@ -55,11 +61,12 @@ Result<DurableFile> DurableFile::open_existing(const std::string &path) {
         os::close_file(fd);
         return Error{Status::IoError, path + ": not a regular file"};
     }
-    return DurableFile(fd, st.size, path);
+    return DurableFile(fd, st.size, path, st.device, st.inode);
 }
 
 DurableFile::DurableFile(DurableFile &&other) noexcept
-    : fd_(other.fd_), size_(other.size_), path_(std::move(other.path_)) {
+    : fd_(other.fd_), size_(other.size_), path_(std::move(other.path_)), device_(other.device_),
+      inode_(other.inode_) {
     other.fd_ = -1;
 }
 
@@ -69,6 +76,8 @@ DurableFile &DurableFile::operator=(DurableFile &&other) noexcept {
         fd_ = other.fd_;
         size_ = other.size_;
         path_ = std::move(other.path_);
+        device_ = other.device_;
+        inode_ = other.inode_;
         other.fd_ = -1;
     }
     return *this;
@@ -177,7 +186,7 @@ VoidResult DurableFile::check_unchanged() const {
                                               " bytes but this writer left it at " + std::to_string(size_) +
                                               ": another process wrote to it (was the writer lock broken?). "
                                               "Nothing was written; close this store and reopen it."};
-    if (os::path_info(path_, named) != 0 || named.device != mine.device || named.inode != mine.inode)
+    if (os::path_info(path_, named) != 0 || named.device != device_ || named.inode != inode_)
         return Error{Status::FileChanged, path_ + " was replaced or removed by another process (a compaction by "
                                               "another writer?). Nothing was written; close this store and "
                                               "reopen it."};

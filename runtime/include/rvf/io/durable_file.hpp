@@ -75,10 +75,14 @@ public:
     void close();
 
 private:
-    DurableFile(intptr_t fd, uint64_t size, std::string path) : fd_(fd), size_(size), path_(std::move(path)) {}
+    DurableFile(intptr_t fd, uint64_t size, std::string path, uint64_t device, uint64_t inode)
+        : fd_(fd), size_(size), path_(std::move(path)), device_(device), inode_(inode) {}
     intptr_t fd_ = -1; ///< platform::FileHandle: a descriptor, or a Windows HANDLE; -1 when closed
     uint64_t size_ = 0;
     std::string path_;
+    /// The file's identity when it was opened: check_unchanged() compares the path's current
+    /// identity with it (not with a fresh fstat, which Emscripten's NODERAWFS answers by path).
+    uint64_t device_ = 0, inode_ = 0;
 };
 
 /// fsync the directory that holds `path`, so a create, rename or unlink there is durable.
