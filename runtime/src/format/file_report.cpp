@@ -338,25 +338,6 @@ uint64_t segment_end(const FileReport &rep, const SegmentRecord &r) {
            (rep.layout == FileLayout::S ? r.header.alignment_pad : 0);
 }
 
-/// Header offset of a COMMIT record whose payload (and padding) ends the file, if the bytes there
-/// look like one: the record's write finished, so the commit cannot be a torn tail whatever its
-/// header says (a flipped type or length byte must not turn a commit into droppable garbage).
-std::optional<uint64_t> record_at_end(ByteView file, uint64_t from) {
-    if (file.size % core::kSegmentAlignment != 0)
-        return std::nullopt;
-    for (uint64_t at = file.size; at >= from + 2 * core::kSegmentHeaderSize; at -= 64) {
-        const uint64_t hdr = at - 2 * core::kSegmentHeaderSize; // candidate header; payload starts 64 later
-        const uint64_t p = hdr + core::kSegmentHeaderSize;
-        if (core::load_u32_le(file.data + p) != core::kCommitMagic)
-            continue;
-        const uint64_t count = core::load_u16_le(file.data + p + core::commit_off::segment_count);
-        if (count <= core::kCommitMaxSegments &&
-            core::layout_s_segment_span(core::commit_record_size(count)) == file.size - hdr)
-            return hdr;
-    }
-    return std::nullopt;
-}
-
 /// Adopt the COMMIT records after the checkpoint, in order: each must follow the previous one
 /// (or the checkpoint), name exactly the segments written since, each with a valid header and
 /// hash, and advance the epoch by one. Stops at the first that does not; returns a problem when
@@ -457,8 +438,8 @@ void judge_tail(ByteView file, FileReport &rep, const std::optional<Problem> &co
         what = "a newer manifest at " + hex_off(at) + " was written completely but fails its checks (" +
                complete->what + ")";
     } else if (rep.layout == FileLayout::S) {
-        if (const std::optional<uint64_t> rec = record_at_end(file, end)) {
-            at = *rec;
+        if (uint64_t rec = 0; core::find_record_ending_at(file, 0, end, rec)) {
+            at = rec;
             what = "the file ends with a complete COMMIT record (at " + hex_off(at) + ") that does not validate";
         } else if (const std::optional<uint64_t> root = root_at_end(file); root && *root >= end) {
             at = *root;

@@ -256,26 +256,17 @@ Result<void> ProgressiveStore::State::step_tail() {
 }
 
 std::optional<uint64_t> ProgressiveStore::State::checkpoint_named_at_end(ByteView tail, uint64_t lo) const {
-    if (size % core::kSegmentAlignment != 0)
+    uint64_t hdr = 0;
+    if (!core::find_record_ending_at(tail, lo, lo, hdr))
         return std::nullopt;
-    for (uint64_t at = size; at >= lo + 2 * core::kSegmentHeaderSize; at -= core::kSegmentAlignment) {
-        const uint64_t hdr = at - 2 * core::kSegmentHeaderSize;
-        const uint8_t *p = tail.data + (hdr + core::kSegmentHeaderSize - lo);
-        if (core::load_u32_le(p) != core::kCommitMagic)
-            continue;
-        const uint16_t count = core::load_u16_le(p + core::commit_off::segment_count);
-        if (count > core::kCommitMaxSegments ||
-            core::layout_s_segment_span(core::commit_record_size(count)) != size - hdr)
-            continue;
-        core::SegmentHeader h;
-        if (core::decode_segment_header(tail.sub(static_cast<size_t>(hdr - lo), core::kSegmentHeaderSize), hdr, size,
-                                        h) != Status::Ok ||
-            h.seg_type != core::kCommitSegType)
-            return std::nullopt;
-        const uint64_t cp = core::load_u64_le(p + core::commit_off::checkpoint_offset);
-        return cp < hdr ? std::optional<uint64_t>(cp) : std::nullopt;
-    }
-    return std::nullopt;
+    core::SegmentHeader h;
+    if (core::decode_segment_header(tail.sub(static_cast<size_t>(hdr - lo), core::kSegmentHeaderSize), hdr, size, h) !=
+            Status::Ok ||
+        h.seg_type != core::kCommitSegType)
+        return std::nullopt;
+    const uint64_t cp = core::load_u64_le(tail.data + (hdr + core::kSegmentHeaderSize - lo) +
+                                          core::commit_off::checkpoint_offset);
+    return cp < hdr ? std::optional<uint64_t>(cp) : std::nullopt;
 }
 
 Result<void> ProgressiveStore::State::adopt_commits(const core::SegmentHeader &mh) {

@@ -295,9 +295,9 @@ Result<void> RvfStore::Impl::load_layout_s(const std::vector<uint8_t> &bytes, co
         last_checkpoint_bytes = manifest_end - mi.offset;
         bytes_since_checkpoint = end - manifest_end;
         commits_since_checkpoint = rep.replayed_commits;
-        // A checkpoint without our PROFILE_CONFIG (another writer's file) is replaced at the first commit.
-        if (mv.tlv.find(core::ManifestTag::ProfileConfig, cfg))
-            checkpoint_config = config_tlv();
+        // A checkpoint without our PROFILE_CONFIG (another writer's file) is replaced at the first
+        // commit. (The config is fixed at create: nothing else changes it between checkpoints.)
+        force_checkpoint = !mv.tlv.find(core::ManifestTag::ProfileConfig, cfg);
     }
     return {};
 }

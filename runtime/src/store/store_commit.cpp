@@ -176,7 +176,7 @@ bool RvfStore::Impl::wants_checkpoint(uint64_t commit_bytes, size_t segment_coun
     // keeps the bytes they add to a fixed fraction of the commits between them, whatever the
     // write pattern (recovery replays at most that many bytes of records).
     const uint64_t spacing = std::max<uint64_t>(checkpoint_min_bytes, kCheckpointSpacing * last_checkpoint_bytes);
-    return bytes_since_checkpoint + commit_bytes >= spacing || config_tlv() != checkpoint_config;
+    return bytes_since_checkpoint + commit_bytes >= spacing;
 }
 
 Result<std::vector<uint8_t>> RvfStore::Impl::commit_record_payload(uint32_t new_epoch, uint64_t live_after,
@@ -315,7 +315,6 @@ Result<void> RvfStore::Impl::append_checkpoint(uint32_t at_epoch, uint64_t live)
     last_checkpoint_bytes = manifest.size();
     bytes_since_checkpoint = 0;
     commits_since_checkpoint = 0;
-    checkpoint_config = tlv;
     force_checkpoint = false;
     return {};
 }

@@ -67,15 +67,14 @@ struct RvfStore::Impl {
     // --- store_commit.cpp ---
     // Commit chain: commits between checkpoints end with a COMMIT record (one sync); a checkpoint
     // (full MANIFEST) is written when the bytes since the last one reach
-    // max(checkpoint_min_bytes, 4 × the last checkpoint's size), when the config changes, and at close.
+    // max(checkpoint_min_bytes, 4 × the last checkpoint's size), when a root pointer moves, and at close.
     std::optional<uint64_t> checkpoint_offset; ///< latest checkpoint MANIFEST header (nullopt: none yet)
     uint64_t chain_prev_offset = 0;            ///< latest COMMIT record, or the checkpoint
     uint64_t bytes_since_checkpoint = 0;
     uint32_t commits_since_checkpoint = 0;
     uint64_t last_checkpoint_bytes = 0;
     uint64_t checkpoint_min_bytes = kDefaultCheckpointBytes; ///< 0: every commit is a checkpoint
-    std::vector<uint8_t> checkpoint_config; ///< PROFILE_CONFIG record of the latest checkpoint
-    bool force_checkpoint = false;
+    bool force_checkpoint = false; ///< the next commit is a checkpoint (a foreign file's checkpoint lacks our config)
     uint64_t syncs = 0; ///< storage syncs this handle issued (status().syncs)
     static constexpr uint64_t kDefaultCheckpointBytes = 1u << 20;
     static constexpr uint64_t kCheckpointSpacing = 4;

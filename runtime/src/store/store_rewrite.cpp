@@ -210,7 +210,7 @@ Result<void> RvfStore::Impl::replace_with(std::vector<uint8_t> image) {
     bytes_since_checkpoint = fresh.bytes_since_checkpoint;
     commits_since_checkpoint = fresh.commits_since_checkpoint;
     last_checkpoint_bytes = fresh.last_checkpoint_bytes;
-    checkpoint_config = std::move(fresh.checkpoint_config);
+    force_checkpoint = fresh.force_checkpoint;
     return {};
 }
 

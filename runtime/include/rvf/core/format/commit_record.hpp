@@ -141,6 +141,34 @@ struct CommitRecordView {
     }
 };
 
+/// Header offset of a COMMIT record whose payload and padding end exactly at `end` (a multiple
+/// of 64), judged by its payload alone (magic + a segment count whose record spans to `end`), or
+/// false. `bytes` holds the file's bytes [base, end); candidates start at or after min_offset.
+/// A record found this way was written to its end, so a flipped byte in its header cannot turn
+/// the commit into a droppable torn tail.
+constexpr bool find_record_ending_at(ByteView bytes, uint64_t base, uint64_t min_offset, uint64_t &out) {
+    const uint64_t end = base + bytes.size;
+    const uint64_t longest = layout_s_segment_span(commit_record_size(kCommitMaxSegments));
+    if (end % kSegmentAlignment != 0 || bytes.size < 2 * kSegmentHeaderSize)
+        return false;
+    uint64_t lowest = end > longest ? end - longest : 0;
+    lowest = lowest > min_offset ? lowest : min_offset;
+    lowest = lowest > base ? lowest : base;
+    for (uint64_t hdr = end - 2 * kSegmentHeaderSize;; hdr -= kSegmentAlignment) {
+        if (hdr < lowest)
+            return false;
+        const uint8_t *p = bytes.data + (hdr + kSegmentHeaderSize - base);
+        const uint16_t count = load_u16_le(p + commit_off::segment_count);
+        if (load_u32_le(p) == kCommitMagic && count <= kCommitMaxSegments &&
+            layout_s_segment_span(commit_record_size(count)) == end - hdr) {
+            out = hdr;
+            return true;
+        }
+        if (hdr < kSegmentAlignment)
+            return false;
+    }
+}
+
 /// Where the next COMMIT record must continue the chain: after the checkpoint at
 /// checkpoint_offset and the link at prev_offset (the checkpoint or the previous record, whose
 /// segment id is prev_segment_id and epoch prev_epoch).
