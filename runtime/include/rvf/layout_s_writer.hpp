@@ -81,6 +81,9 @@ public:
     void set_list_manifests(bool on) { list_manifests_ = on; }
 
     const std::vector<core::SegmentDirEntry> &directory() const { return dir_; }
+    /// The directory the next manifest lists, for a store's merge: it replaces runs of entries
+    /// by the merged segments it appended (which may then be listed out of file order).
+    std::vector<core::SegmentDirEntry> &mutable_directory() { return dir_; }
     /// Add an entry for a segment written before this writer took over (with_initial_bytes).
     void add_directory_entry(const core::SegmentDirEntry &e) { dir_.push_back(e); }
 

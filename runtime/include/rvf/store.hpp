@@ -94,6 +94,16 @@ struct StoreOptions {
     /// move a root pointer. 0: every commit is a checkpoint (the pre-0.5 behaviour). Not stored
     /// in the file: see RvfStore::set_checkpoint_bytes for a store that is opened.
     uint64_t checkpoint_bytes = 1u << 20;
+    /// Merges keep the segments a checkpoint lists bounded: once merge_trigger_segments are listed, runs of small
+    /// segments are merged (README "Format decisions"). This caps the bytes/s merges write on
+    /// average (0: unlimited); past 4 × the trigger they merge regardless. Not stored in the file.
+    uint64_t merge_io_bytes_per_second = 0;
+    /// Listed segments that start a merge (≥ 16). Not stored in the file.
+    uint32_t merge_trigger_segments = 256;
+    /// After a write, compact() runs by itself once dead bytes (status().dead_bytes) reach this
+    /// fraction of a file of at least 1 MiB. 0 turns it off; tiered stores never auto-compact
+    /// (compaction re-tiers, which is lossy). Not stored in the file: see set_auto_compaction.
+    double auto_compact_dead_ratio = 0.5;
 };
 
 /// One rejected vector of a batch: its position in the batch, its id and why.
@@ -157,7 +167,12 @@ struct StoreStatus {
     Metric metric = Metric::L2;
     StorageType storage = StorageType::F32;
     core::DomainProfile domain_profile = core::DomainProfile::Generic;
-    double dead_space_ratio = 0; ///< deleted / held vectors
+    /// Bytes of the file a compaction would drop: deleted rows, segments merges replaced,
+    /// COMMIT records and earlier checkpoints (an estimate: rows at their stored size).
+    uint64_t dead_bytes = 0;
+    double dead_space_ratio = 0; ///< dead_bytes / file_size
+    uint64_t merges = 0;           ///< merge commits this handle made
+    uint64_t auto_compactions = 0; ///< compactions this handle ran by itself
     uint64_t syncs = 0;          ///< fsyncs this handle issued (one per commit, two per checkpoint)
     uint32_t commits_since_checkpoint = 0; ///< COMMIT records after the latest checkpoint
     bool read_only = false;
@@ -227,6 +242,9 @@ public:
     Result<std::vector<uint8_t>> read_range(uint64_t offset, uint64_t length) const;
     /// StoreOptions::checkpoint_bytes for this handle.
     void set_checkpoint_bytes(uint64_t bytes);
+    /// StoreOptions::auto_compact_dead_ratio and merge_io_bytes_per_second for this handle.
+    void set_auto_compaction(double dead_ratio);
+    void set_merge_io_bytes_per_second(uint64_t bytes_per_second);
     /// Write a checkpoint now if commits were made since the last one (close() does this).
     Result<void> checkpoint();
     /// Rewrite live data into a fresh file. io_budget_bytes = 0: unlimited; otherwise a rewrite

@@ -9,6 +9,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <optional>
 #include <unordered_map>
 
 #include <rvf/core/format/commit_record.hpp>
@@ -563,16 +564,49 @@ void cross_check_directory(ByteView file, FileReport &rep) {
     }
 }
 
+/// Offsets of the segments some commit before `latest` made durable: every directory of an
+/// earlier manifest, and the segments each COMMIT record before it closes (those written since
+/// the previous record or manifest). A store's merge drops superseded segments from its next
+/// checkpoint; they stay in the file, committed once, until a compaction rewrites it.
+std::unordered_map<uint64_t, bool> committed_before(ByteView file, const FileReport &rep, uint64_t latest) {
+    std::unordered_map<uint64_t, bool> ever;
+    std::vector<uint64_t> pending;
+    for (const SegmentRecord &r : rep.segments) {
+        if (r.offset >= latest)
+            break;
+        if (r.header_status != Status::Ok)
+            continue;
+        const uint8_t t = r.header.seg_type;
+        if (t == core::kCommitSegType) {
+            for (uint64_t off : pending)
+                ever[off] = true;
+            pending.clear();
+        } else if (t == kManifestType) {
+            ManifestInfo m;
+            if (decode_manifest(rep.layout, payload_of(file, r.offset, r.header), r.offset + core::kSegmentHeaderSize,
+                                m) == Status::Ok)
+                for (const DirectoryEntry &d : m.directory)
+                    ever[d.offset] = true;
+            pending.clear();
+        } else {
+            pending.push_back(r.offset);
+        }
+    }
+    return ever;
+}
+
 /// Segments no manifest accounts for. Legitimately unlisted are only manifests of earlier
-/// sessions (a reopened writer's directory drops them, spec §3.2) and a WITNESS appended after
-/// the latest manifest (upstream's compaction witness, spec §3.8). Anything else is an
-/// uncommitted (torn) write or a header whose type/offset was corrupted.
-void check_orphans(FileReport &rep) {
+/// sessions (a reopened writer's directory drops them, spec §3.2), a WITNESS appended after
+/// the latest manifest (upstream's compaction witness, spec §3.8), and segments an earlier
+/// commit made durable that a merge has since replaced. Anything else is an uncommitted (torn)
+/// write or a header whose type/offset was corrupted.
+void check_orphans(ByteView file, FileReport &rep) {
     std::unordered_map<uint64_t, bool> listed;
     for (const DirectoryEntry &d : rep.manifest->directory)
         listed[d.offset] = true;
     const uint64_t latest = rep.manifest->offset;
     const uint64_t end = rep.committed_end;
+    std::optional<std::unordered_map<uint64_t, bool>> ever; // built when first needed
     for (const SegmentRecord &r : rep.segments) {
         if (r.header_status != Status::Ok || r.offset == latest || listed.count(r.offset))
             continue;
@@ -581,6 +615,12 @@ void check_orphans(FileReport &rep) {
             continue;
         if (r.offset < end && t == core::kCommitSegType)
             continue; // an adopted commit's record, or one a later checkpoint superseded
+        if (r.offset < latest && rep.layout == FileLayout::S) {
+            if (!ever)
+                ever = committed_before(file, rep, latest);
+            if (ever->count(r.offset))
+                continue; // merged away: superseded, not lost
+        }
         if (r.offset >= end && t == static_cast<uint8_t>(SegType::Witness))
             continue;
         const bool after = r.offset >= end;
@@ -609,7 +649,7 @@ FileReport inspect_file(ByteView file) {
     find_manifest(file, rep);
     if (rep.manifest) {
         cross_check_directory(file, rep);
-        check_orphans(rep);
+        check_orphans(file, rep);
     }
     return rep;
 }

@@ -80,6 +80,7 @@ struct ProgressiveStore::State {
     core::ManifestL0 root;
     core::StoreConfig config;
     std::vector<core::SegmentDirEntry> dir; // file order
+    std::vector<uint32_t> rank;             // per dir entry: its position in the manifest's order
     std::vector<uint8_t> processed;         // per dir entry
 
     // hotset
@@ -370,8 +371,22 @@ Result<void> ProgressiveStore::State::step_directory() {
     }
     if (auto r = adopt_commits(h); !r)
         return r;
-    std::stable_sort(dir.begin(), dir.end(),
-                     [](const core::SegmentDirEntry &a, const core::SegmentDirEntry &b) { return a.file_offset < b.file_offset; });
+    // Fetches follow file order; row precedence follows the directory's order (a store's merge
+    // lists its merged segment where the segments it replaced were, not at its file offset).
+    {
+        std::vector<size_t> perm(dir.size());
+        for (size_t i = 0; i < perm.size(); ++i)
+            perm[i] = i;
+        std::stable_sort(perm.begin(), perm.end(),
+                         [&](size_t a, size_t b) { return dir[a].file_offset < dir[b].file_offset; });
+        std::vector<core::SegmentDirEntry> sorted(dir.size());
+        rank.assign(dir.size(), 0);
+        for (size_t i = 0; i < perm.size(); ++i) {
+            sorted[i] = dir[perm[i]];
+            rank[i] = static_cast<uint32_t>(perm[i]);
+        }
+        dir = std::move(sorted);
+    }
     processed.assign(dir.size(), 0);
     phase = ProgressivePhase::Hotset;
     return plan_hotset();
@@ -547,12 +562,12 @@ Result<void> ProgressiveStore::State::step_stream() {
             if (processed[i] || !held(span_of(i)))
                 continue;
             processed[i] = 1;
-            if (codes_idx != kNone && dir[i].file_offset > dir[codes_idx].file_offset)
+            if (codes_idx != kNone && rank[i] > rank[codes_idx] && (dir[i].flags & core::SegFlag::Sealed) == 0)
                 continue; // rows written after the index: not in the graph, found once complete
             auto p = checked_payload(i);
             if (!p)
                 return p.error();
-            if (auto r = partial->add_vec_segment(p->view, static_cast<uint32_t>(i),
+            if (auto r = partial->add_vec_segment(p->view, rank[i],
                                                   have_i8_range ? i8_range : nullptr);
                 !r)
                 return r;

@@ -40,6 +40,10 @@ Result<void> validate_options(const StoreOptions &o) {
         (static_cast<uint8_t>(o.tiering.cold_codec) > 1 || o.tiering.pq_m > o.dimension ||
          o.tiering.warm_threshold > o.tiering.hot_threshold))
         return Error{Status::InvalidArgument, "tiering: unknown cold codec, pq_m > dimension or warm > hot threshold"};
+    if (o.merge_trigger_segments < 16)
+        return Error{Status::InvalidArgument, "merge_trigger_segments must be at least 16"};
+    if (!(o.auto_compact_dead_ratio >= 0 && o.auto_compact_dead_ratio <= 1))
+        return Error{Status::InvalidArgument, "auto_compact_dead_ratio must be in [0, 1] (0 turns it off)"};
     if (o.hnsw_m < 2 || o.hnsw_ef_construction == 0)
         return Error{Status::InvalidArgument, "hnsw_m must be ≥ 2 and ef_construction > 0"};
     return {};
@@ -66,6 +70,9 @@ std::unique_ptr<RvfStore::Impl> new_impl(const StoreOptions &o, const std::strin
     impl->config.hnsw_ef_construction = o.hnsw_ef_construction;
     impl->index_threads = o.index_threads;
     impl->checkpoint_min_bytes = o.checkpoint_bytes;
+    impl->merge_io_bytes_per_second = o.merge_io_bytes_per_second;
+    impl->auto_compact_ratio = o.auto_compact_dead_ratio;
+    impl->merge_trigger_base = impl->merge_trigger = o.merge_trigger_segments;
     if (o.tiering.enabled) { // persisted in PROFILE_CONFIG (store_config.hpp)
         impl->config.flags = static_cast<uint8_t>(impl->config.flags | core::kStoreConfigTiering);
         impl->config.cold_codec = static_cast<uint8_t>(o.tiering.cold_codec);
@@ -349,6 +356,9 @@ Result<IngestResult> RvfStore::ingest_batch(std::span<const uint64_t> ids, std::
     const uint64_t quant_off_before = s.storage->size();
     if (auto r = s.commit(std::move(segs), core::kChainWitnessProvenance, s.table.live() + ok_ids.size()); !r)
         return r.error();
+    for (const core::SegmentHeader &h : s.last_commit_segments)
+        if (h.seg_type == static_cast<uint8_t>(core::SegType::Vec)) // the rows land in the next slots
+            s.vec_slots[h.segment_id] = {static_cast<uint32_t>(s.table.slots()), static_cast<uint32_t>(ok_ids.size())};
     if (train) {
         s.table.set_quant(*scratch.quant());
         s.quant_offset = quant_off_before; // QUANT_SEG is the commit's first segment
@@ -363,6 +373,7 @@ Result<IngestResult> RvfStore::ingest_batch(std::span<const uint64_t> ids, std::
         s.meta_index_dirty = true;
     }
     res.epoch = s.epoch;
+    s.maintain_after_write();
     return res;
 }
 
@@ -396,6 +407,7 @@ Result<DeleteResult> RvfStore::remove(std::span<const uint64_t> ids) {
     }
     res.deleted = live.size();
     res.epoch = s.epoch;
+    s.maintain_after_write();
     return res;
 }
 
@@ -527,7 +539,10 @@ StoreStatus RvfStore::status() const {
     st.metric = static_cast<Metric>(s.config.metric);
     st.storage = static_cast<StorageType>(s.config.storage);
     st.domain_profile = static_cast<core::DomainProfile>(s.config.domain_profile);
-    st.dead_space_ratio = s.table.slots() ? double(s.table.dead()) / double(s.table.slots()) : 0.0;
+    st.dead_bytes = s.dead_bytes();
+    st.dead_space_ratio = st.file_size ? double(st.dead_bytes) / double(st.file_size) : 0.0;
+    st.merges = s.merges;
+    st.auto_compactions = s.auto_compactions;
     st.read_only = s.read_only;
     st.syncs = s.syncs;
     st.commits_since_checkpoint = s.commits_since_checkpoint;
@@ -576,6 +591,12 @@ std::optional<std::vector<float>> RvfStore::vector(uint64_t id) const {
 }
 
 void RvfStore::set_checkpoint_bytes(uint64_t bytes) { impl_->checkpoint_min_bytes = bytes; }
+void RvfStore::set_auto_compaction(double dead_ratio) {
+    impl_->auto_compact_ratio = dead_ratio > 0 && dead_ratio <= 1 ? dead_ratio : 0;
+}
+void RvfStore::set_merge_io_bytes_per_second(uint64_t bytes_per_second) {
+    impl_->merge_io_bytes_per_second = bytes_per_second;
+}
 
 Result<std::vector<uint8_t>> RvfStore::read_range(uint64_t offset, uint64_t length) const {
     return impl_->storage->read_range(offset, length);

@@ -203,10 +203,13 @@ Result<void> RvfStore::Impl::load_layout_s(const std::vector<uint8_t> &bytes, co
             if (auto r = load_quant_segment(payload, where, d.file_offset); !r)
                 return r;
             break;
-        case SegType::Vec: // hot rows in the storage dtype, warm/cold rows as codes (store_tiers_io.cpp)
+        case SegType::Vec: { // hot rows in the storage dtype, warm/cold rows as codes (store_tiers_io.cpp)
+            const size_t first = table.slots();
             if (auto r = load_vec_segment(payload, where); !r)
                 return r;
+            vec_slots[d.segment_id] = {static_cast<uint32_t>(first), static_cast<uint32_t>(table.slots() - first)};
             break;
+        }
         case SegType::Journal: {
             core::JournalSegView j;
             if (Status s = core::JournalSegView::parse(payload, j); s != Status::Ok)
@@ -236,8 +239,9 @@ Result<void> RvfStore::Impl::load_layout_s(const std::vector<uint8_t> &bytes, co
             if (Status s = core::WitnessSegView::parse(payload, w); s != Status::Ok)
                 return Error{s, where + " does not decode"};
             // The latest WITNESS_SEG carries the chain tip; history is rebuilt from the last
-            // segment that holds it all (a rewrite) plus every later single entry.
-            if (w.count > 1)
+            // segment that holds it all (a rewrite) plus every later entry. A digest (OVERLAY:
+            // a merge's copy of consecutive entries, listed where they were) continues it.
+            if (w.count > 1 && (h.flags & core::SegFlag::Overlay) == 0)
                 witness_history.clear();
             for (size_t i = 0; i < w.count; ++i)
                 witness_history.emplace_back(w.entry_bytes(i), w.entry_bytes(i) + core::kWitnessEntrySize);

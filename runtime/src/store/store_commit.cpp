@@ -205,7 +205,8 @@ Result<std::vector<uint8_t>> RvfStore::Impl::commit_record_payload(uint32_t new_
     return out;
 }
 
-Result<void> RvfStore::Impl::commit(std::vector<PendingSegment> segs, uint8_t witness_type, uint64_t live_after) {
+Result<void> RvfStore::Impl::commit(std::vector<PendingSegment> segs, uint8_t witness_type, uint64_t live_after,
+                                    const DirEdit *edit) {
     if (auto w = check_writable(); !w)
         return w;
     if (auto c = convert_if_needed(); !c)
@@ -227,6 +228,7 @@ Result<void> RvfStore::Impl::commit(std::vector<PendingSegment> segs, uint8_t wi
         return h;
     };
 
+    const size_t first_new = writer->directory().size();
     std::vector<core::SegmentHeader> covered;
     for (const PendingSegment &s : segs) {
         auto off = append_pending(*writer, s);
@@ -257,7 +259,9 @@ Result<void> RvfStore::Impl::commit(std::vector<PendingSegment> segs, uint8_t wi
     bool moves_root = index_a_offset != index_a_before;
     for (const PendingSegment &p : segs)
         moves_root = moves_root || p.type == core::SegType::Quant;
-    const bool checkpoint = wants_checkpoint(writer->bytes().size(), written.size(), moves_root);
+    if (edit) // a merge: its directory differs from the last one by more than appended entries
+        (*edit)(writer->mutable_directory(), first_new);
+    const bool checkpoint = edit || wants_checkpoint(writer->bytes().size(), written.size(), moves_root);
     std::optional<uint64_t> record_offset;
     if (!checkpoint) {
         // One write, one sync: the record names every segment before it by id and hash, so recovery
@@ -290,6 +294,7 @@ Result<void> RvfStore::Impl::commit(std::vector<PendingSegment> segs, uint8_t wi
     }
 
     epoch = new_epoch;
+    last_commit_segments = std::move(covered);
     if (lock)
         lock->refresh(); // keeps the record fresh for lock readers that judge by age
     if (witness) {

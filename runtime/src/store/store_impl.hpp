@@ -4,6 +4,8 @@
 //   store_verify.cpp (verify()).
 #pragma once
 #include <array>
+#include <functional>
+#include <unordered_map>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -91,7 +93,44 @@ struct RvfStore::Impl {
     /// checkpoint `segs` + WITNESS → sync → MANIFEST → sync. On failure the
     /// file is truncated back and the in-memory writer restored; the caller has not yet changed
     /// its tables (it applies the change only after this succeeds).
-    Result<void> commit(std::vector<PendingSegment> segs, uint8_t witness_type, uint64_t live_after);
+    /// A merge's change to the directory its checkpoint lists: called after the commit appended
+    /// its segments (entries from `first_new` on), before the manifest is written.
+    using DirEdit = std::function<void(std::vector<core::SegmentDirEntry> &, size_t first_new)>;
+    Result<void> commit(std::vector<PendingSegment> segs, uint8_t witness_type, uint64_t live_after,
+                        const DirEdit *edit = nullptr);
+    /// Headers of the segments the last successful commit appended (its WITNESS not included).
+    std::vector<core::SegmentHeader> last_commit_segments;
+
+    // --- store_merge.cpp ---
+    /// Per VEC segment the directory lists (by segment id): its rows' table slots [first, first + n).
+    std::unordered_map<uint64_t, std::pair<uint32_t, uint32_t>> vec_slots;
+    size_t merge_trigger_base = 256; ///< StoreOptions::merge_trigger_segments
+    static constexpr size_t kMergeHardCapFactor = 4; ///< × trigger: merge even past the IO budget
+    size_t merge_trigger = 256; ///< the directory size of the next merge look
+    uint64_t merge_io_bytes_per_second = 0; ///< StoreOptions::merge_io_bytes_per_second (0: unlimited)
+    double merge_tokens = 0;
+    uint64_t merge_tokens_at_ns = 0;
+    double auto_compact_ratio = 0.5;                 ///< StoreOptions::auto_compact_dead_ratio
+    uint64_t auto_compact_min_bytes = 1u << 20;      ///< files smaller than this are never auto-compacted
+    bool maintaining = false;
+    uint64_t merges = 0;       ///< merge commits this handle made (status)
+    uint64_t auto_compactions = 0;
+    /// After a write: merge when the directory passed the trigger (and the IO budget allows),
+    /// then compact when dead bytes passed auto_compact_ratio of the file.
+    Result<void> maintain();
+    /// maintain() after an acknowledged write: that write stays committed whatever happens here,
+    /// so a failed merge or compaction (already rolled back) is kept as a warning.
+    void maintain_after_write() {
+        if (auto r = maintain(); !r)
+            warnings.push_back("background merge/compaction failed (the write itself is committed): " +
+                               r.error().message);
+    }
+    Result<void> merge_now();
+    bool merge_allowed_now(size_t listed);
+    /// Bytes of the file no checkpoint needs: superseded segments, COMMIT records, earlier
+    /// checkpoints, deleted rows (estimated at their row size).
+    uint64_t dead_bytes() const;
+    Result<void> compact_for_maintenance();
     /// Append one pending segment to `w`, LZ4-compressing VEC payloads when the store asks for it
     /// and it saves space.
     Result<uint64_t> append_pending(LayoutSWriter &w, const PendingSegment &seg) const;

@@ -211,6 +211,8 @@ Result<void> RvfStore::Impl::replace_with(std::vector<uint8_t> image) {
     commits_since_checkpoint = fresh.commits_since_checkpoint;
     last_checkpoint_bytes = fresh.last_checkpoint_bytes;
     force_checkpoint = fresh.force_checkpoint;
+    vec_slots = std::move(fresh.vec_slots);
+    merge_trigger = merge_trigger_base;
     return {};
 }
 

@@ -1,6 +1,7 @@
 // store_verify.cpp — RvfStore::verify(): re-read the file and check every segment hash, every
 // manifest in the chain, and the witness chain (links and action hashes).
 #include <cstring>
+#include <set>
 #include <string>
 
 #include <rvf/byte_source.hpp>
@@ -51,6 +52,7 @@ VerifyReport verify_image(core::ByteView file, std::optional<uint64_t> live_rows
     bool have_epoch = false;
     std::vector<core::SegmentHeader> covered;
     std::optional<std::array<uint8_t, core::kWitnessDigestSize>> expect_prev; // link the next entry must carry
+    std::set<std::array<uint8_t, core::kWitnessDigestSize>> seen_entries;     // by link hash (digests copy them)
     uint64_t next_id = fr.segments.empty() ? 1 : fr.segments.front().header.segment_id;
     for (const SegmentRecord &r : fr.segments) {
         if (r.offset >= fr.committed_end)
@@ -104,6 +106,24 @@ VerifyReport verify_image(core::ByteView file, std::optional<uint64_t> live_rows
             covered.clear();
             continue;
         }
+        if (r.header.flags & core::SegFlag::Overlay) {
+            // A merge's digest: copies of entries the chain already holds, vouched for (like any
+            // data) by the merge's own entry that follows; it extends nothing.
+            for (size_t i = 0; i < w.count; ++i) {
+                ++rep.witness_entries_checked;
+                std::array<uint8_t, core::kWitnessDigestSize> link{};
+                core::witness_link_hash(w.entry_bytes(i), link.data());
+                if (!seen_entries.count(link)) {
+                    rep.problems.push_back({r.offset, Status::InvalidChecksum,
+                                            "witness digest " + std::to_string(r.header.segment_id) + " at " +
+                                                hex(r.offset) + ": entry " + std::to_string(i) +
+                                                " is not an entry of the chain before it"});
+                    break;
+                }
+            }
+            covered.push_back(r.header);
+            continue;
+        }
         for (size_t i = 0; i < w.count; ++i) {
             ++rep.witness_entries_checked;
             const core::WitnessEntry e = w.entry(i);
@@ -120,6 +140,7 @@ VerifyReport verify_image(core::ByteView file, std::optional<uint64_t> live_rows
             std::array<uint8_t, core::kWitnessDigestSize> link{};
             core::witness_link_hash(w.entry_bytes(i), link.data());
             expect_prev = link;
+            seen_entries.insert(link);
         }
         const core::WitnessEntry tip = w.entry(w.count - 1);
         uint8_t action[core::kWitnessDigestSize];
