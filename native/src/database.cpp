@@ -261,7 +261,7 @@ Napi::Value RvfDatabase::metadata(const Napi::CallbackInfo &info) {
     const Napi::Env env = info.Env();
     const uint64_t id = id_from_js(env, info[0], "id");
     ReadAccess a(*handle_);
-    const std::vector<MetadataEntry> *m = reading(env, a).metadata(id);
+    const auto m = reading(env, a).metadata_copy(id); // a copy: writers may run meanwhile
     return m ? metadata_to_js(env, *m) : env.Null();
 }
 
@@ -292,8 +292,10 @@ Napi::Value RvfDatabase::export_layout_r(const Napi::CallbackInfo &info) {
 // handle is closed (flush, lock released) and reopened read-only: later writes fail ReadOnly.
 Napi::Value RvfDatabase::freeze(const Napi::CallbackInfo &info) {
     const Napi::Env env = info.Env();
-    WriteAccess a(*handle_);
-    RvfStore &s = writing(env, a);
+    CloseAccess a(*handle_);
+    if (!a.store)
+        throw_error(env, Status::StoreClosed, "Store is closed");
+    RvfStore &s = *a.store;
     const uint32_t epoch = s.status().current_epoch;
     const std::string path = s.path();
     take(env, s.close());
@@ -311,7 +313,7 @@ template <int Op> Napi::Value RvfDatabase::not_supported(const Napi::CallbackInf
 
 Napi::Value RvfDatabase::close(const Napi::CallbackInfo &info) {
     const Napi::Env env = info.Env();
-    WriteAccess a(*handle_);
+    CloseAccess a(*handle_);
     if (!a.store)
         throw_error(env, Status::StoreClosed, "Store is already closed");
     const Result<void> r = a.store->close();

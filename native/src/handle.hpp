@@ -1,14 +1,12 @@
 // native/src/handle.hpp — the state one RvfDatabase wraps, shared with the async workers that
 // use it (a worker keeps the handle alive even if the JS object is collected mid-call).
 //
-// Threading (checked against runtime/src/store): RvfStore's const members (query, status,
-// segments, verify, metadata, vector, export_*) may run concurrently with each other — the lazy
-// HNSW build inside a const query is serialised by the store's own index mutex, search scratch
-// is thread_local and MetadataTable's const members never mutate — but not with any non-const
-// member (ingest_batch, remove*, build_index, compact, close). So each handle has a
-// reader/writer lock: readers share it, writers and close take it exclusively. A synchronous
-// call made while an async write holds the lock waits for that write (a blocking wait on the
-// JS thread; the worker never needs the JS thread to finish, so this cannot deadlock).
+// Threading: RvfStore serialises its own writers and lets readers run beside them (rvf/store.hpp;
+// a write waits for its fsync outside the store's lock, so concurrent writes share fsyncs —
+// group commit). The handle's lock only keeps the store alive: every call holds it shared, and
+// only close()/freeze(), which end or replace the store, take it exclusively. A synchronous
+// close() made while async calls run waits for them (a blocking wait on the JS thread; the
+// workers never need the JS thread to finish, so this cannot deadlock).
 #pragma once
 #include <memory>
 #include <mutex>
@@ -32,11 +30,19 @@ struct ReadAccess {
     explicit ReadAccess(StoreHandle &h) : lock(h.mu), store(h.store ? &*h.store : nullptr) {}
 };
 
-/// The store for writing: holds the exclusive lock; `store` is null when the handle is closed.
+/// The store for writing: holds the lock shared (the store orders writes itself); `store` is
+/// null when the handle is closed.
 struct WriteAccess {
-    std::unique_lock<std::shared_mutex> lock;
+    std::shared_lock<std::shared_mutex> lock;
     RvfStore *store;
     explicit WriteAccess(StoreHandle &h) : lock(h.mu), store(h.store ? &*h.store : nullptr) {}
+};
+
+/// close()/freeze(): the exclusive lock, after every call in flight.
+struct CloseAccess {
+    std::unique_lock<std::shared_mutex> lock;
+    RvfStore *store;
+    explicit CloseAccess(StoreHandle &h) : lock(h.mu), store(h.store ? &*h.store : nullptr) {}
 };
 
 } // namespace rvf::node

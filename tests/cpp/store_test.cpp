@@ -591,10 +591,12 @@ TEST(Store, InjectedWriteFaultsSurfaceAndKeepTheLastCommit) {
     auto ok = s->ingest_batch(iota_ids(10, 10), std::span(rows).subspan(40, 40));
     ASSERT_TRUE(ok) << ok.error().to_string();
 
-    // Between checkpoints a commit is one write (segments + COMMIT record) and one sync.
+    // Between checkpoints a commit is one write (segments + COMMIT record) and one sync. A failed
+    // write is rolled back; a failed sync (group commit: it happens after the rows are applied,
+    // outside the lock) is tested in group_commit_test.cpp: it poisons the handle.
     s->set_checkpoint_bytes(1u << 20);
     const auto before = *read_file_bytes(path);
-    for (const Case &c : {cases[0], cases[1], cases[3]}) {
+    for (const Case &c : {cases[0], cases[1]}) {
         io::set_fault_plan(c.plan);
         auto r = s->ingest_batch(iota_ids(5, 20), std::span(rows).subspan(80, 20));
         io::clear_fault_plan();

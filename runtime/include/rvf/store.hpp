@@ -209,6 +209,11 @@ struct VerifyReport {
     std::vector<Problem> uncommitted;
 };
 
+/// Threads: every method may be called from any thread. Queries and other const methods run
+/// concurrently; writes are serialised, and a write between checkpoints waits for its fsync
+/// outside the store's lock, so writers arriving meanwhile share the next fsync (group commit;
+/// status().syncs counts them). A query may see a write whose fsync is still in flight; the
+/// write is acknowledged (returns) only once durable, and a failed fsync poisons the handle.
 class RvfStore {
 public:
     ~RvfStore();
@@ -264,8 +269,10 @@ public:
     /// metadata and the witness chain have no Layout R form and are not exported).
     Result<std::vector<uint8_t>> export_layout_r() const;
 
-    /// Metadata stored for a live id (nullptr when none).
+    /// Metadata stored for a live id (nullptr when none). The pointer is valid until the next
+    /// write; callers that write from other threads meanwhile use metadata_copy().
     const std::vector<MetadataEntry> *metadata(uint64_t id) const;
+    std::optional<std::vector<MetadataEntry>> metadata_copy(uint64_t id) const;
     /// The stored vector of a live id as floats (dequantised for f16/i8).
     std::optional<std::vector<float>> vector(uint64_t id) const;
     const std::string &path() const;

@@ -196,6 +196,7 @@ VoidResult DurableFile::check_unchanged() const {
 VoidResult DurableFile::sync() {
     if (fd_ == os::kNoFile)
         return closed_error(path_);
+    detail::run_sync_hook();
     if (detail::next_sync_fault())
         return Error{Status::FsyncFailed, "fdatasync " + path_ + ": injected fault"};
     if (const int e = os::sync_data(fd_); e != 0) {

@@ -185,4 +185,21 @@ bool next_rename_fault() {
 }
 
 } // namespace detail
+namespace {
+std::atomic<void (*)(void *)> g_sync_hook{nullptr};
+std::atomic<void *> g_sync_hook_arg{nullptr};
+} // namespace
+
+void set_sync_hook(void (*hook)(void *), void *arg) {
+    g_sync_hook_arg.store(arg);
+    g_sync_hook.store(hook);
+}
+
+namespace detail {
+void run_sync_hook() {
+    if (auto *h = g_sync_hook.load(std::memory_order_acquire))
+        h(g_sync_hook_arg.load());
+}
+} // namespace detail
+
 } // namespace rvf::io

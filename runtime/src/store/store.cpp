@@ -262,6 +262,7 @@ Result<RvfStore> RvfStore::from_bytes(std::span<const uint8_t> bytes) {
 }
 
 std::vector<uint8_t> RvfStore::to_bytes() const {
+    std::shared_lock<std::shared_mutex> g(impl_->state_mu);
     auto b = impl_->storage->read_all();
     return b ? std::move(*b) : std::vector<uint8_t>{};
 }
@@ -271,6 +272,7 @@ const std::string &RvfStore::path() const { return impl_->path; }
 Result<IngestResult> RvfStore::ingest_batch(std::span<const uint64_t> ids, std::span<const float> vectors,
                                             std::span<const std::vector<MetadataEntry>> metadata) {
     Impl &s = *impl_;
+    std::unique_lock<std::shared_mutex> g(s.state_mu);
     if (auto w = s.check_writable(); !w)
         return w.error();
     const size_t dim = s.config.dimension;
@@ -354,8 +356,11 @@ Result<IngestResult> RvfStore::ingest_batch(std::span<const uint64_t> ids, std::
         segs.push_back({core::SegType::Meta, 0, std::move(*m)});
     }
     const uint64_t quant_off_before = s.storage->size();
-    if (auto r = s.commit(std::move(segs), core::kChainWitnessProvenance, s.table.live() + ok_ids.size()); !r)
-        return r.error();
+    s.defer_sync = true; // group commit: the fsync happens below, outside the lock
+    auto committed = s.commit(std::move(segs), core::kChainWitnessProvenance, s.table.live() + ok_ids.size());
+    s.defer_sync = false;
+    if (!committed)
+        return committed.error();
     for (const core::SegmentHeader &h : s.last_commit_segments)
         if (h.seg_type == static_cast<uint8_t>(core::SegType::Vec)) // the rows land in the next slots
             s.vec_slots[h.segment_id] = {static_cast<uint32_t>(s.table.slots()), static_cast<uint32_t>(ok_ids.size())};
@@ -374,11 +379,16 @@ Result<IngestResult> RvfStore::ingest_batch(std::span<const uint64_t> ids, std::
     }
     res.epoch = s.epoch;
     s.maintain_after_write();
+    const uint64_t seq = s.last_commit_seq;
+    g.unlock();
+    if (auto d = s.wait_durable(seq); !d)
+        return d.error();
     return res;
 }
 
 Result<DeleteResult> RvfStore::remove(std::span<const uint64_t> ids) {
     Impl &s = *impl_;
+    std::unique_lock<std::shared_mutex> g(s.state_mu);
     if (auto w = s.check_writable(); !w)
         return w.error();
     std::vector<uint64_t> live;
@@ -396,8 +406,11 @@ Result<DeleteResult> RvfStore::remove(std::span<const uint64_t> ids) {
         return j.error();
     std::vector<PendingSegment> segs;
     segs.push_back({core::SegType::Journal, 0, std::move(*j)});
-    if (auto r = s.commit(std::move(segs), core::kChainWitnessProvenance, s.table.live() - live.size()); !r)
-        return r.error();
+    s.defer_sync = true;
+    auto committed = s.commit(std::move(segs), core::kChainWitnessProvenance, s.table.live() - live.size());
+    s.defer_sync = false;
+    if (!committed)
+        return committed.error();
     for (uint64_t id : live) {
         s.table.remove(id);
         if (s.meta.get(id)) {
@@ -408,22 +421,31 @@ Result<DeleteResult> RvfStore::remove(std::span<const uint64_t> ids) {
     res.deleted = live.size();
     res.epoch = s.epoch;
     s.maintain_after_write();
+    const uint64_t seq = s.last_commit_seq;
+    g.unlock();
+    if (auto d = s.wait_durable(seq); !d)
+        return d.error();
     return res;
 }
 
 Result<DeleteResult> RvfStore::remove_by_filter(const FilterExpr &filter) {
-    if (auto v = validate_filter(filter, impl_->meta); !v)
-        return v.error();
     std::vector<uint64_t> hit;
-    for (uint64_t id : impl_->table.live_ids())
-        if (evaluate(filter, impl_->meta, id))
-            hit.push_back(id);
+    {
+        // The filter picks rows from a snapshot; remove() skips any deleted since.
+        std::shared_lock<std::shared_mutex> g(impl_->state_mu);
+        if (auto v = validate_filter(filter, impl_->meta); !v)
+            return v.error();
+        for (uint64_t id : impl_->table.live_ids())
+            if (evaluate(filter, impl_->meta, id))
+                hit.push_back(id);
+    }
     return remove(hit);
 }
 
 Result<std::vector<Neighbor>> RvfStore::query(std::span<const float> vector, size_t k,
                                               const QueryOptions &options) const {
     const Impl &s = *impl_;
+    std::shared_lock<std::shared_mutex> lock(s.state_mu);
     const size_t dim = s.config.dimension;
     if (vector.size() != dim)
         return Error{Status::DimensionMismatch, "query has " + std::to_string(vector.size()) +
@@ -529,6 +551,7 @@ Result<std::vector<Neighbor>> RvfStore::query(std::span<const float> vector, siz
 
 StoreStatus RvfStore::status() const {
     const Impl &s = *impl_;
+    std::shared_lock<std::shared_mutex> g(s.state_mu);
     StoreStatus st;
     st.total_vectors = s.table.live();
     st.deleted_vectors = s.table.dead();
@@ -561,6 +584,7 @@ StoreStatus RvfStore::status() const {
 }
 
 std::vector<SegmentSummary> RvfStore::segments() const {
+    std::shared_lock<std::shared_mutex> g(impl_->state_mu);
     std::vector<SegmentSummary> out;
     auto bytes = impl_->storage->read_all();
     if (!bytes)
@@ -578,10 +602,20 @@ std::vector<SegmentSummary> RvfStore::segments() const {
 }
 
 const std::vector<MetadataEntry> *RvfStore::metadata(uint64_t id) const {
+    std::shared_lock<std::shared_mutex> g(impl_->state_mu);
     return impl_->table.contains(id) ? impl_->meta.get(id) : nullptr;
 }
 
+std::optional<std::vector<MetadataEntry>> RvfStore::metadata_copy(uint64_t id) const {
+    std::shared_lock<std::shared_mutex> g(impl_->state_mu);
+    const std::vector<MetadataEntry> *m = impl_->table.contains(id) ? impl_->meta.get(id) : nullptr;
+    if (!m)
+        return std::nullopt;
+    return *m;
+}
+
 std::optional<std::vector<float>> RvfStore::vector(uint64_t id) const {
+    std::shared_lock<std::shared_mutex> g(impl_->state_mu);
     auto slot = impl_->table.slot_of(id);
     if (!slot)
         return std::nullopt;
@@ -590,24 +624,34 @@ std::optional<std::vector<float>> RvfStore::vector(uint64_t id) const {
     return v;
 }
 
-void RvfStore::set_checkpoint_bytes(uint64_t bytes) { impl_->checkpoint_min_bytes = bytes; }
+void RvfStore::set_checkpoint_bytes(uint64_t bytes) {
+    std::unique_lock<std::shared_mutex> g(impl_->state_mu);
+    impl_->checkpoint_min_bytes = bytes;
+}
 void RvfStore::set_auto_compaction(double dead_ratio) {
+    std::unique_lock<std::shared_mutex> g(impl_->state_mu);
     impl_->auto_compact_ratio = dead_ratio > 0 && dead_ratio <= 1 ? dead_ratio : 0;
 }
 void RvfStore::set_merge_io_bytes_per_second(uint64_t bytes_per_second) {
+    std::unique_lock<std::shared_mutex> g(impl_->state_mu);
     impl_->merge_io_bytes_per_second = bytes_per_second;
 }
 
 Result<std::vector<uint8_t>> RvfStore::read_range(uint64_t offset, uint64_t length) const {
+    std::shared_lock<std::shared_mutex> g(impl_->state_mu);
     return impl_->storage->read_range(offset, length);
 }
 
-Result<void> RvfStore::checkpoint() { return impl_->checkpoint_now(); }
+Result<void> RvfStore::checkpoint() {
+    std::unique_lock<std::shared_mutex> g(impl_->state_mu);
+    return impl_->checkpoint_now();
+}
 
 Result<void> RvfStore::close() {
     if (!impl_)
         return {};
     Impl &s = *impl_;
+    std::unique_lock<std::shared_mutex> g(s.state_mu);
     Result<void> res;
     if (!s.read_only && !s.poisoned && s.meta_index_dirty && s.storage) {
         auto idx = s.meta.encode_metaidx_segs();
@@ -625,7 +669,7 @@ Result<void> RvfStore::close() {
         res = s.persist_sketch(); // tiering: the block accesses since the last SKETCH_SEG
     if (res.ok() && !s.read_only && !s.poisoned && s.storage && s.graph && s.graph->size() != s.graph_persisted_nodes) {
         // Persist the HNSW layers the file does not have yet (upstream only ever does this here).
-        res = build_index();
+        res = s.persist_index();
     }
     // A closed file ends with a checkpoint, so readers that only look for the latest manifest
     // (upstream's, the progressive loader) see every commit.

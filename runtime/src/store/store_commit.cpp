@@ -277,9 +277,17 @@ Result<void> RvfStore::Impl::commit(std::vector<PendingSegment> segs, uint8_t wi
     std::vector<uint8_t> data = writer->take_staged();
     if (auto r = storage->append(core::ByteView(data.data(), data.size())); !r)
         return rollback(r.error());
-    if (auto r = storage->sync(); !r)
-        return rollback(r.error());
-    ++syncs;
+    const bool sync_now = checkpoint || !defer_sync;
+    if (sync_now) {
+        if (auto r = storage->sync(); !r) {
+            note_sync_failure(r.error());
+            return rollback(r.error());
+        }
+        ++syncs;
+    }
+    last_commit_seq = ++appended_seq;
+    if (sync_now)
+        note_synced();
 
     if (checkpoint) {
         // A checkpoint keeps the two-step protocol: its data is durable before the manifest that
@@ -304,6 +312,61 @@ Result<void> RvfStore::Impl::commit(std::vector<PendingSegment> segs, uint8_t wi
     return {};
 }
 
+Result<void> RvfStore::Impl::wait_durable(uint64_t seq) {
+    std::unique_lock<std::mutex> g(sync_mu);
+    for (;;) {
+        if (sync_failure)
+            return Error{sync_failure->status, "the commit may not be on disk: " + sync_failure->message +
+                                                   ". Reopen the store: it recovers the last durable commit"};
+        if (durable_seq >= seq)
+            return {};
+        if (!syncing)
+            break;
+        sync_cv.wait(g);
+    }
+    syncing = true;
+    const uint64_t target = appended_seq.load(); // every commit appended so far: this fsync covers it
+    g.unlock();
+    auto r = storage->sync();
+    g.lock();
+    syncing = false;
+    if (r) {
+        ++syncs;
+        durable_seq = std::max(durable_seq, target);
+    } else {
+        sync_failure = r.error();
+        poisoned = true;
+    }
+    sync_cv.notify_all();
+    if (!r)
+        return Error{r.status(), "the commit may not be on disk: " + r.error().message +
+                                     ". Reopen the store: it recovers the last durable commit"};
+    return {}; // target ≥ seq: seq was appended before this call
+}
+
+void RvfStore::Impl::note_sync_failure(const Error &e) {
+    std::lock_guard<std::mutex> g(sync_mu);
+    // Alone, this commit is rolled back and the handle goes on (memory never saw it). With other
+    // commits appended but not yet durable (applied in memory, waiting in wait_durable), their
+    // fate is unknown: fail them all and stop writing.
+    if (durable_seq != appended_seq.load()) {
+        sync_failure = e;
+        poisoned = true;
+        sync_cv.notify_all();
+    }
+}
+
+void RvfStore::Impl::note_synced() {
+    std::lock_guard<std::mutex> g(sync_mu);
+    durable_seq = appended_seq.load();
+}
+
+std::unique_lock<std::mutex> RvfStore::Impl::quiesce_syncs() {
+    std::unique_lock<std::mutex> g(sync_mu);
+    sync_cv.wait(g, [&] { return !syncing; });
+    return g;
+}
+
 Result<void> RvfStore::Impl::append_checkpoint(uint32_t at_epoch, uint64_t live) {
     const std::vector<uint8_t> tlv = config_tlv();
     auto moff = writer->append_manifest(make_root(at_epoch, live), nullptr, core::ByteView(tlv.data(), tlv.size()));
@@ -312,9 +375,12 @@ Result<void> RvfStore::Impl::append_checkpoint(uint32_t at_epoch, uint64_t live)
     std::vector<uint8_t> manifest = writer->take_staged();
     if (auto r = storage->append(core::ByteView(manifest.data(), manifest.size())); !r)
         return r;
-    if (auto r = storage->sync(); !r)
+    if (auto r = storage->sync(); !r) {
+        note_sync_failure(r.error());
         return r;
+    }
     ++syncs;
+    note_synced();
     checkpoint_offset = *moff;
     chain_prev_offset = *moff;
     last_checkpoint_bytes = manifest.size();

@@ -9,11 +9,13 @@
 namespace rvf {
 
 Result<std::vector<uint8_t>> RvfStore::export_layout_s() const {
+    std::shared_lock<std::shared_mutex> g(impl_->state_mu);
     return impl_->build_image(impl_->epoch + 1, impl_->preserved_segments);
 }
 
 Result<std::vector<uint8_t>> RvfStore::export_layout_r() const {
     const Impl &s = *impl_;
+    std::shared_lock<std::shared_mutex> g(s.state_mu);
     if (s.config.metric > static_cast<uint8_t>(Metric::Cosine))
         return Error{Status::MetricUnsupported, "Layout R has no Hamming metric"};
     StoreContents c;

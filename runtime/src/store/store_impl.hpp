@@ -4,7 +4,10 @@
 //   store_verify.cpp (verify()).
 #pragma once
 #include <array>
+#include <atomic>
+#include <condition_variable>
 #include <functional>
+#include <shared_mutex>
 #include <unordered_map>
 #include <cstdint>
 #include <memory>
@@ -64,7 +67,32 @@ struct RvfStore::Impl {
     std::vector<std::vector<uint8_t>> witness_history; ///< every entry so far (compaction carries them)
     std::optional<uint64_t> quant_offset; ///< QUANT_SEG header offset (root quantdict pointer)
     std::vector<std::string> warnings;
-    bool poisoned = false; ///< a failed rollback: the file is safe on disk but this handle must not write
+    std::atomic<bool> poisoned{false}; ///< a failed rollback or sync: the file is safe on disk but this handle must not write
+
+    // --- locking and group commit (store.cpp) ---
+    // Public const methods hold state_mu shared, mutations hold it exclusively while they check,
+    // append and apply; a commit between checkpoints then waits for durability *outside* it
+    // (wait_durable), so writers that arrive while an fsync is in flight append theirs and share
+    // the next one. Readers may see a commit whose fsync is still in flight; it is acknowledged
+    // only once durable, and a failed fsync poisons the handle (memory is then ahead of disk).
+    mutable std::shared_mutex state_mu;
+    std::mutex sync_mu;                 ///< guards the fields below and `storage` against replacement mid-sync
+    std::condition_variable sync_cv;
+    bool syncing = false;               ///< a wait_durable leader is in fsync
+    uint64_t durable_seq = 0;           ///< commits up to this sequence number are on disk
+    std::atomic<uint64_t> appended_seq{0}; ///< commits appended (bumped under state_mu after the write)
+    std::optional<Error> sync_failure;  ///< sticky: what a failed fsync said
+    uint64_t last_commit_seq = 0;       ///< sequence number of the last commit() (state_mu)
+    bool defer_sync = false;            ///< commit() leaves the sync of a non-checkpoint commit to wait_durable
+    /// Return once commit `seq` is durable: fsync if no one is, else wait for the one in flight
+    /// and, if it started before `seq` was appended, lead the next.
+    Result<void> wait_durable(uint64_t seq);
+    /// Mark everything appended so far durable (after a sync made under state_mu).
+    void note_synced();
+    /// A sync under state_mu failed (the caller rolls its commit back).
+    void note_sync_failure(const Error &e);
+    /// Wait for an in-flight group sync before `storage` is replaced; returns holding sync_mu.
+    std::unique_lock<std::mutex> quiesce_syncs();
 
     // --- store_commit.cpp ---
     // Commit chain: commits between checkpoints end with a COMMIT record (one sync); a checkpoint
@@ -77,7 +105,7 @@ struct RvfStore::Impl {
     uint64_t last_checkpoint_bytes = 0;
     uint64_t checkpoint_min_bytes = kDefaultCheckpointBytes; ///< 0: every commit is a checkpoint
     bool force_checkpoint = false; ///< the next commit is a checkpoint (a foreign file's checkpoint lacks our config)
-    uint64_t syncs = 0; ///< storage syncs this handle issued (status().syncs)
+    std::atomic<uint64_t> syncs{0}; ///< storage syncs this handle issued (status().syncs)
     static constexpr uint64_t kDefaultCheckpointBytes = 1u << 20;
     static constexpr uint64_t kCheckpointSpacing = 4;
     bool wants_checkpoint(uint64_t commit_bytes, size_t segment_count, bool moves_root) const;
@@ -85,6 +113,8 @@ struct RvfStore::Impl {
                                                        const std::vector<core::SegmentHeader> &segs) const;
     /// Write a checkpoint when commits were made since the last one (close()).
     Result<void> checkpoint_now();
+    /// build_index() under the caller's lock (close() persists the layers through it).
+    Result<void> persist_index();
     /// Append + sync a MANIFEST of the current directory at `at_epoch` and make it the chain's
     /// start; the caller rolls the file back on failure.
     Result<void> append_checkpoint(uint32_t at_epoch, uint64_t live);

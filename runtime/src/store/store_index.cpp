@@ -192,10 +192,18 @@ void RvfStore::Impl::load_layout_r_index(const std::vector<uint8_t> &bytes, cons
     graph_persisted_nodes = 0; // ours to write as layers A/B/C on the first write (the file becomes Layout S)
 }
 
-void RvfStore::set_index_threads(unsigned threads) { impl_->index_threads = threads; }
+void RvfStore::set_index_threads(unsigned threads) {
+    std::unique_lock<std::shared_mutex> g(impl_->state_mu);
+    impl_->index_threads = threads;
+}
 
 Result<void> RvfStore::build_index() {
-    Impl &s = *impl_;
+    std::unique_lock<std::shared_mutex> g(impl_->state_mu);
+    return impl_->persist_index();
+}
+
+Result<void> RvfStore::Impl::persist_index() {
+    Impl &s = *this;
     if (auto w = s.check_writable(); !w)
         return w;
     s.ensure_index(true);

@@ -134,6 +134,7 @@ Result<std::vector<uint8_t>> RvfStore::Impl::build_image(uint32_t new_epoch,
 }
 
 Result<void> RvfStore::Impl::replace_with(std::vector<uint8_t> image) {
+    auto no_sync_in_flight = quiesce_syncs(); // a group-commit leader may be in storage->sync()
     if (storage->is_file()) {
         const std::string tmp = io::compaction_temp_path(path);
         {
@@ -213,6 +214,7 @@ Result<void> RvfStore::Impl::replace_with(std::vector<uint8_t> image) {
     force_checkpoint = fresh.force_checkpoint;
     vec_slots = std::move(fresh.vec_slots);
     merge_trigger = merge_trigger_base;
+    durable_seq = appended_seq.load(); // the rewrite is durable, and holds every commit before it
     return {};
 }
 
@@ -230,6 +232,7 @@ Result<void> RvfStore::Impl::convert_if_needed() {
 
 Result<CompactResult> RvfStore::compact(uint64_t io_budget_bytes) {
     Impl &s = *impl_;
+    std::unique_lock<std::shared_mutex> g(s.state_mu);
     if (auto w = s.check_writable(); !w)
         return w.error();
     const uint64_t before = s.storage->size();

@@ -188,6 +188,7 @@ VerifyReport verify_loaded_or_not(const std::vector<uint8_t> &bytes) {
 } // namespace
 
 VerifyReport RvfStore::verify() const {
+    std::shared_lock<std::shared_mutex> g(impl_->state_mu);
     auto bytes = impl_->storage->read_all();
     if (!bytes) {
         VerifyReport rep;

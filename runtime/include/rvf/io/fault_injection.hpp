@@ -57,7 +57,12 @@ void clear_fault_plan();
 /// An empty string is a valid plan with no faults.
 Result<FaultPlan> parse_fault_plan(std::string_view text);
 
+/// A function every DurableFile::sync runs first (nullptr: none), on the syncing thread: lets a
+/// test hold an fsync "in flight" until other writers have done something (group commit).
+void set_sync_hook(void (*hook)(void *), void *arg);
+
 namespace detail {
+void run_sync_hook();
 // Hooks called by the io layer. Each counts one call and says whether this call must fail.
 struct WriteFault {
     bool fire = false;
