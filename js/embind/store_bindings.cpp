@@ -53,6 +53,10 @@ val status_to_js(const StoreStatus &s) {
     o.set("storage", std::string(storage_type_name(s.storage)));
     o.set("domainProfile", domain_name(s.domain_profile));
     o.set("deadSpaceRatio", s.dead_space_ratio);
+    o.set("deadBytes", static_cast<double>(s.dead_bytes));
+    o.set("merges", static_cast<double>(s.merges));
+    o.set("autoCompactions", static_cast<double>(s.auto_compactions));
+    o.set("syncs", static_cast<double>(s.syncs));
     o.set("readOnly", s.read_only);
     o.set("layout", std::string(file_layout_name(s.opened_layout)));
     o.set("warnings", val::array(s.warnings));
@@ -237,6 +241,21 @@ public:
         return outcome(store_->read_range(static_cast<uint64_t>(offset), static_cast<uint64_t>(length)), bytes_to_js);
     }
 
+    /// Offsets of the checkpoints written at or after `offset` (RvfStore::checkpoints_since).
+    val checkpoints_since(double offset) const {
+        if (!store_)
+            return outcome_err(kNoStore);
+        if (!(offset >= 0) || offset > 9007199254740991.0)
+            return outcome_err(Error{Status::InvalidArgument, "checkpointsSince: offset must be a whole number >= 0"});
+        auto r = store_->checkpoints_since(static_cast<uint64_t>(offset));
+        if (!r)
+            return outcome_err(r.error());
+        val out = val::array();
+        for (uint64_t o : *r)
+            out.call<void>("push", static_cast<double>(o));
+        return outcome_ok(out);
+    }
+
     /// Write a checkpoint (a full manifest) if commits were made since the last one.
     val checkpoint() {
         if (!store_)
@@ -302,5 +321,6 @@ EMSCRIPTEN_BINDINGS(rvf_store) {
         .function("vector", &Store::vector)
         .function("bytesRange", &Store::bytes_range)
         .function("checkpoint", &Store::checkpoint)
+        .function("checkpointsSince", &Store::checkpoints_since)
         .function("close", &Store::close);
 }

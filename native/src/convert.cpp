@@ -489,6 +489,10 @@ Napi::Value status_to_js(Napi::Env env, const StoreStatus &s) {
     o.Set("profileId", static_cast<uint32_t>(s.domain_profile));
     o.Set("compactionState", "idle"); // compaction runs inside compact() under the write lock
     o.Set("deadSpaceRatio", s.dead_space_ratio);
+    o.Set("deadBytes", static_cast<double>(s.dead_bytes));
+    o.Set("merges", static_cast<double>(s.merges));
+    o.Set("autoCompactions", static_cast<double>(s.auto_compactions));
+    o.Set("syncs", static_cast<double>(s.syncs));
     o.Set("readOnly", s.read_only);
     o.Set("deletedVectors", static_cast<double>(s.deleted_vectors));
     o.Set("dimension", s.dimension);

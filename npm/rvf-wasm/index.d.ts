@@ -111,6 +111,10 @@ export interface RvfStatusInfo {
     /** 'generic', 'rvdna', 'rvtext', 'rvgraph', 'rvvision' or 'custom:N'. */
     domainProfile: string;
     deadSpaceRatio: number;
+    deadBytes: number;
+    merges: number;
+    autoCompactions: number;
+    syncs: number;
     readOnly: boolean;
     /** Layout the image was opened in: 'S' (ours), 'R' (upstream runtime). */
     layout: string;
@@ -240,6 +244,8 @@ export declare class RvfStore {
     bytesRange(offset: number, length: number): Uint8Array;
     /** Write a checkpoint (full manifest) if commits were made since the last one; close() does this. */
     checkpoint(): void;
+    /** File offsets of the checkpoints written at or after `offset`, in file order. */
+    checkpointsSince(offset: number): number[];
     exportLayoutR(): Uint8Array;
     ingestBatch(ids: ArrayLike<RvfIdInput> | BigUint64Array, vectors: Float32Array | number[],
                 metadata?: Array<RvfMetadata | null | undefined> | null): RvfIngestResult;

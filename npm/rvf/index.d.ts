@@ -115,7 +115,14 @@ export interface RvfStatus {
     /** Domain profile id (0 generic, 1 rvdna, 2 rvtext, 3 rvgraph, 4 rvvision). */
     profileId: number;
     compactionState: 'idle' | 'running' | 'emergency';
+    /** dead bytes / file size: what a compaction would drop (deleted rows, merged-away segments, commit records). */
     deadSpaceRatio: number;
+    deadBytes: number;
+    /** Merge commits and automatic compactions this handle made (README "Format decisions"). */
+    merges: number;
+    autoCompactions: number;
+    /** fsyncs this handle issued: one per commit, two per checkpoint, fewer when concurrent writes share them. */
+    syncs: number;
     readOnly: boolean;
     dimensions: number;
     metric: 'l2' | 'ip' | 'cosine' | 'hamming';

@@ -348,6 +348,7 @@ JsonReply api_status(const StoreService &svc) {
                      {"current_epoch", s.current_epoch},
                      {"profile_id", static_cast<unsigned>(s.domain_profile)},
                      {"dead_space_ratio", s.dead_space_ratio},
+                     {"dead_bytes", s.dead_bytes},
                      {"read_only", s.read_only},
                      {"deleted_vectors", s.deleted_vectors},
                      {"dimension", s.dimension},

@@ -306,6 +306,18 @@ export class RvfStore {
     }
 
     /**
+     * File offsets of the checkpoints (full manifests) written at or after `offset`, in file order.
+     * A caller that copies the image to its own file makes the bytes before each one durable
+     * before writing it, as the runtime does. RvfError InvalidArgument when more than the store
+     * remembers (64) were written since.
+     */
+    checkpointsSince(offset) {
+        if (!Number.isSafeInteger(offset) || offset < 0)
+            throw jsError('InvalidArgument', 'checkpointsSince: offset must be a non-negative safe integer');
+        return unwrap(this.#handle().checkpointsSince(offset));
+    }
+
+    /**
      * Write a checkpoint (a full manifest) when commits were made since the last one. Commits in
      * between end with a small COMMIT record; readers that only look for the latest manifest (older
      * tools, upstream's runtime) see every commit once a checkpoint follows them. close() does this.

@@ -245,6 +245,11 @@ public:
     /// what a binding that keeps its own copy of the file needs to append after a commit, at
     /// O(new bytes) instead of to_bytes()'s O(file). InvalidArgument past the end.
     Result<std::vector<uint8_t>> read_range(uint64_t offset, uint64_t length) const;
+    /// Offsets of the checkpoint MANIFEST segments this handle wrote at or after `offset`, in file
+    /// order: a binding that copies the image to a file of its own (read_range) makes the bytes
+    /// before each durable before writing the checkpoint, as the store does. InvalidArgument when
+    /// more were written since than it remembers (64).
+    Result<std::vector<uint64_t>> checkpoints_since(uint64_t offset) const;
     /// StoreOptions::checkpoint_bytes for this handle.
     void set_checkpoint_bytes(uint64_t bytes);
     /// StoreOptions::auto_compact_dead_ratio and merge_io_bytes_per_second for this handle.

@@ -642,6 +642,19 @@ Result<std::vector<uint8_t>> RvfStore::read_range(uint64_t offset, uint64_t leng
     return impl_->storage->read_range(offset, length);
 }
 
+Result<std::vector<uint64_t>> RvfStore::checkpoints_since(uint64_t offset) const {
+    std::shared_lock<std::shared_mutex> g(impl_->state_mu);
+    const auto &r = impl_->recent_checkpoints;
+    if (!r.empty() && r.size() == Impl::kRecentCheckpoints && r.front() >= offset)
+        return Error{Status::InvalidArgument, "more checkpoints were written since offset " + std::to_string(offset) +
+                                                  " than the store remembers; copy the whole image instead"};
+    std::vector<uint64_t> out;
+    for (uint64_t off : r)
+        if (off >= offset)
+            out.push_back(off);
+    return out;
+}
+
 Result<void> RvfStore::checkpoint() {
     std::unique_lock<std::shared_mutex> g(impl_->state_mu);
     return impl_->checkpoint_now();

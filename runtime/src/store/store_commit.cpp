@@ -383,6 +383,9 @@ Result<void> RvfStore::Impl::append_checkpoint(uint32_t at_epoch, uint64_t live)
     note_synced();
     checkpoint_offset = *moff;
     chain_prev_offset = *moff;
+    if (recent_checkpoints.size() == kRecentCheckpoints)
+        recent_checkpoints.erase(recent_checkpoints.begin());
+    recent_checkpoints.push_back(*moff);
     last_checkpoint_bytes = manifest.size();
     bytes_since_checkpoint = 0;
     commits_since_checkpoint = 0;

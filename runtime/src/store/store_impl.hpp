@@ -104,6 +104,8 @@ struct RvfStore::Impl {
     uint32_t commits_since_checkpoint = 0;
     uint64_t last_checkpoint_bytes = 0;
     uint64_t checkpoint_min_bytes = kDefaultCheckpointBytes; ///< 0: every commit is a checkpoint
+    std::vector<uint64_t> recent_checkpoints; ///< the last kRecentCheckpoints checkpoint offsets (oldest first)
+    static constexpr size_t kRecentCheckpoints = 64;
     bool force_checkpoint = false; ///< the next commit is a checkpoint (a foreign file's checkpoint lacks our config)
     std::atomic<uint64_t> syncs{0}; ///< storage syncs this handle issued (status().syncs)
     static constexpr uint64_t kDefaultCheckpointBytes = 1u << 20;
