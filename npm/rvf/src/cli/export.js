@@ -36,20 +36,36 @@ export async function run([file], opts, io) {
         const total = (await db.status()).totalVectors;
         const progress = createProgress({ label: 'export', total, enabled: opts.progress ?? (opts.output ? undefined : false) });
         const jsonl = opts.format === 'jsonl';
-        let n = 0;
+        // Rows are gathered into chunks of ~64 KiB: one stream write per chunk, not per row.
+        let n = 0, text = '', bins = [], binBytes = 0;
+        const flush = async () => {
+            if (jsonl && text) {
+                await out.write(text);
+                text = '';
+            } else if (!jsonl && bins.length) {
+                await out.write(Buffer.concat(bins, binBytes));
+                bins = [];
+                binBytes = 0;
+            }
+            progress.update(n, n);
+        };
         for await (const e of db.rows({ withMetadata: jsonl, batch: opts.batch ?? 1000 })) {
             if (jsonl)
-                await out.write(`{"id":${toJson(e.id)},"vector":${f32ArrayJson(e.vector)},"metadata":${toJson(e.metadata)}}\n`);
+                text += `{"id":${toJson(e.id)},"vector":${f32ArrayJson(e.vector)},"metadata":${toJson(e.metadata)}}\n`;
             else {
                 const rec = Buffer.alloc(4 + 4 * e.vector.length);
                 rec.writeInt32LE(e.vector.length, 0);
                 Buffer.from(e.vector.buffer, e.vector.byteOffset, e.vector.byteLength).copy(rec, 4);
-                await out.write(rec);
+                bins.push(rec);
+                binBytes += rec.length;
             }
+            n++;
+            if (text.length >= 1 << 16 || binBytes >= 1 << 16)
+                await flush();
             if (out.closed)
                 break; // the reader went away (EPIPE): nothing more to write to
-            progress.update(++n, n);
         }
+        await flush();
         progress.finish();
         if (opts.output)
             io.stderr.write(`exported ${n} vectors to ${opts.output}\n`);
