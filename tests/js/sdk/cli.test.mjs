@@ -205,8 +205,9 @@ describe('rvf CLI', () => {
         writeFvecs(p('d4.fvecs'), [[1, 2, 3, 4]]);
         expect(rvf(['ingest', 'f.rvf', 'd4.fvecs']).err).toMatch(/4 components, f\.rvf has dimension 3/);
         const nan = rvf(['ingest', 'f.rvf', '-', '--format', 'csv', '--id-start', '900'], { input: '1,nan,2\n' });
-        expect(nan.code).toBe(0);
+        expect(nan.code).toBe(1); // every row rejected: nothing written, and the status says so
         expect(nan.out).toMatch(/1 rejected:[\s\S]*NaN/);
+        expect(nan.err).toMatch(/the 1 vector read was rejected: nothing was committed, f\.rvf is unchanged/);
         // Corrupt a byte inside the first VEC payload: the file no longer opens, and verify still
         // lists what is wrong and exits 4 (issue 14 #9: it exited 1 with only the open error).
         const bytes = fs.readFileSync(p('f.rvf'));

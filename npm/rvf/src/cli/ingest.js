@@ -86,7 +86,7 @@ export async function run([file, ...inputs], opts, io) {
             ...(rejected ? [`${rejected} rejected:`, ...rejections.map((r) => `  ${r.input} #${r.index} id ${String(r.id)}: ${r.message}`)] : []),
         ].join('\n'));
         if (accepted === 0 && rejected > 0) // the summary above lists the reasons
-            throw new RejectedError(`all ${rejected} vectors were rejected: nothing was committed, ${file} ${created ? 'holds no vectors' : 'is unchanged'}`, rejected);
+            throw new RejectedError(`${rejected === 1 ? 'the 1 vector read was' : `all ${rejected} vectors were`} rejected: nothing was committed, ${file} ${created ? 'holds no vectors' : 'is unchanged'}`, rejected);
         return 0;
     } finally {
         await db?.close();
