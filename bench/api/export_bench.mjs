@@ -9,7 +9,8 @@
 //
 // Builds DIR/export-<rows>x<dim>.rvf (seeded rows, ids 0..rows-1, one metadata field, no HNSW
 // index: the export does not use one) unless it exists, then runs
-// `rvf export FILE -o /dev/null --force` as a child process and reads its peak RSS from
+// `rvf inspect FILE` (the same read-only open, no export: the baseline) and
+// `rvf export FILE -o /dev/null --force` as child processes and reads their peak RSS from
 // /usr/bin/time (else from /proc/<pid>/status VmHWM, sampled). Prints numbers, asserts nothing.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -78,10 +79,10 @@ async function buildStore(file, { rows, dim, backend }) {
     return (performance.now() - t0) / 1000;
 }
 
-/** Run the export; resolve {code, stderr, seconds, peakRssKb}. */
-function runExport(file, { backend, batch }) {
+/** Run `rvf ...rvfArgs`; resolve {code, stderr, seconds, peakRssKb}. */
+function runRvf(rvfArgs, backend) {
     const hasTime = fs.existsSync('/usr/bin/time');
-    const cmd = [process.execPath, bin, 'export', file, '-o', '/dev/null', '--force', '--batch', String(batch)];
+    const cmd = [process.execPath, bin, ...rvfArgs];
     const argv = hasTime ? ['/usr/bin/time', '-f', 'peak_rss_kb=%M', ...cmd] : cmd;
     const t0 = performance.now();
     const child = spawn(argv[0], argv.slice(1), { env: { ...process.env, RVF_BACKEND: backend }, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -110,12 +111,15 @@ try {
         const s = await buildStore(file, o);
         console.log(`built ${file}: ${o.rows.toLocaleString('en-US')} rows x ${o.dim} (${(fs.statSync(file).size / 2 ** 20).toFixed(1)} MiB) in ${s.toFixed(1)} s [${o.backend}]`);
     }
-    const r = await runExport(file, o);
+    // Baseline: the same open (read-only, the store decoded into memory) without the export.
+    const open = await runRvf(['inspect', file, '--json'], o.backend);
+    const r = await runRvf(['export', file, '-o', '/dev/null', '--force', '--batch', String(o.batch)], o.backend);
     const exported = Number(/exported (\d+) vectors/.exec(r.stderr)?.[1] ?? NaN);
     console.log(JSON.stringify({
         rows: o.rows, dim: o.dim, backend: o.backend, batch: o.batch, exitCode: r.code, rowsExported: exported,
         seconds: +r.seconds.toFixed(2), rowsPerSecond: Math.round(exported / r.seconds),
-        peakRssMiB: +(r.peakRssKb / 1024).toFixed(1), rssMeasuredBy: r.how, fileMiB: +(fs.statSync(file).size / 2 ** 20).toFixed(1),
+        peakRssMiB: +(r.peakRssKb / 1024).toFixed(1), openOnlyPeakRssMiB: +(open.peakRssKb / 1024).toFixed(1),
+        exportOverheadMiB: +((r.peakRssKb - open.peakRssKb) / 1024).toFixed(1), rssMeasuredBy: r.how, fileMiB: +(fs.statSync(file).size / 2 ** 20).toFixed(1),
     }));
     if (r.code !== 0 || exported !== o.rows)
         console.log(`export did not finish cleanly:\n${r.stderr}`);
