@@ -117,6 +117,9 @@ describe.each(BACKENDS)('rows() and friends on the %s backend', (backend) => {
         expect(await db.query([0, 0], 0, { filter: { op: 'eq', field: 'kind', value: 'a' } })).toEqual([]);
         expect(await db.queryBatch([[0, 0], [1, 1]], 0)).toEqual([[], []]);
         expect((await db.status()).totalVectors).toBe(3);
+        // An error about a filter leaf names its field as written, not the hashed field id.
+        await expectRvfError(db.query([0, 0], 3, { filter: { op: 'eq', field: 'createdAt', value: {} } }),
+            'InvalidArgument', /\$\.value of field "createdAt": unsupported value/);
         await db.close();
     });
 });
