@@ -5,7 +5,10 @@
 // ids with a k = N search that stopped at 2^20 rows.
 //
 //   node bench/api/export_bench.mjs [--rows 2000000] [--dim 8] [--backend native|wasm]
-//                                   [--batch 1000] [--dir DIR] [--keep]
+//                                   [--build-backend native|wasm] [--batch 1000] [--dir DIR] [--keep]
+//
+// --backend runs the export; the store is built by --build-backend (default native: the wasm
+// backend has no index: 'off' and would build an HNSW graph it does not need).
 //
 // Builds DIR/export-<rows>x<dim>.rvf (seeded rows, ids 0..rows-1, one metadata field, no HNSW
 // index: the export does not use one) unless it exists, then runs
@@ -23,7 +26,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const bin = path.join(root, 'npm/rvf/bin/rvf.js');
 
 function args(argv) {
-    const o = { rows: 2_000_000, dim: 8, backend: 'native', batch: 1000, dir: null, keep: false };
+    const o = { rows: 2_000_000, dim: 8, backend: 'native', buildBackend: 'native', batch: 1000, dir: null, keep: false };
     for (let i = 0; i < argv.length; i++) {
         const a = argv[i];
         const val = () => {
@@ -34,6 +37,7 @@ function args(argv) {
         if (a === '--rows') o.rows = Number(val());
         else if (a === '--dim') o.dim = Number(val());
         else if (a === '--backend') o.backend = val();
+        else if (a === '--build-backend') o.buildBackend = val();
         else if (a === '--batch') o.batch = Number(val());
         else if (a === '--dir') o.dir = val();
         else if (a === '--keep') o.keep = true;
@@ -59,9 +63,9 @@ function filler(seed) {
     };
 }
 
-async function buildStore(file, { rows, dim, backend }) {
+async function buildStore(file, { rows, dim, buildBackend }) {
     const t0 = performance.now();
-    const db = await RvfDatabase.create(file, { dimensions: dim, backend, index: 'off' });
+    const db = await RvfDatabase.create(file, { dimensions: dim, backend: buildBackend, index: 'off' });
     const fill = filler(42);
     const step = 100_000;
     for (let first = 0; first < rows; first += step) {
@@ -109,7 +113,7 @@ const file = path.join(dir, `export-${o.rows}x${o.dim}.rvf`);
 try {
     if (!fs.existsSync(file)) {
         const s = await buildStore(file, o);
-        console.log(`built ${file}: ${o.rows.toLocaleString('en-US')} rows x ${o.dim} (${(fs.statSync(file).size / 2 ** 20).toFixed(1)} MiB) in ${s.toFixed(1)} s [${o.backend}]`);
+        console.log(`built ${file}: ${o.rows.toLocaleString('en-US')} rows x ${o.dim} (${(fs.statSync(file).size / 2 ** 20).toFixed(1)} MiB) in ${s.toFixed(1)} s [${o.buildBackend}]`);
     }
     // Baseline: the same open (read-only, the store decoded into memory) without the export.
     const open = await runRvf(['inspect', file, '--json'], o.backend);
