@@ -124,6 +124,7 @@ val compact_to_js(const CompactResult &r) {
 }
 
 val bytes_to_js(const std::vector<uint8_t> &b) { return copy_out(b.data(), b.size()); }
+val ids_to_js(const std::vector<uint64_t> &ids) { return copy_out_u64(ids.data(), ids.size()); }
 
 const Error kNoStore{Status::StoreClosed, "the store is closed"};
 
@@ -231,6 +232,20 @@ public:
         return outcome_ok(v ? copy_out(v->data(), v->size()) : val::null());
     }
 
+    /// Up to `limit` live ids above the cursor, ascending (as lo/hi word pairs). after_words:
+    /// the cursor id's two words, or an empty array for "from the first id".
+    val ids_after(const val &after_words, double limit) const {
+        if (!store_)
+            return outcome_err(kNoStore);
+        if (!(limit >= 0) || limit > 9007199254740991.0)
+            return outcome_err(Error{Status::InvalidArgument, "idsAfter: limit must be a non-negative integer (ids per page)"});
+        std::optional<uint64_t> after;
+        if (after_words["length"].as<unsigned>() == 2)
+            after = copy_in_u64(after_words, 1)[0];
+        auto page = store_->ids_after(after, static_cast<size_t>(limit));
+        return outcome(page, ids_to_js);
+    }
+
     /// Bytes [offset, offset + length) of the image: what the SDK appends to its file after a
     /// commit, without copying the whole image.
     val bytes_range(double offset, double length) const {
@@ -319,6 +334,7 @@ EMSCRIPTEN_BINDINGS(rvf_store) {
         .function("verify", &Store::verify)
         .function("metadata", &Store::metadata)
         .function("vector", &Store::vector)
+        .function("idsAfter", &Store::ids_after)
         .function("bytesRange", &Store::bytes_range)
         .function("checkpoint", &Store::checkpoint)
         .function("checkpointsSince", &Store::checkpoints_since)

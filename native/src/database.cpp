@@ -3,6 +3,8 @@
 // (handle.hpp), calls the runtime, and converts the result or throws its error (errors.hpp).
 #include "database.hpp"
 
+#include <cmath>
+#include <optional>
 #include <utility>
 
 #include "convert.hpp"
@@ -72,6 +74,7 @@ Napi::Function RvfDatabase::define(Napi::Env env) {
             InstanceMethod<&D::verify>("verify"),
             InstanceMethod<&D::metadata>("metadata"),
             InstanceMethod<&D::vector>("vector"),
+            InstanceMethod<&D::ids_after>("idsAfter"),
             InstanceMethod<&D::export_layout_r>("exportLayoutR"),
             InstanceMethod<&D::freeze>("freeze"),
             InstanceMethod<&D::not_supported<0>>("derive"),
@@ -274,6 +277,22 @@ Napi::Value RvfDatabase::vector(const Napi::CallbackInfo &info) {
         return env.Null();
     Napi::Float32Array out = Napi::Float32Array::New(env, v->size());
     std::copy(v->begin(), v->end(), out.Data());
+    return out;
+}
+
+Napi::Value RvfDatabase::ids_after(const Napi::CallbackInfo &info) {
+    const Napi::Env env = info.Env();
+    std::optional<uint64_t> after;
+    if (!info[0].IsUndefined() && !info[0].IsNull())
+        after = id_from_js(env, info[0], "idsAfter(after, limit): after");
+    const double limit = info[1].IsNumber() ? info[1].As<Napi::Number>().DoubleValue() : -1;
+    if (!(limit >= 0 && limit <= 9007199254740991.0 && std::floor(limit) == limit))
+        throw_invalid(env, "idsAfter(after, limit): limit must be a non-negative integer (ids per page, e.g. 1000)");
+    ReadAccess a(*handle_);
+    const std::vector<uint64_t> ids = take(env, reading(env, a).ids_after(after, static_cast<size_t>(limit)));
+    Napi::Array out = Napi::Array::New(env, ids.size());
+    for (size_t i = 0; i < ids.size(); ++i)
+        out.Set(static_cast<uint32_t>(i), id_to_js(env, ids[i]));
     return out;
 }
 

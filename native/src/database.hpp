@@ -50,6 +50,8 @@ private:
     Napi::Value verify(const Napi::CallbackInfo &info);
     Napi::Value metadata(const Napi::CallbackInfo &info);
     Napi::Value vector(const Napi::CallbackInfo &info);
+    /// idsAfter(after: id | null, limit): up to `limit` live ids above `after`, ascending.
+    Napi::Value ids_after(const Napi::CallbackInfo &info);
     Napi::Value export_layout_r(const Napi::CallbackInfo &info);
     Napi::Value freeze(const Napi::CallbackInfo &info);
     template <int Op> Napi::Value not_supported(const Napi::CallbackInfo &info);

@@ -307,6 +307,8 @@ export declare class RvfDatabase {
     metadata(id: RvfId): RvfStoredMetadata | null;
     /** A live id's stored vector (dequantised for f16/i8), or null. */
     vector(id: RvfId): Float32Array | null;
+    /** Up to `limit` live ids above `after` (null: from the smallest), ascending; [] at the end. */
+    idsAfter(after: RvfId | null, limit: number): RvfId[];
     /** The live vectors as a Layout R file upstream's runtime opens (no metadata/witness). */
     exportLayoutR(): Uint8Array;
 

@@ -258,6 +258,8 @@ export declare class RvfStore {
     verify(): RvfVerifyReport;
     metadata(id: RvfIdInput): RvfStoredMetadata | null;
     vector(id: RvfIdInput): Float32Array | null;
+    /** Up to `limit` live ids above `after` (null: from the smallest), ascending; [] at the end. */
+    idsAfter(after: RvfIdInput | null, limit: number): RvfId[];
     readonly closed: boolean;
     close(): void;
     free(): void;

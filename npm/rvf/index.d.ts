@@ -152,6 +152,21 @@ export interface RvfVerifyReport {
     uncommitted: { offset: number; code: number; name: RvfStatusName; message: string }[];
 }
 
+export interface RvfRowsOptions {
+    /** Include each row's vector (default true). */
+    withVectors?: boolean;
+    /** Include each row's metadata by name (default true). */
+    withMetadata?: boolean;
+    /** Rows fetched per step (default 1000). */
+    batch?: number;
+}
+
+export interface RvfRow {
+    id: string | number | bigint;
+    vector?: Float32Array;
+    metadata?: Record<string, unknown>;
+}
+
 export declare class RvfDatabase {
     private constructor();
     /** New file (FsyncFailed if it exists, LockHeld if another writer holds `<path>.lock`). */
@@ -185,8 +200,13 @@ export declare class RvfDatabase {
     queryBatch(vectors: Array<Float32Array | number[]>, k: number, options?: RvfQueryOptions): Promise<RvfSearchResult[][]>;
     /** {id, vector, metadata} of a live entry, or null. */
     get(id: RvfId): Promise<{ id: string | number | bigint; vector: Float32Array; metadata: Record<string, unknown> } | null>;
-    /** Every live id (≤ 2^20). */
+    /** Every live id, in ascending u64 id order (no size cap; see rows() for large stores). */
     ids(): Promise<Array<string | number | bigint>>;
+    /**
+     * Every live row in ascending u64 id order, `batch` rows (default 1000) fetched at a time;
+     * vector and metadata are present unless withVectors / withMetadata is false.
+     */
+    rows(options?: RvfRowsOptions): AsyncGenerator<RvfRow, void, undefined>;
     delete(ids: RvfId | RvfId[]): Promise<RvfDeleteResult>;
     deleteByFilter(filter: RvfFilter | string): Promise<RvfDeleteResult>;
     compact(): Promise<RvfCompactResult>;

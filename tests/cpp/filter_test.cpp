@@ -149,14 +149,25 @@ TEST(FilterSemantics, InvalidShapesEvaluateFalseAndPrefilterAgrees) {
     }
 }
 
-TEST(FilterValidate, ShapeAndUnknownFieldErrors) {
+TEST(FilterValidate, ShapeErrorsAndUnknownFieldsMatchNothing) {
     const MetadataTable t = truth_table();
     EXPECT_TRUE(validate_filter(F::all_of({F::eq(1, V::u64(5)), F::ne(2, V::u64(1))}), t).ok());
-    auto unknown = validate_filter(F::all_of({F::eq(1, V::u64(5)), F::lt(77, V::u64(1))}), t);
-    EXPECT_EQ(unknown.status(), Status::InvalidArgument);
-    EXPECT_NE(unknown.error().message.find("field 77"), std::string::npos) << unknown.error().message;
-    EXPECT_NE(unknown.error().message.find("$.children[1]"), std::string::npos);
-    EXPECT_EQ(validate_filter(F::eq(1, V::u64(1)), MetadataTable()).status(), Status::InvalidArgument);
+    // A field no row holds is valid: every row lacks it, so lt/eq/in/range match nothing and
+    // ne (missing ⇒ true, §5.1) matches every id, like any field some rows lack.
+    const F unknown = F::all_of({F::eq(1, V::u64(5)), F::lt(77, V::u64(1))});
+    EXPECT_TRUE(validate_filter(unknown, t).ok());
+    EXPECT_TRUE(validate_filter(F::eq(1, V::u64(1)), MetadataTable()).ok());
+    for (uint64_t id = 1; id <= 10; ++id) {
+        EXPECT_FALSE(evaluate(unknown, t, id));
+        EXPECT_FALSE(evaluate(F::in(77, {V::u64(1), V::str("x")}), t, id));
+        EXPECT_TRUE(evaluate(F::ne(77, V::u64(1)), t, id));
+    }
+    EXPECT_TRUE(prefilter_ids(unknown, t).empty());
+    EXPECT_EQ(estimate_selectivity(F::lt(77, V::u64(1)), t, 10), 0.0);
+    F no_value = F::lt(77, V::u64(1));
+    no_value.values.clear();
+    EXPECT_EQ(validate_filter(F::all_of({F::eq(1, V::u64(5)), no_value}), t).status(),
+              Status::FilterParseError); // shape errors stay errors
 
     F depth64 = F::eq(1, V::u64(5));
     for (int i = 1; i < 64; ++i)

@@ -199,7 +199,8 @@ describe.skipIf(!addonPath)('native addon RvfDatabase', () => {
         expectRvfError(() => db.query(q, 3, { filter: '{"op":"eq"' }), 'FilterParseError');
         expectRvfError(() => db.query(q, 3, { filter: { op: 'near', field: 0, value: 1 } }), 'FilterParseError');
         expectRvfError(() => db.query(q, 3, { filter: { op: 'eq', fieldId: 0, valueType: 'u64', value: 'abc' } }), 'FilterParseError');
-        expectRvfError(() => db.query(q, 3, { filter: { op: 'eq', field: 77, value: 1 } }), 'InvalidArgument');
+        expect(db.query(q, 3, { filter: { op: 'eq', field: 77, value: 1 } })).toEqual([]); // no row has field 77: no match
+        expect(db.deleteByFilter({ op: 'lt', field: 77, value: 5 })).toMatchObject({ deleted: 0 });
         expectRvfError(() => db.deleteByFilter(42), 'InvalidArgument');
         db.close();
     });
@@ -327,6 +328,37 @@ describe.skipIf(!addonPath)('native addon RvfDatabase', () => {
         expect(db.query(shared, 1)).toEqual([{ id: 2, distance: 0.25 }]);
         expect(db.query(Array.from(shared), 1)[0].id).toBe(2); // plain arrays are accepted (copied)
         db.close();
+    });
+
+    it('idsAfter pages every live id in ascending order; k = 0 answers []', () => {
+        const db = RvfDatabase.create(fresh(), { dimension: 2 });
+        const huge = 2n ** 64n - 1n;
+        // 2,500 shuffled ids (seeded) plus the extremes, some deleted.
+        const r = randoms(2500, 21);
+        const ids = [...new Set(Array.from(r, (x) => Math.floor((x + 1) * 1e6)))];
+        db.ingestBatch(randoms(ids.length * 2, 22), ids);
+        db.insertBatch([huge, 0], new Float32Array([1, 1, 2, 2]));
+        db.delete(ids.slice(0, 100));
+        const want = [0, ...ids.slice(100).sort((a, b) => a - b), huge];
+        for (const limit of [1, 333, 100000]) {
+            const got = [];
+            for (let after = null, page; (page = db.idsAfter(after, limit)).length > 0; after = page[page.length - 1]) {
+                expect(page.length).toBeLessThanOrEqual(limit);
+                got.push(...page);
+            }
+            expect(got).toEqual(want);
+        }
+        expect(db.idsAfter(huge, 10)).toEqual([]);
+        expect(db.idsAfter(null, 0)).toEqual([]);
+        expect(db.idsAfter(undefined, 2)).toEqual(want.slice(0, 2));
+        expect(db.idsAfter(2n ** 53n, 5)).toEqual([huge]); // bigint cursor, bigint id back
+        for (const bad of [-1, 1.5, '3', undefined])
+            expectRvfError(() => db.idsAfter(null, bad), 'InvalidArgument');
+        expectRvfError(() => db.idsAfter(-1, 3), 'InvalidArgument');
+        expect(db.query(new Float32Array([0, 0]), 0)).toEqual([]); // upstream answers k = 0 with []
+        expect(db.queryBatch([new Float32Array([0, 0])], 0)).toEqual([[]]);
+        db.close();
+        expectRvfError(() => db.idsAfter(null, 3), 'StoreClosed');
     });
 
     it('bigint and u64 ids in and out', () => {

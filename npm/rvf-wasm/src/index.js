@@ -425,6 +425,24 @@ export class RvfStore {
         return unwrap(h.vector(words(BigUint64Array.of(toId(id, 'id')))));
     }
 
+    /**
+     * Up to `limit` live ids greater than `after` (null: from the smallest), in ascending id
+     * order. Page through every row by passing each page's last id as the next `after`; an
+     * empty page is the end. Ids as numbers, or bigints above Number.MAX_SAFE_INTEGER.
+     */
+    idsAfter(after, limit) {
+        const h = this.#handle();
+        if (!Number.isSafeInteger(limit) || limit < 0)
+            throw jsError('InvalidArgument', `idsAfter(after, limit): limit must be a non-negative integer (ids per page), got ${String(limit)}`);
+        const cursor = after === null || after === undefined ? new Uint32Array(0)
+            : words(BigUint64Array.of(toId(after, 'idsAfter(after, limit): after')));
+        const ids = fromWords(unwrap(h.idsAfter(cursor, limit)));
+        const out = new Array(ids.length);
+        for (let i = 0; i < ids.length; i++)
+            out[i] = fromId(ids[i]);
+        return out;
+    }
+
     /** True after close()/free(). */
     get closed() {
         return !this.#h;

@@ -8,6 +8,7 @@ import { translateFilter } from './filter.js';
 import { backendClass } from './backend/select.js';
 import { WasmBackend } from './backend/wasm.js';
 
+const ROW_OPTIONS = new Set(['withVectors', 'withMetadata', 'batch']);
 const PROFILE_IDS = { generic: 0, rvdna: 1, rvtext: 2, rvgraph: 3, rvvision: 4 };
 const showId = (id) => (typeof id === 'string' ? JSON.stringify(id) : String(id));
 const fromU64 = (b) => (typeof b === 'bigint' && b <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(b) : b);
@@ -263,23 +264,63 @@ export class RvfDatabase {
     }
 
     /**
-     * Every live id (as query results give them), for export. Native: one exact scan. Wasm: the
-     * binding has no exact flag, so a search with k = ef = N walks the whole index; the count is
-     * checked against status() and a shortfall is an error rather than a silent partial list.
-     * Limited to 2^20 vectors (the runtime's largest k).
+     * Every live id (as query results give them), in ascending u64 id order (a string id sorts
+     * by the u64 it maps to). Pages through the store (rows()), so no size cap; for large
+     * stores iterate rows() instead of holding every id.
      */
     async ids() {
-        return this.#run(async (b) => {
-            const n = b.status().totalVectors;
-            if (n === 0)
-                return [];
-            if (n > 1 << 20)
-                throw rvfError('KTooLarge', `listing ${n} vectors: at most ${1 << 20} can be listed`);
-            const hits = await b.query(new Float32Array(this.#dim), n, Math.max(n, 100), undefined, true);
-            if (hits.length !== n)
-                throw rvfError('InvalidArgument', `could only list ${hits.length} of ${n} live vectors on the ${b.kind} backend (try --backend native)`);
-            return hits.map((h) => this.#hit(b, h, false).id);
-        });
+        const out = [];
+        for await (const r of this.rows({ withVectors: false, withMetadata: false, batch: 10000 }))
+            out.push(r.id);
+        return out;
+    }
+
+    /**
+     * Every live row in ascending u64 id order, a page of `batch` rows at a time:
+     * `for await (const {id, vector, metadata} of db.rows())`. options: { withVectors (true),
+     * withMetadata (true), batch (1000, rows fetched per step) }. Memory stays one page however
+     * large the store. Other operations may run between pages: rows committed meanwhile appear
+     * when their ids are above the last row yielded; deleted ones are skipped.
+     */
+    async *rows(options) {
+        const o = checkOptions(options, 'rows()');
+        for (const key of Object.keys(o))
+            if (!ROW_OPTIONS.has(key))
+                throw rvfError('InvalidOptions', `rows(): unknown option '${key}' (accepted: ${[...ROW_OPTIONS].join(', ')})`);
+        const batch = o.batch ?? 1000;
+        if (!Number.isSafeInteger(batch) || batch < 1)
+            throw rvfError('InvalidOptions', `rows(): batch must be a positive integer (rows per page), got ${String(batch)}`);
+        for (const key of ['withVectors', 'withMetadata'])
+            if (o[key] !== undefined && typeof o[key] !== 'boolean')
+                throw rvfError('InvalidOptions', `rows(): ${key} must be true or false, got ${String(o[key])}`);
+        const withVectors = o.withVectors ?? true, withMetadata = o.withMetadata ?? true;
+        let after = null;
+        for (;;) {
+            const page = await this.#run(async (b) => {
+                const ids = b.idsAfter(after, batch);
+                return ids.map((u) => {
+                    const row = b.metadata(u);
+                    const out = {};
+                    if (withMetadata) {
+                        const { stringId, metadata } = decodeRow(this.#fields, row);
+                        out.id = stringId ?? fromU64(u);
+                        if (withVectors)
+                            out.vector = b.vector(u);
+                        out.metadata = metadata;
+                    } else {
+                        out.id = rowStringId(row) ?? fromU64(u);
+                        if (withVectors)
+                            out.vector = b.vector(u);
+                    }
+                    return { u, out };
+                });
+            });
+            if (page.length === 0)
+                return;
+            after = page[page.length - 1].u;
+            for (const { out } of page)
+                yield out;
+        }
     }
 
     /** One live entry: {id, vector, metadata} or null. */

@@ -1,7 +1,8 @@
 // SDK filter → the runtime's filter JSON (rvf/filter.hpp, parsed and validated by the runtime).
 // The SDK only renames: a field given by name becomes its field id (keys.js) and JS literals
 // become typed literals ({f64: 3}, {string: 'x'}, ...). Shapes it does not recognise are passed
-// through unchanged, so the runtime reports them (FilterParseError / InvalidArgument).
+// through unchanged, so the runtime reports them (FilterParseError / InvalidArgument). A field no
+// row has is not an error: the runtime matches nothing there (ne: every row).
 //
 // Accepted forms (upstream's spellings too):
 //   {op: 'eq'|'ne'|'lt'|'le'|'gt'|'ge', field | fieldId, value}
@@ -60,7 +61,8 @@ function node(f, fields, path) {
         delete out.fieldId;
         out.field = typeof f[fieldKey] === 'string' || typeof f[fieldKey] === 'number' ? fields.id(f[fieldKey]) : f[fieldKey];
         delete out.valueType; // upstream's form: the SDK types literals itself
-        const lit = (v, where) => (v === undefined ? v : typedValue(literal(v, f.valueType), `${path}.${where}`));
+        // Errors name the field as the caller wrote it (its name), never the hashed field id.
+        const lit = (v, where) => (v === undefined ? v : typedValue(literal(v, f.valueType), `${path}.${where} of field ${JSON.stringify(f[fieldKey])}`));
         if (LEAF.has(op))
             out.value = lit(f.value, 'value');
         else if (op === 'in')

@@ -118,9 +118,9 @@ bool matches_without_metadata(const FilterExpr &expr);
 /// child, leaves no children), nesting ≤ 64, no Bytes literals (they could only ever compare as
 /// the empty string, spec §5). Error: FilterParseError naming the node ("$.children[0]").
 Result<void> validate_filter_shape(const FilterExpr &expr);
-/// validate_filter_shape, then every leaf's field_id must be held by some row.
-/// Errors: FilterParseError (shape), InvalidArgument ("filter field 7 is not present in any
-/// metadata row").
+/// validate_filter_shape. A field no row holds is valid: every row lacks it, so its leaves match
+/// nothing (ne, and not(...) around them, match every row, as for any missing field).
+/// Errors: FilterParseError (shape).
 Result<void> validate_filter(const FilterExpr &expr, const MetadataTable &table);
 
 /// Fraction of the live_count live ids expected to match (0 when live_count is 0). Leaves are

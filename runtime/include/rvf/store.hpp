@@ -274,6 +274,14 @@ public:
     /// metadata and the witness chain have no Layout R form and are not exported).
     Result<std::vector<uint8_t>> export_layout_r() const;
 
+    /// Up to `limit` live ids in ascending order, the smallest first, all greater than `after`
+    /// (nullopt: from the smallest id). Page through every row with the last id of each page
+    /// as the next `after`; an empty page is the end. No cap on the store size: a sorted
+    /// snapshot of the ids is built once per table state (O(N log N), 8 bytes a row) and each
+    /// page then costs O(log N + limit). Rows committed between pages appear when their ids are
+    /// above the cursor. limit = 0 returns no ids.
+    Result<std::vector<uint64_t>> ids_after(std::optional<uint64_t> after, size_t limit) const;
+
     /// Metadata stored for a live id (nullptr when none). The pointer is valid until the next
     /// write; callers that write from other threads meanwhile use metadata_copy().
     const std::vector<MetadataEntry> *metadata(uint64_t id) const;

@@ -721,7 +721,7 @@ Result<std::vector<Neighbor>> ProgressiveStore::query(std::span<const float> vec
         if (!std::isfinite(x))
             return Error{Status::InvalidArgument, "query has a NaN or infinite component"};
     if (k == 0)
-        return Error{Status::InvalidArgument, "k must be at least 1"};
+        return std::vector<Neighbor>{}; // k = 0 asks for nothing (as upstream answers it)
     if (k > (size_t{1} << 20))
         return Error{Status::KTooLarge, "k = " + std::to_string(k) + " exceeds the limit of 1048576"};
     return s.partial->query(vector, k, options);

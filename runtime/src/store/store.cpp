@@ -453,7 +453,7 @@ Result<std::vector<Neighbor>> RvfStore::query(std::span<const float> vector, siz
     if (!all_finite(vector.data(), dim))
         return Error{Status::InvalidArgument, "query has a NaN or infinite component"};
     if (k == 0)
-        return Error{Status::InvalidArgument, "k must be at least 1"};
+        return std::vector<Neighbor>{}; // k = 0 asks for nothing (as upstream answers it)
     if (k > kMaxK)
         return Error{Status::KTooLarge, "k = " + std::to_string(k) + " exceeds the limit of " + std::to_string(kMaxK)};
     const Metric metric = static_cast<Metric>(s.config.metric);

@@ -26,6 +26,7 @@
 #include <rvf/store.hpp>
 
 #include "storage.hpp"
+#include "store_iterate.hpp"
 #include "vector_table.hpp"
 
 namespace rvf {
@@ -178,6 +179,8 @@ struct RvfStore::Impl {
     Result<void> load_layout_r(const std::vector<uint8_t> &bytes);
     /// Adopt upstream's Layout R INDEX (spec §3.10) when it is valid and names our rows.
     void load_layout_r_index(const std::vector<uint8_t> &bytes, const FileReport &rep);
+
+    mutable store_detail::IdOrderCache id_order; ///< store_iterate.cpp: ids_after's sorted snapshot
 
     // --- store_index.cpp ---
     mutable std::mutex index_mutex;             ///< guards building `graph` from a const query

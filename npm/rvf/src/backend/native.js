@@ -123,6 +123,10 @@ export class NativeBackend {
         return this.#db.vector(id);
     }
 
+    idsAfter(after, limit) {
+        return this.#db.idsAfter(after, limit);
+    }
+
     exportLayoutR() {
         return this.#db.exportLayoutR();
     }

@@ -389,6 +389,10 @@ export class WasmBackend {
         return this.#live().vector(id);
     }
 
+    idsAfter(after, limit) {
+        return this.#live().idsAfter(after, limit);
+    }
+
     toBytes() {
         return this.#live().toBytes();
     }

@@ -15,6 +15,13 @@ export const EXIT = {
 export class UsageError extends Error {}
 /** Bad input data (file format, parse error): exit 3. */
 export class InputError extends Error {}
+/** Every input row was rejected by the runtime (nothing committed): exit 1, like an RvfError. */
+export class RejectedError extends Error {
+    constructor(message, rejected) {
+        super(message);
+        this.rejected = rejected;
+    }
+}
 /** Something needed is not installed: exit 5. */
 export class UnavailableError extends Error {}
 

@@ -1,12 +1,15 @@
 // rvf ingest FILE INPUT... : add vectors from .fvecs/.bvecs/.npy/.jsonl/.csv files or stdin ("-").
 // FILE is created (dimension from the input) when it does not exist.
+// Each batch is one commit. When an input fails part way (a truncated .fvecs, a bad line), the
+// batches before it stay committed and the error says how many vectors that was. A run whose
+// every vector was rejected (e.g. the same file ingested twice) commits nothing and exits 1.
 import fs from 'node:fs';
 import { RvfDatabase } from '../database.js';
 import { openInput } from './input/index.js';
 import { createProgress } from './progress.js';
 import { backendOption, output } from './common.js';
 import { storeOptions, spec as createSpec } from './create.js';
-import { InputError, UsageError } from './errors.js';
+import { InputError, RejectedError, UsageError } from './errors.js';
 
 export const spec = {
     usage: 'FILE INPUT... [options]   (INPUT: .fvecs .bvecs .npy .jsonl .csv, or - for stdin)',
@@ -34,31 +37,41 @@ export async function run([file, ...inputs], opts, io) {
     const rejections = [];
     const t0 = performance.now();
     try {
-        outer: for (let k = 0; k < opened.length; k++) {
-            const input = opened[k];
-            for await (const b of input.batches({ batchSize: opts.batch, progress: (c) => progress.update(doneBytes + c, accepted) })) {
-                if (!db)
-                    db = await RvfDatabase.create(file, storeOptions(opts, b.dim));
-                if (b.dim !== db.dimensions)
-                    throw new InputError(`${inputs[k]}: vectors have ${b.dim} components, ${file} has dimension ${db.dimensions}`);
-                let entries = b.entries ?? b.rows.map((vector) => ({ vector }));
-                if (opts.limit !== undefined && seen + entries.length > opts.limit)
-                    entries = entries.slice(0, opts.limit - seen);
-                for (const e of entries)
-                    if (e.id === undefined)
-                        e.id = nextId++;
-                seen += entries.length;
-                const r = await db.insertBatch(entries);
-                accepted += r.accepted;
-                rejected += r.rejected;
-                epoch = r.epoch;
-                for (const rj of r.rejections)
-                    if (rejections.length < 20)
-                        rejections.push({ input: inputs[k], ...rj });
-                if (opts.limit !== undefined && seen >= opts.limit)
-                    break outer;
+        try {
+            outer: for (let k = 0; k < opened.length; k++) {
+                const input = opened[k];
+                for await (const b of input.batches({ batchSize: opts.batch, progress: (c) => progress.update(doneBytes + c, accepted) })) {
+                    if (!db)
+                        db = await RvfDatabase.create(file, storeOptions(opts, b.dim));
+                    if (b.dim !== db.dimensions)
+                        throw new InputError(`${inputs[k]}: vectors have ${b.dim} components, ${file} has dimension ${db.dimensions}`);
+                    let entries = b.entries ?? b.rows.map((vector) => ({ vector }));
+                    if (opts.limit !== undefined && seen + entries.length > opts.limit)
+                        entries = entries.slice(0, opts.limit - seen);
+                    for (const e of entries)
+                        if (e.id === undefined)
+                            e.id = nextId++;
+                    seen += entries.length;
+                    const r = await db.insertBatch(entries);
+                    accepted += r.accepted;
+                    rejected += r.rejected;
+                    epoch = r.epoch;
+                    for (const rj of r.rejections)
+                        if (rejections.length < 20)
+                            rejections.push({ input: inputs[k], ...rj });
+                    if (opts.limit !== undefined && seen >= opts.limit)
+                        break outer;
+                }
+                doneBytes += input.size;
             }
-            doneBytes += input.size;
+        } catch (e) {
+            // What was committed before the failure stays: say how much, so a rerun can skip it.
+            if (e instanceof Error && accepted > 0)
+                e.message += ` (${accepted} vectors before this point were committed to ${file}, epoch ${epoch}${
+                    rejected ? `, ${rejected} rejected` : ''}; the rest were not: rerun on the repaired input to add them, the committed ids are then rejected as duplicates)`;
+            else if (e instanceof Error && db && seen > 0)
+                e.message += ` (nothing was committed to ${file}: all ${rejected} vectors read before this point were rejected)`;
+            throw e;
         }
         if (!db)
             throw new InputError(`no vectors in ${inputs.join(', ')}`);
@@ -72,6 +85,8 @@ export async function run([file, ...inputs], opts, io) {
             `${created ? 'created' : 'updated'} ${file}: +${accepted} vectors (${s.totalVectors} total, ${s.fileSizeBytes} bytes, epoch ${epoch}) in ${seconds.toFixed(2)} s, ${result.vectorsPerSecond} vec/s [${db.backend}]`,
             ...(rejected ? [`${rejected} rejected:`, ...rejections.map((r) => `  ${r.input} #${r.index} id ${String(r.id)}: ${r.message}`)] : []),
         ].join('\n'));
+        if (accepted === 0 && rejected > 0) // the summary above lists the reasons
+            throw new RejectedError(`${rejected === 1 ? 'the 1 vector read was' : `all ${rejected} vectors were`} rejected: nothing was committed, ${file} ${created ? 'holds no vectors' : 'is unchanged'}`, rejected);
         return 0;
     } finally {
         await db?.close();
