@@ -44,6 +44,7 @@ export class RvfDatabase {
     #b;
     #fields = new FieldNames();
     #queue = Promise.resolve();
+    #burst = null; // { base, all }: the writes submitted one after another since the last other call
     #closed = false;
     #dim;
 
@@ -145,14 +146,37 @@ export class RvfDatabase {
         return this.#dim;
     }
 
-    /** Serialise operations on this store; map errors to RvfError. */
+    /**
+     * Order operations on this store; map errors to RvfError. Each operation starts after every
+     * one submitted before it has finished — except that consecutive writes (#runWrite) start
+     * together: the runtime orders them itself, and writes in flight at once share an fsync
+     * (group commit). Anything submitted after a write waits for it.
+     */
     #run(fn) {
+        this.#burst = null;
         const next = this.#queue.then(() => {
             if (this.#closed)
                 throw rvfError('StoreClosed', 'the store is closed');
             return fn(this.#b);
         });
         this.#queue = next.catch(() => {});
+        return next.catch((e) => {
+            throw toRvfError(e);
+        });
+    }
+
+    /** A write: starts with the writes submitted right before it (see #run). */
+    #runWrite(fn) {
+        if (!this.#burst)
+            this.#burst = { base: this.#queue, all: [] };
+        const burst = this.#burst;
+        const next = burst.base.then(() => {
+            if (this.#closed)
+                throw rvfError('StoreClosed', 'the store is closed');
+            return fn(this.#b);
+        });
+        burst.all.push(next.catch(() => {}));
+        this.#queue = Promise.all(burst.all);
         return next.catch((e) => {
             throw toRvfError(e);
         });
@@ -176,7 +200,7 @@ export class RvfDatabase {
     async insertBatch(entries) {
         if (!Array.isArray(entries))
             throw rvfError('InvalidArgument', 'insertBatch() takes an array of {id, vector, metadata?}');
-        return this.#run(async (b) => {
+        return this.#runWrite(async (b) => {
             const n = entries.length;
             const dim = this.#dim;
             const ids = new BigUint64Array(n);
@@ -340,7 +364,7 @@ export class RvfDatabase {
     /** Delete ids (one id or an array; unknown ids are ignored): {deleted, epoch}. */
     async delete(ids) {
         const list = Array.isArray(ids) ? ids : [ids];
-        return this.#run(async (b) => {
+        return this.#runWrite(async (b) => {
             const u = new BigUint64Array(list.length);
             for (let i = 0; i < list.length; i++)
                 u[i] = toU64(list[i], `ids[${i}]`);
@@ -350,7 +374,7 @@ export class RvfDatabase {
 
     /** Delete every live vector the filter matches: {deleted, epoch}. */
     async deleteByFilter(filter) {
-        return this.#run(async (b) => b.deleteByFilter(translateFilter(filter, this.#fields)));
+        return this.#runWrite(async (b) => b.deleteByFilter(translateFilter(filter, this.#fields)));
     }
 
     /** Rewrite the live data into a fresh file: {segmentsCompacted, bytesReclaimed, epoch}. */
@@ -421,6 +445,7 @@ export class RvfDatabase {
     async close() {
         if (this.#closed)
             return this.#queue;
+        this.#burst = null;
         const done = this.#queue.then(() => {
             this.#closed = true;
             this.#b.close();

@@ -58,6 +58,8 @@ export class WasmBackend {
     #readOnly;
     #file = null; // { fs, path, p, fd, lock } when backed by a file
     #len = 0;     // bytes of the image already in the file
+    #flush = null; // the pending #persist that writes made in this turn share (#persistSoon)
+    #syncs = 0;   // fsyncs of the file this backend issued (status().syncs)
     #head = new Uint8Array(0); // first EDGE bytes of the persisted image
     #tail = new Uint8Array(0); // last EDGE bytes of the persisted image
 
@@ -234,8 +236,20 @@ export class WasmBackend {
         }
         try {
             if (appended) {
-                writeAll(f.fs, f.fd, store.bytesRange(this.#len, size - this.#len), this.#len);
+                // As the runtime does: the bytes before a checkpoint are durable before it is
+                // written, so a crash can tear a checkpoint but never leave one naming lost data.
+                let at = this.#len;
+                for (const cp of store.checkpointsSince(this.#len)) {
+                    if (cp <= at)
+                        continue;
+                    writeAll(f.fs, f.fd, store.bytesRange(at, cp - at), at);
+                    f.fs.fsyncSync(f.fd);
+                    this.#syncs++;
+                    at = cp;
+                }
+                writeAll(f.fs, f.fd, store.bytesRange(at, size - at), at);
                 f.fs.fsyncSync(f.fd);
+                this.#syncs++;
                 this.#rememberStore(store, size);
             } else {
                 const image = store.toBytes();
@@ -249,6 +263,22 @@ export class WasmBackend {
         f.lock.refresh?.(); // keeps the record fresh for writers on other hosts that judge by age
     }
 
+    /**
+     * Group commit: writes made in the same turn of the event loop (the SDK starts consecutive
+     * writes together) are persisted by one #persist — one write and one fsync for all of them.
+     * If it fails, #recover reloads the store from the file and every one of them fails.
+     */
+    #persistSoon() {
+        if (!this.#file)
+            return Promise.resolve();
+        if (!this.#flush)
+            this.#flush = new Promise((resolve) => setImmediate(resolve)).then(() => {
+                this.#flush = null;
+                return this.#persist(false);
+            });
+        return this.#flush;
+    }
+
     /** close(): end the file with a checkpoint, so readers of only the latest manifest see every commit. */
     #flushCheckpoint(store) {
         const f = this.#file;
@@ -259,6 +289,7 @@ export class WasmBackend {
         try {
             writeAll(f.fs, f.fd, store.bytesRange(this.#len, size - this.#len), this.#len);
             f.fs.fsyncSync(f.fd);
+            this.#syncs++;
         } catch (e) {
             throw ioError('write', f.p, e); // the commits before it are on disk: the next open replays them
         }
@@ -339,7 +370,7 @@ export class WasmBackend {
     async ingest(ids, vectors, rows) {
         const r = this.#writable().ingestBatch(ids, vectors, rows);
         if (r.accepted > 0)
-            await this.#persist(false);
+            await this.#persistSoon();
         return r;
     }
 
@@ -350,14 +381,14 @@ export class WasmBackend {
     async delete(ids) {
         const r = this.#writable().delete(ids);
         if (r.deleted > 0)
-            await this.#persist(false);
+            await this.#persistSoon();
         return r;
     }
 
     async deleteByFilter(filterJson) {
         const r = this.#writable().deleteByFilter(filterJson);
         if (r.deleted > 0)
-            await this.#persist(false);
+            await this.#persistSoon();
         return r;
     }
 
@@ -370,7 +401,8 @@ export class WasmBackend {
 
     status() {
         const s = this.#live().status();
-        return { ...s, readOnly: s.readOnly || this.#readOnly };
+        // A file-backed store's fsyncs are this backend's (the image itself never syncs).
+        return { ...s, readOnly: s.readOnly || this.#readOnly, syncs: this.#file ? this.#syncs : s.syncs };
     }
 
     segments() {
