@@ -477,6 +477,17 @@ Napi::Value compact_to_js(Napi::Env env, const CompactResult &r) {
     o.Set("bytesReclaimed", static_cast<double>(r.bytes_reclaimed));
     o.Set("epoch", r.epoch);
     o.Set("complete", r.complete);
+    o.Set("bytesWritten", static_cast<double>(r.bytes_written));
+    return o;
+}
+
+CompactOptions compact_options(Napi::Env env, const Napi::Value &v) {
+    CompactOptions o;
+    if (!v.IsObject())
+        return o;
+    const Napi::Object obj = v.As<Napi::Object>();
+    o.io_budget_bytes = uint_option(env, obj, "ioBudgetBytes", UINT64_MAX, 0);
+    o.io_bytes_per_second = uint_option(env, obj, "ioBytesPerSecond", UINT64_MAX, 0);
     return o;
 }
 

@@ -1,33 +1,53 @@
-// store_rewrite.cpp — compaction and Layout R → S conversion: both write a fresh Layout S
-// image of the live state to `<path>.compact.tmp`, fsync it, rename it over the file and fsync
-// the directory. Until the rename the old file is untouched; after it the new one is complete.
+// store_rewrite.cpp — compaction and Layout R → S conversion: both stream a fresh Layout S image
+// of the live state, segment by segment, to `<path>.compact.tmp`, fsync it, rename it over the
+// file and fsync the directory. Until the rename the old file is untouched; after it the new one
+// is complete. The handle then adopts the new file from what it already holds (the table is
+// compacted in place, the graph renumbered), so memory stays O(one segment + index), never
+// O(file): no whole image in RAM, no read-back.
+#include <algorithm>
 #include <cstring>
 #include <string>
 
 #include <rvf/io/durable_file.hpp>
 
+#include "io_throttle.hpp"
 #include "store_impl.hpp"
 
 namespace rvf {
 namespace {
 constexpr size_t kRowsPerVecSegment = 65536; // keeps each VEC_SEG far below the 4 GiB payload limit
-}
+constexpr size_t kThrottleChunk = 1u << 20;  // a throttled rewrite writes (and waits) in 1 MiB steps
 
-Result<std::vector<uint8_t>> RvfStore::Impl::build_image(uint32_t new_epoch,
-                                                         const std::vector<PendingSegment> &preserved,
-                                                         const TierPlan *plan) const {
-    LayoutSWriter w;
+/// The sink's refusal when the IO budget would be exceeded (compact() turns it into complete = false).
+constexpr const char *kBudgetStop = "compaction stopped: the rewrite would exceed io_budget_bytes";
+} // namespace
+
+Result<RvfStore::Impl::ImageInfo> RvfStore::Impl::write_image(uint32_t new_epoch,
+                                                              const std::vector<PendingSegment> &preserved,
+                                                              const TierPlan *plan, const ImageSink &sink) const {
+    ImageInfo info;
+    LayoutSWriter &w = info.writer;
     std::vector<core::SegmentHeader> covered;
+    // Hand the staged bytes (one segment) to the sink: the writer keeps only the directory.
+    auto flush = [&]() -> Result<void> {
+        std::vector<uint8_t> staged = w.take_staged();
+        return sink(core::ByteView(staged.data(), staged.size()));
+    };
+    auto header_at = [&](uint64_t off) {
+        core::SegmentHeader h;
+        core::decode_segment_header_raw(core::ByteView(w.bytes().data() + (off - (w.size() - w.bytes().size())), 64),
+                                        h);
+        return h;
+    };
     auto add = [&](core::SegType t, uint16_t flags, const std::vector<uint8_t> &payload) -> Result<uint64_t> {
         auto off = append_pending(w, PendingSegment{t, flags, payload});
         if (!off)
             return off;
-        core::SegmentHeader h;
-        core::decode_segment_header_raw(core::ByteView(w.bytes().data() + *off, 64), h);
-        covered.push_back(h);
+        covered.push_back(header_at(*off));
+        if (auto r = flush(); !r)
+            return r.error();
         return off;
     };
-    std::optional<uint64_t> qoff;
     if (table.has_quant()) {
         auto q = encode_quant();
         if (!q)
@@ -35,9 +55,10 @@ Result<std::vector<uint8_t>> RvfStore::Impl::build_image(uint32_t new_epoch,
         auto off = add(core::SegType::Quant, 0, *q);
         if (!off)
             return off.error();
-        qoff = *off;
+        info.quant_offset = *off;
     }
     const std::vector<uint64_t> live = table.live_ids();
+    info.live = live.size();
     if (plan || table.tiered()) { // tier models, then VEC blocks of one tier each (store_tiers_io.cpp)
         auto segs = tiered_data_segments(live, plan);
         if (!segs)
@@ -85,9 +106,8 @@ Result<std::vector<uint8_t>> RvfStore::Impl::build_image(uint32_t new_epoch,
         if (auto off = add(core::SegType::Sketch, 0, *sk); !off)
             return off.error();
     }
-    std::optional<uint64_t> index_a;
     {
-        auto idx = image_index_segments(*this, live, new_epoch);
+        auto idx = image_index_segments(*this, live, new_epoch, &info.graph);
         if (!idx)
             return idx.error();
         for (const PendingSegment &p : *idx) {
@@ -95,7 +115,7 @@ Result<std::vector<uint8_t>> RvfStore::Impl::build_image(uint32_t new_epoch,
             if (!off)
                 return off.error();
             if (p.flags & core::SegFlag::Hot)
-                index_a = *off;
+                info.index_a_offset = *off;
         }
     }
     if (config.flags & core::kStoreConfigWitness) {
@@ -109,68 +129,51 @@ Result<std::vector<uint8_t>> RvfStore::Impl::build_image(uint32_t new_epoch,
         witness_action_hash(core::kChainWitnessComputation, covered, e.action_hash);
         e.timestamp_ns = now_ns();
         e.witness_type = core::kChainWitnessComputation;
-        uint8_t entry[core::kWitnessEntrySize];
-        core::encode_witness_entry(e, entry);
-        payload.insert(payload.end(), entry, entry + sizeof entry);
+        std::array<uint8_t, core::kWitnessEntrySize> entry{};
+        core::encode_witness_entry(e, entry.data());
+        payload.insert(payload.end(), entry.begin(), entry.end());
         if (auto off = w.append_segment(core::SegType::Witness, 0, core::ByteView(payload.data(), payload.size()));
             !off)
             return off.error();
+        if (auto r = flush(); !r)
+            return r.error();
+        info.witness = entry;
     }
     core::ManifestL0 root = make_root(new_epoch, live.size());
     root.quantdict = {};
-    if (qoff) {
-        root.quantdict.seg_offset = *qoff;
+    if (info.quant_offset) {
+        root.quantdict.seg_offset = *info.quant_offset;
         root.quantdict.count = 1;
     }
     root.entrypoint = root.toplayer = root.centroid = {};
-    if (index_a) {
-        root.entrypoint.seg_offset = root.toplayer.seg_offset = root.centroid.seg_offset = *index_a;
+    if (info.index_a_offset) {
+        root.entrypoint.seg_offset = root.toplayer.seg_offset = root.centroid.seg_offset = *info.index_a_offset;
         root.entrypoint.count = 1;
     }
     const std::vector<uint8_t> tlv = config_tlv();
-    if (auto m = w.append_manifest(root, nullptr, core::ByteView(tlv.data(), tlv.size())); !m)
+    auto m = w.append_manifest(root, nullptr, core::ByteView(tlv.data(), tlv.size()));
+    if (!m)
         return m.error();
-    return w.take_bytes();
+    info.manifest_offset = *m;
+    if (auto r = flush(); !r)
+        return r.error();
+    return info;
 }
 
-Result<void> RvfStore::Impl::replace_with(std::vector<uint8_t> image) {
-    if (storage->is_file()) {
-        const std::string tmp = io::compaction_temp_path(path);
-        {
-            auto f = io::DurableFile::create_new(tmp);
-            if (!f) { // a leftover from a crash of this very process: remove and retry once
-                if (auto r = io::remove_orphan_temp(path); !r)
-                    return r.error();
-                f = io::DurableFile::create_new(tmp);
-                if (!f)
-                    return f.error();
-            }
-            auto cleanup = [&](Error e) -> Result<void> {
-                f->close();
-                (void)io::remove_orphan_temp(path);
-                return e;
-            };
-            if (auto r = f->append(core::ByteView(image.data(), image.size())); !r)
-                return cleanup(r.error());
-            if (auto r = f->sync(); !r)
-                return cleanup(r.error());
-            f->close();
-        }
-        if (auto r = io::atomic_replace(tmp, path); !r) {
-            (void)io::remove_orphan_temp(path);
-            return r;
-        }
-        auto st = store_detail::file_storage(path, false);
-        if (!st) {
-            poisoned = true; // the new file is in place; this handle lost it
-            return st.error();
-        }
-        storage = std::move(*st);
-    } else {
-        storage = store_detail::memory_storage({});
-        if (auto r = storage->append(core::ByteView(image.data(), image.size())); !r)
-            return r;
-    }
+Result<std::vector<uint8_t>> RvfStore::Impl::build_image(uint32_t new_epoch,
+                                                         const std::vector<PendingSegment> &preserved,
+                                                         const TierPlan *plan) const {
+    std::vector<uint8_t> image;
+    auto info = write_image(new_epoch, preserved, plan, [&](core::ByteView b) -> Result<void> {
+        image.insert(image.end(), b.data, b.data + b.size);
+        return {};
+    });
+    if (!info)
+        return info.error();
+    return image;
+}
+
+Result<void> RvfStore::Impl::reload_from_storage() {
     // Reload from the new image: the writer, directory, witness tip and tables all follow it.
     auto bytes = storage->read_all();
     if (!bytes)
@@ -214,19 +217,145 @@ Result<void> RvfStore::Impl::replace_with(std::vector<uint8_t> image) {
     return {};
 }
 
+void RvfStore::Impl::adopt_image(ImageInfo &&info, std::unique_ptr<store_detail::Storage> st) {
+    // The same state a reopen of the new file would load (store_boot.cpp), taken from memory.
+    storage = std::move(st);
+    table.compact_live(); // slot j = j-th live id: the image's VEC order
+    // Checkpoints list live data only (as at boot): the image's manifest leaves the directory.
+    std::vector<core::SegmentDirEntry> dir = info.writer.directory();
+    std::erase_if(dir, [](const core::SegmentDirEntry &e) {
+        return e.seg_type == static_cast<uint8_t>(core::SegType::Manifest);
+    });
+    const uint64_t end = info.writer.size();
+    auto w = LayoutSWriter::continuing(end, info.writer.next_segment_id(), std::move(dir));
+    writer = std::move(*w); // continuing() fails only for a non-64-aligned size; Layout S ends aligned
+    writer->set_list_manifests(false);
+    opened_layout = FileLayout::S;
+    needs_conversion = false;
+    ++epoch;
+    if (info.witness) {
+        last_witness = *info.witness;
+        witness_history.emplace_back(info.witness->begin(), info.witness->end());
+    }
+    quant_offset = info.quant_offset;
+    {
+        std::lock_guard g(sketch_mutex);
+        sketch_dirty = false; // the image carries the sketch as it is now
+    }
+    graph = std::move(info.graph);
+    graph_persisted_nodes = graph ? graph->size() : 0;
+    index_scanned_slots = 0;
+    index_a_offset = info.index_a_offset;
+    meta_index_dirty = false;
+    checkpoint_offset = info.manifest_offset;
+    chain_prev_offset = info.manifest_offset;
+    last_checkpoint_bytes = end - info.manifest_offset;
+    bytes_since_checkpoint = 0;
+    commits_since_checkpoint = 0;
+    force_checkpoint = false;
+}
+
+Result<bool> RvfStore::Impl::rewrite(const TierPlan *plan, const CompactOptions &options, uint64_t *bytes_written) {
+    const bool to_file = storage->is_file();
+    const std::string tmp = to_file ? io::compaction_temp_path(path) : std::string();
+    std::optional<io::DurableFile> file;
+    std::unique_ptr<store_detail::Storage> memory;
+    if (to_file) {
+        auto f = io::DurableFile::create_new(tmp);
+        if (!f) { // a leftover from a crash of this very process: remove and retry once
+            if (auto r = io::remove_orphan_temp(path); !r)
+                return r.error();
+            f = io::DurableFile::create_new(tmp);
+            if (!f)
+                return f.error();
+        }
+        file.emplace(std::move(*f));
+    } else {
+        memory = store_detail::memory_storage({});
+    }
+    auto discard = [&] {
+        if (file) {
+            file->close();
+            (void)io::remove_orphan_temp(path);
+        }
+    };
+
+    store_detail::IoThrottle throttle(options.io_bytes_per_second);
+    uint64_t written = 0;
+    bool over_budget = false;
+    auto put = [&](core::ByteView b) -> Result<void> { return file ? file->append(b) : memory->append(b); };
+    const ImageSink sink = [&](core::ByteView b) -> Result<void> {
+        if (options.io_budget_bytes != 0 && written + b.size > options.io_budget_bytes) {
+            over_budget = true;
+            return Error{Status::InvalidArgument, kBudgetStop};
+        }
+        if (options.io_bytes_per_second == 0) {
+            if (auto r = put(b); !r)
+                return r;
+        } else {
+            for (size_t at = 0; at < b.size; at += kThrottleChunk) {
+                const size_t n = std::min(kThrottleChunk, b.size - at);
+                throttle.acquire(n);
+                if (auto r = put(core::ByteView(b.data + at, n)); !r)
+                    return r;
+            }
+        }
+        written += b.size;
+        return {};
+    };
+    auto info = write_image(epoch + 1, preserved_segments, plan, sink);
+    if (bytes_written)
+        *bytes_written = written;
+    if (!info) {
+        discard();
+        if (over_budget)
+            return false;
+        return info.error();
+    }
+    std::unique_ptr<store_detail::Storage> target;
+    if (file) {
+        if (auto r = file->sync(); !r) {
+            discard();
+            return r.error();
+        }
+        file->close();
+        if (auto r = io::atomic_replace(tmp, path); !r) {
+            (void)io::remove_orphan_temp(path);
+            return r.error();
+        }
+        auto st = store_detail::file_storage(path, false);
+        if (!st) {
+            poisoned = true; // the new file is in place; this handle lost it
+            return st.error();
+        }
+        target = std::move(*st);
+    } else {
+        target = std::move(memory);
+    }
+    if (plan || table.tiered()) { // rows were re-coded per tier: load them from the new image
+        storage = std::move(target);
+        if (auto r = reload_from_storage(); !r)
+            return r.error();
+        return true;
+    }
+    adopt_image(std::move(*info), std::move(target));
+    return true;
+}
+
 Result<void> RvfStore::Impl::convert_if_needed() {
     if (!needs_conversion)
         return {};
-    auto image = build_image(epoch + 1, preserved_segments);
-    if (!image)
-        return image.error();
-    if (auto r = replace_with(std::move(*image)); !r)
-        return r;
+    if (auto r = rewrite(nullptr, CompactOptions{}, nullptr); !r)
+        return r.error();
     warnings.push_back("Layout R file rewritten as Layout S on first write");
     return {};
 }
 
 Result<CompactResult> RvfStore::compact(uint64_t io_budget_bytes) {
+    return compact(CompactOptions{.io_budget_bytes = io_budget_bytes});
+}
+
+Result<CompactResult> RvfStore::compact(const CompactOptions &options) {
     Impl &s = *impl_;
     if (auto w = s.check_writable(); !w)
         return w.error();
@@ -239,18 +368,16 @@ Result<CompactResult> RvfStore::compact(uint64_t io_budget_bytes) {
             return p.error();
         plan = std::move(*p);
     }
-    auto image = s.build_image(s.epoch + 1, s.preserved_segments, plan ? &*plan : nullptr);
-    if (!image)
-        return image.error();
     CompactResult res;
-    if (io_budget_bytes != 0 && image->size() > io_budget_bytes) {
+    auto done = s.rewrite(plan ? &*plan : nullptr, options, &res.bytes_written);
+    if (!done)
+        return done.error();
+    if (!*done) {
         res.complete = false;
         res.epoch = s.epoch;
         return res;
     }
-    const uint64_t new_size = image->size();
-    if (auto r = s.replace_with(std::move(*image)); !r)
-        return r.error();
+    const uint64_t new_size = s.storage->size();
     res.segments_compacted = segments_before;
     res.bytes_reclaimed = before > new_size ? before - new_size : 0;
     res.epoch = s.epoch;
