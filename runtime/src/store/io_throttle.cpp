@@ -19,7 +19,7 @@ void real_sleep(uint64_t ns) { std::this_thread::sleep_for(std::chrono::nanoseco
 IoThrottle::IoThrottle(uint64_t bytes_per_second, uint64_t burst_bytes, Clock clock, Sleep sleep)
     : rate_(bytes_per_second),
       burst_(static_cast<double>(burst_bytes != 0 ? burst_bytes
-                                                  : std::max<uint64_t>(bytes_per_second / 20, 64 * 1024))),
+                                                  : std::max<uint64_t>(bytes_per_second, 64 * 1024))),
       clock_(clock ? std::move(clock) : Clock(steady_now_ns)), sleep_(sleep ? std::move(sleep) : Sleep(real_sleep)) {}
 
 void IoThrottle::refill(uint64_t now) {

@@ -13,7 +13,9 @@ public:
     using Sleep = std::function<void(uint64_t ns)>;   ///< blocks for about that long
 
     /// bytes_per_second 0 = unthrottled (acquire never waits). burst_bytes: how much idle time
-    /// may be saved up and spent at once (0 = a twentieth of a second's worth, at least 64 KiB).
+    /// may be saved up and spent at once (0 = one second's worth, at least 64 KiB: the time a
+    /// rewrite spends encoding between writes counts towards its rate, so a CPU-bound rewrite is
+    /// not slowed further, while no second ever sees much more than twice the rate).
     /// The bucket starts empty, so even a short rewrite runs at the rate from its first byte.
     explicit IoThrottle(uint64_t bytes_per_second, uint64_t burst_bytes = 0, Clock clock = {}, Sleep sleep = {});
 

@@ -15,7 +15,11 @@
 
 namespace rvf {
 namespace {
-constexpr size_t kRowsPerVecSegment = 65536; // keeps each VEC_SEG far below the 4 GiB payload limit
+// A rewrite's VEC segments hold about 4 MiB of rows each (at most 65536 rows, at least one): the
+// rewrite holds only a few of those MiB at once, and buffers that size are reused by malloc
+// instead of being mapped (and page-faulted) afresh for every segment.
+constexpr size_t kVecSegmentBytes = 4u << 20;
+constexpr size_t kMaxRowsPerVecSegment = 65536;
 constexpr size_t kThrottleChunk = 1u << 20;  // a throttled rewrite writes (and waits) in 1 MiB steps
 
 /// The sink's refusal when the IO budget would be exceeded (compact() turns it into complete = false).
@@ -39,8 +43,10 @@ Result<RvfStore::Impl::ImageInfo> RvfStore::Impl::write_image(uint32_t new_epoch
                                         h);
         return h;
     };
-    auto add = [&](core::SegType t, uint16_t flags, const std::vector<uint8_t> &payload) -> Result<uint64_t> {
-        auto off = append_pending(w, PendingSegment{t, flags, payload});
+    // Payloads are moved in, not copied: a VEC segment's bytes exist at most twice at once (the
+    // encoded payload and the writer's staged copy), never a whole image.
+    auto add = [&](core::SegType t, uint16_t flags, std::vector<uint8_t> &&payload) -> Result<uint64_t> {
+        auto off = append_pending(w, PendingSegment{t, flags, std::move(payload)});
         if (!off)
             return off;
         covered.push_back(header_at(*off));
@@ -52,7 +58,7 @@ Result<RvfStore::Impl::ImageInfo> RvfStore::Impl::write_image(uint32_t new_epoch
         auto q = encode_quant();
         if (!q)
             return q.error();
-        auto off = add(core::SegType::Quant, 0, *q);
+        auto off = add(core::SegType::Quant, 0, std::move(*q));
         if (!off)
             return off.error();
         info.quant_offset = *off;
@@ -63,20 +69,23 @@ Result<RvfStore::Impl::ImageInfo> RvfStore::Impl::write_image(uint32_t new_epoch
         auto segs = tiered_data_segments(live, plan);
         if (!segs)
             return segs.error();
-        for (const PendingSegment &p : *segs)
-            if (auto off = add(p.type, p.flags, p.payload); !off)
+        for (PendingSegment &p : *segs)
+            if (auto off = add(p.type, p.flags, std::move(p.payload)); !off)
                 return off.error();
     }
-    for (size_t at = 0; !(plan || table.tiered()) && at < live.size(); at += kRowsPerVecSegment) {
-        const size_t n = std::min(kRowsPerVecSegment, live.size() - at);
-        std::vector<uint8_t> rows(n * table.row_bytes());
-        for (size_t j = 0; j < n; ++j)
-            std::memcpy(rows.data() + j * table.row_bytes(), table.row_ptr(*table.slot_of(live[at + j])),
-                        table.row_bytes());
-        auto vec = encode_vec(live.data() + at, rows.data(), n);
+    const size_t rows_per_segment = std::clamp<size_t>(kVecSegmentBytes / table.row_bytes(), 1, kMaxRowsPerVecSegment);
+    for (size_t at = 0; !(plan || table.tiered()) && at < live.size(); at += rows_per_segment) {
+        const size_t n = std::min(rows_per_segment, live.size() - at);
+        Result<std::vector<uint8_t>> vec = [&] {
+            std::vector<uint8_t> rows(n * table.row_bytes()); // freed before the payload is staged
+            for (size_t j = 0; j < n; ++j)
+                std::memcpy(rows.data() + j * table.row_bytes(), table.row_ptr(*table.slot_of(live[at + j])),
+                            table.row_bytes());
+            return encode_vec(live.data() + at, rows.data(), n);
+        }();
         if (!vec)
             return vec.error();
-        if (auto off = add(core::SegType::Vec, 0, *vec); !off)
+        if (auto off = add(core::SegType::Vec, 0, std::move(*vec)); !off)
             return off.error();
     }
     std::vector<uint64_t> with_meta;
@@ -87,34 +96,35 @@ Result<RvfStore::Impl::ImageInfo> RvfStore::Impl::write_image(uint32_t new_epoch
         auto m = meta.encode_meta_seg(with_meta);
         if (!m)
             return m.error();
-        if (auto off = add(core::SegType::Meta, 0, *m); !off)
+        if (auto off = add(core::SegType::Meta, 0, std::move(*m)); !off)
             return off.error();
         auto idx = meta.encode_metaidx_segs();
         if (!idx)
             return idx.error();
-        for (const auto &p : *idx)
-            if (auto off = add(core::SegType::MetaIdx, 0, p); !off)
+        for (auto &p : *idx)
+            if (auto off = add(core::SegType::MetaIdx, 0, std::move(p)); !off)
                 return off.error();
     }
-    for (const PendingSegment &p : preserved)
-        if (auto off = add(p.type, p.flags, p.payload); !off)
+    for (const PendingSegment &p : preserved) // kept by the handle: copied, one at a time
+        if (auto off = add(p.type, p.flags, std::vector<uint8_t>(p.payload)); !off)
             return off.error();
     if (tiering_enabled()) { // the access sketch (remapped to this image's blocks by a plan)
         auto sk = plan ? plan->sketch.to_sketch_seg() : encode_sketch();
         if (!sk)
             return sk.error();
-        if (auto off = add(core::SegType::Sketch, 0, *sk); !off)
+        if (auto off = add(core::SegType::Sketch, 0, std::move(*sk)); !off)
             return off.error();
     }
     {
         auto idx = image_index_segments(*this, live, new_epoch, &info.graph);
         if (!idx)
             return idx.error();
-        for (const PendingSegment &p : *idx) {
-            auto off = add(p.type, p.flags, p.payload);
+        for (PendingSegment &p : *idx) {
+            const uint16_t flags = p.flags;
+            auto off = add(p.type, flags, std::move(p.payload));
             if (!off)
                 return off.error();
-            if (p.flags & core::SegFlag::Hot)
+            if (flags & core::SegFlag::Hot)
                 info.index_a_offset = *off;
         }
     }
