@@ -486,6 +486,12 @@ CompactOptions compact_options(Napi::Env env, const Napi::Value &v) {
     if (!v.IsObject())
         return o;
     const Napi::Object obj = v.As<Napi::Object>();
+    const Napi::Array keys = obj.GetPropertyNames();
+    for (uint32_t i = 0; i < keys.Length(); ++i) {
+        const std::string k = keys.Get(i).ToString().Utf8Value();
+        if (k != "ioBudgetBytes" && k != "ioBytesPerSecond")
+            throw_options(env, "compact(): unknown option '" + k + "' (ioBudgetBytes, ioBytesPerSecond)");
+    }
     o.io_budget_bytes = uint_option(env, obj, "ioBudgetBytes", UINT64_MAX, 0);
     o.io_bytes_per_second = uint_option(env, obj, "ioBytesPerSecond", UINT64_MAX, 0);
     return o;
