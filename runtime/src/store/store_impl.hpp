@@ -160,7 +160,7 @@ struct RvfStore::Impl {
     /// it. Returns false (nothing changed) when io_budget_bytes stopped it.
     Result<bool> rewrite(const TierPlan *plan, const CompactOptions &options, uint64_t *bytes_written);
     /// Take over a just-published image: the table compacted in place, graph, writer, offsets.
-    void adopt_image(ImageInfo &&info, std::unique_ptr<store_detail::Storage> st);
+    Result<void> adopt_image(ImageInfo &&info, std::unique_ptr<store_detail::Storage> st);
     /// Re-read the whole (new) file into this handle (tiered rewrites re-code rows).
     Result<void> reload_from_storage();
     Result<void> convert_if_needed();

@@ -227,10 +227,9 @@ Result<void> RvfStore::Impl::reload_from_storage() {
     return {};
 }
 
-void RvfStore::Impl::adopt_image(ImageInfo &&info, std::unique_ptr<store_detail::Storage> st) {
+Result<void> RvfStore::Impl::adopt_image(ImageInfo &&info, std::unique_ptr<store_detail::Storage> st) {
     // The same state a reopen of the new file would load (store_boot.cpp), taken from memory.
     storage = std::move(st);
-    table.compact_live(); // slot j = j-th live id: the image's VEC order
     // Checkpoints list live data only (as at boot): the image's manifest leaves the directory.
     std::vector<core::SegmentDirEntry> dir = info.writer.directory();
     std::erase_if(dir, [](const core::SegmentDirEntry &e) {
@@ -238,7 +237,9 @@ void RvfStore::Impl::adopt_image(ImageInfo &&info, std::unique_ptr<store_detail:
     });
     const uint64_t end = info.writer.size();
     auto w = LayoutSWriter::continuing(end, info.writer.next_segment_id(), std::move(dir));
-    writer = std::move(*w); // continuing() fails only for a non-64-aligned size; Layout S ends aligned
+    if (!w || !table.compact_live()) // neither happens for an untiered Layout S image; stay correct anyway
+        return reload_from_storage();
+    writer = std::move(*w);
     writer->set_list_manifests(false);
     opened_layout = FileLayout::S;
     needs_conversion = false;
@@ -263,6 +264,7 @@ void RvfStore::Impl::adopt_image(ImageInfo &&info, std::unique_ptr<store_detail:
     bytes_since_checkpoint = 0;
     commits_since_checkpoint = 0;
     force_checkpoint = false;
+    return {};
 }
 
 Result<bool> RvfStore::Impl::rewrite(const TierPlan *plan, const CompactOptions &options, uint64_t *bytes_written) {
@@ -348,7 +350,8 @@ Result<bool> RvfStore::Impl::rewrite(const TierPlan *plan, const CompactOptions 
             return r.error();
         return true;
     }
-    adopt_image(std::move(*info), std::move(target));
+    if (auto r = adopt_image(std::move(*info), std::move(target)); !r)
+        return r.error();
     return true;
 }
 
