@@ -120,6 +120,7 @@ val compact_to_js(const CompactResult &r) {
     o.set("bytesReclaimed", static_cast<double>(r.bytes_reclaimed));
     o.set("epoch", r.epoch);
     o.set("complete", r.complete);
+    o.set("bytesWritten", static_cast<double>(r.bytes_written));
     return o;
 }
 
@@ -207,10 +208,14 @@ public:
         return outcome(store_->remove_by_filter(*f), delete_to_js);
     }
 
-    val compact(double io_budget_bytes) {
+    // index.js has checked both are non-negative safe integers.
+    val compact(double io_budget_bytes, double io_bytes_per_second) {
         if (!store_)
             return outcome_err(kNoStore);
-        return outcome(store_->compact(static_cast<uint64_t>(io_budget_bytes)), compact_to_js);
+        CompactOptions o;
+        o.io_budget_bytes = static_cast<uint64_t>(io_budget_bytes);
+        o.io_bytes_per_second = static_cast<uint64_t>(io_bytes_per_second);
+        return outcome(store_->compact(o), compact_to_js);
     }
 
     val status() const { return store_ ? outcome_ok(status_to_js(store_->status())) : outcome_err(kNoStore); }

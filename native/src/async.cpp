@@ -230,17 +230,15 @@ Napi::Value RvfDatabase::build_index_async(const Napi::CallbackInfo &info) {
 
 Napi::Value RvfDatabase::compact_async(const Napi::CallbackInfo &info) {
     const Napi::Env env = info.Env();
-    uint64_t budget = 0;
-    if (info[0].IsObject())
-        budget = uint_option(env, info[0].As<Napi::Object>(), "ioBudgetBytes", UINT64_MAX, 0);
+    const CompactOptions opts = compact_options(env, info[0]);
     auto result = std::make_shared<CompactResult>();
     auto *w = new PromiseWorker(
         env,
-        [h = handle_, budget, result]() -> std::optional<Error> {
+        [h = handle_, opts, result]() -> std::optional<Error> {
             WriteAccess a(*h);
             if (!a.store)
                 return kClosed;
-            auto r = a.store->compact(budget);
+            auto r = a.store->compact(opts);
             if (!r)
                 return r.error();
             *result = *r;

@@ -477,6 +477,23 @@ Napi::Value compact_to_js(Napi::Env env, const CompactResult &r) {
     o.Set("bytesReclaimed", static_cast<double>(r.bytes_reclaimed));
     o.Set("epoch", r.epoch);
     o.Set("complete", r.complete);
+    o.Set("bytesWritten", static_cast<double>(r.bytes_written));
+    return o;
+}
+
+CompactOptions compact_options(Napi::Env env, const Napi::Value &v) {
+    CompactOptions o;
+    if (!v.IsObject())
+        return o;
+    const Napi::Object obj = v.As<Napi::Object>();
+    const Napi::Array keys = obj.GetPropertyNames();
+    for (uint32_t i = 0; i < keys.Length(); ++i) {
+        const std::string k = keys.Get(i).ToString().Utf8Value();
+        if (k != "ioBudgetBytes" && k != "ioBytesPerSecond")
+            throw_options(env, "compact(): unknown option '" + k + "' (ioBudgetBytes, ioBytesPerSecond)");
+    }
+    o.io_budget_bytes = uint_option(env, obj, "ioBudgetBytes", UINT64_MAX, 0);
+    o.io_bytes_per_second = uint_option(env, obj, "ioBytesPerSecond", UINT64_MAX, 0);
     return o;
 }
 

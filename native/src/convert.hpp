@@ -86,6 +86,8 @@ Napi::Value ingest_to_js(Napi::Env env, const IngestResult &r);
 Napi::Value neighbors_to_js(Napi::Env env, const std::vector<Neighbor> &hits);
 Napi::Value delete_to_js(Napi::Env env, const DeleteResult &r);
 Napi::Value compact_to_js(Napi::Env env, const CompactResult &r);
+/// compact()'s options object: ioBudgetBytes, ioBytesPerSecond (absent or not an object = defaults).
+CompactOptions compact_options(Napi::Env env, const Napi::Value &v);
 Napi::Value status_to_js(Napi::Env env, const StoreStatus &s);
 Napi::Value segments_to_js(Napi::Env env, const std::vector<SegmentSummary> &segs);
 Napi::Value verify_to_js(Napi::Env env, const VerifyReport &r);

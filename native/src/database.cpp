@@ -168,11 +168,9 @@ Napi::Value RvfDatabase::build_index(const Napi::CallbackInfo &info) {
 
 Napi::Value RvfDatabase::compact(const Napi::CallbackInfo &info) {
     const Napi::Env env = info.Env();
-    uint64_t budget = 0;
-    if (info[0].IsObject())
-        budget = uint_option(env, info[0].As<Napi::Object>(), "ioBudgetBytes", UINT64_MAX, 0);
+    const CompactOptions opts = compact_options(env, info[0]);
     WriteAccess a(*handle_);
-    return compact_to_js(env, take(env, writing(env, a).compact(budget)));
+    return compact_to_js(env, take(env, writing(env, a).compact(opts)));
 }
 
 Napi::Value RvfDatabase::checkpoint(const Napi::CallbackInfo &info) {

@@ -97,6 +97,8 @@ export interface RvfCompactResult {
     epoch: number;
     /** False when ioBudgetBytes stopped the rewrite (nothing changed). */
     complete: boolean;
+    /** Bytes the rewrite wrote (the new image's size when complete). */
+    bytesWritten: number;
 }
 
 export interface RvfStatusInfo {
@@ -252,7 +254,8 @@ export declare class RvfStore {
     query(vector: Float32Array | number[], k: number, options?: RvfQueryOptions): RvfNeighbor[];
     delete(ids: ArrayLike<RvfIdInput> | BigUint64Array): RvfDeleteResult;
     deleteByFilter(filter: RvfFilter | string): RvfDeleteResult;
-    compact(options?: { ioBudgetBytes?: number }): RvfCompactResult;
+    /** ioBudgetBytes: stop (complete false) if the rewrite would write more; ioBytesPerSecond: throttle the rewrite (0 = off). */
+    compact(options?: { ioBudgetBytes?: number; ioBytesPerSecond?: number }): RvfCompactResult;
     status(): RvfStatusInfo;
     segments(): RvfSegment[];
     verify(): RvfVerifyReport;

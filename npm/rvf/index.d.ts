@@ -104,6 +104,17 @@ export interface RvfCompactResult {
     segmentsCompacted: number;
     bytesReclaimed: number;
     epoch: number;
+    /** False when ioBudgetBytes stopped the rewrite (nothing changed). */
+    complete: boolean;
+    /** Bytes the rewrite wrote (the new file's size when complete). */
+    bytesWritten: number;
+}
+
+export interface RvfCompactOptions {
+    /** 0 (default) = unlimited; otherwise a rewrite that would write more stops and changes nothing. */
+    ioBudgetBytes?: number;
+    /** 0 (default) = unthrottled; otherwise the rewrite writes the file at most about this many bytes per second. */
+    ioBytesPerSecond?: number;
 }
 
 export interface RvfStatus {
@@ -209,7 +220,7 @@ export declare class RvfDatabase {
     rows(options?: RvfRowsOptions): AsyncGenerator<RvfRow, void, undefined>;
     delete(ids: RvfId | RvfId[]): Promise<RvfDeleteResult>;
     deleteByFilter(filter: RvfFilter | string): Promise<RvfDeleteResult>;
-    compact(): Promise<RvfCompactResult>;
+    compact(options?: RvfCompactOptions): Promise<RvfCompactResult>;
     status(): Promise<RvfStatus>;
     segments(): Promise<RvfSegment[]>;
     verify(): Promise<RvfVerifyReport>;

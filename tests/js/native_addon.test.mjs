@@ -143,8 +143,11 @@ describe.skipIf(!addonPath)('native addon RvfDatabase', () => {
         expect(types).toContain('journal');
         expect(db.indexStats()).toMatchObject({ indexedVectors: 0, m: 16, efConstruction: 200, needsRebuild: false });
 
-        const c = db.compact();
-        expect(c).toMatchObject({ complete: true });
+        expect(() => db.compact({ ioBytesPerSec: 1 })).toThrow(/unknown option 'ioBytesPerSec'/);
+        expect(() => db.compact({ ioBytesPerSecond: -1 })).toThrow(/ioBytesPerSecond/);
+        // A rate far above this small file's size: the throttle runs without making the test wait.
+        const c = db.compact({ ioBytesPerSecond: 64 * 1024 * 1024 });
+        expect(c).toMatchObject({ complete: true, bytesWritten: db.status().fileSize });
         expect(db.status()).toMatchObject({ totalVectors: 39, deletedVectors: 0 });
         db.close();
         expect(db.closed).toBe(true);
@@ -410,8 +413,9 @@ describe.skipIf(!addonPath)('native addon RvfDatabase', () => {
         expect(db.indexStats()).toMatchObject({ layers: 3 });
         await db.ingestBatchAsync(randoms(16, 6), [n + 1]);
         expect(db.delete([0, 1, 2])).toMatchObject({ deleted: 3 });
-        const c = await db.compactAsync();
+        const c = await db.compactAsync({ ioBytesPerSecond: 64 * 1024 * 1024 });
         expect(c).toMatchObject({ complete: true });
+        expect(await db.compactAsync({ ioBudgetBytes: 64 })).toMatchObject({ complete: false });
         expect(db.status()).toMatchObject({ totalVectors: n - 1, deletedVectors: 0 });
 
         await expectRejects(db.queryAsync(new Float32Array(3), 1), 'DimensionMismatch');

@@ -243,6 +243,25 @@ describe('RvfStore CRUD', () => {
         store.close();
     });
 
+    it('compact with ioBytesPerSecond writes the same image; unknown options are refused', async () => {
+        const a = await smallStore();
+        a.store.ingestBatch(a.ids, a.rows);
+        a.store.delete(a.ids.slice(0, 50));
+        const b = await RvfStore.fromBytes(a.store.toBytes());
+        const plain = a.store.compact();
+        // A rate far above the image size: the throttle runs without making the test wait.
+        const slow = b.compact({ ioBytesPerSecond: 256 * 1024 * 1024 });
+        expect(slow.complete).toBe(true);
+        expect(slow.bytesWritten).toBe(plain.bytesWritten);
+        expect(slow.bytesWritten).toBe(b.toBytes().length);
+        const q = a.rows.subarray(0, a.dim);
+        expect(b.query(q, 5)).toEqual(a.store.query(q, 5));
+        expect(() => b.compact({ ioBytesPerSec: 1 })).toThrow(/unknown option 'ioBytesPerSec'/);
+        expect(() => b.compact({ ioBytesPerSecond: -1 })).toThrow(/ioBytesPerSecond/);
+        a.store.close();
+        b.close();
+    });
+
     it('takes ids as numbers, bigints or a BigUint64Array, and returns ids above 2^53 as bigint', async () => {
         const s = await RvfStore.create({ dimensions: 2 });
         const big = (1n << 63n) + 5n;

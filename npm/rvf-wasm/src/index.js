@@ -387,15 +387,24 @@ export class RvfStore {
     }
 
     /**
-     * Rewrite the live data as a fresh image: {segmentsCompacted, bytesReclaimed, epoch, complete}.
-     * options.ioBudgetBytes (0 = unlimited): a rewrite needing more does nothing (complete false).
+     * Rewrite the live data as a fresh image: {segmentsCompacted, bytesReclaimed, epoch, complete,
+     * bytesWritten}. options.ioBudgetBytes (0 = unlimited): a rewrite needing more does nothing
+     * (complete false). options.ioBytesPerSecond (0 = unthrottled): the rewrite writes at most
+     * about that many bytes per second (it waits between segments; this store is in memory, so
+     * the wait blocks the calling thread).
      */
     compact(options = {}) {
         const h = this.#handle();
-        const budget = options.ioBudgetBytes ?? 0;
+        for (const key of Object.keys(options ?? {}))
+            if (key !== 'ioBudgetBytes' && key !== 'ioBytesPerSecond')
+                throw jsError('InvalidOptions', `compact(): unknown option '${key}' (ioBudgetBytes, ioBytesPerSecond)`);
+        const budget = options?.ioBudgetBytes ?? 0;
         if (!Number.isSafeInteger(budget) || budget < 0)
             throw jsError('InvalidArgument', 'ioBudgetBytes must be a non-negative safe integer');
-        return unwrap(h.compact(budget));
+        const rate = options?.ioBytesPerSecond ?? 0;
+        if (!Number.isSafeInteger(rate) || rate < 0)
+            throw jsError('InvalidArgument', 'ioBytesPerSecond must be a non-negative safe integer (bytes per second; 0 = unthrottled)');
+        return unwrap(h.compact(budget, rate));
     }
 
     /** Counts, sizes and configuration (see index.d.ts RvfStatusInfo). */

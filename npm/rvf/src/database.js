@@ -21,6 +21,21 @@ function checkOptions(options, what) {
     return options;
 }
 
+/** compact()'s options, checked here so both backends refuse the same things. */
+function compactOptions(o) {
+    for (const key of Object.keys(o))
+        if (key !== 'ioBudgetBytes' && key !== 'ioBytesPerSecond')
+            throw rvfError('InvalidOptions', `compact() has no option '${key}' (ioBudgetBytes, ioBytesPerSecond)`);
+    const out = {};
+    for (const key of ['ioBudgetBytes', 'ioBytesPerSecond']) {
+        const v = o[key] ?? 0;
+        if (!Number.isSafeInteger(v) || v < 0)
+            throw rvfError('InvalidOptions', `compact(): ${key} must be a non-negative safe integer (0 = ${key === 'ioBudgetBytes' ? 'unlimited' : 'unthrottled'}), got ${String(o[key])}`);
+        out[key] = v;
+    }
+    return out;
+}
+
 function createOptions(o) {
     const dimensions = o.dimensions ?? o.dimension;
     if (dimensions === undefined)
@@ -377,11 +392,23 @@ export class RvfDatabase {
         return this.#runWrite(async (b) => b.deleteByFilter(translateFilter(filter, this.#fields)));
     }
 
-    /** Rewrite the live data into a fresh file: {segmentsCompacted, bytesReclaimed, epoch}. */
-    async compact() {
+    /**
+     * Rewrite the live data into a fresh file: {segmentsCompacted, bytesReclaimed, epoch,
+     * complete, bytesWritten}. options.ioBudgetBytes (0 = unlimited): a rewrite that would write
+     * more stops and changes nothing (complete false). options.ioBytesPerSecond (0 = unthrottled):
+     * the rewrite writes the file at most about that fast.
+     */
+    async compact(options) {
+        const o = compactOptions(checkOptions(options, 'compact()'));
         return this.#run(async (b) => {
-            const r = await b.compact();
-            return { segmentsCompacted: r.segmentsCompacted, bytesReclaimed: r.bytesReclaimed, epoch: r.epoch };
+            const r = await b.compact(o);
+            return {
+                segmentsCompacted: r.segmentsCompacted,
+                bytesReclaimed: r.bytesReclaimed,
+                epoch: r.epoch,
+                complete: r.complete,
+                bytesWritten: r.bytesWritten,
+            };
         });
     }
 

@@ -155,6 +155,17 @@ struct CompactResult {
     uint64_t bytes_reclaimed = 0;
     uint32_t epoch = 0;
     bool complete = true; ///< false when the IO budget stopped it before the rewrite (nothing changed)
+    uint64_t bytes_written = 0; ///< bytes the rewrite wrote (the new file's size when complete)
+};
+
+/// How compact() may use the disk.
+struct CompactOptions {
+    /// 0 = unlimited; otherwise a rewrite that would write more stops (its temp file removed),
+    /// returns complete = false and changes nothing.
+    uint64_t io_budget_bytes = 0;
+    /// 0 = unthrottled; otherwise the rewrite writes at most about this many bytes per second
+    /// (a token bucket: it sleeps between writes), leaving the disk to everything else.
+    uint64_t io_bytes_per_second = 0;
 };
 
 struct StoreStatus {
@@ -257,8 +268,11 @@ public:
     void set_merge_io_bytes_per_second(uint64_t bytes_per_second);
     /// Write a checkpoint now if commits were made since the last one (close() does this).
     Result<void> checkpoint();
-    /// Rewrite live data into a fresh file. io_budget_bytes = 0: unlimited; otherwise a rewrite
-    /// that would write more returns complete = false and changes nothing.
+    /// Rewrite live data into a fresh file, streamed segment by segment to `<file>.compact.tmp`
+    /// (fsync, rename, directory fsync), then adopted by this handle without reading it back:
+    /// memory stays O(one segment + index), never O(file). See CompactOptions.
+    Result<CompactResult> compact(const CompactOptions &options);
+    /// compact({.io_budget_bytes = io_budget_bytes}).
     Result<CompactResult> compact(uint64_t io_budget_bytes = 0);
     StoreStatus status() const;
     std::vector<SegmentSummary> segments() const;

@@ -10,6 +10,7 @@
 #include <shared_mutex>
 #include <unordered_map>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -213,8 +214,30 @@ struct RvfStore::Impl {
     /// `plan` (tiered compaction) re-tiers the rows; without it a tiered table keeps each row's tier.
     Result<std::vector<uint8_t>> build_image(uint32_t new_epoch, const std::vector<PendingSegment> &preserved,
                                              const TierPlan *plan = nullptr) const;
-    /// Replace the file (temp + fsync + rename + dir fsync) or the in-memory image, then reload.
-    Result<void> replace_with(std::vector<uint8_t> image);
+    /// Receives a rewrite's bytes segment by segment (a temp file, a memory image); an error
+    /// stops the rewrite.
+    using ImageSink = std::function<Result<void>(core::ByteView)>;
+    /// What a streamed rewrite produced: enough for the handle to adopt the new file without
+    /// reading it back.
+    struct ImageInfo {
+        LayoutSWriter writer;                        ///< directory and next id (nothing staged)
+        std::optional<uint64_t> quant_offset, index_a_offset;
+        uint64_t manifest_offset = 0;
+        std::optional<std::array<uint8_t, core::kWitnessEntrySize>> witness; ///< this rewrite's entry
+        std::optional<HnswGraph> graph;              ///< renumbered to the image's slots
+        uint64_t live = 0;
+        std::vector<std::pair<uint64_t, uint32_t>> vec_rows; ///< VEC segment ids and their rows, in slot order
+    };
+    /// build_image, streamed: each segment goes to `sink` as soon as it is encoded.
+    Result<ImageInfo> write_image(uint32_t new_epoch, const std::vector<PendingSegment> &preserved,
+                                  const TierPlan *plan, const ImageSink &sink) const;
+    /// Stream a fresh image to `<path>.compact.tmp` (or a new memory image), publish it and adopt
+    /// it. Returns false (nothing changed) when io_budget_bytes stopped it.
+    Result<bool> rewrite(const TierPlan *plan, const CompactOptions &options, uint64_t *bytes_written);
+    /// Take over a just-published image: the table compacted in place, graph, writer, offsets.
+    Result<void> adopt_image(ImageInfo &&info, std::unique_ptr<store_detail::Storage> st);
+    /// Re-read the whole (new) file into this handle (tiered rewrites re-code rows).
+    Result<void> reload_from_storage();
     Result<void> convert_if_needed();
     std::vector<PendingSegment> preserved_segments; ///< unknown segment types, copied by rewrites
 
@@ -249,8 +272,9 @@ void witness_action_hash(uint8_t witness_type, const std::vector<core::SegmentHe
 uint64_t now_ns();
 
 /// INDEX layers for a rewrite: the graph renumbered to `live` (the new file's slot order), dead
-/// nodes dropped and lists repaired; empty when the store has no graph.
+/// nodes dropped and lists repaired; empty when the store has no graph. `keep`, when given,
+/// receives that renumbered graph (a streamed compaction adopts it instead of re-reading the file).
 Result<std::vector<PendingSegment>> image_index_segments(const RvfStore::Impl &s, const std::vector<uint64_t> &live,
-                                                         uint64_t tag);
+                                                         uint64_t tag, std::optional<HnswGraph> *keep = nullptr);
 
 } // namespace rvf

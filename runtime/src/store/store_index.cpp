@@ -236,7 +236,7 @@ std::optional<HnswGraph> remap_for_image(const RvfStore::Impl &s, const std::vec
 }
 
 Result<std::vector<PendingSegment>> image_index_segments(const RvfStore::Impl &s, const std::vector<uint64_t> &live,
-                                                         uint64_t tag) {
+                                                         uint64_t tag, std::optional<HnswGraph> *keep) {
     std::optional<HnswGraph> g = remap_for_image(s, live);
     if (!g)
         return std::vector<PendingSegment>{};
@@ -244,7 +244,10 @@ Result<std::vector<PendingSegment>> image_index_segments(const RvfStore::Impl &s
     for (uint32_t j = 0; j < live.size(); ++j)
         new_to_old[j] = *s.table.slot_of(live[j]);
     TableSpace space(s.table, static_cast<Metric>(s.config.metric), &new_to_old);
-    return s.index_layer_segments(*g, space, tag, &new_to_old);
+    auto segs = s.index_layer_segments(*g, space, tag, &new_to_old);
+    if (segs && keep)
+        *keep = std::move(g);
+    return segs;
 }
 
 } // namespace rvf

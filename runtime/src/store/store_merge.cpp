@@ -391,11 +391,9 @@ Result<void> RvfStore::Impl::merge_now() {
 }
 
 Result<void> RvfStore::Impl::compact_for_maintenance() {
-    auto image = build_image(epoch + 1, preserved_segments);
-    if (!image)
-        return image.error();
-    if (auto r = replace_with(std::move(*image)); !r)
-        return r;
+    auto done = rewrite(nullptr, CompactOptions{}, nullptr); // streaming, as compact()
+    if (!done)
+        return done.error();
     ++auto_compactions;
     return {};
 }

@@ -1,62 +1,93 @@
-// store_rewrite.cpp — compaction and Layout R → S conversion: both write a fresh Layout S
-// image of the live state to `<path>.compact.tmp`, fsync it, rename it over the file and fsync
-// the directory. Until the rename the old file is untouched; after it the new one is complete.
+// store_rewrite.cpp — compaction and Layout R → S conversion: both stream a fresh Layout S image
+// of the live state, segment by segment, to `<path>.compact.tmp`, fsync it, rename it over the
+// file and fsync the directory. Until the rename the old file is untouched; after it the new one
+// is complete. The handle then adopts the new file from what it already holds (the table is
+// compacted in place, the graph renumbered), so memory stays O(one segment + index), never
+// O(file): no whole image in RAM, no read-back.
+#include <algorithm>
 #include <cstring>
 #include <string>
 
 #include <rvf/io/durable_file.hpp>
 
+#include "io_throttle.hpp"
 #include "store_impl.hpp"
 
 namespace rvf {
 namespace {
-constexpr size_t kRowsPerVecSegment = 65536; // keeps each VEC_SEG far below the 4 GiB payload limit
-}
+// A rewrite's VEC segments hold about 4 MiB of rows each (at most 65536 rows, at least one): the
+// rewrite holds only a few of those MiB at once, and buffers that size are reused by malloc
+// instead of being mapped (and page-faulted) afresh for every segment.
+constexpr size_t kVecSegmentBytes = 4u << 20;
+constexpr size_t kMaxRowsPerVecSegment = 65536;
+constexpr size_t kThrottleChunk = 1u << 20;  // a throttled rewrite writes (and waits) in 1 MiB steps
 
-Result<std::vector<uint8_t>> RvfStore::Impl::build_image(uint32_t new_epoch,
-                                                         const std::vector<PendingSegment> &preserved,
-                                                         const TierPlan *plan) const {
-    LayoutSWriter w;
+/// The sink's refusal when the IO budget would be exceeded (compact() turns it into complete = false).
+constexpr const char *kBudgetStop = "compaction stopped: the rewrite would exceed io_budget_bytes";
+} // namespace
+
+Result<RvfStore::Impl::ImageInfo> RvfStore::Impl::write_image(uint32_t new_epoch,
+                                                              const std::vector<PendingSegment> &preserved,
+                                                              const TierPlan *plan, const ImageSink &sink) const {
+    ImageInfo info;
+    LayoutSWriter &w = info.writer;
     std::vector<core::SegmentHeader> covered;
-    auto add = [&](core::SegType t, uint16_t flags, const std::vector<uint8_t> &payload) -> Result<uint64_t> {
-        auto off = append_pending(w, PendingSegment{t, flags, payload});
+    // Hand the staged bytes (one segment) to the sink: the writer keeps only the directory.
+    auto flush = [&]() -> Result<void> {
+        std::vector<uint8_t> staged = w.take_staged();
+        return sink(core::ByteView(staged.data(), staged.size()));
+    };
+    auto header_at = [&](uint64_t off) {
+        core::SegmentHeader h;
+        core::decode_segment_header_raw(core::ByteView(w.bytes().data() + (off - (w.size() - w.bytes().size())), 64),
+                                        h);
+        return h;
+    };
+    // Payloads are moved in, not copied: a VEC segment's bytes exist at most twice at once (the
+    // encoded payload and the writer's staged copy), never a whole image.
+    auto add = [&](core::SegType t, uint16_t flags, std::vector<uint8_t> &&payload) -> Result<uint64_t> {
+        auto off = append_pending(w, PendingSegment{t, flags, std::move(payload)});
         if (!off)
             return off;
-        core::SegmentHeader h;
-        core::decode_segment_header_raw(core::ByteView(w.bytes().data() + *off, 64), h);
-        covered.push_back(h);
+        covered.push_back(header_at(*off));
+        if (auto r = flush(); !r)
+            return r.error();
         return off;
     };
-    std::optional<uint64_t> qoff;
     if (table.has_quant()) {
         auto q = encode_quant();
         if (!q)
             return q.error();
-        auto off = add(core::SegType::Quant, 0, *q);
+        auto off = add(core::SegType::Quant, 0, std::move(*q));
         if (!off)
             return off.error();
-        qoff = *off;
+        info.quant_offset = *off;
     }
     const std::vector<uint64_t> live = table.live_ids();
+    info.live = live.size();
     if (plan || table.tiered()) { // tier models, then VEC blocks of one tier each (store_tiers_io.cpp)
         auto segs = tiered_data_segments(live, plan);
         if (!segs)
             return segs.error();
-        for (const PendingSegment &p : *segs)
-            if (auto off = add(p.type, p.flags, p.payload); !off)
+        for (PendingSegment &p : *segs)
+            if (auto off = add(p.type, p.flags, std::move(p.payload)); !off)
                 return off.error();
     }
-    for (size_t at = 0; !(plan || table.tiered()) && at < live.size(); at += kRowsPerVecSegment) {
-        const size_t n = std::min(kRowsPerVecSegment, live.size() - at);
-        std::vector<uint8_t> rows(n * table.row_bytes());
-        for (size_t j = 0; j < n; ++j)
-            std::memcpy(rows.data() + j * table.row_bytes(), table.row_ptr(*table.slot_of(live[at + j])),
-                        table.row_bytes());
-        auto vec = encode_vec(live.data() + at, rows.data(), n);
+    const size_t rows_per_segment = std::clamp<size_t>(kVecSegmentBytes / table.row_bytes(), 1, kMaxRowsPerVecSegment);
+    for (size_t at = 0; !(plan || table.tiered()) && at < live.size(); at += rows_per_segment) {
+        const size_t n = std::min(rows_per_segment, live.size() - at);
+        Result<std::vector<uint8_t>> vec = [&] {
+            std::vector<uint8_t> rows(n * table.row_bytes()); // freed before the payload is staged
+            for (size_t j = 0; j < n; ++j)
+                std::memcpy(rows.data() + j * table.row_bytes(), table.row_ptr(*table.slot_of(live[at + j])),
+                            table.row_bytes());
+            return encode_vec(live.data() + at, rows.data(), n);
+        }();
         if (!vec)
             return vec.error();
-        if (auto off = add(core::SegType::Vec, 0, *vec); !off)
+        if (auto off = add(core::SegType::Vec, 0, std::move(*vec)); !off)
             return off.error();
+        info.vec_rows.emplace_back(covered.back().segment_id, static_cast<uint32_t>(n));
     }
     std::vector<uint64_t> with_meta;
     for (uint64_t id : live)
@@ -66,36 +97,36 @@ Result<std::vector<uint8_t>> RvfStore::Impl::build_image(uint32_t new_epoch,
         auto m = meta.encode_meta_seg(with_meta);
         if (!m)
             return m.error();
-        if (auto off = add(core::SegType::Meta, 0, *m); !off)
+        if (auto off = add(core::SegType::Meta, 0, std::move(*m)); !off)
             return off.error();
         auto idx = meta.encode_metaidx_segs();
         if (!idx)
             return idx.error();
-        for (const auto &p : *idx)
-            if (auto off = add(core::SegType::MetaIdx, 0, p); !off)
+        for (auto &p : *idx)
+            if (auto off = add(core::SegType::MetaIdx, 0, std::move(p)); !off)
                 return off.error();
     }
-    for (const PendingSegment &p : preserved)
-        if (auto off = add(p.type, p.flags, p.payload); !off)
+    for (const PendingSegment &p : preserved) // kept by the handle: copied, one at a time
+        if (auto off = add(p.type, p.flags, std::vector<uint8_t>(p.payload)); !off)
             return off.error();
     if (tiering_enabled()) { // the access sketch (remapped to this image's blocks by a plan)
         auto sk = plan ? plan->sketch.to_sketch_seg() : encode_sketch();
         if (!sk)
             return sk.error();
-        if (auto off = add(core::SegType::Sketch, 0, *sk); !off)
+        if (auto off = add(core::SegType::Sketch, 0, std::move(*sk)); !off)
             return off.error();
     }
-    std::optional<uint64_t> index_a;
     {
-        auto idx = image_index_segments(*this, live, new_epoch);
+        auto idx = image_index_segments(*this, live, new_epoch, &info.graph);
         if (!idx)
             return idx.error();
-        for (const PendingSegment &p : *idx) {
-            auto off = add(p.type, p.flags, p.payload);
+        for (PendingSegment &p : *idx) {
+            const uint16_t flags = p.flags;
+            auto off = add(p.type, flags, std::move(p.payload));
             if (!off)
                 return off.error();
-            if (p.flags & core::SegFlag::Hot)
-                index_a = *off;
+            if (flags & core::SegFlag::Hot)
+                info.index_a_offset = *off;
         }
     }
     if (config.flags & core::kStoreConfigWitness) {
@@ -109,69 +140,51 @@ Result<std::vector<uint8_t>> RvfStore::Impl::build_image(uint32_t new_epoch,
         witness_action_hash(core::kChainWitnessComputation, covered, e.action_hash);
         e.timestamp_ns = now_ns();
         e.witness_type = core::kChainWitnessComputation;
-        uint8_t entry[core::kWitnessEntrySize];
-        core::encode_witness_entry(e, entry);
-        payload.insert(payload.end(), entry, entry + sizeof entry);
+        std::array<uint8_t, core::kWitnessEntrySize> entry{};
+        core::encode_witness_entry(e, entry.data());
+        payload.insert(payload.end(), entry.begin(), entry.end());
         if (auto off = w.append_segment(core::SegType::Witness, 0, core::ByteView(payload.data(), payload.size()));
             !off)
             return off.error();
+        if (auto r = flush(); !r)
+            return r.error();
+        info.witness = entry;
     }
     core::ManifestL0 root = make_root(new_epoch, live.size());
     root.quantdict = {};
-    if (qoff) {
-        root.quantdict.seg_offset = *qoff;
+    if (info.quant_offset) {
+        root.quantdict.seg_offset = *info.quant_offset;
         root.quantdict.count = 1;
     }
     root.entrypoint = root.toplayer = root.centroid = {};
-    if (index_a) {
-        root.entrypoint.seg_offset = root.toplayer.seg_offset = root.centroid.seg_offset = *index_a;
+    if (info.index_a_offset) {
+        root.entrypoint.seg_offset = root.toplayer.seg_offset = root.centroid.seg_offset = *info.index_a_offset;
         root.entrypoint.count = 1;
     }
     const std::vector<uint8_t> tlv = config_tlv();
-    if (auto m = w.append_manifest(root, nullptr, core::ByteView(tlv.data(), tlv.size())); !m)
+    auto m = w.append_manifest(root, nullptr, core::ByteView(tlv.data(), tlv.size()));
+    if (!m)
         return m.error();
-    return w.take_bytes();
+    info.manifest_offset = *m;
+    if (auto r = flush(); !r)
+        return r.error();
+    return info;
 }
 
-Result<void> RvfStore::Impl::replace_with(std::vector<uint8_t> image) {
-    auto no_sync_in_flight = quiesce_syncs(); // a group-commit leader may be in storage->sync()
-    if (storage->is_file()) {
-        const std::string tmp = io::compaction_temp_path(path);
-        {
-            auto f = io::DurableFile::create_new(tmp);
-            if (!f) { // a leftover from a crash of this very process: remove and retry once
-                if (auto r = io::remove_orphan_temp(path); !r)
-                    return r.error();
-                f = io::DurableFile::create_new(tmp);
-                if (!f)
-                    return f.error();
-            }
-            auto cleanup = [&](Error e) -> Result<void> {
-                f->close();
-                (void)io::remove_orphan_temp(path);
-                return e;
-            };
-            if (auto r = f->append(core::ByteView(image.data(), image.size())); !r)
-                return cleanup(r.error());
-            if (auto r = f->sync(); !r)
-                return cleanup(r.error());
-            f->close();
-        }
-        if (auto r = io::atomic_replace(tmp, path); !r) {
-            (void)io::remove_orphan_temp(path);
-            return r;
-        }
-        auto st = store_detail::file_storage(path, false);
-        if (!st) {
-            poisoned = true; // the new file is in place; this handle lost it
-            return st.error();
-        }
-        storage = std::move(*st);
-    } else {
-        storage = store_detail::memory_storage({});
-        if (auto r = storage->append(core::ByteView(image.data(), image.size())); !r)
-            return r;
-    }
+Result<std::vector<uint8_t>> RvfStore::Impl::build_image(uint32_t new_epoch,
+                                                         const std::vector<PendingSegment> &preserved,
+                                                         const TierPlan *plan) const {
+    std::vector<uint8_t> image;
+    auto info = write_image(new_epoch, preserved, plan, [&](core::ByteView b) -> Result<void> {
+        image.insert(image.end(), b.data, b.data + b.size);
+        return {};
+    });
+    if (!info)
+        return info.error();
+    return image;
+}
+
+Result<void> RvfStore::Impl::reload_from_storage() {
     // Reload from the new image: the writer, directory, witness tip and tables all follow it.
     auto bytes = storage->read_all();
     if (!bytes)
@@ -213,24 +226,162 @@ Result<void> RvfStore::Impl::replace_with(std::vector<uint8_t> image) {
     last_checkpoint_bytes = fresh.last_checkpoint_bytes;
     force_checkpoint = fresh.force_checkpoint;
     vec_slots = std::move(fresh.vec_slots);
-    merge_trigger = merge_trigger_base;
-    durable_seq = appended_seq.load(); // the rewrite is durable, and holds every commit before it
     return {};
+}
+
+Result<void> RvfStore::Impl::adopt_image(ImageInfo &&info, std::unique_ptr<store_detail::Storage> st) {
+    // The same state a reopen of the new file would load (store_boot.cpp), taken from memory.
+    storage = std::move(st);
+    // Checkpoints list live data only (as at boot): the image's manifest leaves the directory.
+    std::vector<core::SegmentDirEntry> dir = info.writer.directory();
+    std::erase_if(dir, [](const core::SegmentDirEntry &e) {
+        return e.seg_type == static_cast<uint8_t>(core::SegType::Manifest);
+    });
+    const uint64_t end = info.writer.size();
+    auto w = LayoutSWriter::continuing(end, info.writer.next_segment_id(), std::move(dir));
+    if (!w || !table.compact_live()) // neither happens for an untiered Layout S image; stay correct anyway
+        return reload_from_storage();
+    writer = std::move(*w);
+    writer->set_list_manifests(false);
+    opened_layout = FileLayout::S;
+    needs_conversion = false;
+    ++epoch;
+    if (info.witness) {
+        last_witness = *info.witness;
+        witness_history.emplace_back(info.witness->begin(), info.witness->end());
+    }
+    quant_offset = info.quant_offset;
+    {
+        std::lock_guard g(sketch_mutex);
+        sketch_dirty = false; // the image carries the sketch as it is now
+    }
+    graph = std::move(info.graph);
+    graph_persisted_nodes = graph ? graph->size() : 0;
+    index_scanned_slots = 0;
+    index_a_offset = info.index_a_offset;
+    meta_index_dirty = false;
+    checkpoint_offset = info.manifest_offset;
+    chain_prev_offset = info.manifest_offset;
+    last_checkpoint_bytes = end - info.manifest_offset;
+    bytes_since_checkpoint = 0;
+    commits_since_checkpoint = 0;
+    force_checkpoint = false;
+    vec_slots.clear(); // the table is in the image's slot order now (store_merge.cpp)
+    uint32_t slot = 0;
+    for (const auto &[id, rows] : info.vec_rows) {
+        vec_slots[id] = {slot, rows};
+        slot += rows;
+    }
+    return {};
+}
+
+Result<bool> RvfStore::Impl::rewrite(const TierPlan *plan, const CompactOptions &options, uint64_t *bytes_written) {
+    const bool to_file = storage->is_file();
+    const std::string tmp = to_file ? io::compaction_temp_path(path) : std::string();
+    std::optional<io::DurableFile> file;
+    std::unique_ptr<store_detail::Storage> memory;
+    if (to_file) {
+        auto f = io::DurableFile::create_new(tmp);
+        if (!f) { // a leftover from a crash of this very process: remove and retry once
+            if (auto r = io::remove_orphan_temp(path); !r)
+                return r.error();
+            f = io::DurableFile::create_new(tmp);
+            if (!f)
+                return f.error();
+        }
+        file.emplace(std::move(*f));
+    } else {
+        memory = store_detail::memory_storage({});
+    }
+    auto discard = [&] {
+        if (file) {
+            file->close();
+            (void)io::remove_orphan_temp(path);
+        }
+    };
+
+    store_detail::IoThrottle throttle(options.io_bytes_per_second);
+    uint64_t written = 0;
+    bool over_budget = false;
+    auto put = [&](core::ByteView b) -> Result<void> { return file ? file->append(b) : memory->append(b); };
+    const ImageSink sink = [&](core::ByteView b) -> Result<void> {
+        if (options.io_budget_bytes != 0 && written + b.size > options.io_budget_bytes) {
+            over_budget = true;
+            return Error{Status::InvalidArgument, kBudgetStop};
+        }
+        if (options.io_bytes_per_second == 0) {
+            if (auto r = put(b); !r)
+                return r;
+        } else {
+            for (size_t at = 0; at < b.size; at += kThrottleChunk) {
+                const size_t n = std::min(kThrottleChunk, b.size - at);
+                throttle.acquire(n);
+                if (auto r = put(core::ByteView(b.data + at, n)); !r)
+                    return r;
+            }
+        }
+        written += b.size;
+        return {};
+    };
+    auto info = write_image(epoch + 1, preserved_segments, plan, sink);
+    if (bytes_written)
+        *bytes_written = written;
+    if (!info) {
+        discard();
+        if (over_budget)
+            return false;
+        return info.error();
+    }
+    std::unique_ptr<store_detail::Storage> target;
+    if (file) {
+        if (auto r = file->sync(); !r) {
+            discard();
+            return r.error();
+        }
+        file->close();
+        if (auto r = io::atomic_replace(tmp, path); !r) {
+            (void)io::remove_orphan_temp(path);
+            return r.error();
+        }
+        auto st = store_detail::file_storage(path, false);
+        if (!st) {
+            poisoned = true; // the new file is in place; this handle lost it
+            return st.error();
+        }
+        target = std::move(*st);
+    } else {
+        target = std::move(memory);
+    }
+    // A group-commit leader may be in storage->sync(): let it finish before the storage goes.
+    auto no_sync_in_flight = quiesce_syncs();
+    durable_seq = appended_seq.load(); // the new file is durable and holds every commit so far
+    recent_checkpoints.clear();        // offsets of the old file
+    merge_trigger = merge_trigger_base;
+    if (plan || table.tiered()) { // rows were re-coded per tier: load them from the new image
+        storage = std::move(target);
+        if (auto r = reload_from_storage(); !r)
+            return r.error();
+        return true;
+    }
+    if (auto r = adopt_image(std::move(*info), std::move(target)); !r)
+        return r.error();
+    return true;
 }
 
 Result<void> RvfStore::Impl::convert_if_needed() {
     if (!needs_conversion)
         return {};
-    auto image = build_image(epoch + 1, preserved_segments);
-    if (!image)
-        return image.error();
-    if (auto r = replace_with(std::move(*image)); !r)
-        return r;
+    if (auto r = rewrite(nullptr, CompactOptions{}, nullptr); !r)
+        return r.error();
     warnings.push_back("Layout R file rewritten as Layout S on first write");
     return {};
 }
 
 Result<CompactResult> RvfStore::compact(uint64_t io_budget_bytes) {
+    return compact(CompactOptions{.io_budget_bytes = io_budget_bytes});
+}
+
+Result<CompactResult> RvfStore::compact(const CompactOptions &options) {
     Impl &s = *impl_;
     std::unique_lock<std::shared_mutex> g(s.state_mu);
     if (auto w = s.check_writable(); !w)
@@ -244,18 +395,16 @@ Result<CompactResult> RvfStore::compact(uint64_t io_budget_bytes) {
             return p.error();
         plan = std::move(*p);
     }
-    auto image = s.build_image(s.epoch + 1, s.preserved_segments, plan ? &*plan : nullptr);
-    if (!image)
-        return image.error();
     CompactResult res;
-    if (io_budget_bytes != 0 && image->size() > io_budget_bytes) {
+    auto done = s.rewrite(plan ? &*plan : nullptr, options, &res.bytes_written);
+    if (!done)
+        return done.error();
+    if (!*done) {
         res.complete = false;
         res.epoch = s.epoch;
         return res;
     }
-    const uint64_t new_size = image->size();
-    if (auto r = s.replace_with(std::move(*image)); !r)
-        return r.error();
+    const uint64_t new_size = s.storage->size();
     res.segments_compacted = segments_before;
     res.bytes_reclaimed = before > new_size ? before - new_size : 0;
     res.epoch = s.epoch;

@@ -325,4 +325,37 @@ std::vector<uint64_t> VectorTable::live_ids() const {
     return out;
 }
 
+bool VectorTable::compact_live() {
+    if (!tier_.empty())
+        return false;
+    // Rows move only towards lower slots, so one forward pass with memmove never overwrites a
+    // row it still has to read, and no second copy of the table is ever held.
+    const size_t rb = row_bytes();
+    const bool i8 = storage_ == StorageType::I8;
+    size_t j = 0;
+    for (size_t s = 0; s < ids_.size(); ++s) {
+        if (!alive_[s])
+            continue;
+        if (j != s) {
+            std::memmove(data_.data() + j * rb, data_.data() + s * rb, rb);
+            ids_[j] = ids_[s];
+            norm2_[j] = norm2_[s];
+            if (i8) {
+                code_sum_[2 * j] = code_sum_[2 * s];
+                code_sum_[2 * j + 1] = code_sum_[2 * s + 1];
+            }
+        }
+        alive_[j] = 1;
+        by_id_[ids_[j]] = static_cast<uint32_t>(j);
+        ++j;
+    }
+    data_.resize(j * rb);
+    ids_.resize(j);
+    alive_.resize(j);
+    norm2_.resize(j);
+    if (i8)
+        code_sum_.resize(2 * j);
+    return true;
+}
+
 } // namespace rvf::store_detail

@@ -98,6 +98,10 @@ public:
 
     /// Live ids in slot order.
     std::vector<uint64_t> live_ids() const;
+    /// Drop dead slots in place, keeping live rows in slot order (slot j = live_ids()[j]): what a
+    /// compacted file holds, adopted without reading the file back. Untiered tables only (a
+    /// tiered compaction re-codes rows); returns false, changing nothing, for a tiered table.
+    bool compact_live();
 
 private:
     void push_row_stats(uint32_t slot);

@@ -157,6 +157,11 @@ describe('rvf CLI', () => {
         const c = json(rvf(['compact', 'k.rvf', '--json']));
         expect(c.sizeAfter).toBeGreaterThan(0);
         expect(c.epoch).toBeGreaterThan(0);
+        // The same input compacted under a throttle: the same size of file.
+        fs.copyFileSync(p('j.rvf'), p('kt.rvf'));
+        const t = json(rvf(['compact', 'kt.rvf', '--io-bytes-per-second', '50000000', '--json']));
+        expect(t.sizeAfter).toBe(c.sizeAfter);
+        expect(rvf(['compact', 'kt.rvf', '--io-bytes-per-second', '-1']).code).toBe(2);
         expect(json(rvf(['verify', 'k.rvf', '--json'])).ok).toBe(true);
         expect(rvf(['convert', 'k.rvf', 'k-r.rvf', '--layout', 'r']).code).toBe(0);
         const r = json(rvf(['inspect', 'k-r.rvf', '--json']));

@@ -138,6 +138,30 @@ describe.each(BACKENDS)('RvfDatabase on the %s backend', (backend) => {
         await db.close();
     });
 
+    it.skipIf(skip)('compact takes ioBytesPerSecond (same file as unthrottled) and refuses unknown options', async () => {
+        const data = rows(300, 8, 9);
+        const build = async (name) => {
+            const db = await RvfDatabase.create(file(name), opts({ witness: false }));
+            await db.insertBatch(data.map((v, i) => ({ id: i, vector: v })));
+            await db.delete([...Array(30).keys()].map((i) => i * 10));
+            return db;
+        };
+        const a = await build('a.rvf');
+        const b = await build('b.rvf');
+        const plain = await a.compact();
+        // 32 MB/s: this ~10 KB file is written in well under a second either way.
+        const slow = await b.compact({ ioBytesPerSecond: 32_000_000 });
+        expect(slow).toMatchObject({ complete: true, bytesWritten: plain.bytesWritten });
+        expect(fs.statSync(file('b.rvf')).size).toBe(fs.statSync(file('a.rvf')).size);
+        expect(await b.query(data[3], 10)).toEqual(await a.query(data[3], 10));
+        await expectRvfError(b.compact({ ioBytesPerSec: 1 }), 'InvalidOptions');
+        await expectRvfError(b.compact({ ioBytesPerSecond: -5 }), 'InvalidOptions');
+        const stopped = await b.compact({ ioBudgetBytes: 64 });
+        expect(stopped.complete).toBe(false);
+        await a.close();
+        await b.close();
+    });
+
     it.skipIf(skip)('deleteByFilter and compact persist', async () => {
         // Big enough that the deleted third outweighs what a fresh image adds (its manifest, the
         // witness history): commits no longer write a manifest each, so a tiny store may not shrink.

@@ -94,8 +94,9 @@ export class NativeBackend {
         return this.#db.deleteByFilter(filterJson);
     }
 
-    compact() {
-        return this.#db.compactAsync();
+    /** options: {ioBudgetBytes, ioBytesPerSecond}, both checked by database.js; the runtime throttles its own file writes. */
+    compact(options = {}) {
+        return this.#db.compactAsync(options);
     }
 
     buildIndex() {

@@ -217,7 +217,7 @@ export class WasmBackend {
      * commit between checkpoints is its segments + a COMMIT record naming them by hash, which
      * recovery adopts only when all of it is on disk.
      */
-    async #persist(rewrite) {
+    async #persist(rewrite, bytesPerSecond = 0) {
         const f = this.#file;
         if (!f)
             return;
@@ -253,7 +253,7 @@ export class WasmBackend {
                 this.#rememberStore(store, size);
             } else {
                 const image = store.toBytes();
-                this.#rewrite(image);
+                await this.#rewrite(image, bytesPerSecond);
                 this.#remember(image);
             }
         } catch (e) {
@@ -296,13 +296,16 @@ export class WasmBackend {
         this.#rememberStore(store, size);
     }
 
-    #rewrite(image) {
+    async #rewrite(image, bytesPerSecond = 0) {
         const f = this.#file;
         const tmp = tempPathFor(f.p, f.path);
         let fd;
         try {
             fd = f.fs.openSync(tmp, 'w', 0o644);
-            writeAll(f.fs, fd, image, 0);
+            if (bytesPerSecond > 0)
+                await writeThrottled(f.fs, fd, image, bytesPerSecond);
+            else
+                writeAll(f.fs, fd, image, 0);
             f.fs.fsyncSync(fd);
             f.fs.closeSync(fd);
             fd = undefined;
@@ -392,10 +395,17 @@ export class WasmBackend {
         return r;
     }
 
-    async compact() {
-        const r = this.#writable().compact();
+    /**
+     * The runtime rewrites the image in memory; the disk write is this backend's (#rewrite), so a
+     * file-backed store throttles that write to ioBytesPerSecond, and an in-memory one passes the
+     * throttle to the runtime.
+     */
+    async compact(options = {}) {
+        const { ioBudgetBytes = 0, ioBytesPerSecond = 0 } = options;
+        const onDisk = !!this.#file;
+        const r = this.#writable().compact({ ioBudgetBytes, ioBytesPerSecond: onDisk ? 0 : ioBytesPerSecond });
         if (r.complete)
-            await this.#persist(true);
+            await this.#persist(true, onDisk ? ioBytesPerSecond : 0);
         return r;
     }
 
@@ -503,6 +513,22 @@ function writeAll(fs, fd, bytes, position) {
         if (n <= 0)
             throw new Error('short write');
         done += n;
+    }
+}
+
+/**
+ * writeAll at most `bytesPerSecond`: 1 MiB chunks, each written only once the time its bytes are
+ * due at that rate has come (the bucket starts empty), waiting with timers so the event loop runs.
+ */
+async function writeThrottled(fs, fd, bytes, bytesPerSecond) {
+    const CHUNK = 1 << 20;
+    const start = performance.now();
+    for (let at = 0; at < bytes.length; at += CHUNK) {
+        const n = Math.min(CHUNK, bytes.length - at);
+        const wait = start + ((at + n) / bytesPerSecond) * 1000 - performance.now();
+        if (wait > 0)
+            await new Promise((resolve) => setTimeout(resolve, wait));
+        writeAll(fs, fd, bytes.subarray(at, at + n), at);
     }
 }
 
