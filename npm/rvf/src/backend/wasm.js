@@ -240,7 +240,7 @@ export class WasmBackend {
                 // written, so a crash can tear a checkpoint but never leave one naming lost data.
                 let at = this.#len;
                 for (const cp of store.checkpointsSince(this.#len)) {
-                    if (cp <= at)
+                    if (cp <= at || cp >= size)
                         continue;
                     writeAll(f.fs, f.fd, store.bytesRange(at, cp - at), at);
                     f.fs.fsyncSync(f.fd);
