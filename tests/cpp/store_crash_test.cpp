@@ -1,5 +1,8 @@
 // Crash safety (spec §10.2): a forked writer child ingests batches with metadata, deletes and
-// compacts (with checkpoints at every commit, every 8 KiB or every MiB), acknowledging each commit on a pipe; the parent kills it at a random moment
+// compacts (with checkpoints at every commit, every 8 KiB or every MiB; merges every few dozen
+// segments; auto-compaction at a dead-byte ratio), acknowledging each commit on a pipe; the
+// parent kills it at a random moment — every fifth time within the first 3 ms, inside the open
+// that replays the previous child's COMMIT records
 // (SIGKILL, or an injected crash in the middle of a write), then reopens the file and checks:
 // every acknowledged batch is present with its metadata, acknowledged deletions are gone, no
 // batch is partially visible, and verify() passes. 100 kills per run (RVF_CRASH_ITERATIONS).
@@ -34,7 +37,8 @@ std::vector<float> batch_rows(uint64_t b) {
     return v;
 }
 
-// Ack records on the pipe: 'I' b (ingested), 'D' b (deleted), 'C' 0 (compacted).
+// Ack records on the pipe: 'O' 0 (opened), 'I' b (ingested), 'D' b (deleted), 'C' 0 (compacted),
+// 'M' n (n merges or automatic compactions so far, after a write that made one).
 struct Ack {
     char kind;
     uint64_t batch;
@@ -52,6 +56,14 @@ struct Ack {
     auto s = RvfStore::open(path);
     if (!s)
         _exit(3);
+    Ack opened{'O', 0};
+    if (write(ack_fd, &opened, sizeof opened) != sizeof opened)
+        _exit(10);
+    // Merges every few dozen listed segments, automatic compaction of a small file: kills land
+    // inside both.
+    s->set_merge_trigger_segments(16 + seed % 8);
+    s->set_auto_compaction(seed % 4 == 0 ? 0 : 0.3 + 0.1 * (seed % 3), 64u << 10);
+    uint64_t maintenance = 0;
     // Every commit a checkpoint, one every few KiB, or the default spacing: kills land inside
     // COMMIT records, checkpoints, and the replay of long record chains at the next open.
     s->set_checkpoint_bytes(seed % 3 == 0 ? 0 : seed % 3 == 1 ? 8192 : uint64_t{1} << 20);
@@ -68,6 +80,13 @@ struct Ack {
         Ack a{'I', b};
         if (write(ack_fd, &a, sizeof a) != sizeof a)
             _exit(5);
+        const StoreStatus st = s->status();
+        if (st.merges + st.auto_compactions != maintenance) {
+            maintenance = st.merges + st.auto_compactions;
+            Ack m{'M', maintenance};
+            if (write(ack_fd, &m, sizeof m) != sizeof m)
+                _exit(11);
+        }
         if (b >= first_batch + 3 && rng() % 3 == 0) {
             const uint64_t victim = b - 3;
             std::vector<uint64_t> del(kBatch);
@@ -111,7 +130,8 @@ TEST(StoreCrash, KilledWritersNeverLoseAcknowledgedBatches) {
     enum class State { Present, Gone };
     std::map<uint64_t, State> model;
     uint64_t next_batch = 0;
-    int kills_mid_write = 0;
+    int kills_mid_write = 0, kills_in_open = 0;
+    uint64_t maintenance_seen = 0, maintenance_acks = 0;
     for (int it = 0; it < iterations; ++it) {
         int fds[2];
         ASSERT_EQ(pipe(fds), 0);
@@ -125,7 +145,8 @@ TEST(StoreCrash, KilledWritersNeverLoseAcknowledgedBatches) {
         }
         close(fds[1]);
         if (!crash_write) {
-            usleep(static_cast<useconds_t>(1000 + rng() % 40000));
+            const bool early = it % 5 == 0; // inside the open (it replays the last child's records)
+            usleep(static_cast<useconds_t>(early ? rng() % 3000 : 1000 + rng() % 40000));
             kill(pid, SIGKILL);
         }
         int status = 0;
@@ -141,7 +162,13 @@ TEST(StoreCrash, KilledWritersNeverLoseAcknowledgedBatches) {
             acks.push_back(a);
         close(fds[0]);
         uint64_t last_attempted = first; // the batch the child may have been writing
+        bool opened = false;
         for (const Ack &x : acks) {
+            opened = opened || x.kind == 'O';
+            if (x.kind == 'M')
+                maintenance_seen = std::max<uint64_t>(maintenance_seen, x.batch);
+            if (x.kind == 'M')
+                ++maintenance_acks;
             if (x.kind == 'I') {
                 model[x.batch] = State::Present;
                 last_attempted = x.batch + 1;
@@ -151,10 +178,15 @@ TEST(StoreCrash, KilledWritersNeverLoseAcknowledgedBatches) {
         }
         // The child deletes only right after acknowledging an ingest: if that is the last ack,
         // the delete of (that batch − 3) may have committed unacknowledged.
+        // ('M' acks report maintenance and do not count as the last step.)
         std::optional<uint64_t> maybe_deleted;
-        if (!acks.empty() && acks.back().kind == 'I' && acks.back().batch >= first + 3)
-            maybe_deleted = acks.back().batch - 3;
+        size_t last = acks.size();
+        while (last > 0 && acks[last - 1].kind == 'M')
+            --last;
+        if (last > 0 && acks[last - 1].kind == 'I' && acks[last - 1].batch >= first + 3)
+            maybe_deleted = acks[last - 1].batch - 3;
         next_batch = last_attempted + 1;
+        kills_in_open += !opened;
         // The dead writer's lock names a dead pid; the operator (us) clears it.
         fs::remove(path + ".lock");
 
@@ -190,7 +222,11 @@ TEST(StoreCrash, KilledWritersNeverLoseAcknowledgedBatches) {
             }
         }
     }
-    std::printf("crash harness: %d kills (%d inside a write), %zu batches tracked\n", iterations, kills_mid_write,
-                model.size());
+    std::printf("crash harness: %d kills (%d inside a write, %d inside an open), %zu batches tracked, %llu writes "
+                "followed by a merge or automatic compaction\n",
+                iterations, kills_mid_write, kills_in_open, model.size(),
+                static_cast<unsigned long long>(maintenance_acks));
+    (void)maintenance_seen;
+    EXPECT_GT(maintenance_acks, 0u) << "the children merged or compacted by themselves";
     fs::remove_all(dir);
 }

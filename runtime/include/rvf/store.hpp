@@ -263,9 +263,11 @@ public:
     Result<std::vector<uint64_t>> checkpoints_since(uint64_t offset) const;
     /// StoreOptions::checkpoint_bytes for this handle.
     void set_checkpoint_bytes(uint64_t bytes);
-    /// StoreOptions::auto_compact_dead_ratio and merge_io_bytes_per_second for this handle.
-    void set_auto_compaction(double dead_ratio);
+    /// StoreOptions::auto_compact_dead_ratio (and the smallest file it applies to),
+    /// merge_io_bytes_per_second and merge_trigger_segments (≥ 16) for this handle.
+    void set_auto_compaction(double dead_ratio, uint64_t min_file_bytes = 1u << 20);
     void set_merge_io_bytes_per_second(uint64_t bytes_per_second);
+    void set_merge_trigger_segments(uint32_t segments);
     /// Write a checkpoint now if commits were made since the last one (close() does this).
     Result<void> checkpoint();
     /// Rewrite live data into a fresh file, streamed segment by segment to `<file>.compact.tmp`

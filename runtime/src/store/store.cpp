@@ -628,9 +628,14 @@ void RvfStore::set_checkpoint_bytes(uint64_t bytes) {
     std::unique_lock<std::shared_mutex> g(impl_->state_mu);
     impl_->checkpoint_min_bytes = bytes;
 }
-void RvfStore::set_auto_compaction(double dead_ratio) {
+void RvfStore::set_auto_compaction(double dead_ratio, uint64_t min_file_bytes) {
     std::unique_lock<std::shared_mutex> g(impl_->state_mu);
     impl_->auto_compact_ratio = dead_ratio > 0 && dead_ratio <= 1 ? dead_ratio : 0;
+    impl_->auto_compact_min_bytes = min_file_bytes;
+}
+void RvfStore::set_merge_trigger_segments(uint32_t segments) {
+    std::unique_lock<std::shared_mutex> g(impl_->state_mu);
+    impl_->merge_trigger_base = impl_->merge_trigger = std::max<uint32_t>(segments, 16);
 }
 void RvfStore::set_merge_io_bytes_per_second(uint64_t bytes_per_second) {
     std::unique_lock<std::shared_mutex> g(impl_->state_mu);
