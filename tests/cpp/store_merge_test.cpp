@@ -277,3 +277,45 @@ TEST_F(StoreMerge, DeletesPastTheRatioCompactByThemselves) {
     EXPECT_EQ(r->status().total_vectors, kRows * 2 / 5);
     EXPECT_TRUE(r->verify().ok);
 }
+
+// A compaction writes one META for every row after all its VEC segments: that META belongs to no
+// single VEC and must never merge with the last one (regression: metadata of every other row was
+// dropped once a merge took it along).
+TEST_F(StoreMerge, ACompactionsMetaNeverMergesWithItsLastVec) {
+    // 128-d f32: a compaction's VEC segments hold 8192 rows (4 MiB), so 8197 rows make a full
+    // one and a 5-row one; only the first 20 rows carry metadata, so the META is small too and
+    // the size rule would happily merge it with the 5-row VEC and the singles after it.
+    constexpr size_t kDim = 128, kBase = 8197, kSingles = 60, kWithMeta = 20;
+    StoreOptions o = opts(kDim);
+    o.merge_trigger_segments = 16;
+    o.auto_compact_dead_ratio = 0;
+    auto s = RvfStore::create(path, o);
+    ASSERT_TRUE(s) << s.error().to_string();
+    Model m;
+    std::vector<uint64_t> ids(kBase);
+    std::vector<float> vecs;
+    std::vector<std::vector<MetadataEntry>> md(kBase);
+    for (uint64_t i = 0; i < kBase; ++i) {
+        ids[i] = i + 1;
+        const auto v = row_of(i + 1, kDim);
+        vecs.insert(vecs.end(), v.begin(), v.end());
+        if (i < kWithMeta)
+            md[i].push_back({7, MetadataValue::i64(static_cast<int64_t>(i + 1))});
+        m[i + 1] = {i + 1, i < kWithMeta ? static_cast<int64_t>(i + 1) : -1};
+    }
+    ASSERT_TRUE(s->ingest_batch(ids, vecs, md));
+    ASSERT_TRUE(s->compact()); // ≥ 2 VEC segments at 128-d, then one META for all rows
+    for (uint64_t id = kBase + 1; id <= kBase + kSingles; ++id) {
+        std::vector<std::vector<MetadataEntry>> one(1);
+        one[0].push_back({7, MetadataValue::i64(static_cast<int64_t>(id))});
+        ASSERT_TRUE(s->ingest_batch({&id, 1}, row_of(id, kDim), one));
+        m[id] = {id, static_cast<int64_t>(id)};
+    }
+    EXPECT_GT(s->status().merges, 0u);
+    expect_matches(*s, m, kDim, "writer");
+    ASSERT_TRUE(s->close());
+    auto r = RvfStore::open_readonly(path);
+    ASSERT_TRUE(r) << r.error().to_string();
+    expect_matches(*r, m, kDim, "reopened");
+    EXPECT_TRUE(r->verify().ok);
+}

@@ -160,6 +160,8 @@ struct RvfStore::Impl {
                                r.error().message);
     }
     Result<void> merge_now();
+    /// Does META entry `m` hold metadata only for the rows in slots [first, first + rows)?
+    Result<bool> meta_belongs_to(const core::SegmentDirEntry &m, uint32_t first, uint32_t rows) const;
     bool merge_allowed_now(size_t listed);
     /// Bytes of the file no checkpoint needs: superseded segments, COMMIT records, earlier
     /// checkpoints, deleted rows (estimated at their row size).

@@ -125,6 +125,26 @@ Result<void> RvfStore::Impl::maintain() {
     return r;
 }
 
+Result<bool> RvfStore::Impl::meta_belongs_to(const SegmentDirEntry &m, uint32_t first, uint32_t rows) const {
+    // An ingest's META follows its VEC and covers only those rows; a compaction's lists every
+    // row with metadata after all the VEC segments. Only the first kind merges with its VEC.
+    if (m.compression != 0)
+        return false;
+    auto p = storage->read_range(m.file_offset + core::kSegmentHeaderSize, m.payload_length);
+    if (!p)
+        return p.error();
+    MetadataTable t;
+    if (!t.load_meta_seg(core::ByteView(p->data(), p->size())))
+        return false;
+    std::unordered_set<uint64_t> ids;
+    for (uint32_t k = 0; k < rows; ++k)
+        ids.insert(table.id_at(first + k));
+    for (uint64_t id : t.ids())
+        if (!ids.count(id))
+            return false;
+    return true;
+}
+
 Result<void> RvfStore::Impl::merge_now() {
     const std::vector<SegmentDirEntry> dir = writer->directory();
     const size_t n = dir.size();
@@ -169,8 +189,13 @@ Result<void> RvfStore::Impl::merge_now() {
             u.rows = it->second.second;
             u.bytes = e.payload_length;
             if (i + 1 < n && is(dir[i + 1], SegType::Meta) && dir[i + 1].flags == 0) {
-                u.meta = i + 1;
-                u.bytes += dir[i + 1].payload_length;
+                auto own = meta_belongs_to(dir[i + 1], u.first, u.rows);
+                if (!own)
+                    return own.error();
+                if (*own) { // else the META (a compaction's, say, covering every row) is a barrier
+                    u.meta = i + 1;
+                    u.bytes += dir[i + 1].payload_length;
+                }
             }
             // Rows of a span are consecutive slots, and none re-adds an id a journal of the span
             // deleted (merged, that journal moves after the rows).
