@@ -245,6 +245,24 @@ public:
     Result<IngestResult> ingest_batch(std::span<const uint64_t> ids, std::span<const float> vectors,
                                       std::span<const std::vector<MetadataEntry>> metadata = {});
     Result<std::vector<Neighbor>> query(std::span<const float> vector, size_t k, const QueryOptions &options = {}) const;
+    /// Insert-or-replace in one commit (store_ops.cpp): ids already live are deleted by a JOURNAL
+    /// that precedes the VEC (+ META) with the new rows, so a reader sees the old row or the new
+    /// one, never neither. A replaced row's metadata is dropped with it (the new row's metadata,
+    /// if given, takes its place). Rows are rejected as by ingest_batch, except that a live id is not.
+    Result<IngestResult> upsert_batch(std::span<const uint64_t> ids, std::span<const float> vectors,
+                                      std::span<const std::vector<MetadataEntry>> metadata = {});
+    /// Replace the metadata of live ids (one commit holding a META segment only; an empty list
+    /// clears the id's metadata). Ids that are not live are rejected, the rest still committed.
+    Result<IngestResult> update_metadata(std::span<const uint64_t> ids,
+                                         std::span<const std::vector<MetadataEntry>> metadata);
+    /// Live rows, or (filter given) live rows the filter matches. A field no row has matches nothing.
+    Result<uint64_t> count(const FilterExpr *filter = nullptr) const;
+    /// Up to `limit` live ids the filter matches (nullptr: every row), ascending, all greater
+    /// than `after`: a filter-only query, paged like ids_after.
+    Result<std::vector<uint64_t>> find_ids(const FilterExpr *filter, std::optional<uint64_t> after, size_t limit) const;
+    /// Read-only handles: re-read the file and adopt the commits made since it was opened (or
+    /// last refreshed). Writable handles already see their own commits: InvalidArgument.
+    Result<void> refresh();
     Result<DeleteResult> remove(std::span<const uint64_t> ids);
     Result<DeleteResult> remove_by_filter(const FilterExpr &filter);
     /// Build the HNSW index now (if absent) over every row and persist it as INDEX_SEG layers

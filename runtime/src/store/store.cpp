@@ -271,8 +271,14 @@ const std::string &RvfStore::path() const { return impl_->path; }
 
 Result<IngestResult> RvfStore::ingest_batch(std::span<const uint64_t> ids, std::span<const float> vectors,
                                             std::span<const std::vector<MetadataEntry>> metadata) {
-    Impl &s = *impl_;
-    std::unique_lock<std::shared_mutex> g(s.state_mu);
+    std::unique_lock<std::shared_mutex> g(impl_->state_mu);
+    return impl_->write_rows(g, ids, vectors, metadata, /*replace=*/false);
+}
+
+Result<IngestResult> RvfStore::Impl::write_rows(std::unique_lock<std::shared_mutex> &g, std::span<const uint64_t> ids,
+                                                std::span<const float> vectors,
+                                                std::span<const std::vector<MetadataEntry>> metadata, bool replace) {
+    Impl &s = *this;
     if (auto w = s.check_writable(); !w)
         return w.error();
     const size_t dim = s.config.dimension;
@@ -293,7 +299,7 @@ Result<IngestResult> RvfStore::ingest_batch(std::span<const uint64_t> ids, std::
         Rejection rj{i, ids[i], Status::Ok, {}};
         if (!all_finite(v, dim))
             rj = {i, ids[i], Status::InvalidArgument, "vector has a NaN or infinite component"};
-        else if (s.table.contains(ids[i]))
+        else if (!replace && s.table.contains(ids[i]))
             rj = {i, ids[i], Status::InvalidArgument, "id " + std::to_string(ids[i]) + " already exists"};
         else if (!seen.insert(ids[i]).second)
             rj = {i, ids[i], Status::InvalidArgument, "id " + std::to_string(ids[i]) + " repeats within the batch"};
@@ -332,6 +338,19 @@ Result<IngestResult> RvfStore::ingest_batch(std::span<const uint64_t> ids, std::
             return q.error();
         segs.push_back({core::SegType::Quant, 0, std::move(*q)});
     }
+    // Upsert: a JOURNAL deleting the live instances comes before the VEC that re-adds them
+    // (loaders apply a commit's segments in order).
+    std::vector<uint64_t> replaced;
+    if (replace)
+        for (uint64_t id : ok_ids)
+            if (s.table.contains(id))
+                replaced.push_back(id);
+    if (!replaced.empty()) {
+        auto j = Impl::encode_journal(replaced, s.epoch + 1);
+        if (!j)
+            return j.error();
+        segs.push_back({core::SegType::Journal, 0, std::move(*j)});
+    }
     std::vector<uint8_t> rows(scratch.row_bytes() * ok_ids.size());
     for (uint32_t j = 0; j < ok_ids.size(); ++j)
         std::memcpy(rows.data() + j * scratch.row_bytes(), scratch.row_ptr(j), scratch.row_bytes());
@@ -357,10 +376,18 @@ Result<IngestResult> RvfStore::ingest_batch(std::span<const uint64_t> ids, std::
     }
     const uint64_t quant_off_before = s.storage->size();
     s.defer_sync = true; // group commit: the fsync happens below, outside the lock
-    auto committed = s.commit(std::move(segs), core::kChainWitnessProvenance, s.table.live() + ok_ids.size());
+    auto committed = s.commit(std::move(segs), core::kChainWitnessProvenance,
+                              s.table.live() + ok_ids.size() - replaced.size());
     s.defer_sync = false;
     if (!committed)
         return committed.error();
+    for (uint64_t id : replaced) {
+        s.table.remove(id);
+        if (s.meta.get(id)) {
+            s.meta.erase(id);
+            s.meta_index_dirty = true;
+        }
+    }
     for (const core::SegmentHeader &h : s.last_commit_segments)
         if (h.seg_type == static_cast<uint8_t>(core::SegType::Vec)) // the rows land in the next slots
             s.vec_slots[h.segment_id] = {static_cast<uint32_t>(s.table.slots()), static_cast<uint32_t>(ok_ids.size())};

@@ -96,6 +96,13 @@ struct RvfStore::Impl {
     /// Wait for an in-flight group sync before `storage` is replaced; returns holding sync_mu.
     std::unique_lock<std::mutex> quiesce_syncs();
 
+    /// ingest_batch (replace = false: a live id is rejected) and upsert_batch (replace = true: a
+    /// JOURNAL deletes the live instances in the same commit) under `g`, which it releases
+    /// before waiting for durability.
+    Result<IngestResult> write_rows(std::unique_lock<std::shared_mutex> &g, std::span<const uint64_t> ids,
+                                    std::span<const float> vectors,
+                                    std::span<const std::vector<MetadataEntry>> metadata, bool replace);
+
     // --- store_commit.cpp ---
     // Commit chain: commits between checkpoints end with a COMMIT record (one sync); a checkpoint
     // (full MANIFEST) is written when the bytes since the last one reach
