@@ -181,6 +181,72 @@ public:
         return outcome(store_->ingest_batch(id_vec, rows, meta), ingest_to_js);
     }
 
+    /// ingest()'s arguments; ids already live are replaced in the same commit.
+    val upsert(const val &ids, size_t n, const val &vectors, size_t n_floats, const val &metadata) {
+        if (!store_)
+            return outcome_err(kNoStore);
+        const std::vector<uint64_t> id_vec = copy_in_u64(ids, n);
+        const std::vector<float> rows = copy_in<float>(vectors, n_floats);
+        std::vector<std::vector<MetadataEntry>> meta;
+        if (!metadata.isUndefined() && !metadata.isNull()) {
+            auto m = metadata_from_js(metadata, n);
+            if (!m)
+                return outcome_err(m.error());
+            meta = std::move(*m);
+        }
+        return outcome(store_->upsert_batch(id_vec, rows, meta), ingest_to_js);
+    }
+
+    /// One record per id (an empty record clears that id's metadata).
+    val update_metadata(const val &ids, size_t n, const val &metadata) {
+        if (!store_)
+            return outcome_err(kNoStore);
+        const std::vector<uint64_t> id_vec = copy_in_u64(ids, n);
+        auto m = metadata_from_js(metadata, n);
+        if (!m)
+            return outcome_err(m.error());
+        if (m->empty())
+            m->resize(n);
+        return outcome(store_->update_metadata(id_vec, *m), ingest_to_js);
+    }
+
+    /// Live rows, or those the filter (JSON; "" = none) matches.
+    val count(const std::string &filter_json) const {
+        if (!store_)
+            return outcome_err(kNoStore);
+        std::optional<FilterExpr> filter;
+        if (!filter_json.empty()) {
+            auto f = filter_from_json(filter_json);
+            if (!f)
+                return outcome_err(f.error());
+            filter = std::move(*f);
+        }
+        auto n = store_->count(filter ? &*filter : nullptr);
+        return n ? outcome_ok(val(static_cast<double>(*n))) : outcome_err(n.error());
+    }
+
+    /// ids_after with a filter (JSON; "" = every row): matching ids ascending, as word pairs.
+    val find_ids(const std::string &filter_json, const val &after_words, double limit) const {
+        if (!store_)
+            return outcome_err(kNoStore);
+        if (!(limit >= 0) || limit > 9007199254740991.0)
+            return outcome_err(Error{Status::InvalidArgument, "findIds: limit must be a non-negative integer (ids per page)"});
+        std::optional<FilterExpr> filter;
+        if (!filter_json.empty()) {
+            auto f = filter_from_json(filter_json);
+            if (!f)
+                return outcome_err(f.error());
+            filter = std::move(*f);
+        }
+        std::optional<uint64_t> after;
+        if (after_words["length"].as<unsigned>() == 2)
+            after = copy_in_u64(after_words, 1)[0];
+        // size_t is 32 bits here: "every match" (up to 2^53 - 1) saturates instead of wrapping.
+        const size_t lim = limit >= static_cast<double>(SIZE_MAX) ? SIZE_MAX : static_cast<size_t>(limit);
+        auto page = store_->find_ids(filter ? &*filter : nullptr, after, lim);
+        return outcome(page, ids_to_js);
+    }
+
     val query(const val &vector, size_t n_floats, size_t k, unsigned ef_search, const std::string &filter_json) const {
         if (!store_)
             return outcome_err(kNoStore);
@@ -340,6 +406,10 @@ EMSCRIPTEN_BINDINGS(rvf_store) {
         .function("metadata", &Store::metadata)
         .function("vector", &Store::vector)
         .function("idsAfter", &Store::ids_after)
+        .function("upsert", &Store::upsert)
+        .function("updateMetadata", &Store::update_metadata)
+        .function("count", &Store::count)
+        .function("findIds", &Store::find_ids)
         .function("bytesRange", &Store::bytes_range)
         .function("checkpoint", &Store::checkpoint)
         .function("checkpointsSince", &Store::checkpoints_since)

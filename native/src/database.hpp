@@ -53,6 +53,14 @@ private:
     /// idsAfter(after: id | null, limit): up to `limit` live ids above `after`, ascending.
     Napi::Value ids_after(const Napi::CallbackInfo &info);
     Napi::Value export_layout_r(const Napi::CallbackInfo &info);
+
+    // --- database_ops.cpp: upsert, metadata update, count, filter-only ids, refresh ---
+    Napi::Value upsert_batch(const Napi::CallbackInfo &info);
+    Napi::Value upsert(const Napi::CallbackInfo &info);
+    Napi::Value update_metadata(const Napi::CallbackInfo &info);
+    Napi::Value count(const Napi::CallbackInfo &info);
+    Napi::Value find_ids(const Napi::CallbackInfo &info);
+    Napi::Value refresh(const Napi::CallbackInfo &info);
     Napi::Value freeze(const Napi::CallbackInfo &info);
     template <int Op> Napi::Value not_supported(const Napi::CallbackInfo &info);
     Napi::Value close(const Napi::CallbackInfo &info);

@@ -262,6 +262,18 @@ export declare class RvfDatabase {
     insertBatch(ids: RvfIdList, vectors: Float32Array, metadata?: RvfMetadataInput): RvfIngestResult;
     /** One vector; a rejection (NaN, duplicate id, wrong length) is thrown as an error. */
     insert(id: RvfId, vector: Float32Array, metadata?: RvfMetadataRecord | null): RvfIngestResult;
+    /** insertBatch's order (ids first); a live id is replaced (vector and metadata) in the same commit. */
+    upsertBatch(ids: RvfIdList, vectors: Float32Array, metadata?: RvfMetadataInput): RvfIngestResult;
+    /** One vector, insert-or-replace; a rejection (NaN, wrong length) is thrown as an error. */
+    upsert(id: RvfId, vector: Float32Array, metadata?: RvfMetadataRecord | null): RvfIngestResult;
+    /** Replace live ids' metadata (one record per id; null or [] clears); ids not live are rejected (KeyNotFound). */
+    updateMetadata(ids: RvfIdList, metadata?: RvfMetadataInput | null): RvfIngestResult;
+    /** Live vectors, or those the filter matches (a field no row has matches none). */
+    count(filter?: RvfFilter | null): number;
+    /** Up to `limit` live ids the filter (null: any) matches above `after`, ascending; [] at the end. */
+    findIds(filter: RvfFilter | null, after: RvfId | null, limit: number): RvfId[];
+    /** Read-only handles (openReadonly): re-read the file to see later commits; writable → error. */
+    refresh(): void;
 
     /** k nearest live vectors, nearest first. */
     query(vector: Float32Array, k: number, options?: RvfQueryOptions): RvfSearchResult[];

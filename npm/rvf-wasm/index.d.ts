@@ -251,6 +251,15 @@ export declare class RvfStore {
     exportLayoutR(): Uint8Array;
     ingestBatch(ids: ArrayLike<RvfIdInput> | BigUint64Array, vectors: Float32Array | number[],
                 metadata?: Array<RvfMetadata | null | undefined> | null): RvfIngestResult;
+    /** ingestBatch's arguments; a live id is replaced (vector and metadata) in the same commit. */
+    upsertBatch(ids: ArrayLike<RvfIdInput> | BigUint64Array, vectors: Float32Array | number[],
+                metadata?: Array<RvfMetadata | null | undefined> | null): RvfIngestResult;
+    /** Replace live ids' metadata (one entry per id; null clears); ids not live are rejected (KeyNotFound). */
+    updateMetadata(ids: ArrayLike<RvfIdInput> | BigUint64Array, metadata: Array<RvfMetadata | null | undefined>): RvfIngestResult;
+    /** Live vectors, or those the filter matches. */
+    count(filter?: RvfFilter | string | null): number;
+    /** Up to `limit` live ids the filter (null: any) matches above `after`, ascending; [] at the end. */
+    findIds(filter: RvfFilter | string | null, after: RvfIdInput | null, limit: number): RvfId[];
     query(vector: Float32Array | number[], k: number, options?: RvfQueryOptions): RvfNeighbor[];
     delete(ids: ArrayLike<RvfIdInput> | BigUint64Array): RvfDeleteResult;
     deleteByFilter(filter: RvfFilter | string): RvfDeleteResult;

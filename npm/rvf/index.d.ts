@@ -207,6 +207,18 @@ export declare class RvfDatabase {
     insertBatch(entries: RvfEntry[]): Promise<RvfInsertResult>;
     /** Upstream's name for insertBatch. */
     ingestBatch(entries: RvfEntry[]): Promise<RvfInsertResult>;
+    /** Insert-or-replace one entry in one commit; a rejection (NaN, wrong dimension) throws RvfError. */
+    upsert(id: RvfId, vector: Float32Array | number[], metadata?: RvfMetadata | null): Promise<{ accepted: number; epoch: number }>;
+    /** insertBatch, but a live id is replaced (vector and metadata) in the same commit instead of rejected. */
+    upsertBatch(entries: RvfEntry[]): Promise<RvfInsertResult>;
+    /** Replace a live entry's whole metadata record (null / {} clears it); not live → RvfError KeyNotFound. */
+    updateMetadata(id: RvfId, metadata: RvfMetadata | null): Promise<{ epoch: number }>;
+    /** Live entries, or those the filter matches (a field no row has matches none). */
+    count(filter?: RvfFilter | string | null): Promise<number>;
+    /** A query by metadata alone: matching entries in ascending u64 id order (as rows()). */
+    find(filter: RvfFilter | string | null, options?: RvfFindOptions): Promise<RvfRow[]>;
+    /** Read-only stores (openReadonly): re-read the file to see later commits; writable → RvfError InvalidArgument. */
+    refresh(): Promise<void>;
     query(vector: Float32Array | number[], k: number, options?: RvfQueryOptions): Promise<RvfSearchResult[]>;
     queryBatch(vectors: Array<Float32Array | number[]>, k: number, options?: RvfQueryOptions): Promise<RvfSearchResult[][]>;
     /** {id, vector, metadata} of a live entry, or null. */
@@ -230,6 +242,14 @@ export declare class RvfDatabase {
     exportLayoutS(): Promise<Uint8Array>;
     /** Idempotent; later calls throw RvfError StoreClosed. */
     close(): Promise<void>;
+}
+
+/** find()'s options: at most `limit` rows (default all), above the id `after`; metadata on, vectors off by default. */
+export interface RvfFindOptions {
+    limit?: number;
+    after?: RvfId | null;
+    withVectors?: boolean;
+    withMetadata?: boolean;
 }
 
 /** Whether the native addon loads here (and why not). */

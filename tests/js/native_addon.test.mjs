@@ -366,6 +366,40 @@ describe.skipIf(!addonPath)('native addon RvfDatabase', () => {
         expectRvfError(() => db.idsAfter(null, 3), 'StoreClosed');
     });
 
+    it('upsertBatch/upsert, updateMetadata, count, findIds (ids first) and refresh of a read-only handle', () => {
+        const file = fresh();
+        const db = RvfDatabase.create(file, { dimension: 2 });
+        db.insertBatch([1, 2, 3], new Float32Array([1, 1, 2, 2, 3, 3]), [{ 1: 'a' }, { 1: 'b' }, null]);
+        const ro = RvfDatabase.openReadonly(file);
+        const epoch = db.status().currentEpoch;
+        const up = db.upsertBatch([2, 4], new Float32Array([20, 20, 4, 4]), [{ 1: 'c' }, { 1: 'c' }]);
+        expect([up.accepted, up.rejected, up.epoch]).toEqual([2, 0, epoch + 1]);
+        expect(Array.from(db.vector(2))).toEqual([20, 20]);
+        db.upsert(1, new Float32Array([10, 10])); // replaced without metadata: its record goes
+        expect(db.metadata(1)).toBeNull();
+        expectRvfError(() => db.upsert(5, new Float32Array([NaN, 0])), 'InvalidArgument');
+        const upd = db.updateMetadata([3, 9], [{ 1: 'c' }, { 1: 'x' }]);
+        expect([upd.accepted, upd.rejected]).toEqual([1, 1]);
+        expect(upd.rejections[0].code).toBe(RvfStatus.KeyNotFound);
+        expect(db.metadata(3)).toEqual({ 1: { string: 'c' } });
+        const c = { op: 'eq', field: 1, value: { string: 'c' } };
+        expect(db.count()).toBe(4);
+        expect(db.count(c)).toBe(3);
+        expect(db.count({ op: 'eq', field: 77, value: { u64: 1 } })).toBe(0);
+        expect(db.findIds(c, null, 10)).toEqual([2, 3, 4]);
+        expect(db.findIds(c, 2, 1)).toEqual([3]);
+        expect(db.findIds(null, null, 2)).toEqual([1, 2]);
+        expectRvfError(() => db.findIds(c, null, -1), 'InvalidArgument');
+        expect(ro.count()).toBe(3);
+        ro.refresh();
+        expect(ro.count()).toBe(4);
+        expect(ro.count(c)).toBe(3);
+        expect(Array.from(ro.vector(1))).toEqual([10, 10]);
+        expectRvfError(() => db.refresh(), 'InvalidArgument');
+        db.close();
+        ro.close();
+    });
+
     it('bigint and u64 ids in and out', () => {
         const db = RvfDatabase.create(fresh(), { dimension: 2 });
         const huge = 2n ** 64n - 1n;

@@ -304,6 +304,35 @@ describe('RvfStore CRUD', () => {
         expectRvfError(() => s.idsAfter(null, 1), 'StoreClosed');
     });
 
+    it('upsertBatch replaces live ids in one commit; updateMetadata, count and findIds', async () => {
+        const s = await RvfStore.create({ dimensions: 2 });
+        s.ingestBatch([1, 2, 3], [1, 1, 2, 2, 3, 3], [{ 1: 'a' }, { 1: 'b' }, null]);
+        const epoch = s.status().currentEpoch;
+        const up = s.upsertBatch([2, 4], [20, 20, 4, 4], [{ 1: 'c' }, { 1: 'c' }]);
+        expect([up.accepted, up.rejected, up.epoch]).toEqual([2, 0, epoch + 1]);
+        expect(Array.from(s.vector(2))).toEqual([20, 20]);
+        expect(s.upsertBatch([1], [10, 10]).accepted).toBe(1);
+        expect(s.metadata(1)).toBeNull(); // replaced without metadata: its record goes
+        const upd = s.updateMetadata([3, 9], [{ 1: 'c' }, { 1: 'x' }]);
+        expect([upd.accepted, upd.rejected, upd.rejections[0].id, upd.rejections[0].code]).toEqual([1, 1, 9, RvfStatus.KeyNotFound]);
+        expect(s.metadata(3)).toEqual({ 1: { string: 'c' } });
+        const c = { op: 'eq', field: 1, value: { string: 'c' } };
+        expect(s.count()).toBe(4);
+        expect(s.count(c)).toBe(3);
+        expect(s.count({ op: 'eq', field: 77, value: { u64: 1 } })).toBe(0);
+        expect(s.findIds(c, null, 10)).toEqual([2, 3, 4]);
+        expect(s.findIds(c, 2, 1)).toEqual([3]);
+        expect(s.findIds(null, null, 2)).toEqual([1, 2]);
+        expectRvfError(() => s.findIds(c, null, -1), 'InvalidArgument', /limit/);
+        expect(s.updateMetadata([3], [null]).accepted).toBe(1);
+        expect(s.metadata(3)).toBeNull();
+        const copy = await RvfStore.fromBytes(s.toBytes());
+        expect(copy.count(c)).toBe(2);
+        expect(Array.from(copy.vector(1))).toEqual([10, 10]);
+        copy.close();
+        s.close();
+    });
+
     it('stores f16 and i8 rows (dequantised on read) and finds each stored vector first', async () => {
         for (const storage of ['f16', 'i8']) {
             const { store, dim, rows, ids } = await smallStore({ storage });

@@ -353,6 +353,64 @@ export class RvfStore {
     }
 
     /**
+     * ingestBatch's arguments, insert-or-replace: an id already live is replaced (vector and
+     * metadata) in the same commit instead of being rejected. {accepted, rejected, epoch, rejections}.
+     */
+    upsertBatch(ids, vectors, metadata) {
+        const h = this.#handle();
+        const idArr = toIdArray(ids, 'ids');
+        const rows = toFloats(vectors, 'vectors');
+        if (metadata !== undefined && metadata !== null) {
+            if (!Array.isArray(metadata))
+                throw jsError('InvalidArgument', 'metadata must be an array with one entry per id');
+            if (metadata.length !== idArr.length)
+                throw jsError('InvalidArgument', `metadata has ${metadata.length} entries for ${idArr.length} ids`);
+        }
+        const r = unwrap(h.upsert(words(idArr), idArr.length, rows, rows.length, metadata ?? undefined));
+        r.rejections = r.rejections.map((x) => ({ ...x, id: fromId(x.id) }));
+        return r;
+    }
+
+    /**
+     * Replace the metadata of live ids (one commit, no vectors rewritten): metadata has one entry
+     * per id, each {fieldId: value} or null (clears it). Ids that are not live are rejected
+     * (KeyNotFound in `rejections`). {accepted, rejected, epoch, rejections}.
+     */
+    updateMetadata(ids, metadata) {
+        const h = this.#handle();
+        const idArr = toIdArray(ids, 'ids');
+        if (!Array.isArray(metadata) || metadata.length !== idArr.length)
+            throw jsError('InvalidArgument', `updateMetadata(ids, metadata): metadata must be an array with one entry per id (${idArr.length})`);
+        const r = unwrap(h.updateMetadata(words(idArr), idArr.length, metadata.map((m) => m ?? {})));
+        r.rejections = r.rejections.map((x) => ({ ...x, id: fromId(x.id) }));
+        return r;
+    }
+
+    /** Live vectors, or (filter given) those the filter matches; a field no row has matches none. */
+    count(filter) {
+        const h = this.#handle();
+        return unwrap(h.count(filter === undefined || filter === null ? '' : filterJson(filter)));
+    }
+
+    /**
+     * Up to `limit` live ids the filter matches (null: every row), ascending, all greater than
+     * `after` (null: from the smallest): a query by metadata alone, paged like idsAfter.
+     */
+    findIds(filter, after, limit) {
+        const h = this.#handle();
+        if (!Number.isSafeInteger(limit) || limit < 0)
+            throw jsError('InvalidArgument', `findIds(filter, after, limit): limit must be a non-negative integer (ids per page), got ${String(limit)}`);
+        const cursor = after === null || after === undefined ? new Uint32Array(0)
+            : words(BigUint64Array.of(toId(after, 'findIds(filter, after, limit): after')));
+        const f = filter === undefined || filter === null ? '' : filterJson(filter);
+        const ids = fromWords(unwrap(h.findIds(f, cursor, limit)));
+        const out = new Array(ids.length);
+        for (let i = 0; i < ids.length; i++)
+            out[i] = fromId(ids[i]);
+        return out;
+    }
+
+    /**
      * The k nearest live vectors, nearest first: [{id, distance}]. options: { efSearch (default
      * 100), filter (filter JSON object or text, see README) }.
      */

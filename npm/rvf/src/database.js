@@ -9,6 +9,7 @@ import { backendClass } from './backend/select.js';
 import { WasmBackend } from './backend/wasm.js';
 
 const ROW_OPTIONS = new Set(['withVectors', 'withMetadata', 'batch']);
+const FIND_OPTIONS = new Set(['limit', 'after', 'withVectors', 'withMetadata']);
 const PROFILE_IDS = { generic: 0, rvdna: 1, rvtext: 2, rvgraph: 3, rvvision: 4 };
 const showId = (id) => (typeof id === 'string' ? JSON.stringify(id) : String(id));
 const fromU64 = (b) => (typeof b === 'bigint' && b <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(b) : b);
@@ -213,8 +214,31 @@ export class RvfDatabase {
      * rest are committed. Returns {accepted, rejected, epoch, rejections}.
      */
     async insertBatch(entries) {
+        return this.#writeBatch(entries, false);
+    }
+
+    /** Insert-or-replace one entry (one commit): a rejection (NaN, wrong dimension) is thrown. */
+    async upsert(id, vector, metadata) {
+        const r = await this.upsertBatch([{ id, vector, metadata }]);
+        if (r.rejected > 0) {
+            const rj = r.rejections[0];
+            throw new RvfError(rj.code, rj.message);
+        }
+        return { accepted: r.accepted, epoch: r.epoch };
+    }
+
+    /**
+     * insertBatch, except that an id already live is replaced (vector and metadata; a replaced
+     * row without `metadata` has none afterwards) in the same commit instead of being rejected.
+     */
+    async upsertBatch(entries) {
+        return this.#writeBatch(entries, true);
+    }
+
+    #writeBatch(entries, replace) {
+        const what = replace ? 'upsertBatch()' : 'insertBatch()';
         if (!Array.isArray(entries))
-            throw rvfError('InvalidArgument', 'insertBatch() takes an array of {id, vector, metadata?}');
+            throw rvfError('InvalidArgument', `${what} takes an array of {id, vector, metadata?}`);
         return this.#runWrite(async (b) => {
             const n = entries.length;
             const dim = this.#dim;
@@ -236,7 +260,18 @@ export class RvfDatabase {
             }
             if (n === 0)
                 return { accepted: 0, rejected: 0, epoch: b.status().currentEpoch, rejections: [] };
-            const r = await b.ingest(ids, flat, anyRow ? rows : null);
+            if (replace) {
+                // A string id replaces only its own row, never another id's that maps to the same u64.
+                for (let i = 0; i < n; i++) {
+                    const sid = typeof entries[i].id === 'string' ? entries[i].id : undefined;
+                    const held = b.metadata(ids[i]);
+                    if ((held || b.vector(ids[i])) && (held ? rowStringId(held) : undefined) !== sid) {
+                        const other = held && rowStringId(held) !== undefined ? `'${rowStringId(held)}'` : `numeric id ${ids[i]}`;
+                        throw rvfError('InvalidArgument', `${what}: entries[${i}].id ${showId(entries[i].id)} maps to u64 ${ids[i]}, which ${other} holds; delete it first`);
+                    }
+                }
+            }
+            const r = await (replace ? b.upsert(ids, flat, anyRow ? rows : null) : b.ingest(ids, flat, anyRow ? rows : null));
             const rejections = (r.rejections ?? []).map((rj) => {
                 const e = entries[rj.index];
                 const out = { index: rj.index, id: e.id, code: rj.code, name: rj.name, message: rj.message };
@@ -373,6 +408,75 @@ export class RvfDatabase {
             if (typeof id === 'string' && stringId !== id)
                 return null; // the u64 belongs to another id
             return { id: stringId ?? fromU64(u), vector: v, metadata };
+        });
+    }
+
+    /**
+     * Replace one live entry's metadata (one commit; the vector is not rewritten): `metadata` is
+     * the whole new record (null or {} clears it). An id that is not live → RvfError KeyNotFound.
+     * Returns {epoch}.
+     */
+    async updateMetadata(id, metadata) {
+        return this.#runWrite(async (b) => {
+            const u = toU64(id);
+            const sid = typeof id === 'string' ? id : undefined;
+            const held = b.metadata(u);
+            if (!b.vector(u) || (held ? rowStringId(held) : undefined) !== sid)
+                throw rvfError('KeyNotFound', `updateMetadata(): id ${showId(id)} is not in the store; insert it first`);
+            const row = encodeRow(this.#fields, metadata, sid, 'updateMetadata()');
+            const r = await b.updateMetadata(BigUint64Array.of(u), [row]);
+            if (r.rejected > 0)
+                throw new RvfError(r.rejections[0].code, r.rejections[0].message);
+            return { epoch: r.epoch };
+        });
+    }
+
+    /** Live entries, or (filter given) those the filter matches; a field no row has matches none. */
+    async count(filter) {
+        return this.#run(async (b) => b.count(filter === undefined || filter === null ? undefined : translateFilter(filter, this.#fields)));
+    }
+
+    /**
+     * A query by metadata alone: the live entries the filter matches, in ascending u64 id order
+     * (as rows() yields them): [{id, metadata}] (plus `vector` with withVectors). options:
+     * { limit (every match), after (an id: start above it, for paging), withVectors (false),
+     * withMetadata (true) }.
+     */
+    async find(filter, options) {
+        const o = checkOptions(options, 'find()');
+        for (const key of Object.keys(o))
+            if (!FIND_OPTIONS.has(key))
+                throw rvfError('InvalidOptions', `find(): unknown option '${key}' (accepted: ${[...FIND_OPTIONS].join(', ')})`);
+        const limit = o.limit ?? Number.MAX_SAFE_INTEGER;
+        if (!Number.isSafeInteger(limit) || limit < 0)
+            throw rvfError('InvalidOptions', `find(): limit must be a non-negative integer, got ${String(o.limit)}`);
+        for (const key of ['withVectors', 'withMetadata'])
+            if (o[key] !== undefined && typeof o[key] !== 'boolean')
+                throw rvfError('InvalidOptions', `find(): ${key} must be true or false, got ${String(o[key])}`);
+        const withVectors = o.withVectors ?? false, withMetadata = o.withMetadata ?? true;
+        return this.#run(async (b) => {
+            const f = filter === undefined || filter === null ? undefined : translateFilter(filter, this.#fields);
+            const after = o.after === undefined || o.after === null ? null : toU64(o.after, 'find(): after');
+            return b.findIds(f, after, limit).map((u) => {
+                const row = b.metadata(u);
+                const { stringId, metadata } = decodeRow(this.#fields, row);
+                const out = { id: stringId ?? fromU64(u) };
+                if (withVectors)
+                    out.vector = b.vector(u);
+                if (withMetadata)
+                    out.metadata = metadata;
+                return out;
+            });
+        });
+    }
+
+    /**
+     * A store opened with openReadonly(): re-read the file and see the commits other handles made
+     * since it was opened (or last refreshed). A writable store already sees its own: InvalidArgument.
+     */
+    async refresh() {
+        return this.#run(async (b) => {
+            await b.refresh();
         });
     }
 

@@ -72,6 +72,26 @@ export class NativeBackend {
         return this.#db.ingestBatchAsync(vectors, ids, rows ?? undefined);
     }
 
+    async upsert(ids, vectors, rows) {
+        return this.#db.upsertBatch(ids, vectors, rows ?? undefined);
+    }
+
+    async updateMetadata(ids, rows) {
+        return this.#db.updateMetadata(ids, rows);
+    }
+
+    count(filterJson) {
+        return this.#db.count(filterJson);
+    }
+
+    findIds(filterJson, after, limit) {
+        return this.#db.findIds(filterJson ?? null, after, limit);
+    }
+
+    async refresh() {
+        this.#db.refresh();
+    }
+
     query(vector, k, efSearch, filterJson, exact = false) {
         const opts = { efSearch, exact };
         if (filterJson !== undefined)

@@ -57,6 +57,7 @@ export class WasmBackend {
     #store;
     #readOnly;
     #file = null; // { fs, path, p, fd, lock } when backed by a file
+    #roPath = null; // the file a read-only store was opened from (refresh() reads it again)
     #len = 0;     // bytes of the image already in the file
     #flush = null; // the pending #persist that writes made in this turn share (#persistSoon)
     #syncs = 0;   // fsyncs of the file this backend issued (status().syncs)
@@ -145,7 +146,9 @@ export class WasmBackend {
             throw rvfError('ManifestNotFound', `no such file: ${path}`);
         if (readOnly) {
             const bytes = readFile(fs, path);
-            return new WasmBackend(await fromFileBytes(bytes, path), { readOnly: true });
+            const b = new WasmBackend(await fromFileBytes(bytes, path), { readOnly: true });
+            b.#roPath = path;
+            return b;
         }
         const lock = await acquireWriterLock(path);
         let store, fd;
@@ -379,6 +382,39 @@ export class WasmBackend {
 
     query(vector, k, efSearch, filterJson) {
         return this.#live().query(vector, k, { efSearch, filter: filterJson });
+    }
+
+    async upsert(ids, vectors, rows) {
+        const r = this.#writable().upsertBatch(ids, vectors, rows);
+        if (r.accepted > 0)
+            await this.#persistSoon();
+        return r;
+    }
+
+    async updateMetadata(ids, rows) {
+        const r = this.#writable().updateMetadata(ids, rows);
+        if (r.accepted > 0)
+            await this.#persistSoon();
+        return r;
+    }
+
+    count(filterJson) {
+        return this.#live().count(filterJson);
+    }
+
+    findIds(filterJson, after, limit) {
+        return this.#live().findIds(filterJson ?? null, after, limit);
+    }
+
+    /** Read-only file stores: load the file again (the store is an image in memory). */
+    async refresh() {
+        const s = this.#live();
+        if (!this.#readOnly || !this.#roPath)
+            throw rvfError('InvalidArgument', 'refresh() is for read-only stores opened from a file (openReadonly); a writable store already sees its commits');
+        const { fs } = await fsModules();
+        const fresh = await fromFileBytes(readFile(fs, this.#roPath), this.#roPath);
+        this.#store = fresh;
+        s.close();
     }
 
     async delete(ids) {
