@@ -2,9 +2,11 @@
 // count with and without a filter, filter-only id listing and refresh of a read-only handle.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <limits>
 #include <map>
 #include <random>
+#include <thread>
 #include <vector>
 
 #include <rvf/store.hpp>
@@ -283,4 +285,44 @@ TEST(StoreOps, ManyUpsertsWithMergesMatchModelAfterReopen) {
     ASSERT_TRUE(r) << r.error().to_string();
     expect_model(*r, model, "reopened");
     EXPECT_TRUE(r->verify().ok);
+}
+
+// refresh() swaps the handle's state under its lock: queries and counts on other threads keep
+// answering (never a torn state) while a writer commits and the reader refreshes.
+TEST(StoreOps, RefreshWhileOtherThreadsRead) {
+    test::TempDir dir("rvf-ops");
+    const std::string path = dir.file("c.rvf");
+    auto w = RvfStore::create(path, opts());
+    ASSERT_TRUE(w);
+    std::vector<uint64_t> first{0};
+    ASSERT_TRUE(w->ingest_batch(first, vec_of(0, 0)));
+    auto r = RvfStore::open_readonly(path);
+    ASSERT_TRUE(r);
+    constexpr uint64_t kRows = 150;
+    std::atomic<bool> done{false};
+    std::atomic<int> bad{0};
+    std::thread reader([&] {
+        while (!done) {
+            auto q = r->query(vec_of(1, 0), 3);
+            auto n = r->count();
+            if (!q || !n || *n == 0 || *n > kRows || q->empty())
+                ++bad;
+        }
+    });
+    uint64_t last = 1;
+    for (uint64_t id = 1; id < kRows; ++id) {
+        std::vector<uint64_t> one{id};
+        ASSERT_TRUE(w->upsert_batch(one, vec_of(id, 0)));
+        if (id % 10 == 0) {
+            ASSERT_TRUE(r->refresh());
+            const uint64_t n = *r->count();
+            EXPECT_GE(n, last) << "a refresh never goes back";
+            last = n;
+        }
+    }
+    ASSERT_TRUE(r->refresh());
+    done = true;
+    reader.join();
+    EXPECT_EQ(bad.load(), 0);
+    EXPECT_EQ(*r->count(), kRows);
 }

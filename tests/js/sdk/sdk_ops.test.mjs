@@ -5,7 +5,7 @@ import { describe, it, expect, beforeEach, afterEach } from 'vitest';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { RvfDatabase, RvfError, RvfStatus, nativeAvailability } from '@ruvector/rvf';
+import { RvfDatabase, RvfError, RvfStatus, idToU64, nativeAvailability } from '@ruvector/rvf';
 
 const native = await nativeAvailability();
 const BACKENDS = ['native', 'wasm'];
@@ -48,6 +48,8 @@ describe.each(BACKENDS)('everyday operations on the %s backend', (backend) => {
         expect(await db.upsert(1, vec(1, 2), { genre: 'sport' })).toEqual({ accepted: 1, epoch: before + 2 });
         await expectRvfError(db.upsert(4, [0, NaN, 0, 0]), 'InvalidArgument', /NaN/);
         await expectRvfError(db.insert(3, vec(3, 9)), 'InvalidArgument', /already exists/);
+        // A numeric id equal to the u64 a string id maps to never replaces that string id's row.
+        await expectRvfError(db.upsert(idToU64('doc'), vec(9, 9)), 'InvalidArgument', /'doc' holds/);
 
         const check = async (d) => {
             expect(await d.count()).toBe(3);
