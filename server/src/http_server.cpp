@@ -75,7 +75,8 @@ void refuse(httplib::Response &res, int status, Status code, const std::string &
 }
 
 bool is_write_route(const httplib::Request &req) {
-    return req.method == "POST" && (req.path == "/v1/ingest" || req.path == "/v1/delete" || req.path == "/v1/compact");
+    return req.method == "POST" && (req.path == "/v1/ingest" || req.path == "/v1/upsert" || req.path == "/v1/update_metadata" ||
+                                    req.path == "/v1/delete" || req.path == "/v1/compact");
 }
 
 // "application/json; charset=utf-8" → true: the media type before any parameter, any case.
@@ -136,8 +137,20 @@ void HttpServer::Impl::routes() {
     http.Post("/v1/delete", [this](const httplib::Request &req, httplib::Response &res) {
         send_json(res, api_delete(svc, req.body));
     });
-    http.Post("/v1/compact", [this](const httplib::Request &, httplib::Response &res) {
-        send_json(res, api_compact(svc));
+    http.Post("/v1/upsert", [this](const httplib::Request &req, httplib::Response &res) {
+        send_json(res, api_upsert(svc, req.body));
+    });
+    http.Post("/v1/update_metadata", [this](const httplib::Request &req, httplib::Response &res) {
+        send_json(res, api_update_metadata(svc, req.body));
+    });
+    http.Post("/v1/count", [this](const httplib::Request &req, httplib::Response &res) {
+        send_json(res, api_count(svc, req.body));
+    });
+    http.Post("/v1/find", [this](const httplib::Request &req, httplib::Response &res) {
+        send_json(res, api_find(svc, req.body));
+    });
+    http.Post("/v1/compact", [this](const httplib::Request &req, httplib::Response &res) {
+        send_json(res, api_compact(svc, req.body));
     });
     http.Get("/v1/status", [this](const httplib::Request &, httplib::Response &res) {
         send_json(res, api_status(svc));

@@ -225,32 +225,44 @@ std::string event_json(const UpdateEvent &e) {
                      {"new_total", e.new_total}});
 }
 
-JsonReply api_ingest(StoreService &svc, std::string_view body) {
+namespace {
+
+// The body of ingest and upsert: {"ids": [...], "vectors": [[...], ...], "metadata"?: [...]}.
+struct RowsBody {
+    std::vector<uint64_t> ids;
+    std::vector<float> flat;
+    std::vector<std::vector<MetadataEntry>> meta;
+};
+
+Result<RowsBody> rows_body(const StoreService &svc, std::string_view body) {
     auto j = parse_object(body);
     if (!j)
-        return error_reply(j.error());
+        return j.error();
     const auto vit = j->find("vectors");
     if (vit == j->end() || !vit->is_array())
-        return error_reply(bad("\"vectors\" must be an array of vectors"));
+        return bad("\"vectors\" must be an array of vectors");
+    RowsBody out;
     auto ids = ids_from_json(*j, "ids");
     if (!ids)
-        return error_reply(ids.error());
-    if (ids->size() != vit->size())
-        return error_reply(bad("vectors and ids must have the same length (" + std::to_string(vit->size()) + " vs " +
-                               std::to_string(ids->size()) + ")"));
-    std::vector<float> flat;
-    flat.reserve(vit->size() * svc.dimension());
+        return ids.error();
+    out.ids = std::move(*ids);
+    if (out.ids.size() != vit->size())
+        return bad("vectors and ids must have the same length (" + std::to_string(vit->size()) + " vs " +
+                   std::to_string(out.ids.size()) + ")");
+    out.flat.reserve(vit->size() * svc.dimension());
     for (size_t i = 0; i < vit->size(); ++i)
-        if (auto r = append_floats((*vit)[i], "vectors[" + std::to_string(i) + "]", svc.dimension(), flat); !r)
-            return error_reply(r.error());
-    std::vector<std::vector<MetadataEntry>> meta;
+        if (auto r = append_floats((*vit)[i], "vectors[" + std::to_string(i) + "]", svc.dimension(), out.flat); !r)
+            return r.error();
     if (const auto mit = j->find("metadata"); mit != j->end()) {
-        auto m = metadata_from_json(*mit, ids->size());
+        auto m = metadata_from_json(*mit, out.ids.size());
         if (!m)
-            return error_reply(m.error());
-        meta = std::move(*m);
+            return m.error();
+        out.meta = std::move(*m);
     }
-    auto r = svc.ingest(*ids, flat, meta);
+    return out;
+}
+
+JsonReply ingest_reply(const Result<IngestResult> &r) {
     if (!r)
         return error_reply(r.error());
     json rej = json::array();
@@ -261,6 +273,111 @@ JsonReply api_ingest(StoreService &svc, std::string_view body) {
                        {"name", core::status_name(x.status)},
                        {"message", Error{x.status, x.reason}.to_string()}});
     return ok_reply({{"accepted", r->accepted}, {"rejected", r->rejected}, {"epoch", r->epoch}, {"rejections", rej}});
+}
+
+// Refuses keys a route does not take, naming the key and the accepted ones.
+Result<void> only_keys(const json &j, std::initializer_list<const char *> keys) {
+    for (auto it = j.begin(); it != j.end(); ++it) {
+        bool known = false;
+        for (const char *k : keys)
+            known = known || it.key() == k;
+        if (!known) {
+            std::string list;
+            for (const char *k : keys)
+                list += std::string(list.empty() ? "" : ", ") + k;
+            return Error{Status::InvalidOptions, "unknown field \"" + it.key() + "\" (accepted: " + list + ")"};
+        }
+    }
+    return {};
+}
+
+// An optional filter: absent or null means every live row.
+Result<std::optional<FilterExpr>> optional_filter(const json &j) {
+    if (!j.contains("filter") || j["filter"].is_null())
+        return std::optional<FilterExpr>{};
+    auto f = filter_field(j);
+    if (!f)
+        return f.error();
+    return std::optional<FilterExpr>{std::move(*f)};
+}
+
+} // namespace
+
+JsonReply api_ingest(StoreService &svc, std::string_view body) {
+    auto b = rows_body(svc, body);
+    if (!b)
+        return error_reply(b.error());
+    return ingest_reply(svc.ingest(b->ids, b->flat, b->meta));
+}
+
+JsonReply api_upsert(StoreService &svc, std::string_view body) {
+    auto b = rows_body(svc, body);
+    if (!b)
+        return error_reply(b.error());
+    return ingest_reply(svc.upsert(b->ids, b->flat, b->meta));
+}
+
+JsonReply api_update_metadata(StoreService &svc, std::string_view body) {
+    auto j = parse_object(body);
+    if (!j)
+        return error_reply(j.error());
+    if (auto k = only_keys(*j, {"ids", "metadata"}); !k)
+        return error_reply(k.error());
+    auto ids = ids_from_json(*j, "ids");
+    if (!ids)
+        return error_reply(ids.error());
+    const auto mit = j->find("metadata");
+    if (mit == j->end())
+        return error_reply(bad("\"metadata\" is required: one row per id (an empty row clears the id's metadata)"));
+    auto m = metadata_from_json(*mit, ids->size());
+    if (!m)
+        return error_reply(m.error());
+    return ingest_reply(svc.update_metadata(*ids, *m));
+}
+
+JsonReply api_count(const StoreService &svc, std::string_view body) {
+    auto j = parse_object(body.empty() ? std::string_view("{}") : body);
+    if (!j)
+        return error_reply(j.error());
+    if (auto k = only_keys(*j, {"filter"}); !k)
+        return error_reply(k.error());
+    auto f = optional_filter(*j);
+    if (!f)
+        return error_reply(f.error());
+    auto r = svc.count(*f ? &**f : nullptr);
+    if (!r)
+        return error_reply(r.error());
+    return ok_reply({{"count", *r}});
+}
+
+JsonReply api_find(const StoreService &svc, std::string_view body) {
+    auto j = parse_object(body.empty() ? std::string_view("{}") : body);
+    if (!j)
+        return error_reply(j.error());
+    if (auto k = only_keys(*j, {"filter", "after", "limit"}); !k)
+        return error_reply(k.error());
+    auto f = optional_filter(*j);
+    if (!f)
+        return error_reply(f.error());
+    std::optional<uint64_t> after;
+    if (j->contains("after") && !(*j)["after"].is_null()) {
+        auto a = id_from_json((*j)["after"], "after");
+        if (!a)
+            return error_reply(a.error());
+        after = *a;
+    }
+    auto limit = uint_field(*j, "limit", kDefaultFindLimit);
+    if (!limit)
+        return error_reply(limit.error());
+    if (*limit == 0 || *limit > kMaxFindLimit)
+        return error_reply(bad("\"limit\" must be 1.." + std::to_string(kMaxFindLimit) +
+                               ": page through the rest with \"after\" set to the last id returned"));
+    auto r = svc.find_ids(*f ? &**f : nullptr, after, static_cast<size_t>(*limit));
+    if (!r)
+        return error_reply(r.error());
+    // next_after: where the next page starts, null once this page is the last.
+    json next = r->size() == *limit ? json(r->back()) : json(nullptr);
+    return ok_reply({{"ids", *r}, {"next_after", next}});
 }
 
 JsonReply api_query(const StoreService &svc, std::string_view body) {
@@ -330,8 +447,23 @@ JsonReply api_delete(StoreService &svc, std::string_view body) {
     return ok_reply({{"deleted", r->deleted}, {"epoch", r->epoch}});
 }
 
-JsonReply api_compact(StoreService &svc) {
-    auto r = svc.compact();
+JsonReply api_compact(StoreService &svc, std::string_view body) {
+    // An empty body is {}: clients from before the options existed send none.
+    auto j = parse_object(body.empty() ? std::string_view("{}") : body);
+    if (!j)
+        return error_reply(j.error());
+    if (auto k = only_keys(*j, {"io_budget_bytes", "io_bytes_per_second"}); !k)
+        return error_reply(k.error());
+    CompactOptions opts;
+    auto budget = uint_field(*j, "io_budget_bytes", 0);
+    if (!budget)
+        return error_reply(budget.error());
+    auto rate = uint_field(*j, "io_bytes_per_second", 0);
+    if (!rate)
+        return error_reply(rate.error());
+    opts.io_budget_bytes = *budget;
+    opts.io_bytes_per_second = *rate;
+    auto r = svc.compact(opts);
     if (!r)
         return error_reply(r.error());
     return ok_reply({{"segments_compacted", r->segments_compacted},

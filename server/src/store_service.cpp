@@ -97,12 +97,53 @@ Result<DeleteResult> StoreService::remove_by_filter(const FilterExpr &filter) {
     return r;
 }
 
-Result<CompactResult> StoreService::compact() {
+// Upserts and metadata updates are published as ingest events: subscribers learn that rows
+// changed (affected = rows written), and every commit keeps its place in the epoch order.
+Result<IngestResult> StoreService::upsert(std::span<const uint64_t> ids, std::span<const float> vectors,
+                                          std::span<const std::vector<MetadataEntry>> metadata) {
     std::unique_lock<RwLock> g(mu_);
     if (closed_)
         return kClosed;
     const uint32_t before = store_.status().current_epoch;
-    auto r = store_.compact();
+    auto r = store_.upsert_batch(ids, vectors, metadata);
+    if (r)
+        publish_if_committed(before, r->epoch, EventKind::Ingest, r->accepted);
+    return r;
+}
+
+Result<IngestResult> StoreService::update_metadata(std::span<const uint64_t> ids,
+                                                   std::span<const std::vector<MetadataEntry>> metadata) {
+    std::unique_lock<RwLock> g(mu_);
+    if (closed_)
+        return kClosed;
+    const uint32_t before = store_.status().current_epoch;
+    auto r = store_.update_metadata(ids, metadata);
+    if (r)
+        publish_if_committed(before, r->epoch, EventKind::Ingest, r->accepted);
+    return r;
+}
+
+Result<uint64_t> StoreService::count(const FilterExpr *filter) const {
+    std::shared_lock<RwLock> g(mu_);
+    if (closed_)
+        return kClosed;
+    return store_.count(filter);
+}
+
+Result<std::vector<uint64_t>> StoreService::find_ids(const FilterExpr *filter, std::optional<uint64_t> after,
+                                                     size_t limit) const {
+    std::shared_lock<RwLock> g(mu_);
+    if (closed_)
+        return kClosed;
+    return store_.find_ids(filter, after, limit);
+}
+
+Result<CompactResult> StoreService::compact(const CompactOptions &options) {
+    std::unique_lock<RwLock> g(mu_);
+    if (closed_)
+        return kClosed;
+    const uint32_t before = store_.status().current_epoch;
+    auto r = store_.compact(options);
     if (r)
         publish_if_committed(before, r->epoch, EventKind::Compaction, r->segments_compacted);
     return r;

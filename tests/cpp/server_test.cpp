@@ -260,6 +260,67 @@ TEST_F(ServerTest, IngestQueryDeleteWithMetadataAndFilters) {
     EXPECT_EQ(srv_->service().status().total_vectors, 2u);
 }
 
+TEST_F(ServerTest, UpsertUpdateMetadataCountFindAndCompactOptions) {
+    start();
+    ingest_http({1, 2, 3});
+    // Upsert: id 2 replaced (not rejected as a duplicate), id 9 inserted, one commit.
+    json r = post("/v1/upsert", R"({"vectors": [[0,0,0,9],[9,0,0,0]], "ids": [2, 9],
+        "metadata": [{"1": "new"}, {"1": "new"}]})");
+    EXPECT_EQ(r["accepted"], 2);
+    EXPECT_EQ(r["rejected"], 0);
+    const uint32_t e_upsert = r["epoch"];
+    r = post("/v1/query", R"({"vector": [0,0,0,9], "k": 1})");
+    ASSERT_EQ(r["results"].size(), 1u);
+    EXPECT_EQ(r["results"][0]["id"], 2);
+    EXPECT_EQ(r["results"][0]["distance"], 0.0);
+    EXPECT_EQ(post("/v1/count", "{}")["count"], 4);
+    EXPECT_EQ(post("/v1/count", R"({"filter": {"op": "eq", "field": 1, "value": "new"}})")["count"], 2);
+
+    // update_metadata: a live id changes, a missing id is rejected, the rest still committed.
+    r = post("/v1/update_metadata", R"({"ids": [3, 77], "metadata": [{"1": "new"}, {"1": "x"}]})");
+    EXPECT_EQ(r["accepted"], 1);
+    EXPECT_EQ(r["rejected"], 1);
+    ASSERT_EQ(r["rejections"].size(), 1u);
+    EXPECT_EQ(r["rejections"][0]["id"], 77);
+    EXPECT_EQ(r["epoch"], e_upsert + 1);
+    EXPECT_EQ(post("/v1/count", R"({"filter": {"op": "eq", "field": 1, "value": "new"}})")["count"], 3);
+    // A field no row has matches nothing (not an error).
+    EXPECT_EQ(post("/v1/count", R"({"filter": {"op": "eq", "field": 40, "value": 1}})")["count"], 0);
+
+    // find: a filter-only query, paged with after/next_after; no filter pages over every row.
+    r = post("/v1/find", R"({"filter": {"op": "eq", "field": 1, "value": "new"}, "limit": 2})");
+    EXPECT_EQ(r["ids"], json({2, 3}));
+    EXPECT_EQ(r["next_after"], 3);
+    r = post("/v1/find", R"({"filter": {"op": "eq", "field": 1, "value": "new"}, "limit": 2, "after": 3})");
+    EXPECT_EQ(r["ids"], json({9}));
+    EXPECT_TRUE(r["next_after"].is_null());
+    EXPECT_EQ(post("/v1/find", "{}")["ids"], json({1, 2, 3, 9}));
+    EXPECT_EQ(post("/v1/find", R"({"limit": 0})", 400)["name"], "InvalidArgument");
+    EXPECT_EQ(post("/v1/find", R"({"limit": 100001})", 400)["name"], "InvalidArgument");
+    EXPECT_EQ(post("/v1/find", R"({"limt": 5})", 400)["name"], "InvalidOptions");
+    EXPECT_EQ(post("/v1/count", R"({"filtr": {}})", 400)["name"], "InvalidOptions");
+
+    // compact takes its IO options; unknown ones are refused, not ignored.
+    json bad = post("/v1/compact", R"({"io_bytes_per_sec": 1})", 400);
+    EXPECT_EQ(bad["name"], "InvalidOptions");
+    EXPECT_NE(bad["error"].get<std::string>().find("io_bytes_per_second"), std::string::npos);
+    r = post("/v1/compact", R"({"io_budget_bytes": 1})");
+    EXPECT_EQ(r["complete"], false); // a 1-byte budget stops the rewrite before it changes anything
+    r = post("/v1/compact", R"({"io_bytes_per_second": 100000000})");
+    EXPECT_EQ(r["complete"], true);
+    EXPECT_EQ(post("/v1/find", "{}")["ids"], json({1, 2, 3, 9}));
+    r = post("/v1/compact", "");
+    EXPECT_EQ(r["complete"], true);
+
+    // The new write routes need the token like the others.
+    httplib::Client anon("127.0.0.1", srv_->http_port());
+    for (const char *route : {"/v1/upsert", "/v1/update_metadata"}) {
+        auto res = anon.Post(route, R"({"ids": [1], "vectors": [[1,2,3,4]]})", "application/json");
+        ASSERT_TRUE(res) << route;
+        EXPECT_EQ(res->status, 401) << route;
+    }
+}
+
 TEST_F(ServerTest, BadRequestsAreTypedErrorsAndCommitNothing) {
     ServerOptions o;
     o.http.max_body = 4096;

@@ -167,7 +167,7 @@ describe.skipIf(!bin)('rvf serve (native binary) from Node', () => {
 
     it('answers the JSON routes with upstream shapes', async () => {
         expect(await client.health()).toEqual({ status: 'ok' });
-        const ing = await client.ingest([[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0]], [1, 2n, '3'],
+        const ing = await client.ingest([1, 2n, '3'], [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0]],
                                         [{ 1: 'news' }, { 1: 'blog', 2: { u64: 7 } }, null]);
         expect(ing).toMatchObject({ accepted: 3, rejected: 0 });
         const q = await client.query([0, 1, 0, 0], 2);
@@ -180,7 +180,7 @@ describe.skipIf(!bin)('rvf serve (native binary) from Node', () => {
     });
 
     it('turns bad requests into RvfServerError with the RVF code', async () => {
-        const bad = await client.ingest([[1, 2, 3]], [9]).catch((e) => e);
+        const bad = await client.ingest([9], [[1, 2, 3]]).catch((e) => e);
         expect(bad).toBeInstanceOf(RvfServerError);
         expect(bad.httpStatus).toBe(400);
         expect(bad.codeName).toBe('DimensionMismatch');
@@ -208,7 +208,7 @@ describe.skipIf(!bin)('rvf serve (native binary) from Node', () => {
         const head = await client.fetchFile({ head: true });
         expect(head.bytes.length).toBe(0);
         expect(head.size).toBe(disk.length);
-        await client.ingest([[0, 0, 0, 1]], [4]);
+        await client.ingest([4], [[0, 0, 0, 1]]);
         const stale = await client.fetchFile({ range: [0, 9], ifRange: full.etag });
         expect(stale.status).toBe(200); // the old ETag no longer names the file: whole new file
         expect(stale.etag).not.toBe(full.etag);
@@ -221,7 +221,7 @@ describe.skipIf(!bin)('rvf serve (native binary) from Node', () => {
         const first = await events.next();
         expect(first.value.type).toBe('subscribed');
         const start = first.value.data.epoch;
-        const w1 = await client.ingest([[1, 1, 0, 0], [1, 1, 1, 0]], [10, 11]);
+        const w1 = await client.ingest([10, 11], [[1, 1, 0, 0], [1, 1, 1, 0]]);
         const w2 = await client.delete([10]);
         const seen = [];
         for await (const e of events) {
@@ -232,6 +232,41 @@ describe.skipIf(!bin)('rvf serve (native binary) from Node', () => {
         expect(seen.map((e) => e.type)).toEqual(['update', 'update']);
         expect(seen[0].data).toEqual({ epoch: start + 1, event: 'ingest', affected_count: 2, new_total: w1.accepted + 4 });
         expect(seen[1].data).toMatchObject({ epoch: w2.epoch, event: 'delete', affected_count: 1 });
+    });
+
+    it('upserts, updates metadata, counts, finds and compacts with options', async () => {
+        const ing = await client.ingest([1001, 1002], [[5, 5, 5, 1], [5, 5, 5, 2]], [{ 7: 'a' }, { 7: 'a' }]);
+        expect(ing).toMatchObject({ accepted: 2, rejected: 0 });
+        // The deprecated order (vectors, ids) still works: the first list holds vectors.
+        expect(await client.ingest([[5, 5, 5, 3]], [1003], [{ 7: 'b' }])).toMatchObject({ accepted: 1 });
+        const up = await client.upsert([1002, 1004], [[5, 5, 5, 9], [5, 5, 5, 4]], [{ 7: 'b' }, { 7: 'b' }]);
+        expect(up).toMatchObject({ accepted: 2, rejected: 0, epoch: ing.epoch + 2 });
+        expect((await client.query([5, 5, 5, 9], 1)).results[0]).toEqual({ id: 1002, distance: 0 });
+        const byB = { op: 'eq', field: 7, value: 'b' };
+        expect(await client.count(byB)).toEqual({ count: 3 });
+        const upd = await client.updateMetadata([1001, 999999], [{ 7: 'b' }, { 7: 'b' }]);
+        expect(upd).toMatchObject({ accepted: 1, rejected: 1 });
+        expect(upd.rejections[0].id).toBe(999999);
+        expect(await client.count(byB)).toEqual({ count: 4 });
+        expect(await client.count({ op: 'eq', field: 300, value: 1 })).toEqual({ count: 0 });
+        const page1 = await client.find(byB, { limit: 3 });
+        expect(page1).toEqual({ ids: [1001, 1002, 1003], next_after: 1003 });
+        expect(await client.find(byB, { after: page1.next_after, limit: 3 })).toEqual({ ids: [1004], next_after: null });
+        const all = await client.find(null, { limit: 100000 });
+        expect(all.ids).toEqual([...all.ids].sort((a, b) => a - b));
+        expect(all.ids.length).toBe((await client.count()).count);
+        const badOpt = await client.compact({ ioBytesPerSec: 5 }).catch((e) => e);
+        expect(badOpt).toBeInstanceOf(RvfServerError);
+        expect(badOpt.codeName).toBe('InvalidOptions');
+        expect(badOpt.message).toContain('ioBytesPerSecond');
+        expect(await client.compact({ ioBudgetBytes: 1 })).toMatchObject({ complete: false });
+        expect(await client.compact({ ioBytesPerSecond: 1e9 })).toMatchObject({ complete: true });
+        expect((await client.find(byB)).ids).toEqual([1001, 1002, 1003, 1004]);
+        // Bad arguments reject the promise; nothing throws synchronously.
+        const p = client.ingest(null, null);
+        expect(p).toBeInstanceOf(Promise);
+        await expect(p).rejects.toThrow();
+        await expect(client.query([1, 0, 0, 0], 1, { topK: 3 })).rejects.toMatchObject({ codeName: 'InvalidOptions' });
     });
 
     it('speaks the binary TCP protocol, SUBSCRIBE included', async () => {
@@ -296,7 +331,7 @@ describe.skipIf(!bin)('rvf serve (native binary) from Node', () => {
     it('needs the token for writes (HTTP 401, TCP ERROR 0x0109), refuses foreign Origins, keeps reads open', async () => {
         const anon = new RvfServerClient(client.baseUrl, { token: '' });
         const before = (await anon.status()).total_vectors;
-        const w = await anon.ingest([[1, 1, 1, 1]], [500]).catch((e) => e);
+        const w = await anon.ingest([500], [[1, 1, 1, 1]]).catch((e) => e);
         expect(w).toBeInstanceOf(RvfServerError);
         expect(w.httpStatus).toBe(401);
         expect(w.message).toMatch(/Authorization: Bearer/);
@@ -323,7 +358,7 @@ describe.skipIf(!bin)('rvf serve (native binary) from Node', () => {
         process.env.RVF_SERVE_TOKEN = TOKEN;
         try {
             const viaEnv = new RvfServerClient(client.baseUrl);
-            expect((await viaEnv.ingest([[1, 1, 1, 1]], [500])).accepted).toBe(1);
+            expect((await viaEnv.ingest([500], [[1, 1, 1, 1]])).accepted).toBe(1);
             expect((await viaEnv.delete([500])).deleted).toBe(1);
         } finally {
             if (saved === undefined) delete process.env.RVF_SERVE_TOKEN;
@@ -341,7 +376,7 @@ describe.skipIf(!bin)('rvf serve (native binary) from Node', () => {
                 await new Promise((r) => setTimeout(r, 20));
             expect(m).not.toBeNull();
             const c = new RvfServerClient(`http://127.0.0.1:${p.http}`, { token: m[1] });
-            expect((await c.ingest([[1, 0, 0, 0]], [1])).accepted).toBe(1);
+            expect((await c.ingest([1], [[1, 0, 0, 0]])).accepted).toBe(1);
         } finally {
             other.child.kill('SIGTERM');
             await other.exited;
@@ -362,7 +397,7 @@ describe.skipIf(!bin)('rvf serve (native binary) from Node', () => {
         const after = await client.status();
         expect(after.total_vectors).toBe(before.total_vectors);
         expect(after.read_only).toBe(true);
-        const w = await client.ingest([[1, 2, 3, 4]], [77]).catch((e) => e);
+        const w = await client.ingest([77], [[1, 2, 3, 4]]).catch((e) => e);
         expect(w.codeName).toBe('ReadOnly');
         server.child.kill('SIGTERM');
         expect((await server.exited).code).toBe(0);

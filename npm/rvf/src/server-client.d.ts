@@ -1,6 +1,7 @@
 // Types for server-client.js — a client for `rvf serve`'s HTTP API.
 
-export type Id = number | bigint | string;
+/** An id: a number, a bigint, or its decimal string (the server refuses any other string). */
+export type Id = number | bigint | `${bigint}`;
 export type MetadataValue = string | number | boolean | { u64: number | string } | { i64: number | string } |
     { f64: number | string } | { string: string } | { bool: boolean } | { bytes: string };
 export type MetadataRow = Record<string, MetadataValue> | { field_id: number; value: MetadataValue }[] | null;
@@ -21,6 +22,7 @@ export interface ServerStatus {
     current_epoch: number;
     profile_id: number;
     dead_space_ratio: number;
+    dead_bytes: number;
     read_only: boolean;
     deleted_vectors: number;
     dimension: number;
@@ -64,12 +66,23 @@ export declare class RvfServerClient {
     readonly baseUrl: string;
     health(): Promise<{ status: 'ok' }>;
     status(): Promise<ServerStatus>;
+    /** The runtime's order: ids, vectors, metadata. (vectors, ids, metadata) is a deprecated alias. */
+    ingest(ids: Id[], vectors: ArrayLike<number>[], metadata?: MetadataRow[] | { field_id: number; value: MetadataValue }[]): Promise<IngestReply>;
+    /** @deprecated the earlier order; use ingest(ids, vectors, metadata). */
     ingest(vectors: ArrayLike<number>[], ids: Id[], metadata?: MetadataRow[] | { field_id: number; value: MetadataValue }[]): Promise<IngestReply>;
+    /** ingest, but a live id is replaced in the same commit instead of rejected. */
+    upsert(ids: Id[], vectors: ArrayLike<number>[], metadata?: MetadataRow[] | { field_id: number; value: MetadataValue }[]): Promise<IngestReply>;
+    /** Replace the metadata of live ids (null clears it); ids that are not live are rejected. */
+    updateMetadata(ids: Id[], metadata: MetadataRow[]): Promise<IngestReply>;
+    /** Live rows, or the live rows the filter matches. */
+    count(filter?: FilterJson | null): Promise<{ count: number }>;
+    /** A filter-only query, one page of ascending ids; without a filter, every live row. */
+    find(filter: FilterJson | null, options?: { after?: Id; limit?: number }): Promise<{ ids: number[]; next_after: number | null }>;
     query(vector: ArrayLike<number>, k: number, options?: { efSearch?: number; filter?: FilterJson; exact?: boolean }):
         Promise<{ results: { id: number; distance: number }[] }>;
     delete(ids: Id[]): Promise<{ deleted: number; epoch: number }>;
     deleteByFilter(filter: FilterJson): Promise<{ deleted: number; epoch: number }>;
-    compact(): Promise<{ segments_compacted: number; bytes_reclaimed: number; epoch: number; complete: boolean }>;
+    compact(options?: { ioBudgetBytes?: number; ioBytesPerSecond?: number }): Promise<{ segments_compacted: number; bytes_reclaimed: number; epoch: number; complete: boolean }>;
     fetchFile(options?: { range?: [number, number] | { suffix: number }; ifRange?: string; ifNoneMatch?: string; head?: boolean }):
         Promise<FileReply>;
     subscribe(options?: { minEpoch?: number; events?: ('ingest' | 'delete' | 'compaction')[]; signal?: AbortSignal }):

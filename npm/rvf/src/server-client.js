@@ -4,12 +4,15 @@
 // Node ≥ 20 and in browsers. Errors from the server become RvfServerError with the RVF status
 // code and name (the same codes as RvfError in @ruvector/rvf-wasm).
 //
-// Writes (ingest, delete, compact) need the server's token: options.token, else
+// Writes (ingest, upsert, updateMetadata, delete, compact) need the server's token: options.token, else
 // $RVF_SERVE_TOKEN (Node), sent as "Authorization: Bearer <token>" on every request. Without
 // one, writes fail with RvfServerError httpStatus 401 (unless the server runs --no-auth).
 //
 // Ids: numbers, bigints or decimal strings go out (bigints as strings, so ids past 2^53 stay
 // exact); ids come back as JSON numbers, exact only up to Number.MAX_SAFE_INTEGER.
+//
+// Argument order is the runtime's everywhere: (ids, vectors, metadata). Every method returns a
+// promise; bad arguments reject it rather than throwing synchronously.
 
 export class RvfServerError extends Error {
     /**
@@ -26,6 +29,16 @@ export class RvfServerError extends Error {
 }
 
 const idOut = (id) => (typeof id === 'bigint' ? id.toString() : id);
+const holdsVectors = (list) => list != null && list.length > 0 && (Array.isArray(list[0]) || ArrayBuffer.isView(list[0]));
+
+// The body of ingest and upsert; (vectors, ids) is the deprecated order, told apart by its first list.
+function rowsBody(ids, vectors, metadata) {
+    if (holdsVectors(ids) && !holdsVectors(vectors))
+        [ids, vectors] = [vectors, ids];
+    const body = { vectors: Array.from(vectors, (v) => Array.from(v)), ids: Array.from(ids, idOut) };
+    if (metadata !== undefined) body.metadata = metadata;
+    return body;
+}
 
 export class RvfServerClient {
     /**
@@ -68,14 +81,28 @@ export class RvfServerClient {
     }
 
     /**
-     * @param {ArrayLike<number>[]} vectors one array (or Float32Array) per vector
      * @param {(number|bigint|string)[]} ids
+     * @param {ArrayLike<number>[]} vectors one array (or Float32Array) per vector
      * @param {Array<Record<string, unknown>|null>|Array<{field_id: number, value: unknown}>} [metadata]
+     * The earlier order (vectors, ids, metadata) is still accepted (recognised by the first
+     * argument holding vectors) as a deprecated alias.
      */
-    ingest(vectors, ids, metadata) {
-        const body = { vectors: Array.from(vectors, (v) => Array.from(v)), ids: Array.from(ids, idOut) };
-        if (metadata !== undefined) body.metadata = metadata;
-        return this.#json('POST', '/v1/ingest', body);
+    async ingest(ids, vectors, metadata) {
+        return this.#json('POST', '/v1/ingest', rowsBody(ids, vectors, metadata));
+    }
+
+    /** ingest, but a live id is replaced (vector and metadata) in the same commit instead of rejected. */
+    async upsert(ids, vectors, metadata) {
+        return this.#json('POST', '/v1/upsert', rowsBody(ids, vectors, metadata));
+    }
+
+    /**
+     * Replace the metadata of live ids (null or {} clears it); ids that are not live are rejected.
+     * @param {(number|bigint|string)[]} ids
+     * @param {Array<Record<string, unknown>|null>} metadata one row per id
+     */
+    async updateMetadata(ids, metadata) {
+        return this.#json('POST', '/v1/update_metadata', { ids: Array.from(ids, idOut), metadata: Array.from(metadata) });
     }
 
     /**
@@ -83,26 +110,55 @@ export class RvfServerClient {
      * @param {number} k
      * @param {{efSearch?: number, filter?: object, exact?: boolean}} [options]
      */
-    query(vector, k, options = {}) {
+    async query(vector, k, options = {}) {
         const body = { vector: Array.from(vector), k };
+        for (const key of Object.keys(options))
+            if (!['efSearch', 'filter', 'exact'].includes(key))
+                throw new RvfServerError(0, { error: `query(): unknown option '${key}' (efSearch, filter, exact)`, name: 'InvalidOptions' });
         if (options.efSearch !== undefined) body.ef_search = options.efSearch;
         if (options.filter !== undefined) body.filter = options.filter;
         if (options.exact !== undefined) body.exact = options.exact;
         return this.#json('POST', '/v1/query', body);
     }
 
+    /** Live rows, or the live rows a filter matches: {count}. @param {object|null} [filter] */
+    async count(filter) {
+        return this.#json('POST', '/v1/count', filter == null ? {} : { filter });
+    }
+
+    /**
+     * A filter-only query, one page: {ids ascending, next_after (null on the last page)}. Without a
+     * filter it pages over every live row.
+     * @param {object|null} filter
+     * @param {{after?: number|bigint|string, limit?: number}} [options] limit 1..100000 (1000)
+     */
+    async find(filter, options = {}) {
+        const body = {};
+        if (filter != null) body.filter = filter;
+        if (options.after != null) body.after = idOut(options.after);
+        if (options.limit !== undefined) body.limit = options.limit;
+        return this.#json('POST', '/v1/find', body);
+    }
+
     /** @param {(number|bigint|string)[]} ids */
-    delete(ids) {
+    async delete(ids) {
         return this.#json('POST', '/v1/delete', { ids: Array.from(ids, idOut) });
     }
 
     /** @param {object} filter filter JSON (see rvf/filter.hpp) */
-    deleteByFilter(filter) {
+    async deleteByFilter(filter) {
         return this.#json('POST', '/v1/delete', { filter });
     }
 
-    compact() {
-        return this.#json('POST', '/v1/compact');
+    /** @param {{ioBudgetBytes?: number, ioBytesPerSecond?: number}} [options] */
+    async compact(options = {}) {
+        const body = {};
+        for (const [key, wire] of [['ioBudgetBytes', 'io_budget_bytes'], ['ioBytesPerSecond', 'io_bytes_per_second']])
+            if (options[key] !== undefined) body[wire] = options[key];
+        for (const key of Object.keys(options))
+            if (key !== 'ioBudgetBytes' && key !== 'ioBytesPerSecond')
+                throw new RvfServerError(0, { error: `compact(): unknown option '${key}' (ioBudgetBytes, ioBytesPerSecond)`, name: 'InvalidOptions' });
+        return this.#json('POST', '/v1/compact', body);
     }
 
     /**

@@ -55,7 +55,19 @@ struct JsonReply {
 JsonReply api_ingest(StoreService &svc, std::string_view body);
 JsonReply api_query(const StoreService &svc, std::string_view body);
 JsonReply api_delete(StoreService &svc, std::string_view body);
-JsonReply api_compact(StoreService &svc);
+/// Insert-or-replace: the body and reply of api_ingest.
+JsonReply api_upsert(StoreService &svc, std::string_view body);
+/// {"ids", "metadata"} → the reply of api_ingest.
+JsonReply api_update_metadata(StoreService &svc, std::string_view body);
+/// {"filter"?} → {"count"}.
+JsonReply api_count(const StoreService &svc, std::string_view body);
+/// {"filter"?, "after"?, "limit"?} → {"ids" ascending, "next_after" (null on the last page)}.
+JsonReply api_find(const StoreService &svc, std::string_view body);
+/// {"io_budget_bytes"?, "io_bytes_per_second"?} (an empty body is {}).
+JsonReply api_compact(StoreService &svc, std::string_view body = {});
+
+inline constexpr uint64_t kDefaultFindLimit = 1000;
+inline constexpr uint64_t kMaxFindLimit = 100000;
 JsonReply api_status(const StoreService &svc);
 JsonReply api_health();
 

@@ -49,7 +49,15 @@ public:
     Result<std::vector<Neighbor>> query(std::span<const float> vector, size_t k, const QueryOptions &options) const;
     Result<DeleteResult> remove(std::span<const uint64_t> ids);
     Result<DeleteResult> remove_by_filter(const FilterExpr &filter);
-    Result<CompactResult> compact();
+    /// Errors: as RvfStore::upsert_batch / update_metadata; StoreClosed after close().
+    Result<IngestResult> upsert(std::span<const uint64_t> ids, std::span<const float> vectors,
+                                std::span<const std::vector<MetadataEntry>> metadata = {});
+    Result<IngestResult> update_metadata(std::span<const uint64_t> ids,
+                                         std::span<const std::vector<MetadataEntry>> metadata);
+    Result<uint64_t> count(const FilterExpr *filter) const;
+    Result<std::vector<uint64_t>> find_ids(const FilterExpr *filter, std::optional<uint64_t> after,
+                                           size_t limit) const;
+    Result<CompactResult> compact(const CompactOptions &options = {});
     StoreStatus status() const;
     VerifyReport verify() const;
     /// Errors: IoError (the file cannot be opened), StoreClosed.
