@@ -102,14 +102,17 @@ export async function loadIdMap(storePath, backend) {
 
 /**
  * A loaded sidecar. Labels whose id already has its in-file row (an interrupted migration moved
- * it) are dropped at load, so a query never names one id twice.
+ * it) are not used to name rows, so a query never names one id twice; migrate() still deletes
+ * their rows.
  */
 export class IdMap {
+    #all; // every label → id of the sidecar: what migrate() works through
     #byLabel;
     #byId = new Map();
 
     constructor(file, byLabel, b) {
         this.file = file;
+        this.#all = byLabel;
         this.#byLabel = new Map();
         for (const [label, id] of byLabel) {
             if (IdMap.#inFile(b, id))
@@ -147,7 +150,7 @@ export class IdMap {
         const fs = (await import('node:fs')).default;
         const dim = b.status().dimensions;
         const moves = [], stale = [];
-        for (const [label, id] of this.#byLabel) {
+        for (const [label, id] of this.#all) {
             const vector = b.vector(label);
             if (IdMap.#inFile(b, id)) { // moved by an interrupted migration
                 if (vector)
@@ -182,6 +185,7 @@ export class IdMap {
         const backup = freeBackupPath(fs, this.file);
         fs.renameSync(this.file, backup);
         syncDir(fs, this.file);
+        this.#all.clear();
         this.#byLabel.clear();
         this.#byId.clear();
         return { moved: moves.length, backup };
