@@ -159,15 +159,35 @@ describe.skipIf(!!unreachable)('upstream @ruvector/rvf 0.2.3 stores with string 
                 expect(await db.count()).toBe(IDS.length - 1);
                 expect((await db.ids()).sort()).toEqual(IDS.filter((id) => id !== DELETED_UPSTREAM && id !== 'doc-1').concat('new-1').sort());
                 (await ourAnswers(db)).forEach((ours, i) => expectSameAnswers(ours, answers[i]));
-                fs.writeFileSync(path.join(work, `rw-${backend}-r.rvf`), await db.exportLayoutR());
+                // The bare Layout R image: upstream's runtime format (ids are the u64s, no names).
+                fs.writeFileSync(path.join(work, `rw-${backend}-bare.rvf`), await db.exportLayoutR());
             } finally {
                 await db.close();
             }
-            // Upstream opens the Layout R export: every row, the same distances (ids are the u64s: no sidecar).
-            const theirs = upstream({ op: 'query', path: path.join(work, `rw-${backend}-r.rvf`), queries: QUERIES, k: K });
+            let theirs = upstream({ op: 'query', path: path.join(work, `rw-${backend}-bare.rvf`), queries: QUERIES, k: K });
             expect(theirs.status.totalVectors).toBe(IDS.length - 1);
             theirs.queries.forEach((hits, i) => expect(hits.map((h) => h.distance)).toEqual(answers[i].map((h) => expect.closeTo(h.distance, 5))));
+            // `rvf convert --layout r` also writes the names the way upstream's SDK keeps them:
+            // upstream answers with the same string ids.
+            const out = path.join(work, `rw-${backend}-r.rvf`);
+            const r = await cli('convert', file, out, '--layout', 'r', '--backend', backend, '--json');
+            expect([r.code, r.err]).toEqual([0, '']);
+            expect(JSON.parse(r.out).idmap).toBe(`${out}.idmap.json`);
+            theirs = upstream({ op: 'query', path: out, queries: QUERIES, k: K });
+            expect(theirs.status.totalVectors).toBe(IDS.length - 1);
+            theirs.queries.forEach((hits, i) => expectSameAnswers(hits, answers[i]));
         }, 60000);
+
+        it.skipIf(skip)('rvf convert --layout r refuses a store where a number and a string read the same in upstream', async () => {
+            const file = path.join(work, `mixed-${backend}.rvf`);
+            const db = await RvfDatabase.create(file, { dimensions: DIM, backend });
+            await db.insertBatch([{ id: 7, vector: ENTRIES[0].vector }, { id: '7', vector: ENTRIES[1].vector }]);
+            await db.close();
+            const r = await cli('convert', file, `${file}-r`, '--layout', 'r', '--backend', backend);
+            expect(r.code).toBe(1);
+            expect(r.err).toMatch(/the numeric id 7 and the string id '7' would be one id in upstream's SDK/);
+            expect(fs.existsSync(`${file}-r`)).toBe(false);
+        });
 
         it.skipIf(skip)('a migration cut short (rows moved, label rows and sidecar still there) is finished by the next write', async () => {
             const file = copyStore(`crash-${backend}.rvf`);
