@@ -76,20 +76,26 @@ export async function loadIdMap(storePath, backend) {
         return null;
     const fs = (await import('node:fs')).default;
     const file = sidecarPath(storePath);
-    let text;
+    let text, fd;
     try {
-        const st = fs.statSync(file);
+        fd = fs.openSync(file, 'r');
+        const st = fs.fstatSync(fd); // of the file read below, not of whatever the path names later
         if (!st.isFile())
             throw damaged(file, 'it is not a regular file');
         if (st.size > MAX_SIDECAR_BYTES)
             throw damaged(file, `it has ${st.size} bytes, more than the ${MAX_SIDECAR_BYTES} this SDK reads`);
-        text = fs.readFileSync(file, 'utf8');
+        const buf = Buffer.alloc(st.size);
+        const n = fs.readSync(fd, buf, 0, st.size, 0);
+        text = buf.toString('utf8', 0, n);
     } catch (e) {
         if (e.code === 'ENOENT')
             return null;
         if (e.name === 'InvalidArgument')
             throw e;
         throw rvfError('IoError', `read ${file}: ${e.message}; make it readable (or move it aside to open the store with numeric ids)`);
+    } finally {
+        if (fd !== undefined)
+            fs.closeSync(fd);
     }
     let raw;
     try {

@@ -232,7 +232,12 @@ describe.skipIf(!!unreachable)('upstream @ruvector/rvf 0.2.3 stores with string 
                 await expectRvfError(RvfDatabase.open(file, { backend }), 'InvalidArgument', why);
                 await expectRvfError(RvfDatabase.openReadonly(file, { backend }), 'InvalidArgument', /move it aside/);
             }
+            fs.truncateSync(`${file}.idmap.json`, 256 * 1024 * 1024 + 1); // sparse: refused before it is read
+            await expectRvfError(RvfDatabase.open(file, { backend }), 'InvalidArgument', /more than the 268435456 this SDK reads/);
             fs.rmSync(`${file}.idmap.json`);
+            fs.mkdirSync(`${file}.idmap.json`);
+            await expectRvfError(RvfDatabase.openReadonly(file, { backend }), 'InvalidArgument', /not a regular file/);
+            fs.rmdirSync(`${file}.idmap.json`);
             const db = await RvfDatabase.open(file, { backend }); // the failed opens released the lock
             expect(await db.ids()).toContain(2); // without the map: upstream's numeric labels
             await db.close();
