@@ -242,13 +242,15 @@ export class RvfDatabase {
     /**
      * Move the string ids of a store upstream's SDK wrote (`<file>.idmap.json`) into the file now
      * instead of at the first write (`rvf import-upstream`): {moved, backup} — backup is where the
-     * sidecar went — or {moved: 0, backup: null} when the store has no sidecar.
+     * sidecar went — or {moved: 0, backup: null} when there is nothing (left) to move.
      */
     async importUpstream() {
         return this.#runWrite(async (b) => {
             if (b.status().readOnly)
                 throw rvfError('ReadOnly', 'importUpstream() writes the store; open it with open(), not openReadonly()');
-            return (await this.#migration) ?? { moved: 0, backup: null };
+            const done = await this.#migration; // this handle's move, reported once
+            this.#migration = null;
+            return done ?? { moved: 0, backup: null };
         });
     }
 

@@ -251,9 +251,20 @@ describe.skipIf(!!unreachable)('upstream @ruvector/rvf 0.2.3 stores with string 
             expect(JSON.parse(r.out)).toEqual({ file, moved: IDS.length - 1, backup: `${file}.idmap.json.bak` });
             r = await cli('import-upstream', file, '--backend', backend);
             expect([r.code, r.out]).toEqual([0, `${file}: no upstream id map (${file}.idmap.json) beside it; nothing to import\n`]);
-            const db = await RvfDatabase.openReadonly(file, { backend });
+            let db = await RvfDatabase.openReadonly(file, { backend });
             try {
                 (await ourAnswers(db)).forEach((ours, i) => expectSameAnswers(ours, original.answers[i]));
+                await expectRvfError(db.importUpstream(), 'ReadOnly', /open\(\)/);
+            } finally {
+                await db.close();
+            }
+            // The API form: reported once by the handle that moved the ids.
+            const again = copyStore(`api-${backend}.rvf`);
+            db = await RvfDatabase.open(again, { backend });
+            try {
+                expect(await db.importUpstream()).toEqual({ moved: IDS.length - 1, backup: `${again}.idmap.json.bak` });
+                expect(await db.importUpstream()).toEqual({ moved: 0, backup: null });
+                expect((await db.get('doc-0')).id).toBe('doc-0');
             } finally {
                 await db.close();
             }
