@@ -240,6 +240,11 @@ export declare class RvfDatabase {
     exportLayoutR(): Promise<Uint8Array>;
     /** The live state as a fresh Layout S image. */
     exportLayoutS(): Promise<Uint8Array>;
+    /**
+     * A store upstream's SDK wrote with string ids (`<file>.idmap.json`): move the ids into the
+     * file now rather than at the first write; `backup` is where the sidecar went (null: none).
+     */
+    importUpstream(): Promise<{ moved: number; backup: string | null }>;
     /** Idempotent; later calls throw RvfError StoreClosed. */
     close(): Promise<void>;
 }

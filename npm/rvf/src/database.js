@@ -7,6 +7,7 @@ import { FieldNames, encodeRow, decodeRow, rowStringId, toU64 } from './keys.js'
 import { translateFilter } from './filter.js';
 import { backendClass } from './backend/select.js';
 import { WasmBackend } from './backend/wasm.js';
+import { loadIdMap } from './idmap.js';
 
 const ROW_OPTIONS = new Set(['withVectors', 'withMetadata', 'batch']);
 const FIND_OPTIONS = new Set(['limit', 'after', 'withVectors', 'withMetadata']);
@@ -63,6 +64,8 @@ export class RvfDatabase {
     #burst = null; // { base, all }: the writes submitted one after another since the last other call
     #closed = false;
     #dim;
+    #idmap = null; // upstream's `<file>.idmap.json` until the first write moves its ids in (idmap.js)
+    #migration = null;
 
     /** Use RvfDatabase.create / open / openReadonly / openProgressive / fromBytes. */
     constructor(backend, token) {
@@ -121,7 +124,15 @@ export class RvfDatabase {
                 throw rvfError('InvalidArgument', 'open(path): path must be a non-empty string');
             const o = typeof options === 'string' ? { backend: options } : checkOptions(options, 'open()');
             const B = await backendClass(o.backend);
-            return new RvfDatabase(await B.open(path, { readOnly: o.readOnly || readOnly }), RvfDatabase.#token);
+            const b = await B.open(path, { readOnly: o.readOnly || readOnly });
+            const db = new RvfDatabase(b, RvfDatabase.#token);
+            try {
+                db.#idmap = await loadIdMap(path, b);
+            } catch (e) {
+                b.close();
+                throw e;
+            }
+            return db;
         });
     }
 
@@ -186,15 +197,60 @@ export class RvfDatabase {
         if (!this.#burst)
             this.#burst = { base: this.#queue, all: [] };
         const burst = this.#burst;
-        const next = burst.base.then(() => {
+        const next = burst.base.then(async () => {
             if (this.#closed)
                 throw rvfError('StoreClosed', 'the store is closed');
+            await this.#importUpstreamIds();
             return fn(this.#b);
         });
         burst.all.push(next.catch(() => {}));
         this.#queue = Promise.all(burst.all);
         return next.catch((e) => {
             throw toRvfError(e);
+        });
+    }
+
+    /**
+     * Before the first write of a store upstream's SDK wrote with string ids: move those ids into
+     * the file and back the sidecar up (idmap.js). Writes in flight together share one run; a
+     * failed run is retried by the next write. Read-only handles skip it (their write then
+     * fails with ReadOnly).
+     */
+    async #importUpstreamIds() {
+        if (!this.#idmap || this.#b.status().readOnly)
+            return null;
+        this.#migration ??= this.#idmap.migrate(this.#b).then((r) => {
+            this.#idmap = null;
+            return r;
+        }, (e) => {
+            this.#migration = null;
+            throw e;
+        });
+        return this.#migration;
+    }
+
+    /** The u64 of an SDK id (a label of upstream's sidecar until the ids are moved in). */
+    #u64(b, id, where) {
+        return this.#idmap ? this.#idmap.u64(b, id, where) : toU64(id, where);
+    }
+
+    /** The SDK id of a row: its "_id", else upstream's sidecar name for the u64, else the number. */
+    #outId(stringId, u) {
+        return stringId ?? this.#idmap?.idOf(u) ?? fromU64(u);
+    }
+
+    /**
+     * Move the string ids of a store upstream's SDK wrote (`<file>.idmap.json`) into the file now
+     * instead of at the first write (`rvf import-upstream`): {moved, backup} — backup is where the
+     * sidecar went — or {moved: 0, backup: null} when there is nothing (left) to move.
+     */
+    async importUpstream() {
+        return this.#runWrite(async (b) => {
+            if (b.status().readOnly)
+                throw rvfError('ReadOnly', 'importUpstream() writes the store; open it with open(), not openReadonly()');
+            const done = await this.#migration; // this handle's move, reported once
+            this.#migration = null;
+            return done ?? { moved: 0, backup: null };
         });
     }
 
@@ -331,7 +387,7 @@ export class RvfDatabase {
     #hit(b, h, withMeta) {
         const row = b.metadata(h.id);
         const { stringId, metadata } = withMeta ? decodeRow(this.#fields, row) : { stringId: rowStringId(row) };
-        const out = { id: stringId ?? fromU64(h.id), distance: h.distance };
+        const out = { id: this.#outId(stringId, h.id), distance: h.distance };
         if (withMeta)
             out.metadata = metadata;
         return out;
@@ -377,12 +433,12 @@ export class RvfDatabase {
                     const out = {};
                     if (withMetadata) {
                         const { stringId, metadata } = decodeRow(this.#fields, row);
-                        out.id = stringId ?? fromU64(u);
+                        out.id = this.#outId(stringId, u);
                         if (withVectors)
                             out.vector = b.vector(u);
                         out.metadata = metadata;
                     } else {
-                        out.id = rowStringId(row) ?? fromU64(u);
+                        out.id = this.#outId(rowStringId(row), u);
                         if (withVectors)
                             out.vector = b.vector(u);
                     }
@@ -400,14 +456,15 @@ export class RvfDatabase {
     /** One live entry: {id, vector, metadata} or null. */
     async get(id) {
         return this.#run(async (b) => {
-            const u = toU64(id);
+            const u = this.#u64(b, id);
             const v = b.vector(u);
             if (!v)
                 return null;
             const { stringId, metadata } = decodeRow(this.#fields, b.metadata(u));
-            if (typeof id === 'string' && stringId !== id)
+            const rowId = this.#outId(stringId, u);
+            if (typeof id === 'string' && rowId !== id)
                 return null; // the u64 belongs to another id
-            return { id: stringId ?? fromU64(u), vector: v, metadata };
+            return { id: rowId, vector: v, metadata };
         });
     }
 
@@ -456,11 +513,11 @@ export class RvfDatabase {
         const withVectors = o.withVectors ?? false, withMetadata = o.withMetadata ?? true;
         return this.#run(async (b) => {
             const f = filter === undefined || filter === null ? undefined : translateFilter(filter, this.#fields);
-            const after = o.after === undefined || o.after === null ? null : toU64(o.after, 'find(): after');
+            const after = o.after === undefined || o.after === null ? null : this.#u64(b, o.after, 'find(): after');
             return b.findIds(f, after, limit).map((u) => {
                 const row = b.metadata(u);
                 const { stringId, metadata } = decodeRow(this.#fields, row);
-                const out = { id: stringId ?? fromU64(u) };
+                const out = { id: this.#outId(stringId, u) };
                 if (withVectors)
                     out.vector = b.vector(u);
                 if (withMetadata)
@@ -505,6 +562,7 @@ export class RvfDatabase {
     async compact(options) {
         const o = compactOptions(checkOptions(options, 'compact()'));
         return this.#run(async (b) => {
+            await this.#importUpstreamIds();
             const r = await b.compact(o);
             return {
                 segmentsCompacted: r.segmentsCompacted,

@@ -14,6 +14,7 @@ const COMMANDS = {
     compact: () => import('./compact.js'),
     convert: () => import('./convert.js'),
     export: () => import('./export.js'),
+    'import-upstream': () => import('./import-upstream.js'),
     serve: () => import('./serve.js'),
     bench: () => import('./bench.js'),
     demo: () => import('./demo.js'),
@@ -30,6 +31,7 @@ commands:
   compact FILE                      rewrite without deleted rows
   convert IN OUT --layout r|s       Layout S (ours) or Layout R (upstream) copy
   export FILE [-o OUT]              every live vector as JSONL (or fvecs)
+  import-upstream FILE              move an upstream store's string ids (FILE.idmap.json) into FILE
   serve FILE [...]                  HTTP/TCP server (runs the native \`rvf serve\`)
   bench [FILE]                      recall@k, latency percentiles, QPS per backend
   demo [DIR]                        SIFT10K walk-through on both backends
