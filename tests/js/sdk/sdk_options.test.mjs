@@ -169,3 +169,35 @@ describe.each(BACKENDS)('SDK options on the %s backend', (backend) => {
         await fromBytes.close();
     });
 });
+
+// The bindings' own option the SDK's `profile` maps to (additive to both; absent = as before).
+describe('domainProfile of the bindings', () => {
+    it('@ruvector/rvf-wasm RvfStore.create stores it and refuses ids outside 0..4 / 16..239', async () => {
+        const { RvfStore } = await import('@ruvector/rvf-wasm');
+        const s = await RvfStore.create({ dimensions: 2, domainProfile: 3 });
+        expect(s.status().domainProfile).toBe('rvgraph');
+        s.close();
+        const plain = await RvfStore.create({ dimensions: 2 });
+        expect(plain.status().domainProfile).toBe('generic');
+        plain.close();
+        for (const bad of [5, 15, 240, -1, 'rvtext'])
+            await expectRvfError(RvfStore.create({ dimensions: 2, domainProfile: bad }), 'InvalidOptions', /domainProfile/);
+    });
+
+    it.skipIf(!native.available)('@ruvector/rvf-node RvfDatabase.create stores it and refuses ids outside 0..4 / 16..239', async () => {
+        const { RvfDatabase: Addon } = await import('@ruvector/rvf-node');
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rvf-opts-addon-'));
+        try {
+            const db = Addon.create(path.join(dir, 'a.rvf'), { dimension: 2, domainProfile: 4 });
+            expect(db.status()).toMatchObject({ domainProfile: 'rvvision', profileId: 4 });
+            db.close();
+            const ext = Addon.create(path.join(dir, 'b.rvdna'), { dimension: 2 });
+            expect(ext.status().domainProfile).toBe('rvdna'); // absent: from the extension, as before
+            ext.close();
+            for (const bad of [5, 15, 240, -1])
+                expect(() => Addon.create(path.join(dir, `bad${bad}.rvf`), { dimension: 2, domainProfile: bad }), String(bad)).toThrow(/domainProfile/);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+});
