@@ -132,7 +132,7 @@ const Error kNoStore{Status::StoreClosed, "the store is closed"};
 class Store {
 public:
     val create(unsigned dimensions, const std::string &metric, const std::string &storage, unsigned m,
-               unsigned ef_construction, bool witness) {
+               unsigned ef_construction, bool witness, int domain_profile) {
         auto mt = metric_from_name(metric);
         if (!mt)
             return outcome_err(mt.error());
@@ -146,6 +146,8 @@ public:
         o.hnsw_m = static_cast<uint16_t>(m);
         o.hnsw_ef_construction = static_cast<uint16_t>(ef_construction);
         o.witness = witness;
+        if (domain_profile >= 0) // -1: unset (generic in memory); index.js checks the id
+            o.domain_profile = static_cast<core::DomainProfile>(domain_profile);
         return adopt(RvfStore::create_in_memory(o));
     }
 

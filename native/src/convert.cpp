@@ -375,6 +375,14 @@ StoreOptions create_options_from_js(Napi::Env env, const Napi::Value &v) {
             throw_options(env, "unknown compression '" + *c + "' (none, scalar, lz4)");
     }
     (void)uint_option(env, o, "profile", 3, 0); // upstream's hardware profile: validated, unused
+    // The domain profile (0 generic .. 4 rvvision, or custom 0x10..0xEF), stored in the file;
+    // absent: from the path's extension. The SDK maps profile names to these ids.
+    if (!o.Get("domainProfile").IsUndefined()) {
+        const auto dp = static_cast<uint8_t>(uint_option(env, o, "domainProfile", 0xEF, 0));
+        if (!core::domain_profile_valid(dp))
+            throw_options(env, "domainProfile must be 0..4 or a custom id 16..239");
+        s.domain_profile = static_cast<core::DomainProfile>(dp);
+    }
     const Napi::Value signing = o.Get("signing");
     if (!signing.IsUndefined() && (!signing.IsBoolean() || signing.As<Napi::Boolean>().Value()))
         throw_options(env, "manifest signing is not supported by this runtime (signing must be false)");

@@ -24,6 +24,8 @@ export interface RvfCreateOptions {
     efConstruction?: number;
     /** Chain a WITNESS entry into every commit (default true). */
     witness?: boolean;
+    /** Domain profile id stored in the file: 0 generic (default) .. 4 rvvision, custom 16..239. */
+    domainProfile?: number;
 }
 
 /** A metadata value: typed ({u64: 5n}) or shorthand by JavaScript type (see README). */

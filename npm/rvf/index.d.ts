@@ -5,7 +5,10 @@ import type { RvfStatusName } from '@ruvector/rvf-wasm';
 export { RvfError, RvfStatus, RvfStatusName } from '@ruvector/rvf-wasm';
 
 export type RvfBackendName = 'auto' | 'native' | 'wasm';
+/** A metric as status() reports it and create() takes it. */
 export type RvfMetric = 'l2' | 'cosine' | 'dotproduct' | 'hamming';
+/** Domain profiles (stored in the file; status().domainProfile / profileId report them). */
+export type RvfProfileName = 'generic' | 'rvdna' | 'rvtext' | 'rvgraph' | 'rvvision';
 
 /**
  * An id: a string (stored in the reserved "_id" field, its u64 is FNV-1a 64 of the UTF-8
@@ -34,27 +37,59 @@ export type RvfFilter =
     | { op: 'and' | 'or'; exprs?: RvfFilter[]; children?: RvfFilter[] }
     | { op: 'not'; expr?: RvfFilter; child?: RvfFilter };
 
-export interface RvfCreateOptions {
+/**
+ * create()'s options. Every key is checked at run time too: an unknown key, a wrong type or a
+ * value this build cannot honour is refused with RvfError InvalidOptions naming the key.
+ */
+export interface RvfOptions {
     /** Vector dimension 1..65535 (required; `dimension` is accepted too). */
     dimensions: number;
     dimension?: number;
-    /** Default 'l2'. */
-    metric?: RvfMetric;
+    /** Default 'l2'. 'ip' is accepted as an older name of 'dotproduct'. */
+    metric?: RvfMetric | 'ip';
     /** How rows are stored (default 'f32'; 'i8' is scalar-quantised). */
     storage?: 'f32' | 'f16' | 'i8';
-    /** 'lz4' compresses VEC segments (native backend only; wasm: InvalidOptions). */
-    compression?: 'none' | 'lz4';
-    /** Upstream's hardware profile 0..3: validated, not stored. */
-    profile?: 0 | 1 | 2 | 3;
+    /**
+     * 'lz4' compresses VEC segments (native backend only); 'scalar' (upstream's name) is storage
+     * 'i8'. Refused with InvalidOptions: 'zstd' (not in this build yet) and 'product' (no PQ).
+     */
+    compression?: 'none' | 'lz4' | 'zstd' | 'scalar' | 'product';
+    /**
+     * Domain profile stored in the file: a name, or a custom id 16..239. Default: from the path's
+     * extension (.rvdna .rvtext .rvgraph .rvvis), else generic. A number 0..3 is upstream's
+     * hardware profile (0 generic, 1 core, 2 hot, 3 full): no effect in this runtime, and the
+     * domain profile then comes from the extension, as in upstream.
+     */
+    profile?: RvfProfileName | 0 | 1 | 2 | 3 | number;
+    /** Manifest signing is not supported yet: anything but false is refused (InvalidOptions). */
+    signing?: false | RvfSigningOptions;
     /** HNSW M (16) and efConstruction (200). */
     m?: number;
     efConstruction?: number;
     /** Witness entry per commit (default true). */
     witness?: boolean;
+    /** 'off' builds no HNSW index (queries scan; native backend only). Default 'auto'. */
+    index?: 'auto' | 'off';
     backend?: RvfBackendName;
 }
 
+/** The seed's signing options: typed so such code compiles, refused at run time until signatures land. */
+export interface RvfSigningOptions {
+    algorithm: 'ed25519';
+    key: Uint8Array;
+}
+
+/** Older name of RvfOptions. */
+export type RvfCreateOptions = RvfOptions;
+
 export interface RvfOpenOptions {
+    backend?: RvfBackendName;
+    /** open() only: take no lock; writes fail with ReadOnly (same as openReadonly). */
+    readOnly?: boolean;
+}
+
+/** openReadonly()'s options. */
+export interface RvfReadonlyOptions {
     backend?: RvfBackendName;
 }
 
@@ -73,12 +108,16 @@ export interface RvfRejection {
     message: string;
 }
 
-export interface RvfInsertResult {
+/** What insertBatch / upsertBatch return. */
+export interface RvfIngestResult {
     accepted: number;
     rejected: number;
     epoch: number;
     rejections: RvfRejection[];
 }
+
+/** Older name of RvfIngestResult. */
+export type RvfInsertResult = RvfIngestResult;
 
 export interface RvfQueryOptions {
     /** HNSW beam width (default 100). */
@@ -88,12 +127,16 @@ export interface RvfQueryOptions {
     includeMetadata?: boolean;
 }
 
-export interface RvfSearchResult {
+/** One query hit. */
+export interface RvfResult {
     /** The id as inserted: string, number (or bigint above 2^53). */
     id: string | number | bigint;
     distance: number;
     metadata?: Record<string, unknown>;
 }
+
+/** Older name of RvfResult. */
+export type RvfSearchResult = RvfResult;
 
 export interface RvfDeleteResult {
     deleted: number;
@@ -136,9 +179,11 @@ export interface RvfStatus {
     syncs: number;
     readOnly: boolean;
     dimensions: number;
-    metric: 'l2' | 'ip' | 'cosine' | 'hamming';
+    /** As create() takes it ('dotproduct', never 'ip'). */
+    metric: RvfMetric;
     storage: 'f32' | 'f16' | 'i8';
-    domainProfile: string;
+    /** The domain profile's name ('custom:<id>' for a custom id); profileId is its id. */
+    domainProfile: RvfProfileName | `custom:${number}`;
     /** Layout the file was opened in: 'S' (ours) or 'R' (upstream's). */
     layout: string;
     warnings: string[];
@@ -181,20 +226,20 @@ export interface RvfRow {
 export declare class RvfDatabase {
     private constructor();
     /** New file (FsyncFailed if it exists, LockHeld if another writer holds `<path>.lock`). */
-    static create(path: string, options: RvfCreateOptions, backend?: RvfBackendName): Promise<RvfDatabase>;
+    static create(path: string, options: RvfOptions, backend?: RvfBackendName): Promise<RvfDatabase>;
     /** Open for writing (takes the writer lock). A string second argument is the backend. */
     static open(path: string, options?: RvfOpenOptions | RvfBackendName): Promise<RvfDatabase>;
     /** Open without the lock; writes fail with ReadOnly. */
-    static openReadonly(path: string, options?: RvfOpenOptions | RvfBackendName): Promise<RvfDatabase>;
+    static openReadonly(path: string, options?: RvfReadonlyOptions | RvfBackendName): Promise<RvfDatabase>;
     /**
      * Verify a file without opening it (no lock): every check of verify(), plus the reason a
      * damaged file does not open, as one more problem. Throws only for a missing/unreadable file.
      */
     static verifyFile(path: string, options?: { backend?: RvfBackendName } | RvfBackendName): Promise<RvfVerifyReport>;
     /** Read-only store from a URL (http(s), file:, or a path in Node); downloads the whole file (wasm backend). */
-    static openProgressive(url: string | URL, options?: Record<string, never>): Promise<RvfDatabase>;
+    static openProgressive(url: string | URL, options?: Record<string, never>): Promise<RvfProgressiveReader>;
     /** In-memory store over .rvf bytes (wasm backend). */
-    static fromBytes(bytes: Uint8Array, options?: { readOnly?: boolean }): Promise<RvfDatabase>;
+    static fromBytes(bytes: Uint8Array, options?: RvfFromBytesOptions): Promise<RvfDatabase>;
 
     readonly backend: 'native' | 'wasm';
     readonly isClosed: boolean;
@@ -204,13 +249,13 @@ export declare class RvfDatabase {
     /** One vector; a rejection (NaN, duplicate id, wrong dimension) throws RvfError. */
     insert(id: RvfId, vector: Float32Array | number[], metadata?: RvfMetadata | null): Promise<{ accepted: number; epoch: number }>;
     /** Many vectors in one commit; bad ones are rejected one by one. */
-    insertBatch(entries: RvfEntry[]): Promise<RvfInsertResult>;
+    insertBatch(entries: RvfEntry[]): Promise<RvfIngestResult>;
     /** Upstream's name for insertBatch. */
-    ingestBatch(entries: RvfEntry[]): Promise<RvfInsertResult>;
+    ingestBatch(entries: RvfEntry[]): Promise<RvfIngestResult>;
     /** Insert-or-replace one entry in one commit; a rejection (NaN, wrong dimension) throws RvfError. */
     upsert(id: RvfId, vector: Float32Array | number[], metadata?: RvfMetadata | null): Promise<{ accepted: number; epoch: number }>;
     /** insertBatch, but a live id is replaced (vector and metadata) in the same commit instead of rejected. */
-    upsertBatch(entries: RvfEntry[]): Promise<RvfInsertResult>;
+    upsertBatch(entries: RvfEntry[]): Promise<RvfIngestResult>;
     /** Replace a live entry's whole metadata record (null / {} clears it); not live → RvfError KeyNotFound. */
     updateMetadata(id: RvfId, metadata: RvfMetadata | null): Promise<{ epoch: number }>;
     /** Live entries, or those the filter matches (a field no row has matches none). */
@@ -219,8 +264,8 @@ export declare class RvfDatabase {
     find(filter: RvfFilter | string | null, options?: RvfFindOptions): Promise<RvfRow[]>;
     /** Read-only stores (openReadonly): re-read the file to see later commits; writable → RvfError InvalidArgument. */
     refresh(): Promise<void>;
-    query(vector: Float32Array | number[], k: number, options?: RvfQueryOptions): Promise<RvfSearchResult[]>;
-    queryBatch(vectors: Array<Float32Array | number[]>, k: number, options?: RvfQueryOptions): Promise<RvfSearchResult[][]>;
+    query(vector: Float32Array | number[], k: number, options?: RvfQueryOptions): Promise<RvfResult[]>;
+    queryBatch(vectors: Array<Float32Array | number[]>, k: number, options?: RvfQueryOptions): Promise<RvfResult[][]>;
     /** {id, vector, metadata} of a live entry, or null. */
     get(id: RvfId): Promise<{ id: string | number | bigint; vector: Float32Array; metadata: Record<string, unknown> } | null>;
     /** Every live id, in ascending u64 id order (no size cap; see rows() for large stores). */
@@ -248,6 +293,19 @@ export declare class RvfDatabase {
     /** Idempotent; later calls throw RvfError StoreClosed. */
     close(): Promise<void>;
 }
+
+/** fromBytes()'s options: readOnly (default false: the in-memory store is writable). */
+export interface RvfFromBytesOptions {
+    readOnly?: boolean;
+}
+
+/**
+ * What openProgressive() gives: a read-only store (wasm backend), so the write methods are
+ * left out of its type (at run time they fail with RvfError ReadOnly).
+ */
+export type RvfProgressiveReader = Omit<RvfDatabase,
+    'insert' | 'insertBatch' | 'ingestBatch' | 'upsert' | 'upsertBatch' | 'updateMetadata' | 'delete' |
+    'deleteByFilter' | 'compact'>;
 
 /** find()'s options: at most `limit` rows (default all), above the id `after`; metadata on, vectors off by default. */
 export interface RvfFindOptions {

@@ -8,46 +8,10 @@ import { translateFilter } from './filter.js';
 import { backendClass } from './backend/select.js';
 import { WasmBackend } from './backend/wasm.js';
 import { loadIdMap } from './idmap.js';
+import * as opts from './options.js';
 
-const ROW_OPTIONS = new Set(['withVectors', 'withMetadata', 'batch']);
-const FIND_OPTIONS = new Set(['limit', 'after', 'withVectors', 'withMetadata']);
-const PROFILE_IDS = { generic: 0, rvdna: 1, rvtext: 2, rvgraph: 3, rvvision: 4 };
 const showId = (id) => (typeof id === 'string' ? JSON.stringify(id) : String(id));
 const fromU64 = (b) => (typeof b === 'bigint' && b <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(b) : b);
-
-function checkOptions(options, what) {
-    if (options === undefined)
-        return {};
-    if (options === null || typeof options !== 'object' || Array.isArray(options))
-        throw rvfError('InvalidOptions', `${what} takes an options object`);
-    return options;
-}
-
-/** compact()'s options, checked here so both backends refuse the same things. */
-function compactOptions(o) {
-    for (const key of Object.keys(o))
-        if (key !== 'ioBudgetBytes' && key !== 'ioBytesPerSecond')
-            throw rvfError('InvalidOptions', `compact() has no option '${key}' (ioBudgetBytes, ioBytesPerSecond)`);
-    const out = {};
-    for (const key of ['ioBudgetBytes', 'ioBytesPerSecond']) {
-        const v = o[key] ?? 0;
-        if (!Number.isSafeInteger(v) || v < 0)
-            throw rvfError('InvalidOptions', `compact(): ${key} must be a non-negative safe integer (0 = ${key === 'ioBudgetBytes' ? 'unlimited' : 'unthrottled'}), got ${String(o[key])}`);
-        out[key] = v;
-    }
-    return out;
-}
-
-function createOptions(o) {
-    const dimensions = o.dimensions ?? o.dimension;
-    if (dimensions === undefined)
-        throw rvfError('InvalidOptions', 'dimensions is required');
-    if (o.profile !== undefined && !(Number.isInteger(o.profile) && o.profile >= 0 && o.profile <= 3))
-        throw rvfError('InvalidOptions', `profile must be 0..3, got ${String(o.profile)}`);
-    if (o.compression !== undefined && !['none', 'lz4'].includes(o.compression))
-        throw rvfError('InvalidOptions', `compression must be 'none' or 'lz4', got ${String(o.compression)}`);
-    return { ...o, dimensions };
-}
 
 function toVector(v, where) {
     if (v instanceof Float32Array)
@@ -78,16 +42,19 @@ export class RvfDatabase {
     static #token = Symbol('RvfDatabase');
 
     /**
-     * A new store at `path`. options: { dimensions (required), metric 'l2'|'cosine'|'dotproduct'|
-     * 'hamming', storage 'f32'|'f16'|'i8', compression 'none'|'lz4' (lz4: native only), profile
-     * 0..3 (validated, not stored), m 16, efConstruction 200, witness true, backend 'auto'|'native'|'wasm' }.
+     * A new store at `path`. options (options.js checks them): { dimensions (required), metric
+     * 'l2'|'cosine'|'dotproduct'|'hamming', storage 'f32'|'f16'|'i8', compression 'none'|'lz4'
+     * (native only)|'scalar' (= storage 'i8'), profile (domain profile name or id, stored; default
+     * from the extension), m 16, efConstruction 200, witness true, index 'auto'|'off' (native),
+     * backend 'auto'|'native'|'wasm' }. 'zstd', 'product' and signing are refused.
      */
     static async create(path, options, backend) {
         return mapErrorsAsync(async () => {
             if (typeof path !== 'string' || path.length === 0)
                 throw rvfError('InvalidArgument', 'create(path, options): path must be a non-empty string');
-            const o = createOptions(checkOptions(options, 'create()'));
-            const B = await backendClass(backend ?? o.backend);
+            const o = opts.createOptions(path, options, backend);
+            const B = await backendClass(o.backend);
+            opts.checkCreateForBackend(o, B === WasmBackend ? 'wasm' : 'native');
             return new RvfDatabase(await B.create(path, o), RvfDatabase.#token);
         });
     }
@@ -102,7 +69,7 @@ export class RvfDatabase {
         return mapErrorsAsync(async () => {
             if (typeof path !== 'string' || path.length === 0)
                 throw rvfError('InvalidArgument', 'verifyFile(path): path must be a non-empty string');
-            const o = typeof options === 'string' ? { backend: options } : checkOptions(options, 'verifyFile()');
+            const o = opts.openOptions(options, 'verifyFile()');
             const B = await backendClass(o.backend);
             return B.verifyFile(path);
         });
@@ -110,19 +77,19 @@ export class RvfDatabase {
 
     /** Open for reading and writing (takes the writer lock `<path>.lock`). */
     static async open(path, options) {
-        return RvfDatabase.#open(path, options, false);
+        return RvfDatabase.#open(path, options, false, 'open()');
     }
 
     /** Open without the lock; writes fail with ReadOnly. */
     static async openReadonly(path, options) {
-        return RvfDatabase.#open(path, options, true);
+        return RvfDatabase.#open(path, options, true, 'openReadonly()');
     }
 
-    static async #open(path, options, readOnly) {
+    static async #open(path, options, readOnly, what) {
         return mapErrorsAsync(async () => {
             if (typeof path !== 'string' || path.length === 0)
                 throw rvfError('InvalidArgument', 'open(path): path must be a non-empty string');
-            const o = typeof options === 'string' ? { backend: options } : checkOptions(options, 'open()');
+            const o = opts.openOptions(options, what);
             const B = await backendClass(o.backend);
             const b = await B.open(path, { readOnly: o.readOnly || readOnly });
             const db = new RvfDatabase(b, RvfDatabase.#token);
@@ -142,7 +109,7 @@ export class RvfDatabase {
      */
     static async openProgressive(url, options) {
         return mapErrorsAsync(async () => {
-            checkOptions(options, 'openProgressive()');
+            opts.checkKeys(options, 'openProgressive()');
             const bytes = await fetchBytes(url);
             return new RvfDatabase(await WasmBackend.fromBytes(bytes, { readOnly: true }), RvfDatabase.#token);
         });
@@ -153,8 +120,8 @@ export class RvfDatabase {
         return mapErrorsAsync(async () => {
             if (!(bytes instanceof Uint8Array))
                 throw rvfError('InvalidArgument', 'fromBytes() takes a Uint8Array');
-            const o = checkOptions(options, 'fromBytes()');
-            return new RvfDatabase(await WasmBackend.fromBytes(bytes, { readOnly: !!o.readOnly }), RvfDatabase.#token);
+            const o = opts.fromBytesOptions(options);
+            return new RvfDatabase(await WasmBackend.fromBytes(bytes, { readOnly: o.readOnly }), RvfDatabase.#token);
         });
     }
 
@@ -255,7 +222,8 @@ export class RvfDatabase {
     }
 
     /** Add one vector; a rejection (NaN, duplicate id, wrong dimension) is thrown as RvfError. */
-    async insert(id, vector, metadata) {
+    async insert(id, vector, metadata, options) {
+        opts.noOptions(options, 'insert()');
         const r = await this.insertBatch([{ id, vector, metadata }]);
         if (r.rejected > 0) {
             const rj = r.rejections[0];
@@ -269,12 +237,14 @@ export class RvfDatabase {
      * or an id already present are rejected one by one ({index, id, code, name, message}); the
      * rest are committed. Returns {accepted, rejected, epoch, rejections}.
      */
-    async insertBatch(entries) {
+    async insertBatch(entries, options) {
+        opts.noOptions(options, 'insertBatch()');
         return this.#writeBatch(entries, false);
     }
 
     /** Insert-or-replace one entry (one commit): a rejection (NaN, wrong dimension) is thrown. */
-    async upsert(id, vector, metadata) {
+    async upsert(id, vector, metadata, options) {
+        opts.noOptions(options, 'upsert()');
         const r = await this.upsertBatch([{ id, vector, metadata }]);
         if (r.rejected > 0) {
             const rj = r.rejections[0];
@@ -287,7 +257,8 @@ export class RvfDatabase {
      * insertBatch, except that an id already live is replaced (vector and metadata; a replaced
      * row without `metadata` has none afterwards) in the same commit instead of being rejected.
      */
-    async upsertBatch(entries) {
+    async upsertBatch(entries, options) {
+        opts.noOptions(options, 'upsertBatch()');
         return this.#writeBatch(entries, true);
     }
 
@@ -359,28 +330,27 @@ export class RvfDatabase {
      * number / bigint). options: { efSearch (100), filter, includeMetadata (false) }.
      */
     async query(vector, k, options) {
-        const o = checkOptions(options, 'query()');
+        const o = opts.queryOptions(options, 'query()');
         return this.#run(async (b) => {
             const q = toVector(vector, 'vector');
             if (!Number.isInteger(k) || k < 0)
                 throw rvfError('InvalidArgument', `k must be a non-negative integer, got ${String(k)}`);
-            const ef = o.efSearch ?? 100;
-            const filter = o.filter === undefined || o.filter === null ? undefined : translateFilter(o.filter, this.#fields);
-            const hits = await b.query(q, k, ef, filter);
-            return hits.map((h) => this.#hit(b, h, !!o.includeMetadata));
+            const filter = o.filter === undefined ? undefined : translateFilter(o.filter, this.#fields);
+            const hits = await b.query(q, k, o.efSearch, filter);
+            return hits.map((h) => this.#hit(b, h, o.includeMetadata));
         });
     }
 
     /** Many queries at once (native: one thread-pool task): an array of result lists. */
     async queryBatch(vectors, k, options) {
-        const o = checkOptions(options, 'queryBatch()');
+        const o = opts.queryOptions(options, 'queryBatch()');
         return this.#run(async (b) => {
             const list = vectors.map((v, i) => toVector(v, `vectors[${i}]`));
-            const ef = o.efSearch ?? 100;
-            const filter = o.filter === undefined || o.filter === null ? undefined : translateFilter(o.filter, this.#fields);
+            const ef = o.efSearch;
+            const filter = o.filter === undefined ? undefined : translateFilter(o.filter, this.#fields);
             const all = b.queryBatch ? await b.queryBatch(list, k, ef, filter)
                 : await Promise.all(list.map((q) => b.query(q, k, ef, filter)));
-            return all.map((hits) => hits.map((h) => this.#hit(b, h, !!o.includeMetadata)));
+            return all.map((hits) => hits.map((h) => this.#hit(b, h, o.includeMetadata)));
         });
     }
 
@@ -413,17 +383,7 @@ export class RvfDatabase {
      * when their ids are above the last row yielded; deleted ones are skipped.
      */
     async *rows(options) {
-        const o = checkOptions(options, 'rows()');
-        for (const key of Object.keys(o))
-            if (!ROW_OPTIONS.has(key))
-                throw rvfError('InvalidOptions', `rows(): unknown option '${key}' (accepted: ${[...ROW_OPTIONS].join(', ')})`);
-        const batch = o.batch ?? 1000;
-        if (!Number.isSafeInteger(batch) || batch < 1)
-            throw rvfError('InvalidOptions', `rows(): batch must be a positive integer (rows per page), got ${String(batch)}`);
-        for (const key of ['withVectors', 'withMetadata'])
-            if (o[key] !== undefined && typeof o[key] !== 'boolean')
-                throw rvfError('InvalidOptions', `rows(): ${key} must be true or false, got ${String(o[key])}`);
-        const withVectors = o.withVectors ?? true, withMetadata = o.withMetadata ?? true;
+        const { withVectors, withMetadata, batch } = opts.rowsOptions(options);
         let after = null;
         for (;;) {
             const page = await this.#run(async (b) => {
@@ -500,17 +460,8 @@ export class RvfDatabase {
      * withMetadata (true) }.
      */
     async find(filter, options) {
-        const o = checkOptions(options, 'find()');
-        for (const key of Object.keys(o))
-            if (!FIND_OPTIONS.has(key))
-                throw rvfError('InvalidOptions', `find(): unknown option '${key}' (accepted: ${[...FIND_OPTIONS].join(', ')})`);
-        const limit = o.limit ?? Number.MAX_SAFE_INTEGER;
-        if (!Number.isSafeInteger(limit) || limit < 0)
-            throw rvfError('InvalidOptions', `find(): limit must be a non-negative integer, got ${String(o.limit)}`);
-        for (const key of ['withVectors', 'withMetadata'])
-            if (o[key] !== undefined && typeof o[key] !== 'boolean')
-                throw rvfError('InvalidOptions', `find(): ${key} must be true or false, got ${String(o[key])}`);
-        const withVectors = o.withVectors ?? false, withMetadata = o.withMetadata ?? true;
+        const o = opts.findOptions(options);
+        const { limit, withVectors, withMetadata } = o;
         return this.#run(async (b) => {
             const f = filter === undefined || filter === null ? undefined : translateFilter(filter, this.#fields);
             const after = o.after === undefined || o.after === null ? null : this.#u64(b, o.after, 'find(): after');
@@ -538,7 +489,8 @@ export class RvfDatabase {
     }
 
     /** Delete ids (one id or an array; unknown ids are ignored): {deleted, epoch}. */
-    async delete(ids) {
+    async delete(ids, options) {
+        opts.noOptions(options, 'delete()');
         const list = Array.isArray(ids) ? ids : [ids];
         return this.#runWrite(async (b) => {
             const u = new BigUint64Array(list.length);
@@ -560,7 +512,7 @@ export class RvfDatabase {
      * the rewrite writes the file at most about that fast.
      */
     async compact(options) {
-        const o = compactOptions(checkOptions(options, 'compact()'));
+        const o = opts.compactOptions(options);
         return this.#run(async (b) => {
             await this.#importUpstreamIds();
             const r = await b.compact(o);
@@ -578,7 +530,7 @@ export class RvfDatabase {
     async status() {
         return this.#run(async (b) => {
             const s = b.status();
-            const profileId = s.profileId ?? PROFILE_IDS[s.domainProfile] ?? 0;
+            const profileId = s.profileId ?? opts.profileIdOf(s.domainProfile);
             return {
                 totalVectors: s.totalVectors,
                 deletedVectors: s.deletedVectors,
@@ -594,7 +546,7 @@ export class RvfDatabase {
                 syncs: s.syncs,
                 readOnly: s.readOnly,
                 dimensions: s.dimensions,
-                metric: s.metric,
+                metric: opts.metricName(s.metric),
                 storage: s.storage,
                 domainProfile: s.domainProfile,
                 layout: s.layout,
@@ -616,7 +568,8 @@ export class RvfDatabase {
     }
 
     /** Re-check every hash, the manifest chain and the witness chain: {ok, problems, ...}. */
-    async verify() {
+    async verify(options) {
+        opts.noOptions(options, 'verify()');
         return this.#run(async (b) => b.verify());
     }
 

@@ -25,6 +25,7 @@ function nativeOptions(o) {
         storage: o.storage,
         compression: o.compression,
         profile: o.profile,
+        domainProfile: o.domainProfile,
         m: o.m,
         efConstruction: o.efConstruction,
         witness: o.witness,

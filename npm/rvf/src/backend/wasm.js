@@ -49,6 +49,7 @@ function createOptions(o) {
         m: o.m,
         efConstruction: o.efConstruction,
         witness: o.witness,
+        domainProfile: o.domainProfile,
     };
 }
 

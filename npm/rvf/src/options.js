@@ -1,0 +1,250 @@
+// Option checking for every RvfDatabase entry point, in one place: an unknown key, a value of the
+// wrong type, or a value this build cannot honour is refused with RvfError InvalidOptions (an
+// unknown metric: MetricUnsupported, the runtime's code) naming the key — never accepted and
+// ignored. database.js calls these and passes the normalised objects to the backends.
+import { rvfError } from './errors.js';
+
+/**
+ * Whether this build's runtime writes ZSTD-compressed segments. False until the runtime gains
+ * zstd; then flip it (and list the backends that have it in ZSTD_BACKENDS).
+ */
+export const ZSTD_SUPPORTED = false;
+const ZSTD_BACKENDS = new Set(['native']);
+
+/** Domain profiles by name, with the ids the file stores and status().profileId reports (spec). */
+export const PROFILE_IDS = Object.freeze({ generic: 0, rvdna: 1, rvtext: 2, rvgraph: 3, rvvision: 4 });
+const PROFILE_BY_EXTENSION = { '.rvf': 0, '.rvdna': 1, '.rvtext': 2, '.rvgraph': 3, '.rvvis': 4 };
+const CUSTOM_PROFILES = [0x10, 0xef]; // the spec's custom domain profile ids
+
+/** Input spellings of each metric (upstream's and the runtime's); status() reports the first form. */
+const METRICS = {
+    l2: 'l2', L2: 'l2',
+    cosine: 'cosine', Cosine: 'cosine',
+    dotproduct: 'dotproduct', ip: 'dotproduct', inner_product: 'dotproduct', InnerProduct: 'dotproduct',
+    hamming: 'hamming',
+};
+
+const KEYS = {
+    'create()': ['dimensions', 'dimension', 'metric', 'storage', 'compression', 'profile', 'signing', 'm',
+        'efConstruction', 'witness', 'index', 'backend'],
+    'open()': ['backend', 'readOnly'],
+    'openReadonly()': ['backend'],
+    'verifyFile()': ['backend'],
+    'openProgressive()': [],
+    'fromBytes()': ['readOnly'],
+    'query()': ['efSearch', 'filter', 'includeMetadata'],
+    'queryBatch()': ['efSearch', 'filter', 'includeMetadata'],
+    'rows()': ['withVectors', 'withMetadata', 'batch'],
+    'find()': ['limit', 'after', 'withVectors', 'withMetadata'],
+    'compact()': ['ioBudgetBytes', 'ioBytesPerSecond'],
+};
+
+const show = (v) => (typeof v === 'string' ? `'${v}'` : typeof v === 'bigint' ? `${v}n` : String(v));
+
+/**
+ * `options` of the entry point `what` ('query()'...) as a plain object ({} when undefined),
+ * after refusing a non-object or a key the entry point does not have. A string is the backend
+ * where the entry point takes one (open('db.rvf', 'wasm')).
+ */
+export function checkKeys(options, what) {
+    if (options === undefined || options === null)
+        return {};
+    if (typeof options === 'string' && KEYS[what].includes('backend'))
+        return { backend: options };
+    if (typeof options !== 'object' || Array.isArray(options))
+        throw rvfError('InvalidOptions', `${what} takes an options object, got ${Array.isArray(options) ? 'an array' : show(options)}`);
+    const accepted = KEYS[what];
+    for (const key of Object.keys(options))
+        if (!accepted.includes(key))
+            throw rvfError('InvalidOptions', accepted.length === 0
+                ? `${what} takes no options, got '${key}'`
+                : `${what}: unknown option '${key}' (accepted: ${accepted.join(', ')})`);
+    return options;
+}
+
+/** For an entry point that takes no options: undefined, null or {} only. */
+export function noOptions(options, what) {
+    if (options === undefined || options === null)
+        return;
+    if (typeof options !== 'object' || Array.isArray(options) || Object.keys(options).length > 0)
+        throw rvfError('InvalidOptions', `${what} takes no options, got ${typeof options === 'object' && !Array.isArray(options) ? `'${Object.keys(options)[0]}'` : show(options)}`);
+}
+
+function boolOption(o, key, what) {
+    if (o[key] !== undefined && typeof o[key] !== 'boolean')
+        throw rvfError('InvalidOptions', `${what}: ${key} must be true or false, got ${show(o[key])}`);
+    return o[key];
+}
+
+function uintOption(o, key, what, max, why) {
+    const v = o[key];
+    if (v !== undefined && !(Number.isSafeInteger(v) && v >= 0 && v <= max))
+        throw rvfError('InvalidOptions', `${what}: ${key} must be an integer in 0..${max}${why ? ` (${why})` : ''}, got ${show(v)}`);
+    return v;
+}
+
+function oneOf(o, key, what, values) {
+    const v = o[key];
+    if (v !== undefined && !values.includes(v))
+        throw rvfError('InvalidOptions', `${what}: ${key} must be ${values.map(show).join(' | ')}, got ${show(v)}`);
+    return v;
+}
+
+/** The backend's name is checked by backend/select.js (which also takes upstream's 'node'). */
+function backendOption(o) {
+    return o.backend;
+}
+
+/** The domain profile id a path's extension implies (as the runtime derives it), or undefined. */
+function profileFromPath(path) {
+    const m = /\.[a-z]+$/i.exec(path);
+    return m ? PROFILE_BY_EXTENSION[m[0].toLowerCase()] : undefined;
+}
+
+// profile: a name is a domain profile (the seed's RvfOptions); a number 0..3 keeps upstream's
+// meaning, the *hardware* profile (0 generic, 1 core, 2 hot, 3 full), which picks kernels on a
+// tile and changes nothing in a desktop/server runtime, so the domain profile then comes from the
+// extension as upstream's does; 16..239 are custom domain profile ids.
+function profileId(p, path) {
+    if (typeof p === 'string' && Object.hasOwn(PROFILE_IDS, p))
+        return PROFILE_IDS[p];
+    if (Number.isInteger(p) && p >= 0 && p <= 3)
+        return profileFromPath(path);
+    if (Number.isInteger(p) && p >= CUSTOM_PROFILES[0] && p <= CUSTOM_PROFILES[1])
+        return p;
+    throw rvfError('InvalidOptions', `create(): profile must be a domain profile name (${Object.keys(PROFILE_IDS).join(', ')}), ` +
+        `upstream's hardware profile 0..3, or a custom domain profile id ${CUSTOM_PROFILES[0]}..${CUSTOM_PROFILES[1]}, got ${show(p)}`);
+}
+
+/**
+ * create()'s options for `path`, normalised for the backends: { dimensions, metric, storage,
+ * compression, domainProfile, m, efConstruction, witness, index, backend }. `compression:
+ * 'scalar'` (upstream's name for int8 quantisation) becomes storage 'i8'.
+ */
+export function createOptions(path, options, backendArg) {
+    const what = 'create()';
+    const o = checkKeys(options, what);
+    if (o.dimensions !== undefined && o.dimension !== undefined && o.dimensions !== o.dimension)
+        throw rvfError('InvalidOptions', `${what}: dimensions (${show(o.dimensions)}) and dimension (${show(o.dimension)}) differ; give one`);
+    const dimensions = o.dimensions ?? o.dimension;
+    if (dimensions === undefined)
+        throw rvfError('InvalidOptions', `${what}: dimensions is required (e.g. { dimensions: 384 })`);
+    if (o.metric !== undefined && typeof o.metric !== 'string')
+        throw rvfError('InvalidOptions', `${what}: metric must be a string, got ${show(o.metric)}`);
+    if (o.metric !== undefined && !Object.hasOwn(METRICS, o.metric))
+        throw rvfError('MetricUnsupported', `${what}: unknown metric ${show(o.metric)} (l2, cosine, dotproduct, hamming; 'ip' = dotproduct)`);
+    let storage = oneOf(o, 'storage', what, ['f32', 'f16', 'i8']);
+    let compression = oneOf(o, 'compression', what, ['none', 'lz4', 'zstd', 'scalar', 'product']);
+    if (compression === 'scalar') {
+        if (storage !== undefined && storage !== 'i8')
+            throw rvfError('InvalidOptions', `${what}: compression 'scalar' is int8 storage, but storage is ${show(storage)}; give one of them`);
+        storage = 'i8';
+        compression = 'none';
+    }
+    if (compression === 'product')
+        throw rvfError('InvalidOptions', `${what}: compression 'product' (product quantisation) is not supported by this runtime; ` +
+            `use compression 'scalar' (int8) or storage 'f16'`);
+    if (o.signing !== undefined && o.signing !== false)
+        throw rvfError('InvalidOptions', `${what}: signing is not supported yet (files would be unsigned); leave signing out ` +
+            `and check integrity with verify() (hashes and the witness chain)`);
+    const backend = backendArg ?? backendOption(o);
+    return {
+        dimensions,
+        metric: o.metric === undefined ? undefined : METRICS[o.metric],
+        storage,
+        compression,
+        domainProfile: o.profile === undefined ? profileFromPath(path) : profileId(o.profile, path),
+        m: uintOption(o, 'm', what, 0xffff),
+        efConstruction: uintOption(o, 'efConstruction', what, 0xffff),
+        witness: boolOption(o, 'witness', what),
+        index: oneOf(o, 'index', what, ['auto', 'off']),
+        backend,
+    };
+}
+
+/**
+ * The create() options a backend ('native' | 'wasm') cannot honour, refused before it starts:
+ * ZSTD (until the runtime has it), LZ4 and index 'off' on wasm.
+ */
+export function checkCreateForBackend(o, kind) {
+    if (o.compression === 'zstd' && !(ZSTD_SUPPORTED && ZSTD_BACKENDS.has(kind)))
+        throw rvfError('InvalidOptions', `create(): compression 'zstd' is not supported by this build yet; use compression 'lz4' (native backend) or 'none'`);
+    if (kind === 'wasm' && o.compression === 'lz4')
+        throw rvfError('InvalidOptions', `create(): compression 'lz4' needs the native backend (the wasm build has no LZ4); use compression 'none' or backend 'native'`);
+    if (kind === 'wasm' && o.index === 'off')
+        throw rvfError('InvalidOptions', `create(): index 'off' needs the native backend (the wasm build always indexes); leave index out or use backend 'native'`);
+}
+
+/** open() / openReadonly() / verifyFile(): { backend, readOnly }. */
+export function openOptions(options, what) {
+    const o = checkKeys(options, what);
+    return { backend: backendOption(o), readOnly: boolOption(o, 'readOnly', what) ?? false };
+}
+
+/** fromBytes(): { readOnly }. */
+export function fromBytesOptions(options) {
+    const o = checkKeys(options, 'fromBytes()');
+    return { readOnly: boolOption(o, 'readOnly', 'fromBytes()') ?? false };
+}
+
+/** query() / queryBatch(): { efSearch, filter, includeMetadata } (filter as given). */
+export function queryOptions(options, what) {
+    const o = checkKeys(options, what);
+    return {
+        efSearch: uintOption(o, 'efSearch', what, 0xffffffff, 'HNSW beam width') ?? 100,
+        filter: o.filter ?? undefined,
+        includeMetadata: boolOption(o, 'includeMetadata', what) ?? false,
+    };
+}
+
+/** rows(): { withVectors, withMetadata, batch }. */
+export function rowsOptions(options) {
+    const what = 'rows()';
+    const o = checkKeys(options, what);
+    const batch = o.batch ?? 1000;
+    if (!Number.isSafeInteger(batch) || batch < 1)
+        throw rvfError('InvalidOptions', `${what}: batch must be a positive integer (rows per page), got ${show(batch)}`);
+    return { withVectors: boolOption(o, 'withVectors', what) ?? true, withMetadata: boolOption(o, 'withMetadata', what) ?? true, batch };
+}
+
+/** find(): { limit, after, withVectors, withMetadata } (after as given). */
+export function findOptions(options) {
+    const what = 'find()';
+    const o = checkKeys(options, what);
+    const limit = o.limit ?? Number.MAX_SAFE_INTEGER;
+    if (!Number.isSafeInteger(limit) || limit < 0)
+        throw rvfError('InvalidOptions', `${what}: limit must be a non-negative integer, got ${show(o.limit)}`);
+    return {
+        limit,
+        after: o.after ?? null,
+        withVectors: boolOption(o, 'withVectors', what) ?? false,
+        withMetadata: boolOption(o, 'withMetadata', what) ?? true,
+    };
+}
+
+/** compact(): { ioBudgetBytes, ioBytesPerSecond }, 0 = unlimited / unthrottled. */
+export function compactOptions(options) {
+    const what = 'compact()';
+    const o = checkKeys(options, what);
+    const out = {};
+    for (const key of ['ioBudgetBytes', 'ioBytesPerSecond']) {
+        const v = o[key] ?? 0;
+        if (!Number.isSafeInteger(v) || v < 0)
+            throw rvfError('InvalidOptions', `${what}: ${key} must be a non-negative safe integer (0 = ${key === 'ioBudgetBytes' ? 'unlimited' : 'unthrottled'}), got ${show(o[key])}`);
+        out[key] = v;
+    }
+    return out;
+}
+
+/** The id of a domain profile name status() reports ('rvtext', 'custom:16'). */
+export function profileIdOf(name) {
+    if (Object.hasOwn(PROFILE_IDS, name))
+        return PROFILE_IDS[name];
+    const m = /^custom:(\d+)$/.exec(name ?? '');
+    return m ? Number(m[1]) : 0;
+}
+
+/** The metric as create() takes it: status() reports 'dotproduct' where the runtime says 'ip'. */
+export function metricName(runtimeName) {
+    return METRICS[runtimeName] ?? runtimeName;
+}
