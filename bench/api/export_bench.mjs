@@ -65,7 +65,7 @@ function filler(seed) {
 
 async function buildStore(file, { rows, dim, buildBackend }) {
     const t0 = performance.now();
-    const db = await RvfDatabase.create(file, { dimensions: dim, backend: buildBackend, index: 'off' });
+    const db = await RvfDatabase.create(file, { dimensions: dim, backend: buildBackend, ...(buildBackend === 'wasm' ? {} : { index: 'off' }) }); // wasm refuses index 'off'
     const fill = filler(42);
     const step = 100_000;
     for (let first = 0; first < rows; first += step) {
