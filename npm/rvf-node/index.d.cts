@@ -1,7 +1,7 @@
 // Type declarations of @ruvector/rvf-node: index.cjs (the loader, CommonJS). index.d.ts re-exports them for ES modules.
 //
-// `RvfDatabase` keeps the method names and argument shapes of upstream @ruvector/rvf-node 0.2.3
-// (spec §9.1) and fixes what upstream gets wrong there: filters in every accepted JSON form work,
+// `RvfDatabase` takes the runtime's names and argument order (README "One API", api/surface.json)
+// and keeps upstream @ruvector/rvf-node 0.2.3's (spec §9.1) as aliases, and fixes what upstream gets wrong there: filters in every accepted JSON form work,
 // metadata is stored (and persisted), status() fields are filled, errors carry a numeric code.
 // Synchronous methods run on the calling thread; the *Async variants run on the libuv thread pool
 // and return Promises. One handle may be used from the main thread and from several pending async
