@@ -6,7 +6,7 @@
 // give the same answers as the others. The C++ API runs the same file in tests/cpp/api_scenario_test.cpp.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpServer, nodeAddon, serveBinary, wasmStore } from './adapters.mjs';
-import { mismatches, positional, scenario, surface } from './api.mjs';
+import { mismatches, operation, positional, scenario, surface } from './api.mjs';
 
 const bin = serveBinary();
 if (!bin)
@@ -19,14 +19,16 @@ const surfaces = [
     ...(bin ? [['server-client', () => httpServer(scenario.create, bin)]] : []),
 ];
 
-// Fields that legitimately differ between surfaces: nothing but each store's own epochs and
-// byte counts, which depend on how the surface opened its file (a server writes its create
-// commit before the first request; a wasm store lives in memory).
-const OWN = new Set(['epoch', 'current_epoch', 'file_size', 'total_segments', 'dead_bytes', 'dead_space_ratio',
-                     'segments_compacted', 'bytes_reclaimed', 'bytes_written', 'merges', 'auto_compactions', 'syncs']);
-const comparable = (v) => Array.isArray(v) ? v.map(comparable)
-    : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).filter(([k]) => !OWN.has(k)).map(([k, x]) => [k, comparable(x)]))
-    : v;
+// What the surfaces must agree on, step by step: the table's result fields of each operation
+// (a surface may return more, e.g. rvf-wasm's compact bytesWritten), the canonical status
+// fields, and whole values otherwise — epochs and byte counts included, since every surface runs
+// the same runtime on the same commits.
+function comparable(step, v) {
+    const op = operation(step.op);
+    const keys = step.op === 'status' ? surface.status.map((f) => f.cpp) : op.result;
+    if (!keys || !v || typeof v !== 'object' || Array.isArray(v)) return v;
+    return Object.fromEntries(keys.map((k) => [k, v[k]]));
+}
 
 const results = new Map(); // surface → per-step results
 
@@ -53,16 +55,14 @@ describe.each(surfaces)('the shared scenario on %s', (name, open) => {
 });
 
 describe('every surface', () => {
-    it('gives the same results step by step (ids, distances, counts, rejections, status fields)', () => {
+    it('gives the same results step by step (ids, distances, counts, rejections, epochs, status fields incl. file_size)', () => {
         const names = [...results.keys()];
         expect(names.length, 'every surface ran the scenario').toBe(surfaces.length);
         const [first, ...rest] = names;
         for (const other of rest)
             scenario.steps.forEach((step, i) => {
-                const a = comparable(results.get(first)[i]), b = comparable(results.get(other)[i]);
-                // Status objects: the canonical fields only (a surface may add its own).
-                const pick = (o) => step.op === 'status' ? Object.fromEntries(surface.status.map((f) => [f.cpp, o[f.cpp]]).filter(([k]) => !OWN.has(k))) : o;
-                expect(mismatches(pick(b), pick(a), `${other} vs ${first}, step ${i} ${step.op}`)).toEqual([]);
+                const a = comparable(step, results.get(first)[i]), b = comparable(step, results.get(other)[i]);
+                expect(mismatches(b, a, `${other} vs ${first}, step ${i} ${step.op}`)).toEqual([]);
             });
     });
 });
