@@ -103,6 +103,19 @@ describe.each(Object.keys(loaders))('%s', (name) => {
     });
 });
 
+it('rvf-node ingestBatchAsync follows the same order rule as ingestBatch', async () => {
+    const s = await nodeAddon(create);
+    try {
+        const db = s.target;
+        expect((await db.ingestBatchAsync([1], Float32Array.of(1, 0, 0, 0), [{ 0: 'x' }])).accepted).toBe(1); // canonical
+        expect((await db.ingestBatchAsync(Float32Array.of(0, 1, 0, 0), [2])).accepted).toBe(1);              // upstream's
+        expect(db.query(Float32Array.of(0, 1, 0, 0), 1)).toEqual([{ id: 2, distance: 0 }]);
+        expect(db.metadata(1)).toEqual({ 0: { string: 'x' } });
+    } finally {
+        await s.close();
+    }
+});
+
 describe('sdk (@ruvector/rvf RvfDatabase)', () => {
     it('status() has every canonical field and upstream alias, and index.d.ts declares them', async () => {
         const meta = surface.surfaces.sdk;
