@@ -48,7 +48,9 @@ val status_to_js(const StoreStatus &s) {
     o.set("totalSegments", static_cast<double>(s.total_segments));
     o.set("fileSize", static_cast<double>(s.file_size));
     o.set("currentEpoch", s.current_epoch);
-    o.set("dimensions", s.dimension);
+    o.set("dimension", s.dimension);
+    o.set("dimensions", s.dimension); // the SDK's (upstream's option) spelling, kept as an alias
+    o.set("profileId", static_cast<unsigned>(s.domain_profile));
     o.set("metric", std::string(metric_name(s.metric)));
     o.set("storage", std::string(storage_type_name(s.storage)));
     o.set("domainProfile", domain_name(s.domain_profile));

@@ -120,9 +120,10 @@ Napi::Value RvfDatabase::ingest_batch_async(const Napi::CallbackInfo &info) {
         IngestResult result;
     };
     auto st = std::make_shared<State>();
-    st->ids = ids_from_js(env, info[1], "ids");
+    const bool vectors_first = holds_vectors(info[0]); // upstream's order (README "One API")
+    st->ids = ids_from_js(env, info[vectors_first ? 1 : 0], "ids");
     st->ids.own(); // ids are small next to the vectors: copied, so the caller may reuse the array
-    st->vectors = floats_from_js(env, info[0], "vectors");
+    st->vectors = floats_from_js(env, info[vectors_first ? 0 : 1], "vectors");
     st->meta = metadata_from_js(env, info[2], st->ids.view.size());
     auto *w = new PromiseWorker(
         env,

@@ -183,6 +183,15 @@ void IdList::own() {
     }
 }
 
+bool holds_vectors(const Napi::Value &v) {
+    if (is_typed(v, napi_float32_array))
+        return true;
+    if (!v.IsArray() || v.As<Napi::Array>().Length() == 0)
+        return false;
+    const Napi::Value first = v.As<Napi::Array>().Get(uint32_t{0});
+    return first.IsArray() || first.IsTypedArray();
+}
+
 IdList ids_from_js(Napi::Env env, const Napi::Value &v, const std::string &what) {
     IdList out;
     if (is_typed(v, napi_biguint64_array)) {

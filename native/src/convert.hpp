@@ -30,6 +30,10 @@ struct IdList {
     /// Copy a borrowed view into `owned` (for work that outlives the JS call).
     void own();
 };
+/// True when a batch's first argument holds vectors (a Float32Array, or a list whose first item
+/// is an array or typed array): upstream's (vectors, ids, metadata) order. Ids are never floats,
+/// so anything else is the canonical (ids, vectors, metadata) order (README "One API").
+bool holds_vectors(const Napi::Value &v);
 IdList ids_from_js(Napi::Env env, const Napi::Value &v, const std::string &what);
 
 /// Floats: a Float32Array read in place (zero copy), or an Array of numbers (copied).

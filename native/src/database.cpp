@@ -61,8 +61,10 @@ Napi::Function RvfDatabase::define(Napi::Env env) {
             InstanceMethod<&D::query_async>("queryAsync"),
             InstanceMethod<&D::query_batch>("queryBatch"),
             InstanceMethod<&D::query_batch_async>("queryBatchAsync"),
-            InstanceMethod<&D::remove>("delete"),
-            InstanceMethod<&D::remove_by_filter>("deleteByFilter"),
+            InstanceMethod<&D::remove>("remove"),
+            InstanceMethod<&D::remove_by_filter>("removeByFilter"),
+            InstanceMethod<&D::remove>("delete"),                   // upstream's name for remove
+            InstanceMethod<&D::remove_by_filter>("deleteByFilter"), // upstream's name for removeByFilter
             InstanceMethod<&D::build_index>("buildIndex"),
             InstanceMethod<&D::build_index_async>("buildIndexAsync"),
             InstanceMethod<&D::compact>("compact"),
@@ -127,8 +129,12 @@ Napi::Value RvfDatabase::open_readonly(const Napi::CallbackInfo &info) {
 
 // --- writes ------------------------------------------------------------------------------------
 
-Napi::Value RvfDatabase::ingest_batch(const Napi::CallbackInfo &info) { // upstream order: vectors, ids
-    return ingest(info.Env(), *handle_, info[1], info[0], info[2]);
+// Canonical order (ids, vectors, metadata); upstream's (vectors, ids, metadata) when the first
+// argument holds vectors (holds_vectors, README "One API").
+Napi::Value RvfDatabase::ingest_batch(const Napi::CallbackInfo &info) {
+    if (holds_vectors(info[0]))
+        return ingest(info.Env(), *handle_, info[1], info[0], info[2]);
+    return ingest(info.Env(), *handle_, info[0], info[1], info[2]);
 }
 
 Napi::Value RvfDatabase::insert_batch(const Napi::CallbackInfo &info) { // ids first, as rvf-wasm
@@ -160,7 +166,7 @@ Napi::Value RvfDatabase::remove_by_filter(const Napi::CallbackInfo &info) {
     const Napi::Env env = info.Env();
     const std::optional<FilterExpr> f = filter_from_js(env, info[0]);
     if (!f)
-        throw_invalid(env, "deleteByFilter() needs a filter");
+        throw_invalid(env, "removeByFilter(filter) (deleteByFilter) needs a filter");
     WriteAccess a(*handle_);
     return delete_to_js(env, take(env, writing(env, a).remove_by_filter(*f)));
 }

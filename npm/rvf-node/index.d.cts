@@ -1,7 +1,7 @@
 // Type declarations of @ruvector/rvf-node: index.cjs (the loader, CommonJS). index.d.ts re-exports them for ES modules.
 //
-// `RvfDatabase` keeps the method names and argument shapes of upstream @ruvector/rvf-node 0.2.3
-// (spec §9.1) and fixes what upstream gets wrong there: filters in every accepted JSON form work,
+// `RvfDatabase` takes the runtime's names and argument order (README "One API", api/surface.json)
+// and keeps upstream @ruvector/rvf-node 0.2.3's (spec §9.1) as aliases, and fixes what upstream gets wrong there: filters in every accepted JSON form work,
 // metadata is stored (and persisted), status() fields are filled, errors carry a numeric code.
 // Synchronous methods run on the calling thread; the *Async variants run on the libuv thread pool
 // and return Promises. One handle may be used from the main thread and from several pending async
@@ -177,6 +177,11 @@ export interface RvfStatusInfo {
     deadSpaceRatio: number;
     readOnly: boolean;
     // Ours.
+    deadBytes: number;
+    /** Merge commits, automatic compactions and fsyncs this handle made. */
+    merges: number;
+    autoCompactions: number;
+    syncs: number;
     deletedVectors: number;
     dimension: number;
     metric: 'l2' | 'ip' | 'cosine' | 'hamming';
@@ -250,15 +255,19 @@ export declare class RvfDatabase {
     static openReadonlyAsync(path: string): Promise<RvfDatabase>;
 
     /**
-     * Upstream's argument order: `vectors` flat n × dimension (read in place, no copy), `ids`
-     * n ids. Vectors with a NaN/infinite component or an id already present are rejected one by
-     * one (see `rejections`), the rest committed in one durable commit. vectors.length not
-     * n × dimension → DimensionMismatch. Empty `ids` → {accepted 0, rejected 0, epoch current}.
+     * The canonical order (ids, vectors, metadata), as every surface (README "One API"): `ids`
+     * n ids, `vectors` flat n × dimension (a Float32Array is read in place, no copy). Vectors with
+     * a NaN/infinite component or an id already present are rejected one by one (see
+     * `rejections`), the rest committed in one durable commit. vectors.length not n × dimension →
+     * DimensionMismatch. Empty `ids` → {accepted 0, rejected 0, epoch current}.
      */
+    ingestBatch(ids: RvfIdList, vectors: Float32Array | ReadonlyArray<number>, metadata?: RvfMetadataInput): RvfIngestResult;
+    /** Upstream @ruvector/rvf-node's order, recognised by the Float32Array first. */
     ingestBatch(vectors: Float32Array, ids: RvfIdList, metadata?: RvfMetadataInput): RvfIngestResult;
-    /** Same on the thread pool. Do not modify `vectors` until the promise settles. */
+    /** Same on the thread pool (either order). Do not modify `vectors` until the promise settles. */
+    ingestBatchAsync(ids: RvfIdList, vectors: Float32Array | ReadonlyArray<number>, metadata?: RvfMetadataInput): Promise<RvfIngestResult>;
     ingestBatchAsync(vectors: Float32Array, ids: RvfIdList, metadata?: RvfMetadataInput): Promise<RvfIngestResult>;
-    /** Ids first (as @ruvector/rvf-wasm's RvfStore.ingestBatch). */
+    /** Alias of ingestBatch in the canonical order (ids first), kept from earlier releases. */
     insertBatch(ids: RvfIdList, vectors: Float32Array, metadata?: RvfMetadataInput): RvfIngestResult;
     /** One vector; a rejection (NaN, duplicate id, wrong length) is thrown as an error. */
     insert(id: RvfId, vector: Float32Array, metadata?: RvfMetadataRecord | null): RvfIngestResult;
@@ -286,7 +295,11 @@ export declare class RvfDatabase {
     queryBatchAsync(vectors: Float32Array | ReadonlyArray<Float32Array>, k: number, options?: RvfQueryOptions): Promise<RvfSearchResult[][]>;
 
     /** Unknown or already-deleted ids are ignored. */
+    remove(ids: RvfIdList): RvfDeleteResult;
+    removeByFilter(filter: RvfFilter): RvfDeleteResult;
+    /** Upstream's name for remove(ids). */
     delete(ids: RvfIdList): RvfDeleteResult;
+    /** Upstream's name for removeByFilter(filter). */
     deleteByFilter(filter: RvfFilter): RvfDeleteResult;
 
     /** Build and persist the HNSW index now (even below 1024 vectors). */

@@ -109,7 +109,11 @@ export interface RvfStatusInfo {
     totalSegments: number;
     fileSize: number;
     currentEpoch: number;
+    dimension: number;
+    /** Alias of `dimension` (the SDK's spelling). */
     dimensions: number;
+    /** The domain profile id (0 generic, 1 rvdna, 2 rvtext, 3 rvgraph, 4 rvvision, custom 0x10..). */
+    profileId: number;
     metric: 'l2' | 'ip' | 'cosine' | 'hamming';
     storage: RvfStorage;
     /** 'generic', 'rvdna', 'rvtext', 'rvgraph', 'rvvision' or 'custom:N'. */
@@ -251,7 +255,11 @@ export declare class RvfStore {
     /** File offsets of the checkpoints written at or after `offset`, in file order. */
     checkpointsSince(offset: number): number[];
     exportLayoutR(): Uint8Array;
+    /** The canonical order (ids, vectors, metadata), as every surface (README "One API"). */
     ingestBatch(ids: ArrayLike<RvfIdInput> | BigUint64Array, vectors: Float32Array | number[],
+                metadata?: Array<RvfMetadata | null | undefined> | null): RvfIngestResult;
+    /** Upstream rvf-node's order, recognised by a Float32Array (or a list of vectors) first. */
+    ingestBatch(vectors: Float32Array | ReadonlyArray<ArrayLike<number>>, ids: ArrayLike<RvfIdInput> | BigUint64Array,
                 metadata?: Array<RvfMetadata | null | undefined> | null): RvfIngestResult;
     /** ingestBatch's arguments; a live id is replaced (vector and metadata) in the same commit. */
     upsertBatch(ids: ArrayLike<RvfIdInput> | BigUint64Array, vectors: Float32Array | number[],
@@ -263,7 +271,12 @@ export declare class RvfStore {
     /** Up to `limit` live ids the filter (null: any) matches above `after`, ascending; [] at the end. */
     findIds(filter: RvfFilter | string | null, after: RvfIdInput | null, limit: number): RvfId[];
     query(vector: Float32Array | number[], k: number, options?: RvfQueryOptions): RvfNeighbor[];
+    /** Delete ids (unknown or already deleted ids are ignored). */
+    remove(ids: ArrayLike<RvfIdInput> | BigUint64Array): RvfDeleteResult;
+    removeByFilter(filter: RvfFilter | string): RvfDeleteResult;
+    /** Upstream's name for remove(ids). */
     delete(ids: ArrayLike<RvfIdInput> | BigUint64Array): RvfDeleteResult;
+    /** Upstream's name for removeByFilter(filter). */
     deleteByFilter(filter: RvfFilter | string): RvfDeleteResult;
     /** ioBudgetBytes: stop (complete false) if the rewrite would write more; ioBytesPerSecond: throttle the rewrite (0 = off). */
     compact(options?: { ioBudgetBytes?: number; ioBytesPerSecond?: number }): RvfCompactResult;

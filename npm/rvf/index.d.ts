@@ -164,7 +164,11 @@ export interface RvfStatus {
     totalVectors: number;
     deletedVectors: number;
     totalSegments: number;
+    fileSize: number;
+    currentEpoch: number;
+    /** Upstream SDK 0.2.3's name for fileSize (an alias, README "One API"). */
     fileSizeBytes: number;
+    /** Upstream SDK 0.2.3's name for currentEpoch (an alias). */
     epoch: number;
     /** Domain profile id (0 generic, 1 rvdna, 2 rvtext, 3 rvgraph, 4 rvvision). */
     profileId: number;
@@ -178,6 +182,8 @@ export interface RvfStatus {
     /** fsyncs this handle issued: one per commit, two per checkpoint, fewer when concurrent writes share them. */
     syncs: number;
     readOnly: boolean;
+    dimension: number;
+    /** Alias of dimension. */
     dimensions: number;
     /** As create() takes it ('dotproduct', never 'ip'). */
     metric: RvfMetric;

@@ -169,6 +169,12 @@ const fromId = (b) => (b <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(b) : b);
 const words = (ids) => new Uint32Array(ids.buffer, ids.byteOffset, ids.length * 2);
 const fromWords = (w) => new BigUint64Array(w.buffer, w.byteOffset, w.length / 2);
 
+// A batch's first argument holds vectors (upstream rvf-node's (vectors, ids, metadata) order) when
+// it is a Float32Array or a list whose first item is an array or typed array; ids never are.
+function holdsVectors(v) {
+    return v instanceof Float32Array || (Array.isArray(v) && v.length > 0 && (Array.isArray(v[0]) || ArrayBuffer.isView(v[0])));
+}
+
 function toFloats(v, what) {
     if (v instanceof Float32Array || Array.isArray(v))
         return v;
@@ -342,6 +348,10 @@ export class RvfStore {
      * committed. Wrong total length → RvfError DimensionMismatch.
      */
     ingestBatch(ids, vectors, metadata) {
+        // Upstream rvf-node's order (vectors, ids, metadata), told apart by its first argument
+        // holding vectors: the same rule on every surface (README "One API").
+        if (holdsVectors(ids))
+            [ids, vectors] = [vectors, ids];
         const h = this.#handle();
         const idArr = toIdArray(ids, 'ids');
         const rows = toFloats(vectors, 'vectors');
@@ -436,16 +446,26 @@ export class RvfStore {
     }
 
     /** Delete ids (unknown or already deleted ids are ignored): {deleted, epoch}. */
-    delete(ids) {
+    remove(ids) {
         const h = this.#handle();
         const idArr = toIdArray(ids, 'ids');
         return unwrap(h.remove(words(idArr), idArr.length));
     }
 
     /** Delete every live vector the filter matches: {deleted, epoch}. */
-    deleteByFilter(filter) {
+    removeByFilter(filter) {
         const h = this.#handle();
         return unwrap(h.removeByFilter(filterJson(filter)));
+    }
+
+    /** Upstream's name for remove(ids). */
+    delete(ids) {
+        return this.remove(ids);
+    }
+
+    /** Upstream's name for removeByFilter(filter). */
+    deleteByFilter(filter) {
+        return this.removeByFilter(filter);
     }
 
     /**

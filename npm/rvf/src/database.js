@@ -535,8 +535,10 @@ export class RvfDatabase {
                 totalVectors: s.totalVectors,
                 deletedVectors: s.deletedVectors,
                 totalSegments: s.totalSegments,
-                fileSizeBytes: s.fileSize,
-                epoch: s.currentEpoch,
+                fileSize: s.fileSize,
+                currentEpoch: s.currentEpoch,
+                fileSizeBytes: s.fileSize, // upstream SDK 0.2.3's name for fileSize
+                epoch: s.currentEpoch,     // upstream SDK 0.2.3's name for currentEpoch
                 profileId,
                 compactionState: s.compactionState ?? 'idle',
                 deadSpaceRatio: s.deadSpaceRatio,
@@ -545,7 +547,8 @@ export class RvfDatabase {
                 autoCompactions: s.autoCompactions,
                 syncs: s.syncs,
                 readOnly: s.readOnly,
-                dimensions: s.dimensions,
+                dimension: s.dimensions,
+                dimensions: s.dimensions, // the SDK's earlier name for dimension
                 metric: opts.metricName(s.metric),
                 storage: s.storage,
                 domainProfile: s.domainProfile,

@@ -83,6 +83,14 @@ export declare class RvfServerClient {
     delete(ids: Id[]): Promise<{ deleted: number; epoch: number }>;
     deleteByFilter(filter: FilterJson): Promise<{ deleted: number; epoch: number }>;
     compact(options?: { ioBudgetBytes?: number; ioBytesPerSecond?: number }): Promise<{ segments_compacted: number; bytes_reclaimed: number; epoch: number; complete: boolean }>;
+    // The runtime's names (README "One API"); replies are the HTTP JSON as above.
+    ingestBatch(ids: Id[], vectors: ArrayLike<number>[], metadata?: MetadataRow[] | { field_id: number; value: MetadataValue }[]): Promise<IngestReply>;
+    upsertBatch(ids: Id[], vectors: ArrayLike<number>[], metadata?: MetadataRow[] | { field_id: number; value: MetadataValue }[]): Promise<IngestReply>;
+    /** One page of find: the ids only. */
+    findIds(filter: FilterJson | null, after: Id | null, limit: number): Promise<number[]>;
+    idsAfter(after: Id | null, limit: number): Promise<number[]>;
+    remove(ids: Id[]): Promise<{ deleted: number; epoch: number }>;
+    removeByFilter(filter: FilterJson): Promise<{ deleted: number; epoch: number }>;
     fetchFile(options?: { range?: [number, number] | { suffix: number }; ifRange?: string; ifNoneMatch?: string; head?: boolean }):
         Promise<FileReply>;
     subscribe(options?: { minEpoch?: number; events?: ('ingest' | 'delete' | 'compaction')[]; signal?: AbortSignal }):

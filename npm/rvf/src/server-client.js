@@ -161,6 +161,39 @@ export class RvfServerClient {
         return this.#json('POST', '/v1/compact', body);
     }
 
+    // The runtime's names (README "One API"), camelCase as on every JS surface; the methods
+    // above keep the HTTP route names. Replies are the HTTP JSON (snake_case fields).
+
+    /** = ingest(ids, vectors, metadata) (POST /v1/ingest). */
+    async ingestBatch(ids, vectors, metadata) {
+        return this.ingest(ids, vectors, metadata);
+    }
+
+    /** = upsert(ids, vectors, metadata) (POST /v1/upsert). */
+    async upsertBatch(ids, vectors, metadata) {
+        return this.upsert(ids, vectors, metadata);
+    }
+
+    /** One page of find (POST /v1/find) as the runtime's findIds: the ids only, ascending. */
+    async findIds(filter, after, limit) {
+        return (await this.find(filter, { after, limit })).ids;
+    }
+
+    /** Every live row's ids, one page: findIds(null, after, limit). */
+    async idsAfter(after, limit) {
+        return this.findIds(null, after, limit);
+    }
+
+    /** = delete(ids) (POST /v1/delete). */
+    async remove(ids) {
+        return this.delete(ids);
+    }
+
+    /** = deleteByFilter(filter) (POST /v1/delete with a filter). */
+    async removeByFilter(filter) {
+        return this.deleteByFilter(filter);
+    }
+
     /**
      * The committed .rvf file, or a byte range of it.
      * @param {{range?: [number, number] | {suffix: number}, ifRange?: string, ifNoneMatch?: string, head?: boolean}} [options]
