@@ -70,7 +70,7 @@ export class NativeBackend {
     }
 
     ingest(ids, vectors, rows) {
-        return this.#db.ingestBatchAsync(vectors, ids, rows ?? undefined);
+        return this.#db.ingestBatchAsync(ids, vectors, rows ?? undefined);
     }
 
     async upsert(ids, vectors, rows) {
