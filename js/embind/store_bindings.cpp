@@ -132,13 +132,16 @@ const Error kNoStore{Status::StoreClosed, "the store is closed"};
 class Store {
 public:
     val create(unsigned dimensions, const std::string &metric, const std::string &storage, unsigned m,
-               unsigned ef_construction, bool witness) {
+               unsigned ef_construction, bool witness, const std::string &compression) {
         auto mt = metric_from_name(metric);
         if (!mt)
             return outcome_err(mt.error());
         auto st = storage_from_name(storage);
         if (!st)
             return outcome_err(st.error());
+        auto cm = compression_from_name(compression);
+        if (!cm)
+            return outcome_err(cm.error());
         StoreOptions o;
         o.dimension = static_cast<uint16_t>(dimensions); // index.js checks 0..65535
         o.metric = *mt;
@@ -146,6 +149,7 @@ public:
         o.hnsw_m = static_cast<uint16_t>(m);
         o.hnsw_ef_construction = static_cast<uint16_t>(ef_construction);
         o.witness = witness;
+        o.compression = *cm;
         return adopt(RvfStore::create_in_memory(o));
     }
 

@@ -42,8 +42,8 @@ export interface RvfCreateOptions {
     metric?: RvfMetric;
     /** How rows are stored (default 'f32'; 'i8' is scalar-quantised). */
     storage?: 'f32' | 'f16' | 'i8';
-    /** 'lz4' compresses VEC segments (native backend only; wasm: InvalidOptions). */
-    compression?: 'none' | 'lz4';
+    /** 'lz4' or 'zstd' compresses VEC segments (both backends read and write both). */
+    compression?: 'none' | 'lz4' | 'zstd';
     /** Upstream's hardware profile 0..3: validated, not stored. */
     profile?: 0 | 1 | 2 | 3;
     /** HNSW M (16) and efConstruction (200). */

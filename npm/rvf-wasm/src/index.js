@@ -242,7 +242,8 @@ export class RvfStore {
     /**
      * A new empty store. options: { dimensions (1..65535, required; `dimension` also accepted),
      * metric: 'l2' (default) | 'cosine' | 'ip' | 'dotproduct' | 'hamming', storage: 'f32'
-     * (default) | 'f16' | 'i8', m: 16, efConstruction: 200, witness: true }.
+     * (default) | 'f16' | 'i8', compression: 'none' (default) | 'lz4' | 'zstd' (VEC segments),
+     * m: 16, efConstruction: 200, witness: true }.
      */
     static create(options) {
         if (options === null || typeof options !== 'object')
@@ -254,7 +255,7 @@ export class RvfStore {
                 throw jsError('InvalidOptions', 'dimensions is required');
             m = uint(options.m, 'm', 0xffff, 16);
             efc = uint(options.efConstruction, 'efConstruction', 0xffff, 200);
-            for (const key of ['metric', 'storage'])
+            for (const key of ['metric', 'storage', 'compression'])
                 if (options[key] !== undefined && typeof options[key] !== 'string')
                     throw jsError('InvalidOptions', `${key} must be a string`);
         } catch (e) {
@@ -263,7 +264,8 @@ export class RvfStore {
         const metric = options.metric ?? 'l2';
         const storage = options.storage ?? 'f32';
         const witness = options.witness ?? true;
-        return RvfStore.#open((h) => h.create(dims, metric, storage, m, efc, !!witness));
+        const compression = options.compression ?? 'none';
+        return RvfStore.#open((h) => h.create(dims, metric, storage, m, efc, !!witness, compression));
     }
 
     /** Open a store from the bytes of a .rvf file (copied; the array may be reused afterwards). */

@@ -43,8 +43,8 @@ function createOptions(o) {
         throw rvfError('InvalidOptions', 'dimensions is required');
     if (o.profile !== undefined && !(Number.isInteger(o.profile) && o.profile >= 0 && o.profile <= 3))
         throw rvfError('InvalidOptions', `profile must be 0..3, got ${String(o.profile)}`);
-    if (o.compression !== undefined && !['none', 'lz4'].includes(o.compression))
-        throw rvfError('InvalidOptions', `compression must be 'none' or 'lz4', got ${String(o.compression)}`);
+    if (o.compression !== undefined && !['none', 'lz4', 'zstd'].includes(o.compression))
+        throw rvfError('InvalidOptions', `compression must be 'none', 'lz4' or 'zstd', got ${String(o.compression)}`);
     return { ...o, dimensions };
 }
 
@@ -76,7 +76,7 @@ export class RvfDatabase {
 
     /**
      * A new store at `path`. options: { dimensions (required), metric 'l2'|'cosine'|'dotproduct'|
-     * 'hamming', storage 'f32'|'f16'|'i8', compression 'none'|'lz4' (lz4: native only), profile
+     * 'hamming', storage 'f32'|'f16'|'i8', compression 'none'|'lz4'|'zstd' (both backends), profile
      * 0..3 (validated, not stored), m 16, efConstruction 200, witness true, backend 'auto'|'native'|'wasm' }.
      */
     static async create(path, options, backend) {

@@ -16,6 +16,7 @@
 #include <rvf/compression.hpp>
 
 #include <algorithm>
+#include <limits>
 #include <memory>
 #include <string>
 
@@ -92,6 +93,11 @@ Result<std::vector<uint8_t>> zstd_segment_payload(const core::SegmentHeader &h, 
         return bad(h, "zstd frame does not declare its content size");
     if (declared != want)
         return bad(h, "zstd frame declares " + std::to_string(declared) + " bytes, the header " + std::to_string(want));
+
+    if (want >= std::numeric_limits<size_t>::max()) // wasm32: 4 GiB − 1 (+1 byte of slack below)
+        return Error{Status::SegmentTooLarge, "segment " + std::to_string(h.segment_id) + " decodes to " +
+                                                  std::to_string(want) +
+                                                  " bytes, more than this build can address; open it natively"};
 
     std::unique_ptr<ZSTD_DCtx, DCtxFree> dctx(ZSTD_createDCtx());
     if (!dctx)
