@@ -149,6 +149,16 @@ Result<Metric> metric_from_name(const std::string &name) {
                  "unknown metric '" + name + "' (l2, cosine, ip, dotproduct, inner_product, hamming)"};
 }
 
+Result<Compression> compression_from_name(const std::string &name) {
+    if (name == "none")
+        return Compression::None;
+    if (name == "lz4")
+        return Compression::Lz4;
+    if (name == "zstd")
+        return Compression::Zstd;
+    return Error{Status::InvalidOptions, "unknown compression '" + name + "' (none, lz4, zstd)"};
+}
+
 Result<StorageType> storage_from_name(const std::string &name) {
     for (StorageType s : {StorageType::F32, StorageType::F16, StorageType::I8})
         if (name == storage_type_name(s))

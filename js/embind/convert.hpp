@@ -63,6 +63,8 @@ inline val copy_out_u64(const uint64_t *data, size_t n) {
 Result<Metric> metric_from_name(const std::string &name);
 /// "f32" | "f16" | "i8" (rvf::storage_type_name). Error: InvalidOptions.
 Result<StorageType> storage_from_name(const std::string &name);
+/// "none" | "lz4" | "zstd" (codec of VEC segments); else InvalidOptions.
+Result<Compression> compression_from_name(const std::string &name);
 
 /// Query results as parallel arrays (ids: Uint32Array of lo/hi words, distances: Float32Array);
 /// the JS side builds the {id, distance} rows, choosing number or bigint per id.

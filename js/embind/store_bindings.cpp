@@ -134,13 +134,16 @@ const Error kNoStore{Status::StoreClosed, "the store is closed"};
 class Store {
 public:
     val create(unsigned dimensions, const std::string &metric, const std::string &storage, unsigned m,
-               unsigned ef_construction, bool witness, int domain_profile) {
+               unsigned ef_construction, bool witness, const std::string &compression, int domain_profile) {
         auto mt = metric_from_name(metric);
         if (!mt)
             return outcome_err(mt.error());
         auto st = storage_from_name(storage);
         if (!st)
             return outcome_err(st.error());
+        auto cm = compression_from_name(compression);
+        if (!cm)
+            return outcome_err(cm.error());
         StoreOptions o;
         o.dimension = static_cast<uint16_t>(dimensions); // index.js checks 0..65535
         o.metric = *mt;
@@ -148,6 +151,7 @@ public:
         o.hnsw_m = static_cast<uint16_t>(m);
         o.hnsw_ef_construction = static_cast<uint16_t>(ef_construction);
         o.witness = witness;
+        o.compression = *cm;
         if (domain_profile >= 0) // -1: unset (generic in memory); index.js checks the id
             o.domain_profile = static_cast<core::DomainProfile>(domain_profile);
         return adopt(RvfStore::create_in_memory(o));

@@ -378,10 +378,12 @@ StoreOptions create_options_from_js(Napi::Env env, const Napi::Value &v) {
             s.storage = StorageType::I8;
         else if (*c == "lz4" || *c == "LZ4")
             s.compression = Compression::Lz4;
+        else if (*c == "zstd" || *c == "ZSTD")
+            s.compression = Compression::Zstd;
         else if (*c == "Product" || *c == "product")
             throw_options(env, "compression 'product' (product quantisation) is not supported by this runtime");
         else if (*c != "None" && *c != "none")
-            throw_options(env, "unknown compression '" + *c + "' (none, scalar, lz4)");
+            throw_options(env, "unknown compression '" + *c + "' (none, scalar, lz4, zstd)");
     }
     (void)uint_option(env, o, "profile", 3, 0); // upstream's hardware profile: validated, unused
     // The domain profile (0 generic .. 4 rvvision, or custom 0x10..0xEF), stored in the file;

@@ -19,6 +19,8 @@ export interface RvfCreateOptions {
     dimension?: number;
     metric?: RvfMetric;
     storage?: RvfStorage;
+    /** Codec of VEC segments (default 'none'). */
+    compression?: 'none' | 'lz4' | 'zstd';
     /** HNSW parameters recorded in the store (default 16 / 200). */
     m?: number;
     efConstruction?: number;

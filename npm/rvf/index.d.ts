@@ -50,8 +50,8 @@ export interface RvfOptions {
     /** How rows are stored (default 'f32'; 'i8' is scalar-quantised). */
     storage?: 'f32' | 'f16' | 'i8';
     /**
-     * 'lz4' compresses VEC segments (native backend only); 'scalar' (upstream's name) is storage
-     * 'i8'. Refused with InvalidOptions: 'zstd' (not in this build yet) and 'product' (no PQ).
+     * 'lz4' or 'zstd' compresses VEC segments (both backends read and write both); 'scalar'
+     * (upstream's name) is storage 'i8'. Refused with InvalidOptions: 'product' (no PQ).
      */
     compression?: 'none' | 'lz4' | 'zstd' | 'scalar' | 'product';
     /**

@@ -248,8 +248,9 @@ export class RvfStore {
     /**
      * A new empty store. options: { dimensions (1..65535, required; `dimension` also accepted),
      * metric: 'l2' (default) | 'cosine' | 'ip' | 'dotproduct' | 'hamming', storage: 'f32'
-     * (default) | 'f16' | 'i8', m: 16, efConstruction: 200, witness: true, domainProfile: the
-     * domain profile id stored in the file (0 generic .. 4 rvvision, custom 16..239; default 0) }.
+     * (default) | 'f16' | 'i8', compression: 'none' (default) | 'lz4' | 'zstd' (VEC segments),
+     * m: 16, efConstruction: 200, witness: true, domainProfile: the domain profile id stored in the
+     * file (0 generic .. 4 rvvision, custom 16..239; default 0) }.
      */
     static create(options) {
         if (options === null || typeof options !== 'object')
@@ -264,7 +265,7 @@ export class RvfStore {
             dp = uint(options.domainProfile, 'domainProfile', 0xef, -1);
             if (dp > 4 && dp < 0x10)
                 throw jsError('InvalidOptions', `domainProfile must be 0..4 or a custom id 16..239, got ${dp}`);
-            for (const key of ['metric', 'storage'])
+            for (const key of ['metric', 'storage', 'compression'])
                 if (options[key] !== undefined && typeof options[key] !== 'string')
                     throw jsError('InvalidOptions', `${key} must be a string`);
         } catch (e) {
@@ -273,7 +274,8 @@ export class RvfStore {
         const metric = options.metric ?? 'l2';
         const storage = options.storage ?? 'f32';
         const witness = options.witness ?? true;
-        return RvfStore.#open((h) => h.create(dims, metric, storage, m, efc, !!witness, dp));
+        const compression = options.compression ?? 'none';
+        return RvfStore.#open((h) => h.create(dims, metric, storage, m, efc, !!witness, compression, dp));
     }
 
     /** Open a store from the bytes of a .rvf file (copied; the array may be reused afterwards). */

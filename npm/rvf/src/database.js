@@ -43,10 +43,11 @@ export class RvfDatabase {
 
     /**
      * A new store at `path`. options (options.js checks them): { dimensions (required), metric
-     * 'l2'|'cosine'|'dotproduct'|'hamming', storage 'f32'|'f16'|'i8', compression 'none'|'lz4'
-     * (native only)|'scalar' (= storage 'i8'), profile (domain profile name or id, stored; default
-     * from the extension), m 16, efConstruction 200, witness true, index 'auto'|'off' (native),
-     * backend 'auto'|'native'|'wasm' }. 'zstd', 'product' and signing are refused.
+     * 'l2'|'cosine'|'dotproduct'|'hamming', storage 'f32'|'f16'|'i8', compression 'none'|'lz4'|
+     * 'zstd' (both backends)|'scalar' (= storage 'i8'), profile (domain profile name, stored;
+     * default from the extension; 0..3 upstream's hardware profile), m 16, efConstruction 200,
+     * witness true, index 'auto'|'off' (native), backend 'auto'|'native'|'wasm' }. 'product' and
+     * signing are refused.
      */
     static async create(path, options, backend) {
         return mapErrorsAsync(async () => {

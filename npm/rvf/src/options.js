@@ -4,13 +4,6 @@
 // ignored. database.js calls these and passes the normalised objects to the backends.
 import { rvfError } from './errors.js';
 
-/**
- * Whether this build's runtime writes ZSTD-compressed segments. False until the runtime gains
- * zstd; then flip it (and list the backends that have it in ZSTD_BACKENDS).
- */
-export const ZSTD_SUPPORTED = false;
-const ZSTD_BACKENDS = new Set(['native']);
-
 /** Domain profiles by name, with the ids the file stores and status().profileId reports (spec). */
 export const PROFILE_IDS = Object.freeze({ generic: 0, rvdna: 1, rvtext: 2, rvgraph: 3, rvvision: 4 });
 const PROFILE_BY_EXTENSION = { '.rvf': 0, '.rvdna': 1, '.rvtext': 2, '.rvgraph': 3, '.rvvis': 4 };
@@ -164,13 +157,9 @@ export function createOptions(path, options, backendArg) {
 
 /**
  * The create() options a backend ('native' | 'wasm') cannot honour, refused before it starts:
- * ZSTD (until the runtime has it), LZ4 and index 'off' on wasm.
+ * index 'off' on wasm. (Both backends read and write LZ4 and ZSTD.)
  */
 export function checkCreateForBackend(o, kind) {
-    if (o.compression === 'zstd' && !(ZSTD_SUPPORTED && ZSTD_BACKENDS.has(kind)))
-        throw rvfError('InvalidOptions', `create(): compression 'zstd' is not supported by this build yet; use compression 'lz4' (native backend) or 'none'`);
-    if (kind === 'wasm' && o.compression === 'lz4')
-        throw rvfError('InvalidOptions', `create(): compression 'lz4' needs the native backend (the wasm build has no LZ4); use compression 'none' or backend 'native'`);
     if (kind === 'wasm' && o.index === 'off')
         throw rvfError('InvalidOptions', `create(): index 'off' needs the native backend (the wasm build always indexes); leave index out or use backend 'native'`);
 }

@@ -43,11 +43,12 @@ public:
     Result<uint64_t> append_segment(core::SegType type, uint16_t flags, core::ByteView payload,
                                     uint8_t checksum_algo = 1 /* XXH3-128 */, uint64_t timestamp_ns = 0);
 
-    /// Append an LZ4-compressed segment: `stored` is the LZ4 block of an `uncompressed_len`-byte
-    /// payload; the header gets COMPRESSED, compression 1 and uncompressed_len, the hash covers
-    /// the stored bytes (spec §2.4), and the directory entry records compression + compressed_length.
+    /// Append a compressed segment: `stored` is the LZ4 block (codec Lz4) or zstd frame (Zstd)
+    /// of an `uncompressed_len`-byte payload; the header gets COMPRESSED, the codec's
+    /// compression byte and uncompressed_len, the hash covers the stored bytes (spec §2.4), and
+    /// the directory entry records compression + compressed_length. InvalidArgument for other codecs.
     Result<uint64_t> append_compressed(core::SegType type, uint16_t flags, core::ByteView stored,
-                                       uint32_t uncompressed_len);
+                                       uint32_t uncompressed_len, core::Compression codec = core::Compression::Lz4);
 
     /// Append a MANIFEST_SEG listing the current directory (every earlier segment, earlier
     /// manifests included; a manifest never lists itself) plus an optional overlay chain and extra pre-encoded TLV records.

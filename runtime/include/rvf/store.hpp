@@ -35,7 +35,8 @@ enum class StorageType : uint8_t {
     I8 = 2, ///< scalar-quantised: one global [min, max] range trained on the first batch (QUANT_SEG)
 };
 
-enum class Compression : uint8_t { None = 0, Lz4 = 1 };
+/// Codec for VEC segment payloads (spec §2.3 values). Every hosted build reads and writes both.
+enum class Compression : uint8_t { None = 0, Lz4 = 1, Zstd = 2 };
 
 /// When the HNSW index exists. Auto: built (multithreaded, incrementally per batch) once the
 /// store holds kAutoIndexMinVectors live vectors — below that an exact scan is as fast and exact.

@@ -1,5 +1,7 @@
-// LZ4 segment payloads. See rvf/compression.hpp.
+// Segment payload compression: LZ4 blocks here, ZSTD frames in zstd_codec.cpp. See rvf/compression.hpp.
 #include <rvf/compression.hpp>
+
+#include "zstd_codec.hpp"
 
 #include <string>
 
@@ -28,13 +30,26 @@ std::optional<std::vector<uint8_t>> lz4_compress(core::ByteView raw) {
 #endif
 }
 
+std::optional<std::vector<uint8_t>> compress_payload(core::Compression c, core::ByteView raw) {
+    switch (c) {
+    case core::Compression::Lz4:
+        return lz4_compress(raw);
+    case core::Compression::Zstd:
+        return zstd_compress(raw);
+    default:
+        return std::nullopt;
+    }
+}
+
 Result<std::vector<uint8_t>> segment_payload(const core::SegmentHeader &h, core::ByteView stored) {
     if ((h.flags & core::SegFlag::Compressed) == 0)
         return std::vector<uint8_t>(stored.data, stored.data + stored.size);
+    if (h.compression == static_cast<uint8_t>(core::Compression::Zstd))
+        return detail::zstd_segment_payload(h, stored);
     if (h.compression != static_cast<uint8_t>(core::Compression::Lz4))
         return Error{Status::UnsupportedLayout, "segment " + std::to_string(h.segment_id) +
                                                     " uses compression " + std::to_string(h.compression) +
-                                                    "; only LZ4 is supported"};
+                                                    "; only LZ4 (1) and ZSTD (2) are supported"};
 #if RVF_HAVE_LZ4
     // LZ4 expands at most ~255:1; anything beyond that is a corrupt length, not a reason to allocate.
     if (h.uncompressed_len == 0 || stored.size == 0 || h.uncompressed_len / 255 > stored.size + 16 ||

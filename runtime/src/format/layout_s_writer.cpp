@@ -44,9 +44,12 @@ Result<uint64_t> LayoutSWriter::append_segment(core::SegType type, uint16_t flag
 }
 
 Result<uint64_t> LayoutSWriter::append_compressed(core::SegType type, uint16_t flags, ByteView stored,
-                                                  uint32_t uncompressed_len) {
+                                                  uint32_t uncompressed_len, core::Compression codec) {
+    if (codec != core::Compression::Lz4 && codec != core::Compression::Zstd)
+        return Error{Status::InvalidArgument, "append_compressed takes LZ4 or ZSTD payloads, not compression " +
+                                                  std::to_string(static_cast<unsigned>(codec))};
     return append_raw(type, static_cast<uint16_t>(flags | core::SegFlag::Compressed), stored, 1, 0, true,
-                      static_cast<uint8_t>(core::Compression::Lz4), uncompressed_len);
+                      static_cast<uint8_t>(codec), uncompressed_len);
 }
 
 Result<uint64_t> LayoutSWriter::append_raw(core::SegType type, uint16_t flags, ByteView payload, uint8_t checksum_algo,

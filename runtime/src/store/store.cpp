@@ -34,8 +34,8 @@ Result<void> validate_options(const StoreOptions &o) {
         return Error{Status::MetricUnsupported, "unknown metric"};
     if (static_cast<uint8_t>(o.storage) > 2)
         return Error{Status::InvalidArgument, "unknown storage type"};
-    if (static_cast<uint8_t>(o.compression) > 1)
-        return Error{Status::InvalidArgument, "unknown compression"};
+    if (static_cast<uint8_t>(o.compression) > 2)
+        return Error{Status::InvalidArgument, "unknown compression (None, Lz4 or Zstd)"};
     if (o.tiering.enabled &&
         (static_cast<uint8_t>(o.tiering.cold_codec) > 1 || o.tiering.pq_m > o.dimension ||
          o.tiering.warm_threshold > o.tiering.hot_threshold))

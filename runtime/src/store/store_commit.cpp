@@ -42,11 +42,11 @@ void witness_action_hash(uint8_t witness_type, const std::vector<core::SegmentHe
 
 Result<uint64_t> RvfStore::Impl::append_pending(LayoutSWriter &w, const PendingSegment &seg) const {
     const core::ByteView raw(seg.payload.data(), seg.payload.size());
-    if (config.compression == static_cast<uint8_t>(Compression::Lz4) && seg.type == core::SegType::Vec &&
-        raw.size <= UINT32_MAX)
-        if (auto packed = lz4_compress(raw))
+    const auto codec = static_cast<core::Compression>(config.compression);
+    if (codec != core::Compression::None && seg.type == core::SegType::Vec && raw.size <= UINT32_MAX)
+        if (auto packed = compress_payload(codec, raw))
             return w.append_compressed(seg.type, seg.flags, core::ByteView(packed->data(), packed->size()),
-                                       static_cast<uint32_t>(raw.size));
+                                       static_cast<uint32_t>(raw.size), codec);
     return w.append_segment(seg.type, seg.flags, raw);
 }
 

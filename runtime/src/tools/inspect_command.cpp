@@ -73,6 +73,7 @@ nlohmann::json to_json(const std::string &path, const FileReport &r) {
         e["flags"] = s.header.flags;
         e["payloadLength"] = s.header.payload_length;
         e["checksumAlgo"] = s.header.checksum_algo;
+        e["compression"] = s.header.compression; // 0 none, 1 LZ4, 2 ZSTD (spec §2.3)
         e["hash"] = hash_verdict_name(s.hash);
         j["segments"].push_back(e);
     }

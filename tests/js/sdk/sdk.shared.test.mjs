@@ -395,10 +395,19 @@ describe('SDK id and field mapping', () => {
         expect(fieldId('genre')).toBe(f);
     });
 
-    it('lz4 needs the native backend', async () => {
+    it('the wasm backend writes lz4 and zstd stores; unknown codecs are InvalidOptions', async () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rvf-sdk-lz4-'));
         try {
-            await expectRvfError(RvfDatabase.create(path.join(dir, 'c.rvf'), { dimensions: 4, compression: 'lz4', backend: 'wasm' }), 'InvalidOptions');
+            for (const compression of ['lz4', 'zstd']) {
+                const p = path.join(dir, `${compression}.rvf`);
+                const db = await RvfDatabase.create(p, { dimensions: 4, compression, backend: 'wasm' });
+                await db.insert('one', [1, 2, 3, 4]);
+                await db.close();
+                const ro = await RvfDatabase.openReadonly(p, { backend: 'wasm' });
+                expect((await ro.query([1, 2, 3, 4], 1))[0].id).toBe('one');
+                await ro.close();
+            }
+            await expectRvfError(RvfDatabase.create(path.join(dir, 'c.rvf'), { dimensions: 4, compression: 'brotli', backend: 'wasm' }), 'InvalidOptions');
             expect(fs.existsSync(path.join(dir, 'c.rvf.lock'))).toBe(false);
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });

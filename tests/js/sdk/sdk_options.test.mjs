@@ -90,7 +90,7 @@ describe.each(BACKENDS)('SDK options on the %s backend', (backend) => {
             await expectRvfError(RvfDatabase.create(file('bad.rvf'), opts({ profile: bad })), 'InvalidOptions', /profile must be a domain profile name \(generic, rvdna, rvtext, rvgraph, rvvision\)/);
     });
 
-    it.skipIf(skip)("compression 'scalar' is int8 storage; 'product', 'zstd' and signing are refused, never ignored", async () => {
+    it.skipIf(skip)("compression 'scalar' is int8 storage; 'product' and signing are refused, never ignored", async () => {
         const db = await RvfDatabase.create(file(), opts({ compression: 'scalar' }));
         expect((await db.status()).storage).toBe('i8');
         await db.insertBatch([{ id: 1, vector: [1, 0, 0, 0] }, { id: 2, vector: [0, 1, 0, 0] }]);
@@ -98,27 +98,31 @@ describe.each(BACKENDS)('SDK options on the %s backend', (backend) => {
         await db.close();
         await expectRvfError(RvfDatabase.create(file('s.rvf'), opts({ compression: 'scalar', storage: 'f16' })), 'InvalidOptions', /'scalar' is int8 storage, but storage is 'f16'/);
         await expectRvfError(RvfDatabase.create(file('p.rvf'), opts({ compression: 'product' })), 'InvalidOptions', /compression 'product'.*use compression 'scalar'/);
-        await expectRvfError(RvfDatabase.create(file('z.rvf'), opts({ compression: 'zstd' })), 'InvalidOptions', /compression 'zstd' is not supported by this build yet/);
         await expectRvfError(RvfDatabase.create(file('b.rvf'), opts({ compression: 'brotli' })), 'InvalidOptions', /compression must be 'none' \| 'lz4' \| 'zstd' \| 'scalar' \| 'product', got 'brotli'/);
         const key = new Uint8Array(32).fill(7);
         for (const signing of [{ algorithm: 'ed25519', key }, true])
             await expectRvfError(RvfDatabase.create(file('sig.rvf'), opts({ signing })), 'InvalidOptions', /signing is not supported yet/);
-        for (const name of ['p.rvf', 'z.rvf', 'b.rvf', 'sig.rvf', 's.rvf'])
+        for (const name of ['p.rvf', 'b.rvf', 'sig.rvf', 's.rvf'])
             expect(fs.existsSync(file(name)), name).toBe(false);
         // signing: false asks for what every file is: accepted.
         const plain = await RvfDatabase.create(file('plain.rvf'), opts({ signing: false }));
         await plain.close();
     });
 
-    it.skipIf(skip)(`LZ4 and index 'off' ${backend === 'native' ? 'work' : 'are refused'} on this backend`, async () => {
+    it.skipIf(skip)(`LZ4 and ZSTD work on this backend; index 'off' ${backend === 'native' ? 'works' : 'is refused'}`, async () => {
         const lz4 = RvfDatabase.create(file('lz4.rvf'), opts({ compression: 'lz4' }));
+        const zstd = RvfDatabase.create(file('zstd.rvf'), opts({ compression: 'zstd' }));
         const noIndex = RvfDatabase.create(file('flat.rvf'), opts({ index: 'off' }));
         if (backend === 'wasm') {
-            await expectRvfError(lz4, 'InvalidOptions', /compression 'lz4' needs the native backend.*use compression 'none'/);
             await expectRvfError(noIndex, 'InvalidOptions', /index 'off' needs the native backend/);
+            for (const db of [await lz4, await zstd]) {
+                await db.insertBatch([{ id: 1, vector: [1, 2, 3, 4] }]);
+                expect((await db.query([1, 2, 3, 4], 1))[0]).toEqual({ id: 1, distance: 0 });
+                await db.close();
+            }
             return;
         }
-        for (const db of [await lz4, await noIndex]) {
+        for (const db of [await lz4, await zstd, await noIndex]) {
             await db.insertBatch([{ id: 1, vector: [1, 2, 3, 4] }]);
             expect((await db.query([1, 2, 3, 4], 1))[0]).toEqual({ id: 1, distance: 0 });
             await db.close();

@@ -40,12 +40,11 @@ function ioError(what, p, e) {
 }
 
 function createOptions(o) {
-    if (o.compression !== undefined && o.compression !== 'none')
-        throw rvfError('InvalidOptions', `compression '${o.compression}' needs the native backend (the wasm build has no LZ4)`);
     return {
         dimensions: o.dimensions,
         metric: o.metric,
         storage: o.storage,
+        compression: o.compression,
         m: o.m,
         efConstruction: o.efConstruction,
         witness: o.witness,

@@ -12,7 +12,7 @@ export const spec = {
         dimensions: { type: 'number', alias: 'd', min: 1, help: 'vector dimension (required)' },
         metric: { type: 'string', help: 'l2 | cosine | dotproduct | hamming', default: 'l2' },
         storage: { type: 'string', help: 'f32 | f16 | i8', default: 'f32' },
-        compression: { type: 'string', help: 'none | lz4 (lz4: native backend)', default: 'none' },
+        compression: { type: 'string', help: 'none | lz4 | zstd', default: 'none' },
         m: { type: 'number', min: 1, help: 'HNSW M', default: 16 },
         'ef-construction': { type: 'number', min: 1, help: 'HNSW efConstruction', default: 200 },
         witness: { type: 'boolean', help: 'witness chain entry per commit (--no-witness to skip)', default: true },

@@ -9,7 +9,7 @@
 //  0x01  1     u8    metric           core::Metric (0 L2, 1 IP, 2 cosine, 3 Hamming)
 //  0x02  1     u8    storage          0 f32, 1 f16, 2 i8 (scalar-quantised, QUANT_SEG holds the range)
 //  0x03  1     u8    domain_profile   core::DomainProfile
-//  0x04  1     u8    compression      0 none, 1 LZ4 (VEC/INDEX segments)
+//  0x04  1     u8    compression      0 none, 1 LZ4, 2 ZSTD (VEC segments; spec §2.3 values)
 //  0x05  1     u8    flags            bit 0: witness chain on · bit 1: HNSW index off ·
 //                                     bit 2: temperature tiering on (the fields below)
 //  0x06  2     u16   dimension        must equal the root's
@@ -67,7 +67,7 @@ constexpr bool store_config_tiering_valid(const StoreConfig &c) {
 }
 
 constexpr Status encode_store_config(ByteWriter &w, const StoreConfig &c) {
-    if (c.metric > 3 || c.storage > 2 || c.domain_profile > 4 || c.compression > 1 || (c.flags & ~kStoreConfigFlagsMask) ||
+    if (c.metric > 3 || c.storage > 2 || c.domain_profile > 4 || c.compression > 2 || (c.flags & ~kStoreConfigFlagsMask) ||
         c.dimension == 0 || !store_config_tiering_valid(c))
         return Status::InvalidArgument;
     w.u8(kStoreConfigVersion);
@@ -110,7 +110,7 @@ constexpr Status decode_store_config(ByteView v, StoreConfig &c) {
     for (size_t i = 0x18; i < kStoreConfigSize; ++i)
         if (v[i] != 0)
             return RVF_CORRUPT(Status::InvalidManifest);
-    if (!r.ok() || zero != 0 || c.metric > 3 || c.storage > 2 || c.domain_profile > 4 || c.compression > 1 ||
+    if (!r.ok() || zero != 0 || c.metric > 3 || c.storage > 2 || c.domain_profile > 4 || c.compression > 2 ||
         (c.flags & ~kStoreConfigFlagsMask) || c.dimension == 0 || !store_config_tiering_valid(c))
         return RVF_CORRUPT(Status::InvalidManifest);
     return Status::Ok;
