@@ -9,7 +9,8 @@
 // asserts that both handles search the same graph).
 //
 //   node bench/write-path/warm_query_bench.mjs [--n 100000] [--queries 1000] [--k 10] [--ef 16]
-//                                              [--batch 1000] [--rounds 3]
+//                                              [--batch 1000] [--rounds 3] [--gc]
+// --gc (with node --expose-gc) runs a full JS garbage collection before each case.
 //
 // The native backend needs the addon: RVF_NODE_ADDON, else build/native-release, else native-debug
 // (point RVF_NODE_ADDON at an older build to compare before/after on the same data).
@@ -26,6 +27,9 @@ const opt = (name, fallback) => {
 };
 const n = opt('--n', 100000), nq = opt('--queries', 1000), k = opt('--k', 10), ef = opt('--ef', 16);
 const batch = opt('--batch', 1000), rounds = opt('--rounds', 3);
+const gcFirst = argv.includes('--gc');
+if (gcFirst && typeof globalThis.gc !== 'function')
+    throw new Error('--gc needs node --expose-gc');
 const dim = 128, clusters = 100, sigma = 0.5;
 
 if (!process.env.RVF_NODE_ADDON)
@@ -85,12 +89,16 @@ function groundTruth() {
 const t0 = performance.now();
 const truth = groundTruth();
 console.log(`data: ${n} × ${dim} mixture (${clusters} clusters, σ ${sigma}, seed 42), ${nq} queries; ` +
-            `ground truth ${((performance.now() - t0) / 1000).toFixed(1)} s; k ${k}, ef ${ef}, best of ${rounds} rounds`);
+            `ground truth ${((performance.now() - t0) / 1000).toFixed(1)} s; k ${k}, ef ${ef}, best of ${rounds} rounds after a warm-up round`);
 
 const qv = Array.from({ length: nq }, (_, q) => queries.subarray(q * dim, (q + 1) * dim));
 
 /** Best-of-rounds QPS and recall@k, one query in flight at a time. */
 async function measure(db, label) {
+    if (gcFirst)
+        globalThis.gc(); // --gc: collect the ingest's garbage first (JS heap, not the store)
+    for (let q = 0; q < nq; q++) // untimed warm-up round: JIT, libuv threads, caches
+        await db.query(qv[q], k, { efSearch: ef });
     let best = 0, hit = 0;
     for (let r = 0; r < rounds; r++) {
         hit = 0;
@@ -123,7 +131,7 @@ async function ingest(file, per) {
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'rvf-warm-query-'));
 try {
-    for (const per of [batch, n]) {
+    for (const per of [...new Set([batch, n])]) {
         const file = path.join(dir, `b${per}.rvf`);
         let db = await ingest(file, per);
         await measure(db, `(a) after ingest (batches of ${per})`);
