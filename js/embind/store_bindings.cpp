@@ -61,6 +61,16 @@ val status_to_js(const StoreStatus &s) {
     o.set("syncs", static_cast<double>(s.syncs));
     o.set("readOnly", s.read_only);
     o.set("layout", std::string(file_layout_name(s.opened_layout)));
+    o.set("tiering", s.tiering);
+    val tiers = val::object();
+    const char *tier_names[3] = {"hot", "warm", "cold"}; // StoreStatus index order
+    for (size_t i = 0; i < 3; ++i) {
+        val t = val::object();
+        t.set("rows", static_cast<double>(s.tier_rows[i]));
+        t.set("bytes", static_cast<double>(s.tier_bytes[i]));
+        tiers.set(tier_names[i], t);
+    }
+    o.set("tiers", tiers);
     o.set("warnings", val::array(s.warnings));
     return o;
 }
@@ -134,7 +144,8 @@ const Error kNoStore{Status::StoreClosed, "the store is closed"};
 class Store {
 public:
     val create(unsigned dimensions, const std::string &metric, const std::string &storage, unsigned m,
-               unsigned ef_construction, bool witness, const std::string &compression, int domain_profile) {
+               unsigned ef_construction, bool witness, const std::string &compression, int domain_profile,
+               const val &tiering) {
         auto mt = metric_from_name(metric);
         if (!mt)
             return outcome_err(mt.error());
@@ -154,6 +165,16 @@ public:
         o.compression = *cm;
         if (domain_profile >= 0) // -1: unset (generic in memory); index.js checks the id
             o.domain_profile = static_cast<core::DomainProfile>(domain_profile);
+        // index.js has validated and completed it: {enabled, coldCodec, pqM, hotThreshold,
+        // warmThreshold}, or undefined for no tiering.
+        if (!tiering.isUndefined()) {
+            o.tiering.enabled = tiering["enabled"].as<bool>();
+            o.tiering.cold_codec =
+                tiering["coldCodec"].as<std::string>() == "binary" ? ColdCodec::Binary : ColdCodec::Pq;
+            o.tiering.pq_m = static_cast<uint16_t>(tiering["pqM"].as<double>());
+            o.tiering.hot_threshold = static_cast<uint32_t>(tiering["hotThreshold"].as<double>());
+            o.tiering.warm_threshold = static_cast<uint32_t>(tiering["warmThreshold"].as<double>());
+        }
         return adopt(RvfStore::create_in_memory(o));
     }
 

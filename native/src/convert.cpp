@@ -344,6 +344,52 @@ uint64_t uint_option(Napi::Env env, const Napi::Object &o, const char *key, uint
     return static_cast<uint64_t>(d);
 }
 
+// create({tiering}): the TieringPolicy. Strict (unknown keys refused) because the policy is lossy:
+// a misspelt threshold must not silently fall back to a default that re-tiers differently.
+static TieringPolicy tiering_from_js(Napi::Env env, const Napi::Value &v) {
+    if (!v.IsObject() || v.IsArray())
+        throw_options(env, "tiering must be an object {enabled, coldCodec, pqM, hotThreshold, warmThreshold}");
+    const Napi::Object t = v.As<Napi::Object>();
+    const Napi::Array keys = t.GetPropertyNames();
+    for (uint32_t i = 0; i < keys.Length(); ++i) {
+        const std::string k = js_string(keys.Get(i));
+        if (k != "enabled" && k != "coldCodec" && k != "pqM" && k != "hotThreshold" && k != "warmThreshold")
+            throw_options(env, "tiering: unknown option '" + k +
+                                   "' (enabled, coldCodec, pqM, hotThreshold, warmThreshold)");
+    }
+    TieringPolicy p;
+    p.enabled = true; // giving the object opts in
+    const Napi::Value en = t.Get("enabled");
+    if (!en.IsUndefined()) {
+        if (!en.IsBoolean())
+            throw_options(env, "tiering.enabled must be a boolean");
+        p.enabled = en.As<Napi::Boolean>().Value();
+    }
+    const Napi::Value cc = t.Get("coldCodec");
+    if (!cc.IsUndefined()) {
+        const std::string c = cc.IsString() ? js_string(cc) : std::string();
+        if (c == "pq")
+            p.cold_codec = ColdCodec::Pq;
+        else if (c == "binary")
+            p.cold_codec = ColdCodec::Binary;
+        else
+            throw_options(env, "tiering.coldCodec must be 'pq' or 'binary'");
+    }
+    auto num = [&](const char *key, uint64_t max, uint64_t fallback) {
+        const Napi::Value x = t.Get(key);
+        if (x.IsUndefined())
+            return fallback;
+        const double d = number_or(x, -1);
+        if (!(d >= 0 && d <= static_cast<double>(max) && std::floor(d) == d))
+            throw_options(env, std::string("tiering.") + key + " must be an integer in 0.." + std::to_string(max));
+        return static_cast<uint64_t>(d);
+    };
+    p.pq_m = static_cast<uint16_t>(num("pqM", 0xFFFF, p.pq_m));
+    p.hot_threshold = static_cast<uint32_t>(num("hotThreshold", 0xFFFFFFFFu, p.hot_threshold));
+    p.warm_threshold = static_cast<uint32_t>(num("warmThreshold", 0xFFFFFFFFu, p.warm_threshold));
+    return p;
+}
+
 StoreOptions create_options_from_js(Napi::Env env, const Napi::Value &v) {
     if (!v.IsObject())
         throw_options(env, "create() takes an options object {dimension, metric, ...}");
@@ -413,6 +459,8 @@ StoreOptions create_options_from_js(Napi::Env env, const Napi::Value &v) {
         else
             throw_options(env, "index must be 'auto' or 'off'");
     }
+    if (const Napi::Value t = o.Get("tiering"); !t.IsUndefined())
+        s.tiering = tiering_from_js(env, t);
     return s;
 }
 
@@ -538,6 +586,16 @@ Napi::Value status_to_js(Napi::Env env, const StoreStatus &s) {
     o.Set("domainProfile", dp ? std::string(dp) : "custom:" + std::to_string(static_cast<unsigned>(s.domain_profile)));
     o.Set("layout", file_layout_name(s.opened_layout));
     o.Set("indexedVectors", static_cast<double>(s.indexed_vectors));
+    o.Set("tiering", s.tiering);
+    Napi::Object tiers = Napi::Object::New(env);
+    const char *tier_names[3] = {"hot", "warm", "cold"}; // StoreStatus index order
+    for (size_t i = 0; i < 3; ++i) {
+        Napi::Object t = Napi::Object::New(env);
+        t.Set("rows", static_cast<double>(s.tier_rows[i]));
+        t.Set("bytes", static_cast<double>(s.tier_bytes[i]));
+        tiers.Set(tier_names[i], t);
+    }
+    o.Set("tiers", tiers);
     Napi::Array w = Napi::Array::New(env, s.warnings.size());
     for (size_t i = 0; i < s.warnings.size(); ++i)
         w.Set(static_cast<uint32_t>(i), s.warnings[i]);

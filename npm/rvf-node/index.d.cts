@@ -67,6 +67,13 @@ export interface RvfCreateOptions {
     witness?: boolean;
     /** 'auto' (default: HNSW once the store holds ≥ 1024 vectors) or 'off' (exact scans only). */
     index?: 'auto' | 'off';
+    /**
+     * Temperature tiers (the runtime's TieringPolicy; stored in the file, so reopening keeps it).
+     * LOSSY BY DESIGN: compact() keeps rows of rarely-read 1024-row blocks only as warm (u8
+     * scalar) or cold (PQ or binary) codes. Giving the object turns tiering on. Unknown keys are
+     * refused (InvalidOptions).
+     */
+    tiering?: RvfTieringOptions;
 }
 
 /**
@@ -164,6 +171,26 @@ export interface RvfCompactionResult {
     complete: boolean;
 }
 
+/** create()'s `tiering`: the runtime's TieringPolicy. */
+export interface RvfTieringOptions {
+    /** Default true (giving the object opts in). */
+    enabled?: boolean;
+    /** Codec of the cold tier: 'pq' (default; pqM bytes per row) or 'binary' (one bit per dimension). */
+    coldCodec?: 'pq' | 'binary';
+    /** PQ subspaces (cold bytes per row); 0 (default) = dimension / 4. */
+    pqM?: number;
+    /** A block whose access estimate is above this is hot (default 128). */
+    hotThreshold?: number;
+    /** Above this (and not hot) warm, else cold (default 16). */
+    warmThreshold?: number;
+}
+
+/** Rows and the bytes of their vectors in one tier. */
+export interface RvfTierInfo {
+    rows: number;
+    bytes: number;
+}
+
 export interface RvfStatusInfo {
     // Upstream's fields (spec §9.1), all filled.
     totalVectors: number;
@@ -190,6 +217,10 @@ export interface RvfStatusInfo {
     /** Layout the file had when opened: 'S' (ours) or 'R' (upstream's; the first write rewrites it as S). */
     layout: string;
     indexedVectors: number;
+    /** Whether the store was created with tiering (create()'s `tiering`). */
+    tiering: boolean;
+    /** Live rows and their vector bytes per tier; without tiering every row is hot. */
+    tiers: { hot: RvfTierInfo; warm: RvfTierInfo; cold: RvfTierInfo };
     warnings: string[];
 }
 

@@ -28,6 +28,13 @@ export interface RvfCreateOptions {
     witness?: boolean;
     /** Domain profile id stored in the file: 0 generic (default) .. 4 rvvision, custom 16..239. */
     domainProfile?: number;
+    /**
+     * Temperature tiers (the runtime's TieringPolicy; stored in the file, so reopening keeps it).
+     * LOSSY BY DESIGN: compact() keeps rows of rarely-read 1024-row blocks only as warm (u8
+     * scalar) or cold (PQ or binary) codes. Giving the object turns tiering on. Unknown keys are
+     * refused (InvalidOptions).
+     */
+    tiering?: RvfTieringOptions;
 }
 
 /** A metadata value: typed ({u64: 5n}) or shorthand by JavaScript type (see README). */
@@ -105,6 +112,26 @@ export interface RvfCompactResult {
     bytesWritten: number;
 }
 
+/** create()'s `tiering`: the runtime's TieringPolicy. */
+export interface RvfTieringOptions {
+    /** Default true (giving the object opts in). */
+    enabled?: boolean;
+    /** Codec of the cold tier: 'pq' (default; pqM bytes per row) or 'binary' (one bit per dimension). */
+    coldCodec?: 'pq' | 'binary';
+    /** PQ subspaces (cold bytes per row); 0 (default) = dimension / 4. */
+    pqM?: number;
+    /** A block whose access estimate is above this is hot (default 128). */
+    hotThreshold?: number;
+    /** Above this (and not hot) warm, else cold (default 16). */
+    warmThreshold?: number;
+}
+
+/** Rows and the bytes of their vectors in one tier. */
+export interface RvfTierInfo {
+    rows: number;
+    bytes: number;
+}
+
 export interface RvfStatusInfo {
     totalVectors: number;
     deletedVectors: number;
@@ -128,6 +155,10 @@ export interface RvfStatusInfo {
     readOnly: boolean;
     /** Layout the image was opened in: 'S' (ours), 'R' (upstream runtime). */
     layout: string;
+    /** Whether the store was created with tiering (create()'s `tiering`). */
+    tiering: boolean;
+    /** Live rows and their vector bytes per tier; without tiering every row is hot. */
+    tiers: { hot: RvfTierInfo; warm: RvfTierInfo; cold: RvfTierInfo };
     warnings: string[];
 }
 

@@ -70,6 +70,13 @@ export interface RvfOptions {
     witness?: boolean;
     /** 'off' builds no HNSW index (queries scan; native backend only). Default 'auto'. */
     index?: 'auto' | 'off';
+    /**
+     * Temperature tiers (the runtime's TieringPolicy; stored in the file, so reopening keeps it).
+     * LOSSY BY DESIGN: compact() keeps rows of rarely-read 1024-row blocks only as warm (u8
+     * scalar) or cold (PQ or binary) codes. Giving the object turns tiering on. Unknown keys are
+     * refused (InvalidOptions).
+     */
+    tiering?: RvfTieringOptions;
     backend?: RvfBackendName;
 }
 
@@ -160,6 +167,26 @@ export interface RvfCompactOptions {
     ioBytesPerSecond?: number;
 }
 
+/** create()'s `tiering`: the runtime's TieringPolicy. */
+export interface RvfTieringOptions {
+    /** Default true (giving the object opts in). */
+    enabled?: boolean;
+    /** Codec of the cold tier: 'pq' (default; pqM bytes per row) or 'binary' (one bit per dimension). */
+    coldCodec?: 'pq' | 'binary';
+    /** PQ subspaces (cold bytes per row); 0 (default) = dimension / 4. */
+    pqM?: number;
+    /** A block whose access estimate is above this is hot (default 128). */
+    hotThreshold?: number;
+    /** Above this (and not hot) warm, else cold (default 16). */
+    warmThreshold?: number;
+}
+
+/** Rows and the bytes of their vectors in one tier. */
+export interface RvfTierStatus {
+    rows: number;
+    bytes: number;
+}
+
 export interface RvfStatus {
     totalVectors: number;
     deletedVectors: number;
@@ -192,6 +219,10 @@ export interface RvfStatus {
     domainProfile: RvfProfileName | `custom:${number}`;
     /** Layout the file was opened in: 'S' (ours) or 'R' (upstream's). */
     layout: string;
+    /** Whether the store was created with tiering (create()'s `tiering`). */
+    tiering: boolean;
+    /** Live rows and their vector bytes per tier; without tiering every row is hot. */
+    tiers: { hot: RvfTierStatus; warm: RvfTierStatus; cold: RvfTierStatus };
     warnings: string[];
     backend: 'native' | 'wasm';
     /** null for in-memory stores. */

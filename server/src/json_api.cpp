@@ -474,6 +474,7 @@ JsonReply api_compact(StoreService &svc, std::string_view body) {
 
 JsonReply api_status(const StoreService &svc) {
     const StoreStatus s = svc.status();
+    auto tier = [&](size_t i) { return json{{"rows", s.tier_rows[i]}, {"bytes", s.tier_bytes[i]}}; };
     return ok_reply({{"total_vectors", s.total_vectors},
                      {"total_segments", s.total_segments},
                      {"file_size", s.file_size},
@@ -485,7 +486,9 @@ JsonReply api_status(const StoreService &svc) {
                      {"deleted_vectors", s.deleted_vectors},
                      {"dimension", s.dimension},
                      {"metric", metric_name(s.metric)},
-                     {"storage", storage_type_name(s.storage)}});
+                     {"storage", storage_type_name(s.storage)},
+                     {"tiering", s.tiering},
+                     {"tiers", {{"hot", tier(0)}, {"warm", tier(1)}, {"cold", tier(2)}}}});
 }
 
 JsonReply api_health() { return ok_reply({{"status", "ok"}}); }

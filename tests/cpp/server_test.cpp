@@ -219,6 +219,8 @@ TEST_F(ServerTest, HealthAndStatusHaveUpstreamShape) {
     EXPECT_EQ(s["total_vectors"], 0);
     EXPECT_EQ(s["dimension"], 4);
     EXPECT_EQ(s["read_only"], false);
+    EXPECT_EQ(s["tiering"], false); // no TieringPolicy: every row hot
+    EXPECT_EQ(s["tiers"], json::parse(R"({"hot":{"rows":0,"bytes":0},"warm":{"rows":0,"bytes":0},"cold":{"rows":0,"bytes":0}})"));
     EXPECT_EQ(s["file_size"], std::filesystem::file_size(path_));
 }
 

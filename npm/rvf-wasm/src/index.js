@@ -205,6 +205,32 @@ function uint(v, what, max, fallback) {
     throw jsError('InvalidOptions', `${what} must be an integer in 0..${max}, got ${String(v)}`);
 }
 
+// Defaults of the C++ TieringPolicy (runtime/include/rvf/store.hpp; core::kHotThreshold/kWarmThreshold).
+const TIERING_KEYS = ['enabled', 'coldCodec', 'pqM', 'hotThreshold', 'warmThreshold'];
+
+// create({tiering}) checked and completed for the binding. Strict: the policy is lossy, so a
+// misspelt key must not silently fall back to a default.
+function tieringOption(t) {
+    if (t === undefined)
+        return undefined;
+    if (t === null || typeof t !== 'object' || Array.isArray(t))
+        throw jsError('InvalidOptions', `tiering must be an object {${TIERING_KEYS.join(', ')}}`);
+    for (const key of Object.keys(t))
+        if (!TIERING_KEYS.includes(key))
+            throw jsError('InvalidOptions', `tiering: unknown option '${key}' (${TIERING_KEYS.join(', ')})`);
+    if (t.enabled !== undefined && typeof t.enabled !== 'boolean')
+        throw jsError('InvalidOptions', 'tiering.enabled must be a boolean');
+    if (t.coldCodec !== undefined && t.coldCodec !== 'pq' && t.coldCodec !== 'binary')
+        throw jsError('InvalidOptions', `tiering.coldCodec must be 'pq' or 'binary', got ${String(t.coldCodec)}`);
+    return {
+        enabled: t.enabled ?? true, // giving the object opts in
+        coldCodec: t.coldCodec ?? 'pq',
+        pqM: uint(t.pqM, 'tiering.pqM', 0xffff, 0), // 0: dimension / 4
+        hotThreshold: uint(t.hotThreshold, 'tiering.hotThreshold', 0xffffffff, 128),
+        warmThreshold: uint(t.warmThreshold, 'tiering.warmThreshold', 0xffffffff, 16),
+    };
+}
+
 const constructToken = Symbol('RvfStore');
 
 // Frees the C++ store when a wrapper is garbage-collected without close().
@@ -250,12 +276,14 @@ export class RvfStore {
      * metric: 'l2' (default) | 'cosine' | 'ip' | 'dotproduct' | 'hamming', storage: 'f32'
      * (default) | 'f16' | 'i8', compression: 'none' (default) | 'lz4' | 'zstd' (VEC segments),
      * m: 16, efConstruction: 200, witness: true, domainProfile: the domain profile id stored in the
-     * file (0 generic .. 4 rvvision, custom 16..239; default 0) }.
+     * file (0 generic .. 4 rvvision, custom 16..239; default 0), tiering: { enabled (true),
+     * coldCodec 'pq' | 'binary', pqM, hotThreshold, warmThreshold } — lossy temperature tiers that
+     * compact() assigns (omitted: no tiering) }.
      */
     static create(options) {
         if (options === null || typeof options !== 'object')
             return Promise.reject(jsError('InvalidOptions', 'create() takes an options object {dimensions, metric, ...}'));
-        let dims, m, efc, dp;
+        let dims, m, efc, dp, tiering;
         try {
             dims = uint(options.dimensions ?? options.dimension, 'dimensions', 0xffff, undefined);
             if (dims === undefined)
@@ -268,6 +296,7 @@ export class RvfStore {
             for (const key of ['metric', 'storage', 'compression'])
                 if (options[key] !== undefined && typeof options[key] !== 'string')
                     throw jsError('InvalidOptions', `${key} must be a string`);
+            tiering = tieringOption(options.tiering);
         } catch (e) {
             return Promise.reject(e);
         }
@@ -275,7 +304,7 @@ export class RvfStore {
         const storage = options.storage ?? 'f32';
         const witness = options.witness ?? true;
         const compression = options.compression ?? 'none';
-        return RvfStore.#open((h) => h.create(dims, metric, storage, m, efc, !!witness, compression, dp));
+        return RvfStore.#open((h) => h.create(dims, metric, storage, m, efc, !!witness, compression, dp, tiering));
     }
 
     /** Open a store from the bytes of a .rvf file (copied; the array may be reused afterwards). */

@@ -554,6 +554,8 @@ export class RvfDatabase {
                 storage: s.storage,
                 domainProfile: s.domainProfile,
                 layout: s.layout,
+                tiering: s.tiering,
+                tiers: s.tiers, // { hot, warm, cold: { rows, bytes } }
                 warnings: s.warnings ?? [],
                 backend: b.kind,
                 path: b.path,

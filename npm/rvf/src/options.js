@@ -19,7 +19,7 @@ const METRICS = {
 
 const KEYS = {
     'create()': ['dimensions', 'dimension', 'metric', 'storage', 'compression', 'profile', 'signing', 'm',
-        'efConstruction', 'witness', 'index', 'backend'],
+        'efConstruction', 'witness', 'index', 'tiering', 'backend'],
     'open()': ['backend', 'readOnly'],
     'openReadonly()': ['backend'],
     'verifyFile()': ['backend'],
@@ -109,9 +109,38 @@ function profileId(p, path) {
         `upstream's hardware profile 0..3, or a custom domain profile id ${CUSTOM_PROFILES[0]}..${CUSTOM_PROFILES[1]}, got ${show(p)}`);
 }
 
+const TIERING_KEYS = ['enabled', 'coldCodec', 'pqM', 'hotThreshold', 'warmThreshold'];
+
+/**
+ * create({tiering}): the runtime's TieringPolicy (lossy temperature tiers that compact() assigns),
+ * checked strictly — a misspelt key must not fall back to a default — and normalised to the keys
+ * given, with enabled true (giving the object opts in). undefined: no tiering.
+ */
+function tieringOption(t, what) {
+    if (t === undefined)
+        return undefined;
+    if (t === null || typeof t !== 'object' || Array.isArray(t))
+        throw rvfError('InvalidOptions', `${what}: tiering must be an object {${TIERING_KEYS.join(', ')}}, got ${show(t)}`);
+    for (const key of Object.keys(t))
+        if (!TIERING_KEYS.includes(key))
+            throw rvfError('InvalidOptions', `${what}: tiering: unknown option '${key}' (accepted: ${TIERING_KEYS.join(', ')})`);
+    const w = `${what} tiering`;
+    const out = {
+        enabled: boolOption(t, 'enabled', w) ?? true,
+        coldCodec: oneOf(t, 'coldCodec', w, ['pq', 'binary']),
+        pqM: uintOption(t, 'pqM', w, 0xffff, '0 = dimensions / 4'),
+        hotThreshold: uintOption(t, 'hotThreshold', w, 0xffffffff),
+        warmThreshold: uintOption(t, 'warmThreshold', w, 0xffffffff),
+    };
+    for (const k of Object.keys(out))
+        if (out[k] === undefined)
+            delete out[k];
+    return out;
+}
+
 /**
  * create()'s options for `path`, normalised for the backends: { dimensions, metric, storage,
- * compression, domainProfile, m, efConstruction, witness, index, backend }. `compression:
+ * compression, domainProfile, m, efConstruction, witness, index, tiering, backend }. `compression:
  * 'scalar'` (upstream's name for int8 quantisation) becomes storage 'i8'.
  */
 export function createOptions(path, options, backendArg) {
@@ -151,6 +180,7 @@ export function createOptions(path, options, backendArg) {
         efConstruction: uintOption(o, 'efConstruction', what, 0xffff),
         witness: boolOption(o, 'witness', what),
         index: oneOf(o, 'index', what, ['auto', 'off']),
+        tiering: tieringOption(o.tiering, what),
         backend,
     };
 }

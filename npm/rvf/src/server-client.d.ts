@@ -28,6 +28,10 @@ export interface ServerStatus {
     dimension: number;
     metric: string;
     storage: string;
+    /** Whether the store was created with tiering. */
+    tiering: boolean;
+    /** Live rows and their vector bytes per tier; without tiering every row is hot. */
+    tiers: { hot: { rows: number; bytes: number }; warm: { rows: number; bytes: number }; cold: { rows: number; bytes: number } };
 }
 
 export interface IngestReply {

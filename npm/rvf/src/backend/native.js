@@ -30,6 +30,7 @@ function nativeOptions(o) {
         efConstruction: o.efConstruction,
         witness: o.witness,
         index: o.index,
+        tiering: o.tiering,
     };
     for (const k of Object.keys(out))
         if (out[k] === undefined)

@@ -49,6 +49,7 @@ function createOptions(o) {
         efConstruction: o.efConstruction,
         witness: o.witness,
         domainProfile: o.domainProfile,
+        tiering: o.tiering,
     };
 }
 

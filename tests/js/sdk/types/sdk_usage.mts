@@ -7,7 +7,7 @@ import {
 import type {
     RvfOptions, RvfResult, RvfIngestResult, RvfProgressiveReader, RvfCreateOptions, RvfSearchResult, RvfInsertResult,
     RvfMetric, RvfProfileName, RvfQueryOptions, RvfRow, RvfVerifyReport, RvfCompactResult, RvfDeleteResult, RvfSegment,
-    RvfFilter, RvfEntry, RvfStatusName,
+    RvfFilter, RvfEntry, RvfStatusName, RvfTieringOptions,
 } from '@ruvector/rvf';
 
 export async function everyOperation(path: string, bytes: Uint8Array): Promise<number> {
@@ -51,6 +51,9 @@ export async function everyOperation(path: string, bytes: Uint8Array): Promise<n
     const status = await db.status();
     const metric: RvfMetric = status.metric;
     const again = await RvfDatabase.create(`${path}.3`, { dimensions: status.dimensions, metric: status.metric, storage: status.storage });
+    const tiering: RvfTieringOptions = { enabled: true, coldCodec: 'pq', pqM: 4, hotThreshold: 128, warmThreshold: 16 };
+    await RvfDatabase.create(`${path}.4`, { dimensions: 4, tiering });
+    const tieredRows: number = (status.tiering ? status.tiers.warm.rows + status.tiers.cold.rows : 0) + status.tiers.hot.bytes;
     const segments: RvfSegment[] = await db.segments();
     const verified: RvfVerifyReport = await db.verify();
     const r: Uint8Array = await db.exportLayoutR();
@@ -105,10 +108,14 @@ export async function everyOperation(path: string, bytes: Uint8Array): Promise<n
     await RvfDatabase.openProgressive('x.rvf', { rangeSize: 1 });
     // @ts-expect-error: a progressive reader is read-only
     await reader.insert(1, [0, 0, 0, 0]);
+    // @ts-expect-error: the cold codec is 'pq' or 'binary'
+    await RvfDatabase.create(path, { dimensions: 4, tiering: { coldCodec: 'opq' } });
+    // @ts-expect-error: 'hot' is not a tiering option ('hotThreshold' is)
+    await RvfDatabase.create(path, { dimensions: 4, tiering: { hot: 1 } });
     // @ts-expect-error: status().metric is never 'ip'
     const ip: 'ip' = status.metric;
 
-    return dims + n + epoch + one.epoch + batch.accepted + ingested.accepted + upserted.accepted + found.length + hits.length +
+    return tieredRows + dims + n + epoch + one.epoch + batch.accepted + ingested.accepted + upserted.accepted + found.length + hits.length +
         older2.length + (got ? 1 : 0) + ids.length + del.deleted + compacted.epoch + segments.length + (verified.ok ? 1 : 0) +
         r.length + s.length + readerHits.length + profile.length + (avail.available ? 1 : 0) + Number(u) + f +
         (report.ok ? 1 : 0) + metric.length + backend.length + (closed ? 1 : 0) + ip.length;
