@@ -6,8 +6,7 @@
 // ids agree on every node's level (adjacency depends on insertion order and threads).
 //
 // Memory layout (hnswlib-style, for cache behaviour):
-//  * level 0: one contiguous u32 array, (m0 + 1) slots per node: [count, n_0 … n_{m0−1}], the
-//    list in ascending node order (as the file stores it: a beam then reads rows in address order);
+//  * level 0: one contiguous u32 array, (m0 + 1) slots per node: [count, n_0 … n_{m0−1}];
 //  * levels ≥ 1: per node one block of level · (m + 1) slots, same shape per level;
 //  * per node: level (−1 = not in the graph) and a spinlock used only while building.
 //
@@ -168,8 +167,7 @@ public:
     bool contains(uint32_t node) const { return node < cap_ && level_[node] >= 0; }
     /// Level of a node, −1 when not in the graph.
     int level(uint32_t node) const { return node < cap_ ? level_[node] : -1; }
-    /// Neighbours of node at level, in ascending node order (every writer keeps lists sorted, as
-    /// the INDEX layers store them); empty when the node is not on that level.
+    /// Neighbours of node at level (unordered; empty when the node is not on that level).
     /// Valid until the next mutation.
     std::span<const uint32_t> neighbors(uint32_t node, int level) const;
 

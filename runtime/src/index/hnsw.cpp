@@ -56,20 +56,6 @@ void SpinLock::pause(unsigned spins) {
 
 namespace {
 
-/// Every neighbour list is kept in ascending node order ([count, n_0 < n_1 < …]), whoever wrote
-/// it (insertion, pruning, repair, remap, a loader): the order the INDEX layers store, so a graph
-/// built in this process searches exactly like the same graph read back from the file (issue 17),
-/// and a beam touches its neighbours' rows in address order.
-void sort_list(uint32_t *ln) { std::sort(ln + 1, ln + 1 + ln[0]); }
-
-/// Add v to the sorted list ln (the caller checked that it has room).
-void insert_sorted(uint32_t *ln, uint32_t v) {
-    uint32_t j = ln[0]++;
-    for (; j > 0 && ln[j] > v; --j)
-        ln[j + 1] = ln[j];
-    ln[j + 1] = v;
-}
-
 /// The HNSW neighbour heuristic: walk candidates nearest first, keep one unless an already
 /// kept node is closer to it than the base is. `sorted` is ascending by distance to the base.
 /// Keeps at most `cap`. Reorders the candidates that tie with the nearest one (see below).
@@ -163,7 +149,6 @@ bool HnswGraph::set_neighbors(uint32_t node, int level, std::span<const uint32_t
     uint32_t *ln = links(node, level);
     ln[0] = static_cast<uint32_t>(ids.size());
     std::copy(ids.begin(), ids.end(), ln + 1);
-    sort_list(ln);
     return true;
 }
 
@@ -286,7 +271,8 @@ struct HnswGraph::Build {
             if (ln[j] == q)
                 return;
         if (cnt < cap) {
-            insert_sorted(ln, q);
+            ln[cnt + 1] = q;
+            ln[0] = cnt + 1;
             return;
         }
         prune.clear();
@@ -298,7 +284,6 @@ struct HnswGraph::Build {
         ln[0] = static_cast<uint32_t>(sel.size());
         for (size_t j = 0; j < sel.size(); ++j)
             ln[j + 1] = sel[j].n;
-        sort_list(ln);
     }
 };
 
@@ -343,7 +328,6 @@ void HnswGraph::insert_one(uint32_t q, int level, Build &b) {
             ln[0] = static_cast<uint32_t>(chosen.size());
             for (size_t j = 0; j < chosen.size(); ++j)
                 ln[j + 1] = chosen[j].n;
-            sort_list(ln);
         }
     }
     for (int l = from; l >= 0; --l)
@@ -455,14 +439,14 @@ size_t HnswGraph::repair_reachability(const HnswSpace &space) {
             uint32_t *own = l0_links(u);
             auto link_back = [&](uint32_t host) { // u → host too, when u has room
                 if (own[0] < p_.m0 && std::find(own + 1, own + 1 + own[0], host) == own + 1 + own[0])
-                    insert_sorted(own, host);
+                    own[++own[0]] = host;
             };
             size_t hung = 0;
             const size_t tries = std::min<size_t>(b.sorted.size(), p_.m);
             for (size_t i = 0; i < tries; ++i) {
                 uint32_t *ln = l0_links(b.sorted[i].n);
                 if (ln[0] < p_.m0) {
-                    insert_sorted(ln, u);
+                    ln[++ln[0]] = u;
                     link_back(b.sorted[i].n);
                     ++hung;
                 }
@@ -488,7 +472,6 @@ size_t HnswGraph::repair_reachability(const HnswSpace &space) {
                 ln[0] = static_cast<uint32_t>(b.sel.size());
                 for (size_t j = 0; j < b.sel.size(); ++j)
                     ln[j + 1] = b.sel[j].n;
-                sort_list(ln);
                 link_back(host.n);
             }
             ++linked;
