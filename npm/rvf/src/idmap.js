@@ -11,6 +11,7 @@
 // leaves the sidecar in place and the next write finishes the job: rows already moved are
 // recognised by their "_id" and only their label rows are deleted.
 import { rvfError } from './errors.js';
+import { syncDir } from './dir-sync.js';
 import { ID_FIELD, rowStringId, toU64 } from './keys.js';
 
 export const SIDECAR_SUFFIX = '.idmap.json';
@@ -190,7 +191,7 @@ export class IdMap {
         // Both commits are durable when they return: only now may the sidecar go.
         const backup = freeBackupPath(fs, this.file);
         fs.renameSync(this.file, backup);
-        syncDir(fs, this.file);
+        syncDir(fs, (await import('node:path')).dirname(this.file));
         this.#all.clear();
         this.#byLabel.clear();
         this.#byId.clear();
@@ -217,17 +218,3 @@ function freeBackupPath(fs, file) {
     }
 }
 
-/** fsync the directory so the rename survives a crash (best effort where directories cannot be opened). */
-function syncDir(fs, file) {
-    const dir = (file.includes('/') ? file.slice(0, file.lastIndexOf('/')) : '.') || '/';
-    let fd;
-    try {
-        fd = fs.openSync(dir, 'r');
-        fs.fsyncSync(fd);
-    } catch {
-        // Windows cannot open a directory; the rename is still atomic there.
-    } finally {
-        if (fd !== undefined)
-            fs.closeSync(fd);
-    }
-}

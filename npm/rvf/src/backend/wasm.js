@@ -10,6 +10,7 @@
 // store from the file, so memory never runs ahead of disk. All validation is the runtime's.
 import { RvfStore, isIncompleteCreate, verifyBytes } from '@ruvector/rvf-wasm';
 import { rvfError } from '../errors.js';
+import { syncDir } from '../dir-sync.js';
 
 const EDGE = 64;
 const isNode = typeof process === 'object' && !!(process.versions && process.versions.node);
@@ -569,15 +570,3 @@ async function writeThrottled(fs, fd, bytes, bytesPerSecond) {
     }
 }
 
-function syncDir(fs, dir) {
-    let fd;
-    try {
-        fd = fs.openSync(dir, 'r');
-        fs.fsyncSync(fd);
-    } catch {
-        // some filesystems refuse directory fsync; the rename itself is still atomic
-    } finally {
-        if (fd !== undefined)
-            fs.closeSync(fd);
-    }
-}
