@@ -1,4 +1,4 @@
-// rvf ingest FILE INPUT... : add vectors from .fvecs/.bvecs/.npy/.jsonl/.csv files or stdin ("-").
+// rvf ingest FILE INPUT... : add vectors from .fvecs/.bvecs/.npy/.jsonl/.json/.csv files or stdin ("-").
 // FILE is created (dimension from the input) when it does not exist.
 // Each batch is one commit. When an input fails part way (a truncated .fvecs, a bad line), the
 // batches before it stay committed and the error says how many vectors that was. A run whose
@@ -12,9 +12,9 @@ import { storeOptions, spec as createSpec } from './create.js';
 import { InputError, RejectedError, UsageError } from './errors.js';
 
 export const spec = {
-    usage: 'FILE INPUT... [options]   (INPUT: .fvecs .bvecs .npy .jsonl .csv, or - for stdin)',
+    usage: 'FILE INPUT... [options]   (INPUT: .fvecs .bvecs .npy .jsonl .json .csv, or - for stdin)',
     usageArgs: 'FILE and INPUT',
-    summary: 'Add vectors to FILE (created when missing). Binary formats and id-less text rows get\nids --id-start, --id-start+1, ...; JSONL rows may carry "id" and "metadata".',
+    summary: 'Add vectors to FILE (created when missing). Binary formats and id-less text rows get\nids --id-start, --id-start+1, ...; JSONL rows may carry "id" and "metadata". A .json file is one\ndocument: an array of {"id", "vector", "metadata"} records (the input of the upstream CLI ingest) or {"vectors": [...]}.',
     min: 2,
     flags: {
         format: { type: 'string', alias: 'f', help: 'input format when the extension does not tell (stdin: jsonl)' },

@@ -5,9 +5,10 @@ import fs from 'node:fs';
 import { readVecs } from './vecs.js';
 import { readNpy } from './npy.js';
 import { readJsonl, readCsv } from './text.js';
+import { readJsonDocument } from './json-doc.js';
 import { InputError, UsageError } from '../errors.js';
 
-export const FORMATS = ['fvecs', 'bvecs', 'ivecs', 'npy', 'jsonl', 'csv'];
+export const FORMATS = ['fvecs', 'bvecs', 'ivecs', 'npy', 'jsonl', 'json', 'csv'];
 
 export function formatOf(file, explicit) {
     if (explicit) {
@@ -18,7 +19,7 @@ export function formatOf(file, explicit) {
     if (file === '-')
         return 'jsonl';
     const ext = /\.([a-z]+)$/i.exec(file)?.[1]?.toLowerCase();
-    if (ext === 'json' || ext === 'ndjson')
+    if (ext === 'ndjson')
         return 'jsonl';
     if (ext === 'tsv')
         throw new UsageError('tab-separated input is not supported: use .csv');
@@ -54,6 +55,8 @@ export function openInput(file, explicitFormat) {
             return readNpy(stream, opts);
         case 'jsonl':
             return readJsonl(stream, opts);
+        case 'json':
+            return readJsonDocument(stream, opts);
         default:
             return readCsv(stream, opts);
         }

@@ -19,6 +19,26 @@ function toRow(v, where) {
     return out;
 }
 
+/**
+ * One record of a text input: a bare array of numbers, or an object {"id", "vector", "metadata"}
+ * ("values" or "embedding" are accepted for "vector"). `where` names the record in errors.
+ */
+export function entryOf(o, where) {
+    if (Array.isArray(o))
+        return { vector: toRow(o, where) };
+    if (o === null || typeof o !== 'object')
+        throw new InputError(`${where}: expected an object {"id", "vector", "metadata"} or an array of numbers`);
+    const out = { vector: toRow(o.vector ?? o.values ?? o.embedding, where) };
+    if (o.id !== undefined) {
+        if (typeof o.id !== 'string' && !Number.isSafeInteger(o.id))
+            throw new InputError(`${where}: id must be a string or a non-negative integer below 2^53`);
+        out.id = o.id;
+    }
+    if (o.metadata !== undefined)
+        out.metadata = o.metadata;
+    return out;
+}
+
 export async function* readJsonl(stream, { batchSize = 1000, progress } = {}) {
     const counter = { consumed: 0 };
     let batch = [], n = 0, dim = -1;
@@ -32,21 +52,7 @@ export async function* readJsonl(stream, { batchSize = 1000, progress } = {}) {
         } catch (e) {
             throw new InputError(`line ${n}: not JSON (${e.message})`);
         }
-        const entry = Array.isArray(o) ? { vector: toRow(o, `line ${n}`) } : null;
-        let out = entry;
-        if (!out) {
-            if (o === null || typeof o !== 'object')
-                throw new InputError(`line ${n}: expected an object {"id", "vector", "metadata"} or an array`);
-            const vec = o.vector ?? o.values ?? o.embedding;
-            out = { vector: toRow(vec, `line ${n}`) };
-            if (o.id !== undefined) {
-                if (typeof o.id !== 'string' && !Number.isSafeInteger(o.id))
-                    throw new InputError(`line ${n}: id must be a string or a non-negative integer`);
-                out.id = o.id;
-            }
-            if (o.metadata !== undefined)
-                out.metadata = o.metadata;
-        }
+        const out = entryOf(o, `line ${n}`);
         if (dim === -1)
             dim = out.vector.length;
         batch.push(out);
