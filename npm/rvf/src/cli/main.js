@@ -14,6 +14,7 @@ const COMMANDS = {
     compact: () => import('./compact.js'),
     convert: () => import('./convert.js'),
     export: () => import('./export.js'),
+    import: () => import('./import.js'),
     'import-upstream': () => import('./import-upstream.js'),
     serve: () => import('./serve.js'),
     bench: () => import('./bench.js'),
@@ -24,13 +25,14 @@ const SUMMARY = `usage: rvf <command> [options]
 
 commands:
   create FILE --dimensions N        new empty store
-  ingest FILE INPUT...              add vectors (.fvecs .bvecs .npy .jsonl .csv, - for stdin)
+  ingest FILE INPUT...              add vectors (.fvecs .bvecs .npy .jsonl .json .csv, - for stdin)
   query FILE --vector V | --queries F   k nearest neighbours (--json: [{"id","distance"}])
   inspect FILE                      configuration, counts, segments, verification
   verify FILE                       check every hash and chain (exit 4 on problems)
   compact FILE                      rewrite without deleted rows
   convert IN OUT --layout r|s       Layout S (ours) or Layout R (upstream) copy
   export FILE [-o OUT]              every live vector as JSONL (or fvecs)
+  import KIND SRC DEST              new store from an hnswlib index (+ agentdb mappings) or JSON records
   import-upstream FILE              move an upstream store's string ids (FILE.idmap.json) into FILE
   serve FILE [...]                  HTTP/TCP server (runs the native \`rvf serve\`)
   bench [FILE]                      recall@k, latency percentiles, QPS per backend

@@ -1,0 +1,105 @@
+// `rvf import KIND SRC DEST` on files the real libraries wrote (tests/data/hnswlib, made by
+// hnswlib-node 3.0.0 and agentdb 3.3.0): every live row arrives with its id, vector and metadata,
+// deleted rows are skipped and counted, and a wrong kind, a truncated index, a missing space or
+// an existing DEST is refused with the exit code and a message saying what to do.
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { nativeAvailability } from '@ruvector/rvf';
+import { row, L2, AGENTDB } from '../../data/hnswlib/rows.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const bin = path.join(root, 'npm/rvf/bin/rvf.js');
+const samples = path.join(root, 'tests/data/hnswlib');
+const native = await nativeAvailability();
+
+let dir;
+const p = (n) => path.join(dir, n);
+beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rvf-cli-import-'));
+});
+afterAll(() => {
+    fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function rvf(backend, args) {
+    const r = spawnSync(process.execPath, [bin, ...args], {
+        encoding: 'utf8', cwd: dir, env: { ...process.env, RVF_BACKEND: backend }, timeout: 120000,
+    });
+    return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+const exported = (backend, file) => rvf(backend, ['export', file]).out.trim().split('\n').map((l) => JSON.parse(l));
+const normalised = (v) => {
+    const n = Math.hypot(...v);
+    return Array.from(v, (x) => x / n);
+};
+
+describe.each(['native', 'wasm'])('rvf import on the %s backend', (backend) => {
+    const skip = backend === 'native' && !native.available;
+
+    it.skipIf(skip)('imports an hnswlib-node l2 index: labels as ids, deleted rows skipped', () => {
+        const dest = p(`${backend}-l2.rvf`);
+        const r = rvf(backend, ['import', 'hnswlib', path.join(samples, L2.file), dest, '--metric', 'l2', '--batch', '16', '--json']);
+        expect([r.code, r.err]).toEqual([0, '']);
+        const report = JSON.parse(r.out);
+        expect(report).toMatchObject({ kind: 'hnswlib', imported: L2.count - L2.deleted.length, deleted: L2.deleted.length, rejected: 0, dimensions: 8, metric: 'l2' });
+        const rows = exported(backend, dest);
+        const live = [...Array(L2.count).keys()].filter((i) => !L2.deleted.includes(i));
+        expect(rows.map((x) => x.id)).toEqual(live.map(L2.label));
+        for (const [k, i] of live.entries())
+            expect(Float32Array.from(rows[k].vector)).toEqual(row(L2.seed, i));
+        // The imported store answers: a row's own vector finds it first.
+        const q = rvf(backend, ['query', dest, '--vector', JSON.stringify(Array.from(row(L2.seed, 25))), '-k', '3', '--json']);
+        expect(q.code).toBe(0);
+        expect(JSON.parse(q.out)[0].id).toBe(L2.label(25));
+    });
+
+    it.skipIf(skip)("imports agentdb's index with its mappings: string ids, metadata, cosine", () => {
+        const dest = p(`${backend}-agentdb.rvf`);
+        const r = rvf(backend, ['import', 'hnswlib', path.join(samples, AGENTDB.file), dest, '--json']);
+        expect([r.code, r.err]).toEqual([0, '']);
+        expect(JSON.parse(r.out)).toMatchObject({ imported: AGENTDB.count, deleted: 0, metric: 'cosine' });
+        const byId = new Map(exported(backend, dest).map((x) => [x.id, x]));
+        expect(byId.size).toBe(AGENTDB.count);
+        for (let i = 0; i < AGENTDB.count; i++) {
+            const got = byId.get(AGENTDB.id(i));
+            expect(got.metadata).toEqual(AGENTDB.metadata(i));
+            normalised(row(AGENTDB.seed, i)).forEach((x, d) => expect(got.vector[d]).toBeCloseTo(x, 5));
+        }
+    });
+
+    it.skipIf(skip)('refuses a wrong kind, a truncated index, a missing space and an existing DEST', () => {
+        const l2 = path.join(samples, L2.file);
+        fs.writeFileSync(p('recs.json'), JSON.stringify([{ id: 1, vector: [1, 2] }]));
+        let r = rvf(backend, ['import', 'hnswlib', p('recs.json'), p(`${backend}-x.rvf`), '--metric', 'l2']);
+        expect(r.code).toBe(3);
+        expect(r.err).toMatch(/looks like json: rvf import json/);
+        r = rvf(backend, ['import', 'json', l2, p(`${backend}-x.rvf`)]);
+        expect(r.code).toBe(3);
+        fs.writeFileSync(p('cut.bin'), fs.readFileSync(l2).subarray(0, 96 + 10 * 100));
+        r = rvf(backend, ['import', 'hnswlib', p('cut.bin'), p(`${backend}-x.rvf`), '--metric', 'l2']);
+        expect(r.code).toBe(3);
+        expect(r.err).toMatch(/truncated/);
+        r = rvf(backend, ['import', 'hnswlib', l2, p(`${backend}-x.rvf`)]);
+        expect(r.code).toBe(2);
+        expect(r.err).toMatch(/pass --metric l2\|ip\|cosine/);
+        expect(fs.existsSync(p(`${backend}-x.rvf`))).toBe(false);
+        fs.writeFileSync(p(`${backend}-there.rvf`), '');
+        r = rvf(backend, ['import', 'hnswlib', l2, p(`${backend}-there.rvf`), '--metric', 'l2']);
+        expect(r.code).toBe(2);
+        expect(r.err).toMatch(/exists/);
+    });
+
+    it.skipIf(skip)('imports the upstream CLI JSON records', () => {
+        const recs = Array.from({ length: 12 }, (_, i) => ({ id: i, vector: Array.from(row(9, i)), metadata: { i } }));
+        fs.writeFileSync(p(`${backend}-up.json`), JSON.stringify(recs));
+        const r = rvf(backend, ['import', 'json', p(`${backend}-up.json`), p(`${backend}-up.rvf`), '--json']);
+        expect([r.code, r.err]).toEqual([0, '']);
+        expect(JSON.parse(r.out).imported).toBe(12);
+        expect(exported(backend, p(`${backend}-up.rvf`))[7].metadata).toEqual({ i: 7 });
+    });
+});
