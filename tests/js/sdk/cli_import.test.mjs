@@ -1,5 +1,5 @@
-// `rvf import KIND SRC DEST` on files the real libraries wrote (tests/data/hnswlib, made by
-// hnswlib-node 3.0.0 and agentdb 3.3.0): every live row arrives with its id, vector and metadata,
+// `rvf import KIND SRC DEST` on files the real libraries wrote (tests/data/hnswlib and
+// tests/data/agentdb, made by hnswlib-node 3.0.0 and agentdb 3.3.0): every live row arrives with its id, vector and metadata,
 // deleted rows are skipped and counted, and a wrong kind, a truncated index, a missing space or
 // an existing DEST is refused with the exit code and a message saying what to do.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
@@ -9,11 +9,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { nativeAvailability } from '@ruvector/rvf';
+import initSqlJs from 'sql.js';
 import { row, L2, AGENTDB } from '../../data/hnswlib/rows.mjs';
+import { EPISODES, SKILLS, PATTERNS, VECTORS } from '../../data/agentdb/rows.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const bin = path.join(root, 'npm/rvf/bin/rvf.js');
 const samples = path.join(root, 'tests/data/hnswlib');
+const agentdbSamples = path.join(root, 'tests/data/agentdb');
 const native = await nativeAvailability();
 
 let dir;
@@ -101,5 +104,45 @@ describe.each(['native', 'wasm'])('rvf import on the %s backend', (backend) => {
         expect([r.code, r.err]).toEqual([0, '']);
         expect(JSON.parse(r.out).imported).toBe(12);
         expect(exported(backend, p(`${backend}-up.rvf`))[7].metadata).toEqual({ i: 7 });
+    });
+
+    it.skipIf(skip)("imports agentdb's SQLite memory: one store per collection, rows as metadata", async () => {
+        const dest = p(`${backend}-agentdb-mem`);
+        const src = path.join(agentdbSamples, 'memory.db');
+        const r = rvf(backend, ['import', 'agentdb', src, dest, '--json']);
+        expect([r.code, r.err]).toEqual([0, '']);
+        const report = JSON.parse(r.out);
+        expect(report.stores.map((s) => [s.collection, s.imported, s.metric])).toEqual([
+            ['episodes', EPISODES.length, 'cosine'], ['skills', SKILLS.length, 'cosine'], ['patterns', PATTERNS.length, 'cosine']]);
+        // The embeddings as SQLite holds them, read independently of the importer.
+        const SQL = await initSqlJs();
+        const sdb = new SQL.Database(fs.readFileSync(src));
+        const blobs = new Map(sdb.exec('SELECT episode_id, embedding FROM episode_embeddings')[0].values
+            .map(([id, b]) => [id, Array.from(new Float32Array(b.slice().buffer))]));
+        sdb.close();
+        const episodes = exported(backend, path.join(dest, 'episodes.rvf'));
+        expect(episodes.map((e) => e.metadata.task)).toEqual(EPISODES.map((e) => e.task));
+        for (const e of episodes)
+            expect(Float32Array.from(e.vector)).toEqual(Float32Array.from(blobs.get(e.id)));
+        expect(episodes[3].metadata).toMatchObject({ session_id: 's1', reward: 0.75, success: 0, tokens_used: 103, tags: '["t","n3"]' });
+        expect(exported(backend, path.join(dest, 'skills.rvf')).map((s) => s.metadata.name)).toEqual(SKILLS.map((s) => s.name));
+        expect(exported(backend, path.join(dest, 'patterns.rvf')).map((s) => s.metadata.approach)).toEqual(PATTERNS.map((s) => s.approach));
+    });
+
+    it.skipIf(skip)("imports agentdb's sql.js rvf backend file: string ids, JSON metadata, exact vectors", () => {
+        const dest = p(`${backend}-agentdb-vec`);
+        const r = rvf(backend, ['import', 'agentdb', path.join(agentdbSamples, 'vectors.rvf'), dest, '--json']);
+        expect([r.code, r.err]).toEqual([0, '']);
+        const byId = new Map(exported(backend, path.join(dest, 'vectors.rvf')).map((x) => [x.id, x]));
+        expect(byId.size).toBe(VECTORS.rows.length);
+        for (const v of VECTORS.rows) {
+            expect(byId.get(v.id).metadata).toEqual(v.metadata);
+            expect(Float32Array.from(byId.get(v.id).vector)).toEqual(Float32Array.from(v.vector));
+        }
+        const again = rvf(backend, ['import', 'agentdb', path.join(agentdbSamples, 'vectors.rvf'), dest]);
+        expect(again.code).toBe(2); // DEST now holds stores: never merged into silently
+        const notDb = rvf(backend, ['import', 'agentdb', path.join(samples, L2.file), p(`${backend}-nodb`)]);
+        expect(notDb.code).toBe(3);
+        expect(notDb.err).toMatch(/looks like hnswlib/);
     });
 });

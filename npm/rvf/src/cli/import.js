@@ -4,24 +4,32 @@
 //            agentdb's SRC.mappings.json when present: string ids (labelToId), metadata, metric
 //   json     one JSON document of {"id", "vector", "metadata"} records (the upstream CLI's
 //            ingest input, or its {"vectors": [...]} dump)
+//   agentdb  agentdb's SQLite memory database (episode/skill/note/pattern embeddings, each with
+//            the row it embeds as metadata) or its sql.js "rvf" backend file (rvf_vectors):
+//            DEST is a directory that receives one store per collection (episodes.rvf, …)
 // The file's first bytes must agree with KIND (a JSON file is not read as an index, or the
 // reverse), so a wrong KIND is a clear error rather than rows of garbage.
 import fs from 'node:fs';
+import path from 'node:path';
 import { RvfDatabase } from '../database.js';
 import { backendOption, output } from './common.js';
 import { readHnswlib, parseHnswlibHeader, HNSWLIB_HEADER_BYTES } from './input/hnswlib.js';
 import { readJsonDocument } from './input/json-doc.js';
+import { SQLITE_MAGIC, openSqlite, agentdbCollections } from './input/agentdb-sqlite.js';
 import { InputError, UsageError } from './errors.js';
 
-export const KINDS = ['hnswlib', 'json'];
+export const KINDS = ['hnswlib', 'json', 'agentdb'];
 
 export const spec = {
-    usage: 'KIND SRC DEST [options]   (KIND: hnswlib | json)',
+    usage: 'KIND SRC DEST [options]   (KIND: hnswlib | json | agentdb)',
     usageArgs: 'KIND, SRC and DEST',
     summary: 'Create DEST from another library\'s file, keeping ids and metadata:\n' +
         '  hnswlib  an hnswlib index (hnswlib-node, agentdb); SRC.mappings.json (agentdb) gives\n' +
         '           string ids, metadata and the metric; without it pass --metric\n' +
-        '  json     an array of {"id", "vector", "metadata"} records, or {"vectors": [...]}',
+        '  json     an array of {"id", "vector", "metadata"} records, or {"vectors": [...]}\n' +
+        '  agentdb  agentdb SQLite (memory db or sql.js rvf_vectors file): DEST is a directory that\n' +
+        '           receives one store per collection (episodes.rvf, skills.rvf, notes.rvf,\n' +
+        '           patterns.rvf, vectors.rvf); needs the sql.js package',
     min: 3,
     max: 3,
     flags: {
@@ -39,6 +47,8 @@ function sniff(src) {
         const size = fs.fstatSync(fd).size;
         const head = Buffer.alloc(Math.min(size, HNSWLIB_HEADER_BYTES));
         fs.readSync(fd, head, 0, head.length, 0);
+        if (head.subarray(0, 16).toString('latin1') === SQLITE_MAGIC)
+            return { kind: 'agentdb' };
         const first = head.toString('latin1').trimStart()[0];
         if (first === '[' || first === '{')
             return { kind: 'json' };
@@ -82,20 +92,90 @@ async function* hnswlibEntries(src, mappings, batchSize, counts) {
     }
 }
 
+/** Batches of {id, vector, metadata} rows (in groups of `size`) from a synchronous row iterator. */
+function* batchesOf(rows, size) {
+    let entries = [];
+    for (const r of rows) {
+        entries.push(r);
+        if (entries.length >= size) {
+            yield { dim: entries[0].vector.length, entries };
+            entries = [];
+        }
+    }
+    if (entries.length > 0)
+        yield { dim: entries[0].vector.length, entries };
+}
+
+/** Write the batches into a new store at `dest`; returns its counts (the store is closed). */
+async function writeStore(dest, batches, { metric, dimension, src, opts }) {
+    const counts = { dest, imported: 0, rejected: 0, dimensions: 0, metric: '', rejections: [] };
+    let db = null;
+    try {
+        for await (const b of batches) {
+            if (dimension !== undefined && b.dim !== dimension)
+                throw new InputError(`${src}: a row has ${b.dim} components, the source says ${dimension}`);
+            db ??= await RvfDatabase.create(dest, { dimensions: b.dim, metric, backend: backendOption(opts) });
+            for (const e of b.entries)
+                if (e.vector.length !== db.dimensions)
+                    throw new InputError(`${src}: row ${e.id} has ${e.vector.length} components, the first had ${db.dimensions}`);
+            if (b.entries.length === 0)
+                continue;
+            const r = await db.insertBatch(b.entries);
+            counts.imported += r.accepted;
+            counts.rejected += r.rejected;
+            for (const rj of r.rejections)
+                if (counts.rejections.length < 20)
+                    counts.rejections.push(rj);
+        }
+        if (!db)
+            throw new InputError(`${src}: no rows to import`);
+        const s = await db.status();
+        counts.dimensions = s.dimensions;
+        counts.metric = s.metric;
+        return counts;
+    } finally {
+        await db?.close();
+    }
+}
+
+const describe = (c) => `${c.dest}: ${c.imported} rows, dimension ${c.dimensions}, metric ${c.metric}` +
+    `${c.rejected ? `; ${c.rejected} rejected: ${c.rejections.map((x) => `${x.id}: ${x.message}`).join('; ')}` : ''}`;
+
+async function importAgentdb(src, dest, opts) {
+    if (opts.metric !== undefined || opts.mappings !== undefined)
+        throw new UsageError('import agentdb: --metric and --mappings are for hnswlib; agentdb files say their own metric');
+    const sqlite = await openSqlite(src);
+    try {
+        const collections = agentdbCollections(sqlite, src);
+        fs.mkdirSync(dest, { recursive: true });
+        const stores = [];
+        for (const c of collections) {
+            const file = path.join(dest, `${c.name}.rvf`);
+            stores.push({ collection: c.name, ...await writeStore(file, batchesOf(c.rows(), opts.batch), { metric: c.metric, dimension: c.dimension, src, opts }) });
+        }
+        return stores;
+    } finally {
+        sqlite.close();
+    }
+}
+
 export async function run([kind, src, dest], opts, io) {
     if (!KINDS.includes(kind))
         throw new UsageError(`import: KIND must be one of ${KINDS.join(', ')}, got '${kind}'`);
     if (!fs.existsSync(src) || !fs.statSync(src).isFile())
         throw new InputError(`${src}: no such file`);
-    if (fs.existsSync(dest))
-        throw new UsageError(`import: ${dest} exists; import writes a new store: pass a new path (or ingest into the existing one)`);
+    if (fs.existsSync(dest) && !(kind === 'agentdb' && fs.statSync(dest).isDirectory() && fs.readdirSync(dest).length === 0))
+        throw new UsageError(`import: ${dest} exists; import writes a new ${kind === 'agentdb' ? 'directory of stores' : 'store'}: ` +
+            'pass a new path (or ingest into the existing store)');
     const seen = sniff(src);
     if (seen.kind !== kind)
-        throw new InputError(`${src} is not ${kind === 'json' ? 'a JSON document' : 'an hnswlib index'}` +
+        throw new InputError(`${src} is not ${{ json: 'a JSON document', hnswlib: 'an hnswlib index', agentdb: 'an SQLite database' }[kind]}` +
             (seen.kind ? ` (it looks like ${seen.kind}: rvf import ${seen.kind} ${src} ${dest})` : ` (${seen.why})`));
-    const counts = { imported: 0, rejected: 0, deleted: 0 };
-    let metric = 'l2', batches, mappingsFile = null;
-    if (kind === 'hnswlib') {
+    let stores;
+    let mappingsFile = null, deleted = 0;
+    if (kind === 'agentdb') {
+        stores = await importAgentdb(src, dest, opts);
+    } else if (kind === 'hnswlib') {
         mappingsFile = opts.mappings ?? (fs.existsSync(`${src}.mappings.json`) ? `${src}.mappings.json` : null);
         const mappings = mappingsFile ? readMappings(mappingsFile) : null;
         const space = opts.metric ?? mappings?.config.metric;
@@ -104,39 +184,21 @@ export async function run([kind, src, dest], opts, io) {
                 '(the space the index was created with)');
         if (!Object.hasOwn(HNSWLIB_METRICS, space))
             throw new UsageError(`import: --metric must be l2, ip or cosine (hnswlib's spaces), got '${space}'`);
-        metric = HNSWLIB_METRICS[space];
-        batches = hnswlibEntries(src, mappings, opts.batch, counts);
+        const counts = { deleted: 0 };
+        stores = [await writeStore(dest, hnswlibEntries(src, mappings, opts.batch, counts), { metric: HNSWLIB_METRICS[space], src, opts })];
+        deleted = counts.deleted;
     } else {
         if (opts.metric !== undefined || opts.mappings !== undefined)
             throw new UsageError('import json: --metric and --mappings are for hnswlib; a JSON import is l2 (convert or create first for another metric)');
-        batches = readJsonDocument(fs.createReadStream(src), { batchSize: opts.batch });
+        stores = [await writeStore(dest, readJsonDocument(fs.createReadStream(src), { batchSize: opts.batch }), { metric: 'l2', src, opts })];
     }
-    let db = null;
-    const rejections = [];
-    try {
-        for await (const b of batches) {
-            db ??= await RvfDatabase.create(dest, { dimensions: b.dim, metric, backend: backendOption(opts) });
-            if (b.dim !== db.dimensions)
-                throw new InputError(`${src}: rows have ${b.dim} components, the first had ${db.dimensions}`);
-            if (b.entries.length === 0)
-                continue;
-            const r = await db.insertBatch(b.entries);
-            counts.imported += r.accepted;
-            counts.rejected += r.rejected;
-            for (const rj of r.rejections)
-                if (rejections.length < 20)
-                    rejections.push(rj);
-        }
-        if (!db)
-            throw new InputError(`${src}: no rows to import`);
-        const s = await db.status();
-        output(io, opts, { kind, source: src, dest, mappings: mappingsFile, dimensions: s.dimensions, metric: s.metric, ...counts, rejections },
-            (v) => `${dest}: imported ${v.imported} rows from ${kind} ${src}` +
-                `${mappingsFile ? ` (ids and metadata from ${mappingsFile})` : ''}; dimension ${v.dimensions}, metric ${v.metric}` +
-                `${v.deleted ? `; ${v.deleted} rows marked deleted in the source were skipped` : ''}` +
-                `${v.rejected ? `; ${v.rejected} rejected: ${rejections.map((x) => `${x.id}: ${x.message}`).join('; ')}` : ''}`);
-        return counts.rejected > 0 && counts.imported === 0 ? 1 : 0;
-    } finally {
-        await db?.close();
-    }
+    const imported = stores.reduce((a, s) => a + s.imported, 0), rejected = stores.reduce((a, s) => a + s.rejected, 0);
+    const report = kind === 'agentdb'
+        ? { kind, source: src, dest, imported, rejected, stores }
+        : { kind, source: src, dest, mappings: mappingsFile, ...stores[0], imported, rejected, deleted };
+    output(io, opts, report, () => `imported ${imported} rows from ${kind} ${src}` +
+        `${mappingsFile ? ` (ids and metadata from ${mappingsFile})` : ''}` +
+        `${deleted ? `; ${deleted} rows marked deleted in the source were skipped` : ''}\n` +
+        stores.map((s) => `  ${s.collection ? `${s.collection}: ` : ''}${describe(s)}`).join('\n'));
+    return rejected > 0 && imported === 0 ? 1 : 0;
 }

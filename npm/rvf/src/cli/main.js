@@ -32,7 +32,7 @@ commands:
   compact FILE                      rewrite without deleted rows
   convert IN OUT --layout r|s       Layout S (ours) or Layout R (upstream) copy
   export FILE [-o OUT]              every live vector as JSONL (or fvecs)
-  import KIND SRC DEST              new store from an hnswlib index (+ agentdb mappings) or JSON records
+  import KIND SRC DEST              new store(s) from an hnswlib index, JSON records or agentdb SQLite
   import-upstream FILE              move an upstream store's string ids (FILE.idmap.json) into FILE
   serve FILE [...]                  HTTP/TCP server (runs the native \`rvf serve\`)
   bench [FILE]                      recall@k, latency percentiles, QPS per backend
