@@ -12,11 +12,13 @@ import { nativeAvailability } from '@ruvector/rvf';
 import initSqlJs from 'sql.js';
 import { row, L2, AGENTDB } from '../../data/hnswlib/rows.mjs';
 import { EPISODES, SKILLS, PATTERNS, VECTORS } from '../../data/agentdb/rows.mjs';
+import { ROWS as RVLITE_ROWS, TRIPLES } from '../../data/rvlite/rows.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const bin = path.join(root, 'npm/rvf/bin/rvf.js');
 const samples = path.join(root, 'tests/data/hnswlib');
 const agentdbSamples = path.join(root, 'tests/data/agentdb');
+const rvliteSamples = path.join(root, 'tests/data/rvlite');
 const native = await nativeAvailability();
 
 let dir;
@@ -144,5 +146,24 @@ describe.each(['native', 'wasm'])('rvf import on the %s backend', (backend) => {
         const notDb = rvf(backend, ['import', 'agentdb', path.join(samples, L2.file), p(`${backend}-nodb`)]);
         expect(notDb.code).toBe(3);
         expect(notDb.err).toMatch(/looks like hnswlib/);
+    });
+
+    it.skipIf(skip).each(['db.json', 'data.rvf'])("imports rvlite's %s: ids, vectors, metadata; triples counted", (name) => {
+        const dest = p(`${backend}-rvlite-${name}.rvf`);
+        const r = rvf(backend, ['import', 'rvlite', path.join(rvliteSamples, name), dest, '--json']);
+        expect([r.code, r.err]).toEqual([0, '']);
+        expect(JSON.parse(r.out)).toMatchObject({ imported: RVLITE_ROWS.length, metric: 'cosine', dimensions: 4, skipped: { triples: TRIPLES } });
+        const got = exported(backend, dest);
+        const key = (v) => JSON.stringify(Array.from(Float32Array.from(v)));
+        const byVector = new Map(got.map((x) => [key(x.vector), x]));
+        for (const want of RVLITE_ROWS) {
+            const g = byVector.get(key(want.vector));
+            expect(g).toBeDefined();
+            if (want.id)
+                expect(g.id).toBe(want.id);
+            // Arrays become their JSON text: RVF metadata holds scalars.
+            const meta = Object.fromEntries(Object.entries(want.metadata ?? {}).map(([k, v]) => [k, Array.isArray(v) ? JSON.stringify(v) : v]));
+            expect(g.metadata).toEqual(meta);
+        }
     });
 });

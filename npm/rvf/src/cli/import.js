@@ -7,6 +7,7 @@
 //   agentdb  agentdb's SQLite memory database (episode/skill/note/pattern embeddings, each with
 //            the row it embeds as metadata) or its sql.js "rvf" backend file (rvf_vectors):
 //            DEST is a directory that receives one store per collection (episodes.rvf, …)
+//   rvlite   rvlite's CLI database (.rvlite/db.json) or its "RVF1" JSON envelope
 // The file's first bytes must agree with KIND (a JSON file is not read as an index, or the
 // reverse), so a wrong KIND is a clear error rather than rows of garbage.
 import fs from 'node:fs';
@@ -16,12 +17,13 @@ import { backendOption, output } from './common.js';
 import { readHnswlib, parseHnswlibHeader, HNSWLIB_HEADER_BYTES } from './input/hnswlib.js';
 import { readJsonDocument } from './input/json-doc.js';
 import { SQLITE_MAGIC, openSqlite, agentdbCollections } from './input/agentdb-sqlite.js';
+import { looksLikeRvlite, readRvlite } from './input/rvlite.js';
 import { InputError, UsageError } from './errors.js';
 
-export const KINDS = ['hnswlib', 'json', 'agentdb'];
+export const KINDS = ['hnswlib', 'json', 'agentdb', 'rvlite'];
 
 export const spec = {
-    usage: 'KIND SRC DEST [options]   (KIND: hnswlib | json | agentdb)',
+    usage: 'KIND SRC DEST [options]   (KIND: hnswlib | json | agentdb | rvlite)',
     usageArgs: 'KIND, SRC and DEST',
     summary: 'Create DEST from another library\'s file, keeping ids and metadata:\n' +
         '  hnswlib  an hnswlib index (hnswlib-node, agentdb); SRC.mappings.json (agentdb) gives\n' +
@@ -29,7 +31,9 @@ export const spec = {
         '  json     an array of {"id", "vector", "metadata"} records, or {"vectors": [...]}\n' +
         '  agentdb  agentdb SQLite (memory db or sql.js rvf_vectors file): DEST is a directory that\n' +
         '           receives one store per collection (episodes.rvf, skills.rvf, notes.rvf,\n' +
-        '           patterns.rvf, vectors.rvf); needs the sql.js package',
+        '           patterns.rvf, vectors.rvf); needs the sql.js package\n' +
+        '  rvlite   rvlite\'s .rvlite/db.json or its "RVF1" JSON envelope (triples and graph are counted, not kept)\n' +
+        'Metadata arrays and objects are stored as their JSON text.',
     min: 3,
     max: 3,
     flags: {
@@ -45,14 +49,14 @@ function sniff(src) {
     const fd = fs.openSync(src, 'r');
     try {
         const size = fs.fstatSync(fd).size;
-        const head = Buffer.alloc(Math.min(size, HNSWLIB_HEADER_BYTES));
+        const head = Buffer.alloc(Math.min(size, 4096));
         fs.readSync(fd, head, 0, head.length, 0);
         if (head.subarray(0, 16).toString('latin1') === SQLITE_MAGIC)
             return { kind: 'agentdb' };
         const first = head.toString('latin1').trimStart()[0];
         if (first === '[' || first === '{')
-            return { kind: 'json' };
-        const h = parseHnswlibHeader(head, size);
+            return { kind: looksLikeRvlite(head.toString('utf8')) ? 'rvlite' : 'json' };
+        const h = parseHnswlibHeader(head.subarray(0, HNSWLIB_HEADER_BYTES), size);
         return h.error ? { kind: null, why: h.error } : { kind: 'hnswlib' };
     } finally {
         fs.closeSync(fd);
@@ -106,6 +110,22 @@ function* batchesOf(rows, size) {
         yield { dim: entries[0].vector.length, entries };
 }
 
+/**
+ * Metadata as RVF holds it: strings, numbers and booleans stay; arrays and objects (which the
+ * other libraries allow and RVF's metadata columns do not) become their JSON text; null goes.
+ */
+export function storableMetadata(meta) {
+    if (meta === undefined || meta === null)
+        return undefined;
+    const out = {};
+    for (const [k, v] of Object.entries(meta)) {
+        if (v === null || v === undefined)
+            continue;
+        out[k] = typeof v === 'object' ? JSON.stringify(v) : v;
+    }
+    return out;
+}
+
 /** Write the batches into a new store at `dest`; returns its counts (the store is closed). */
 async function writeStore(dest, batches, { metric, dimension, src, opts }) {
     const counts = { dest, imported: 0, rejected: 0, dimensions: 0, metric: '', rejections: [] };
@@ -120,6 +140,9 @@ async function writeStore(dest, batches, { metric, dimension, src, opts }) {
                     throw new InputError(`${src}: row ${e.id} has ${e.vector.length} components, the first had ${db.dimensions}`);
             if (b.entries.length === 0)
                 continue;
+            for (const e of b.entries)
+                if (e.metadata !== undefined)
+                    e.metadata = storableMetadata(e.metadata);
             const r = await db.insertBatch(b.entries);
             counts.imported += r.accepted;
             counts.rejected += r.rejected;
@@ -169,12 +192,18 @@ export async function run([kind, src, dest], opts, io) {
             'pass a new path (or ingest into the existing store)');
     const seen = sniff(src);
     if (seen.kind !== kind)
-        throw new InputError(`${src} is not ${{ json: 'a JSON document', hnswlib: 'an hnswlib index', agentdb: 'an SQLite database' }[kind]}` +
+        throw new InputError(`${src} is not ${{ json: 'a JSON document of records', hnswlib: 'an hnswlib index', agentdb: 'an SQLite database', rvlite: 'an rvlite database' }[kind]}` +
             (seen.kind ? ` (it looks like ${seen.kind}: rvf import ${seen.kind} ${src} ${dest})` : ` (${seen.why})`));
     let stores;
-    let mappingsFile = null, deleted = 0;
+    let mappingsFile = null, deleted = 0, skipped;
     if (kind === 'agentdb') {
         stores = await importAgentdb(src, dest, opts);
+    } else if (kind === 'rvlite') {
+        if (opts.metric !== undefined || opts.mappings !== undefined)
+            throw new UsageError('import rvlite: --metric and --mappings are for hnswlib; rvlite files say their own metric');
+        const r = readRvlite(src);
+        skipped = r.skipped;
+        stores = [await writeStore(dest, batchesOf(r.rows, opts.batch), { metric: r.metric, dimension: r.dimension, src, opts })];
     } else if (kind === 'hnswlib') {
         mappingsFile = opts.mappings ?? (fs.existsSync(`${src}.mappings.json`) ? `${src}.mappings.json` : null);
         const mappings = mappingsFile ? readMappings(mappingsFile) : null;
@@ -195,10 +224,12 @@ export async function run([kind, src, dest], opts, io) {
     const imported = stores.reduce((a, s) => a + s.imported, 0), rejected = stores.reduce((a, s) => a + s.rejected, 0);
     const report = kind === 'agentdb'
         ? { kind, source: src, dest, imported, rejected, stores }
-        : { kind, source: src, dest, mappings: mappingsFile, ...stores[0], imported, rejected, deleted };
+        : { kind, source: src, dest, mappings: mappingsFile, ...stores[0], imported, rejected, deleted, ...(skipped ? { skipped } : {}) };
     output(io, opts, report, () => `imported ${imported} rows from ${kind} ${src}` +
         `${mappingsFile ? ` (ids and metadata from ${mappingsFile})` : ''}` +
-        `${deleted ? `; ${deleted} rows marked deleted in the source were skipped` : ''}\n` +
+        `${deleted ? `; ${deleted} rows marked deleted in the source were skipped` : ''}` +
+        `${skipped && (skipped.triples || skipped.graphNodes || skipped.graphEdges) ? `; not imported (no vectors): ${skipped.triples} triples, ` +
+            `${skipped.graphNodes} graph nodes, ${skipped.graphEdges} graph edges` : ''}\n` +
         stores.map((s) => `  ${s.collection ? `${s.collection}: ` : ''}${describe(s)}`).join('\n'));
     return rejected > 0 && imported === 0 ? 1 : 0;
 }
