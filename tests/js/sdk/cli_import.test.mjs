@@ -13,12 +13,14 @@ import initSqlJs from 'sql.js';
 import { row, L2, AGENTDB } from '../../data/hnswlib/rows.mjs';
 import { EPISODES, SKILLS, PATTERNS, VECTORS } from '../../data/agentdb/rows.mjs';
 import { ROWS as RVLITE_ROWS, TRIPLES } from '../../data/rvlite/rows.mjs';
+import { ENTRIES as CF_ENTRIES } from '../../data/claude-flow/rows.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const bin = path.join(root, 'npm/rvf/bin/rvf.js');
 const samples = path.join(root, 'tests/data/hnswlib');
 const agentdbSamples = path.join(root, 'tests/data/agentdb');
 const rvliteSamples = path.join(root, 'tests/data/rvlite');
+const cfSamples = path.join(root, 'tests/data/claude-flow');
 const native = await nativeAvailability();
 
 let dir;
@@ -165,5 +167,32 @@ describe.each(['native', 'wasm'])('rvf import on the %s backend', (backend) => {
             const meta = Object.fromEntries(Object.entries(want.metadata ?? {}).map(([k, v]) => [k, Array.isArray(v) ? JSON.stringify(v) : v]));
             expect(g.metadata).toEqual(meta);
         }
+    });
+
+    it.skipIf(skip).each(['snapshot.rvf', 'memory.db'])("imports claude-flow's %s: entries with embeddings, the rest named", (name) => {
+        const dest = p(`${backend}-cf-${name}.rvf`);
+        const r = rvf(backend, ['import', 'claude-flow', path.join(cfSamples, name), dest, '--json']);
+        expect([r.code, r.err]).toEqual([0, '']);
+        const withVec = CF_ENTRIES.filter((e) => e.embedding);
+        const report = JSON.parse(r.out);
+        expect(report).toMatchObject({ imported: withVec.length, withoutEmbedding: CF_ENTRIES.length - withVec.length, metric: 'cosine', dimensions: 8 });
+        expect(report.withoutEmbeddingIds).toHaveLength(1);
+        const byKey = new Map(exported(backend, dest).map((x) => [x.metadata.key, x]));
+        expect([...byKey.keys()].sort()).toEqual(withVec.map((e) => e.key).sort());
+        for (const e of withVec) {
+            const g = byKey.get(e.key);
+            expect(g.id).toMatch(/^mem_/); // claude-flow's own ids are kept
+            expect(g.metadata).toMatchObject({ content: e.content, namespace: e.namespace, type: e.type, tags: JSON.stringify(e.tags), version: 1 });
+            expect(JSON.parse(g.metadata.metadata)).toEqual(e.metadata);
+            expect(Float32Array.from(g.vector)).toEqual(Float32Array.from(e.embedding));
+        }
+    });
+
+    it.skipIf(skip)('refuses a truncated claude-flow snapshot, naming where it ends', () => {
+        const whole = fs.readFileSync(path.join(cfSamples, 'snapshot.rvf'));
+        fs.writeFileSync(p(`${backend}-cut.snap`), whole.subarray(0, whole.length - 40));
+        const r = rvf(backend, ['import', 'claude-flow', p(`${backend}-cut.snap`), p(`${backend}-cut.rvf`)]);
+        expect(r.code).toBe(3);
+        expect(r.err).toMatch(/entry 5 .* runs past the end: truncated/);
     });
 });

@@ -8,6 +8,8 @@
 //            the row it embeds as metadata) or its sql.js "rvf" backend file (rvf_vectors):
 //            DEST is a directory that receives one store per collection (episodes.rvf, …)
 //   rvlite   rvlite's CLI database (.rvlite/db.json) or its "RVF1" JSON envelope
+//   claude-flow  @claude-flow/memory's "rvf" backend snapshot ("RVF\0" + JSON entries) or the
+//            claude-flow CLI's sql.js .swarm/memory.db (memory_entries)
 // The file's first bytes must agree with KIND (a JSON file is not read as an index, or the
 // reverse), so a wrong KIND is a clear error rather than rows of garbage.
 import fs from 'node:fs';
@@ -18,12 +20,13 @@ import { readHnswlib, parseHnswlibHeader, HNSWLIB_HEADER_BYTES } from './input/h
 import { readJsonDocument } from './input/json-doc.js';
 import { SQLITE_MAGIC, openSqlite, agentdbCollections } from './input/agentdb-sqlite.js';
 import { looksLikeRvlite, readRvlite } from './input/rvlite.js';
+import { CLAUDE_FLOW_SNAPSHOT_MAGIC, readClaudeFlowSnapshot, readClaudeFlowSqlite } from './input/claude-flow.js';
 import { InputError, UsageError } from './errors.js';
 
-export const KINDS = ['hnswlib', 'json', 'agentdb', 'rvlite'];
+export const KINDS = ['hnswlib', 'json', 'agentdb', 'rvlite', 'claude-flow'];
 
 export const spec = {
-    usage: 'KIND SRC DEST [options]   (KIND: hnswlib | json | agentdb | rvlite)',
+    usage: 'KIND SRC DEST [options]   (KIND: hnswlib | json | agentdb | rvlite | claude-flow)',
     usageArgs: 'KIND, SRC and DEST',
     summary: 'Create DEST from another library\'s file, keeping ids and metadata:\n' +
         '  hnswlib  an hnswlib index (hnswlib-node, agentdb); SRC.mappings.json (agentdb) gives\n' +
@@ -33,6 +36,8 @@ export const spec = {
         '           receives one store per collection (episodes.rvf, skills.rvf, notes.rvf,\n' +
         '           patterns.rvf, vectors.rvf); needs the sql.js package\n' +
         '  rvlite   rvlite\'s .rvlite/db.json or its "RVF1" JSON envelope (triples and graph are counted, not kept)\n' +
+        '  claude-flow  @claude-flow/memory "rvf" snapshot or the CLI\'s .swarm/memory.db (sql.js);\n' +
+        '           entries without an embedding are counted and named, not stored\n' +
         'Metadata arrays and objects are stored as their JSON text.',
     min: 3,
     max: 3,
@@ -52,7 +57,9 @@ function sniff(src) {
         const head = Buffer.alloc(Math.min(size, 4096));
         fs.readSync(fd, head, 0, head.length, 0);
         if (head.subarray(0, 16).toString('latin1') === SQLITE_MAGIC)
-            return { kind: 'agentdb' };
+            return { kind: 'sqlite' }; // agentdb's or claude-flow's: their tables tell
+        if (head.length >= 4 && head.subarray(0, 4).equals(CLAUDE_FLOW_SNAPSHOT_MAGIC))
+            return { kind: 'claude-flow' };
         const first = head.toString('latin1').trimStart()[0];
         if (first === '[' || first === '{')
             return { kind: looksLikeRvlite(head.toString('utf8')) ? 'rvlite' : 'json' };
@@ -191,13 +198,21 @@ export async function run([kind, src, dest], opts, io) {
         throw new UsageError(`import: ${dest} exists; import writes a new ${kind === 'agentdb' ? 'directory of stores' : 'store'}: ` +
             'pass a new path (or ingest into the existing store)');
     const seen = sniff(src);
-    if (seen.kind !== kind)
-        throw new InputError(`${src} is not ${{ json: 'a JSON document of records', hnswlib: 'an hnswlib index', agentdb: 'an SQLite database', rvlite: 'an rvlite database' }[kind]}` +
+    const sqliteKind = seen.kind === 'sqlite' && (kind === 'agentdb' || kind === 'claude-flow');
+    if (seen.kind !== kind && !sqliteKind)
+        throw new InputError(`${src} is not ${{ json: 'a JSON document of records', hnswlib: 'an hnswlib index', agentdb: 'an SQLite database',
+            rvlite: 'an rvlite database', 'claude-flow': 'a claude-flow memory snapshot or database' }[kind]}` +
             (seen.kind ? ` (it looks like ${seen.kind}: rvf import ${seen.kind} ${src} ${dest})` : ` (${seen.why})`));
     let stores;
-    let mappingsFile = null, deleted = 0, skipped;
+    let mappingsFile = null, deleted = 0, skipped, withoutEmbedding;
     if (kind === 'agentdb') {
         stores = await importAgentdb(src, dest, opts);
+    } else if (kind === 'claude-flow') {
+        if (opts.metric !== undefined || opts.mappings !== undefined)
+            throw new UsageError('import claude-flow: --metric and --mappings are for hnswlib; claude-flow files say their own metric');
+        const r = seen.kind === 'sqlite' ? await readClaudeFlowSqlite(src) : readClaudeFlowSnapshot(src);
+        withoutEmbedding = r.withoutEmbedding;
+        stores = [await writeStore(dest, batchesOf(r.rows, opts.batch), { metric: r.metric, dimension: r.dimension, src, opts })];
     } else if (kind === 'rvlite') {
         if (opts.metric !== undefined || opts.mappings !== undefined)
             throw new UsageError('import rvlite: --metric and --mappings are for hnswlib; rvlite files say their own metric');
@@ -224,12 +239,15 @@ export async function run([kind, src, dest], opts, io) {
     const imported = stores.reduce((a, s) => a + s.imported, 0), rejected = stores.reduce((a, s) => a + s.rejected, 0);
     const report = kind === 'agentdb'
         ? { kind, source: src, dest, imported, rejected, stores }
-        : { kind, source: src, dest, mappings: mappingsFile, ...stores[0], imported, rejected, deleted, ...(skipped ? { skipped } : {}) };
+        : { kind, source: src, dest, mappings: mappingsFile, ...stores[0], imported, rejected, deleted,
+            ...(skipped ? { skipped } : {}), ...(withoutEmbedding ? { withoutEmbedding: withoutEmbedding.length, withoutEmbeddingIds: withoutEmbedding.slice(0, 100) } : {}) };
     output(io, opts, report, () => `imported ${imported} rows from ${kind} ${src}` +
         `${mappingsFile ? ` (ids and metadata from ${mappingsFile})` : ''}` +
         `${deleted ? `; ${deleted} rows marked deleted in the source were skipped` : ''}` +
         `${skipped && (skipped.triples || skipped.graphNodes || skipped.graphEdges) ? `; not imported (no vectors): ${skipped.triples} triples, ` +
-            `${skipped.graphNodes} graph nodes, ${skipped.graphEdges} graph edges` : ''}\n` +
+            `${skipped.graphNodes} graph nodes, ${skipped.graphEdges} graph edges` : ''}` +
+        `${withoutEmbedding?.length ? `; ${withoutEmbedding.length} entries have no embedding and were not imported ` +
+            `(${withoutEmbedding.slice(0, 10).join(', ')}${withoutEmbedding.length > 10 ? ', …' : ''}): embed them and ingest` : ''}\n` +
         stores.map((s) => `  ${s.collection ? `${s.collection}: ` : ''}${describe(s)}`).join('\n'));
     return rejected > 0 && imported === 0 ? 1 : 0;
 }
