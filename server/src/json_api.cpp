@@ -222,7 +222,9 @@ std::string event_json(const UpdateEvent &e) {
     return dump(json{{"epoch", e.epoch},
                      {"event", event_kind_name(e.kind)},
                      {"affected_count", e.affected_count},
-                     {"new_total", e.new_total}});
+                     {"new_total", e.new_total},
+                     {"ids", e.ids},
+                     {"ids_truncated", e.ids_truncated}});
 }
 
 namespace {

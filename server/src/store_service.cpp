@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <mutex>
@@ -43,8 +44,34 @@ StoreService::StoreService(RvfStore store, size_t subscriber_queue_capacity)
 
 StoreService::~StoreService() { (void)close(); }
 
+namespace {
+
+/// The ids of a batch the store accepted: every id but those it rejected, at most kMaxEventIds.
+std::pair<std::vector<uint64_t>, bool> accepted_ids(std::span<const uint64_t> ids, const IngestResult &r) {
+    std::vector<bool> rejected(ids.size(), false);
+    for (const Rejection &x : r.rejections)
+        if (x.index < ids.size())
+            rejected[x.index] = true;
+    std::vector<uint64_t> out;
+    for (size_t i = 0; i < ids.size(); ++i) {
+        if (rejected[i])
+            continue;
+        if (out.size() == kMaxEventIds)
+            return {std::move(out), true};
+        out.push_back(ids[i]);
+    }
+    return {std::move(out), false};
+}
+
+std::pair<std::vector<uint64_t>, bool> first_ids(std::span<const uint64_t> ids) {
+    const size_t n = std::min(ids.size(), kMaxEventIds);
+    return {std::vector<uint64_t>(ids.begin(), ids.begin() + static_cast<std::ptrdiff_t>(n)), ids.size() > n};
+}
+
+} // namespace
+
 void StoreService::publish_if_committed(uint32_t epoch_before, uint32_t epoch_after, EventKind kind,
-                                        uint64_t affected) {
+                                        uint64_t affected, std::vector<uint64_t> ids, bool ids_truncated) {
     if (epoch_after == epoch_before)
         return; // nothing committed (every vector rejected, no live id named, ...)
     UpdateEvent e;
@@ -52,6 +79,8 @@ void StoreService::publish_if_committed(uint32_t epoch_before, uint32_t epoch_af
     e.kind = kind;
     e.affected_count = affected > UINT32_MAX ? UINT32_MAX : static_cast<uint32_t>(affected);
     e.new_total = store_.status().total_vectors;
+    e.ids = std::move(ids);
+    e.ids_truncated = ids_truncated;
     hub_.publish(e);
 }
 
@@ -62,8 +91,10 @@ Result<IngestResult> StoreService::ingest(std::span<const uint64_t> ids, std::sp
         return kClosed;
     const uint32_t before = store_.status().current_epoch;
     auto r = store_.ingest_batch(ids, vectors, metadata);
-    if (r)
-        publish_if_committed(before, r->epoch, EventKind::Ingest, r->accepted);
+    if (r) {
+        auto [named, truncated] = accepted_ids(ids, *r);
+        publish_if_committed(before, r->epoch, EventKind::Ingest, r->accepted, std::move(named), truncated);
+    }
     return r;
 }
 
@@ -81,8 +112,10 @@ Result<DeleteResult> StoreService::remove(std::span<const uint64_t> ids) {
         return kClosed;
     const uint32_t before = store_.status().current_epoch;
     auto r = store_.remove(ids);
-    if (r)
-        publish_if_committed(before, r->epoch, EventKind::Delete, r->deleted);
+    if (r) {
+        auto [named, truncated] = first_ids(ids);
+        publish_if_committed(before, r->epoch, EventKind::Delete, r->deleted, std::move(named), truncated);
+    }
     return r;
 }
 
@@ -91,9 +124,21 @@ Result<DeleteResult> StoreService::remove_by_filter(const FilterExpr &filter) {
     if (closed_)
         return kClosed;
     const uint32_t before = store_.status().current_epoch;
+    // The rows the filter names, read before they go (only when someone listens for them).
+    std::vector<uint64_t> named;
+    bool truncated = false;
+    if (hub_.subscriber_count() > 0) {
+        auto f = store_.find_ids(&filter, std::nullopt, kMaxEventIds + 1);
+        if (f) {
+            named = std::move(*f);
+            truncated = named.size() > kMaxEventIds;
+            if (truncated)
+                named.resize(kMaxEventIds);
+        }
+    }
     auto r = store_.remove_by_filter(filter);
     if (r)
-        publish_if_committed(before, r->epoch, EventKind::Delete, r->deleted);
+        publish_if_committed(before, r->epoch, EventKind::Delete, r->deleted, std::move(named), truncated);
     return r;
 }
 
@@ -106,8 +151,10 @@ Result<IngestResult> StoreService::upsert(std::span<const uint64_t> ids, std::sp
         return kClosed;
     const uint32_t before = store_.status().current_epoch;
     auto r = store_.upsert_batch(ids, vectors, metadata);
-    if (r)
-        publish_if_committed(before, r->epoch, EventKind::Ingest, r->accepted);
+    if (r) {
+        auto [named, truncated] = accepted_ids(ids, *r);
+        publish_if_committed(before, r->epoch, EventKind::Ingest, r->accepted, std::move(named), truncated);
+    }
     return r;
 }
 
@@ -118,8 +165,10 @@ Result<IngestResult> StoreService::update_metadata(std::span<const uint64_t> ids
         return kClosed;
     const uint32_t before = store_.status().current_epoch;
     auto r = store_.update_metadata(ids, metadata);
-    if (r)
-        publish_if_committed(before, r->epoch, EventKind::Ingest, r->accepted);
+    if (r) {
+        auto [named, truncated] = accepted_ids(ids, *r);
+        publish_if_committed(before, r->epoch, EventKind::Ingest, r->accepted, std::move(named), truncated);
+    }
     return r;
 }
 

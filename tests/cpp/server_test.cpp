@@ -477,9 +477,43 @@ TEST_F(ServerTest, SseStreamsUpdateNotifications) {
     ingest_http({4});
     const std::vector<json> ev = sse.wait_updates();
     ASSERT_EQ(ev.size(), 3u);
-    EXPECT_EQ(ev[0], json({{"epoch", start_epoch + 1}, {"event", "ingest"}, {"affected_count", 2}, {"new_total", 3}}));
-    EXPECT_EQ(ev[1], json({{"epoch", start_epoch + 2}, {"event", "delete"}, {"affected_count", 1}, {"new_total", 2}}));
-    EXPECT_EQ(ev[2], json({{"epoch", start_epoch + 3}, {"event", "ingest"}, {"affected_count", 1}, {"new_total", 3}}));
+    EXPECT_EQ(ev[0], json({{"epoch", start_epoch + 1}, {"event", "ingest"}, {"affected_count", 2}, {"new_total", 3},
+                           {"ids", {2, 3}}, {"ids_truncated", false}}));
+    EXPECT_EQ(ev[1], json({{"epoch", start_epoch + 2}, {"event", "delete"}, {"affected_count", 1}, {"new_total", 2},
+                           {"ids", {1}}, {"ids_truncated", false}}));
+    EXPECT_EQ(ev[2], json({{"epoch", start_epoch + 3}, {"event", "ingest"}, {"affected_count", 1}, {"new_total", 3},
+                           {"ids", {4}}, {"ids_truncated", false}}));
+}
+
+// A subscriber (another agent sharing the file) learns which rows changed, not only how many:
+// accepted ids without the rejected ones, the ids a delete named, the rows a filter matched, and
+// a bounded list with a flag when a commit is bigger than an event may carry.
+TEST_F(ServerTest, SseEventsNameTheRowsTheyChanged) {
+    start();
+    SseCollector sse(srv_->http_port(), "/v1/subscribe", 5);
+    ASSERT_TRUE(sse.wait_subscribed().is_object());
+    post("/v1/ingest", R"({"vectors": [[1,0,0,0],[0,1,0,0]], "ids": [5, 6],
+        "metadata": [{"field_id": 1, "value": "news"}, {"field_id": 1, "value": "blog"}]})");
+    ingest_http({6, 7});                                            // 6 is a duplicate: rejected
+    post("/v1/delete", R"({"ids": [7, 99]})");                      // the ids asked for
+    post("/v1/delete", R"({"filter": {"op": "eq", "field": 1, "value": "blog"}})");
+    std::vector<uint64_t> many(kMaxEventIds + 3);
+    for (size_t i = 0; i < many.size(); ++i)
+        many[i] = 1000 + i;
+    ingest_http(many);
+    const std::vector<json> ev = sse.wait_updates();
+    ASSERT_EQ(ev.size(), 5u);
+    EXPECT_EQ(ev[0]["ids"], json({5, 6}));
+    EXPECT_EQ(ev[1]["ids"], json({7}));
+    EXPECT_EQ(ev[1]["affected_count"], 1);
+    EXPECT_EQ(ev[2]["ids"], json({7, 99}));
+    EXPECT_EQ(ev[2]["affected_count"], 1);
+    EXPECT_EQ(ev[3]["ids"], json({6}));
+    EXPECT_EQ(ev[3]["event"], "delete");
+    EXPECT_EQ(ev[4]["ids"].size(), kMaxEventIds);
+    EXPECT_EQ(ev[4]["ids"][0], 1000);
+    EXPECT_EQ(ev[4]["ids_truncated"], true);
+    EXPECT_EQ(ev[4]["affected_count"], many.size());
 }
 
 TEST_F(ServerTest, SseFiltersByKindAndMinEpoch) {
@@ -508,7 +542,7 @@ TEST(EventHub, FullQueueOverflowsWithoutBlockingThePublisher) {
     auto fast = hub.subscribe();
     std::vector<UpdateEvent> got_fast;
     for (uint32_t e = 1; e <= 5; ++e) {
-        hub.publish({e, EventKind::Ingest, 1, e}); // never waits for `slow`
+        hub.publish({e, EventKind::Ingest, 1, e, {}, false}); // never waits for `slow`
         UpdateEvent x;
         ASSERT_EQ(fast->pop(x, std::chrono::milliseconds(0)), Subscription::Pop::Event);
         got_fast.push_back(x);

@@ -230,8 +230,8 @@ describe.skipIf(!bin)('rvf serve (native binary) from Node', () => {
         }
         ac.abort();
         expect(seen.map((e) => e.type)).toEqual(['update', 'update']);
-        expect(seen[0].data).toEqual({ epoch: start + 1, event: 'ingest', affected_count: 2, new_total: w1.accepted + 4 });
-        expect(seen[1].data).toMatchObject({ epoch: w2.epoch, event: 'delete', affected_count: 1 });
+        expect(seen[0].data).toEqual({ epoch: start + 1, event: 'ingest', affected_count: 2, new_total: w1.accepted + 4, ids: [10, 11], ids_truncated: false });
+        expect(seen[1].data).toMatchObject({ epoch: w2.epoch, event: 'delete', affected_count: 1, ids: [10], ids_truncated: false });
     });
 
     it('upserts, updates metadata, counts, finds and compacts with options', async () => {

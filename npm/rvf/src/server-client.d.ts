@@ -46,6 +46,10 @@ export interface UpdateData {
     event: 'ingest' | 'delete' | 'compaction';
     affected_count: number;
     new_total: number;
+    /** Rows the commit wrote or named for deletion (at most 4,096; empty for compaction). */
+    ids: number[];
+    /** More rows changed than `ids` lists: re-read what you need (find / idsAfter). */
+    ids_truncated: boolean;
 }
 
 export type ServerEvent =

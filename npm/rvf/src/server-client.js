@@ -221,7 +221,8 @@ export class RvfServerClient {
 
     /**
      * Server-Sent Events of every commit: yields {type: 'subscribed', data: {epoch, total_vectors}} first,
-     * then {type: 'update', data: {epoch, event, affected_count, new_total}} per commit, and a final
+     * then {type: 'update', data: {epoch, event, affected_count, new_total, ids, ids_truncated}} per commit
+     * (ids: the rows written or named for deletion, at most 4,096), and a final
      * {type: 'overflow', data: {dropped, last_epoch}} if this client fell too far behind. Ends when the
      * server shuts down or `signal` aborts.
      * @param {{minEpoch?: number, events?: ('ingest'|'delete'|'compaction')[], signal?: AbortSignal}} [options]

@@ -29,11 +29,21 @@ const char *event_kind_name(EventKind k);
 inline constexpr uint8_t kNotifyAll = 0x07;
 constexpr uint8_t notify_bit(EventKind k) { return static_cast<uint8_t>(1u << static_cast<uint8_t>(k)); }
 
+/// Ids an event names at most: a subscriber's queue stays bounded in bytes, not only in events.
+/// A bigger commit sets ids_truncated; the subscriber then re-reads what it needs (find/ids).
+inline constexpr size_t kMaxEventIds = 4096;
+
 struct UpdateEvent {
     uint32_t epoch = 0;          ///< the store's epoch after the commit
     EventKind kind = EventKind::Ingest;
     uint32_t affected_count = 0; ///< vectors accepted / deleted; segments compacted
     uint64_t new_total = 0;      ///< live vectors after the commit
+    /// The rows the commit wrote (ingest, upsert, metadata update: the accepted ids) or named for
+    /// deletion (delete by ids: the ids asked for; by filter: those that matched), at most
+    /// kMaxEventIds. Empty for compaction. The SSE stream carries them; TCP UPDATE_NOTIFY keeps
+    /// the spec's fixed fields only.
+    std::vector<uint64_t> ids;
+    bool ids_truncated = false;
     bool operator==(const UpdateEvent &) const = default;
 };
 

@@ -13,7 +13,7 @@
 //
 // GET /v1/subscribe?min_epoch=N&events=ingest,delete,compaction (all by default) streams
 //   event: subscribed   data: {"epoch": <start>, "total_vectors": n}     (once, first)
-//   id: <epoch>  event: update  data: {"epoch", "event", "affected_count", "new_total"}
+//   id: <epoch>  event: update  data: {"epoch", "event", "affected_count", "new_total", "ids", "ids_truncated"}
 //   event: overflow     data: {"dropped": n, "last_epoch": e}  — queue full: the stream then ends
 //   ": ping" comments every ServerOptions::sse_heartbeat_ms (so dead peers are noticed)
 // and ends when the server shuts down.

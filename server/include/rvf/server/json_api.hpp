@@ -73,7 +73,7 @@ JsonReply api_health();
 
 JsonReply error_reply(const Error &e);
 int http_status_for(Status s);
-/// {"epoch", "event": "ingest"|"delete"|"compaction", "affected_count", "new_total"}
+/// {"epoch", "event": "ingest"|"delete"|"compaction", "affected_count", "new_total", "ids", "ids_truncated"}
 std::string event_json(const UpdateEvent &e);
 
 } // namespace rvf::server

@@ -75,7 +75,8 @@ public:
     Result<void> close();
 
 private:
-    void publish_if_committed(uint32_t epoch_before, uint32_t epoch_after, EventKind kind, uint64_t affected);
+    void publish_if_committed(uint32_t epoch_before, uint32_t epoch_after, EventKind kind, uint64_t affected,
+                              std::vector<uint64_t> ids = {}, bool ids_truncated = false);
 
     mutable RwLock mu_;
     RvfStore store_;
