@@ -100,7 +100,7 @@ async function ensureIndex(spec, ds, n) {
     mkdirSync(dir, { recursive: true });
     const file = path.join(dir, `${spec.index}-m${m}-efc${efc}.${spec.ext}`);
     const metaPath = `${file}.meta.json`;
-    const stale = spec.index === 'rvf-node' && mtime(addon) > mtime(file);
+    const stale = spec.index === 'rvf-node' && existsSync(file) && mtime(addon) > mtime(file);
     if (existsSync(file) && existsSync(metaPath) && !flag('--rebuild') && !stale)
         return { file, metaPath, meta: readJson(metaPath) };
     const tmp = path.join(dir, `${spec.index}-m${m}-efc${efc}.building.${spec.ext}`);
