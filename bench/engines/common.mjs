@@ -12,8 +12,9 @@
 //   setEf(ef)                         — search breadth for the next queries (untimed; may reload)
 //   prepareQuery(row) → q             — the query in the form the API takes (untimed)
 //   ids(result) → number[]            — result ids, only for recall (untimed)
-// Phases: "build" (build, one query, save; peak RSS) and "serve" (open, first query, 1 s warm-up,
-// ef sweep: recall, wall QPS, latency percentiles, CPU µs per query; peak RSS). A missing library makes the runner print {"event":"unavailable"} and exit 0.
+// Phases: "build" (build, one query, save; peak RSS), "serve" (open, first query, 1 s warm-up,
+// ef sweep: recall, wall QPS, latency percentiles, CPU µs per query; peak RSS) and "first" (open +
+// first query with memory and I/O around them: bench/open-first-query/first_phase.mjs). A missing library makes the runner print {"event":"unavailable"} and exit 0.
 import { readFileSync, statSync } from 'node:fs';
 
 export function emit(obj) {
@@ -172,6 +173,8 @@ export async function runEngine(load) {
             await buildPhase(engine, job);
         else if (job.phase === 'serve')
             await servePhase(engine, job);
+        else if (job.phase === 'first') // open + first query in a fresh process: bench/open-first-query/
+            await (await import('../open-first-query/first_phase.mjs')).firstPhase(engine, job, emit);
         else
             throw new Error(`unknown phase '${job.phase}'`);
     } catch (e) {

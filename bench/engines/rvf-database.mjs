@@ -3,12 +3,13 @@
 // create(path, {dimension, metric, m, efConstruction}), ingestBatch(vectors, ids), close(),
 // openReadonly(path), query(vector, k, {efSearch}). Used by upstream-rvf-node.mjs and rvf-node.mjs.
 export function rvfDatabaseEngine({ name, api, version, RvfDatabase, threads }) {
-    let db = null, ef = 64;
+    let db = null, ef = 64, buildJob = null;
     return {
         name,
         api,
         version,
         build(base, job) {
+            buildJob = job;
             db = RvfDatabase.create(job.file, { dimension: base.dim, metric: 'l2', m: job.m ?? 16,
                                                 efConstruction: job.ef_construction ?? 200 });
             const batch = job.batch ?? 10000;
@@ -22,6 +23,9 @@ export function rvfDatabaseEngine({ name, api, version, RvfDatabase, threads }) 
             return { threads, durable: true };
         },
         save() {
+            // job.compact (bench/open-first-query): rewrite to the final layout an open measures.
+            if (buildJob?.compact && typeof db.compact === 'function')
+                db.compact();
             db.close(); // the file is the store; close persists what is still in memory (index)
         },
         open(file) {

@@ -12,7 +12,11 @@ import { rvfDatabaseEngine } from './rvf-database.mjs';
 runEngine(async () => {
     const pkgUrl = new URL('../../npm/rvf-node/package.json', import.meta.url);
     const pkg = JSON.parse(readFileSync(pkgUrl, 'utf8'));
-    const entry = pkg.exports?.['.']?.import ?? pkg.exports?.['.']?.default ?? pkg.exports?.['.'] ?? pkg.main;
+    // exports['.'].import may itself be a condition object ({types, default}) since the package
+    // grew type conditions: take its default.
+    const condition = (c) => (typeof c === 'string' ? c : c?.default);
+    const dot = pkg.exports?.['.'];
+    const entry = condition(dot?.import) ?? condition(dot?.default) ?? condition(dot) ?? pkg.main;
     if (typeof entry !== 'string')
         throw new Error('npm/rvf-node has no entry point yet (package.json main/exports)');
     const mod = await import(new URL(entry, pkgUrl).href);

@@ -15,6 +15,7 @@ runEngine(async () => {
     const make = (dim, job, expansion) =>
         new usearch.Index({ dimensions: dim, metric: 'l2sq', quantization: 'f32', connectivity: job.m ?? 16,
                             expansion_add: job.ef_construction ?? 200, expansion_search: expansion, multi: false });
+    const attach = (path) => (config.job.usearch_open === 'view' ? index.view(path) : index.load(path));
     return {
         name: 'usearch',
         api: 'Index.add (batch, all cores) / search (threads = 1)',
@@ -36,18 +37,20 @@ runEngine(async () => {
         save(path) {
             index.save(path);
         },
+        // job.usearch_open 'view' memory-maps the file instead of reading it (bench/open-first-query);
+        // job.open_ef opens at that expansion_search, so a later setEf to it reloads nothing.
         open(path, job) {
             config = { dim: job.dim, job };
             file = path;
-            index = make(job.dim, job, 64);
-            ef = 64;
-            index.load(path);
+            ef = job.open_ef ?? 64;
+            index = make(job.dim, job, ef);
+            attach(path);
         },
         setEf(want) {
             if (want === ef)
                 return;
             index = make(config.dim, config.job, want);
-            index.load(file);
+            attach(file);
             ef = want;
         },
         prepareQuery: (row) => Float32Array.from(row),
