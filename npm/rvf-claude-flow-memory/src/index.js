@@ -1,0 +1,3 @@
+// @ruvector/rvf-claude-flow-memory — @claude-flow/memory's IMemoryBackend on RVF files.
+export { RvfMemoryBackend } from './backend.js';
+export { namespaceFileName, namespaceOfFileName } from './namespace-files.js';
