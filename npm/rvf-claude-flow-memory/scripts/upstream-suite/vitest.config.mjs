@@ -9,9 +9,9 @@ export default defineConfig({
         include: ['dist/**/*.test.js'],
         testTimeout: 30000,
         setupFiles: process.env.RVF_SUBSTITUTE === '1' ? [setup] : [],
-        // The package lives under node_modules, which vitest would hand to Node unprocessed
-        // (where vi.mock cannot reach it); process it like source instead (substituted runs only, so
-        // the baseline runs exactly as shipped).
-        server: { deps: { inline: process.env.RVF_SUBSTITUTE === '1' ? [/@claude-flow\/memory/] : [] } },
+        // The package lives under node_modules, which vitest would hand to Node unprocessed, where
+        // vi.mock cannot reach it (its own tests mock node:fs, agentdb, ...; and the substitution
+        // mocks its database-provider.js): process it like source, in both runs.
+        server: { deps: { inline: [/@claude-flow\/memory/] } },
     },
 });

@@ -1,0 +1,376 @@
+// Issue 19: RvfMemoryBackend (npm/rvf-claude-flow-memory) is @claude-flow/memory's IMemoryBackend
+// on real RVF files. Conformance for every IMemoryBackend method, reopen persistence, and
+// @claude-flow/memory's own UnifiedMemoryService storing and searching through it.
+//
+// @claude-flow/memory@3.2.2 is installed from the npm registry into tests/.tmp (kept between
+// runs, so only the first run pays for the install; --ignore-scripts: its native optional
+// dependencies are not needed to load the service). Only an unreachable registry skips.
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { RvfDatabase, RvfError } from '@ruvector/rvf';
+import { RvfMemoryBackend, namespaceFileName, namespaceOfFileName } from '../../../npm/rvf-claude-flow-memory/src/index.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const VERSION = '3.2.2';
+const cacheDir = path.join(here, `../../.tmp/claude-flow-memory-${VERSION}`);
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'rvf-cfmem-'));
+afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
+
+/** Install @claude-flow/memory once; null when installed, else why the registry was unreachable. */
+function install() {
+    if (fs.existsSync(path.join(cacheDir, 'node_modules/@claude-flow/memory/package.json')))
+        return null;
+    const stage = `${cacheDir}.${process.pid}.tmp`;
+    fs.rmSync(stage, { recursive: true, force: true });
+    fs.mkdirSync(stage, { recursive: true });
+    const r = spawnSync('npm', ['install', '--no-save', '--no-package-lock', '--no-audit', '--no-fund', '--prefer-offline',
+        '--ignore-scripts', '--omit=optional', '--prefix', stage, `@claude-flow/memory@${VERSION}`], { encoding: 'utf8', timeout: 240000 });
+    if (r.status !== 0) {
+        fs.rmSync(stage, { recursive: true, force: true });
+        const text = `${r.error?.message ?? ''}\n${r.stderr}`;
+        const offline = /ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENETUNREACH|ENOTCACHED|network/i;
+        if (offline.test(text))
+            return text.split('\n').find((line) => offline.test(line)).trim();
+        throw new Error(`npm install @claude-flow/memory@${VERSION} failed (not a network problem):\n${text}`);
+    }
+    fs.rmSync(cacheDir, { recursive: true, force: true });
+    fs.renameSync(stage, cacheDir); // whole or absent: a killed install leaves only the .tmp
+    return null;
+}
+
+let unreachable = null;
+let cf; // the @claude-flow/memory module
+beforeAll(async () => {
+    unreachable = install();
+    if (unreachable) {
+        console.warn(`claude_flow_memory: skipped — the npm registry is unreachable, so @claude-flow/memory@${VERSION} cannot be installed: ${unreachable}`);
+        return;
+    }
+    cf = await import(pathToFileURL(path.join(cacheDir, 'node_modules/@claude-flow/memory/dist/index.js')).href);
+}, 300000);
+
+// Deterministic data: seeded LCG embeddings, fixed timestamps.
+const DIM = 8;
+function seeded(seed) {
+    let s = seed >>> 0;
+    return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32) * 2 - 1;
+}
+const rnd = seeded(19);
+const vec = () => Float32Array.from({ length: DIM }, rnd);
+const T0 = 1_700_000_000_000;
+let dirN = 0;
+const freshDir = () => path.join(work, `mem-${++dirN}`);
+
+function entry(id, key, extra = {}) {
+    return {
+        id, key, content: `content of ${key}`, type: 'semantic', namespace: 'ns-a', tags: [], metadata: {},
+        accessLevel: 'private', createdAt: T0, updatedAt: T0, version: 1, references: [], accessCount: 0,
+        lastAccessedAt: T0, ...extra,
+    };
+}
+
+async function open(dir, extra = {}) {
+    const b = new RvfMemoryBackend({ directory: dir, dimensions: DIM, ...extra });
+    await b.initialize();
+    return b;
+}
+
+/** Commits (witness entries) of one namespace file so far. */
+async function epochOf(b, ns) {
+    return (await b.verifyAudit()).find((a) => a.namespace === ns).epoch;
+}
+
+const skipIf = (name, fn, t) => it(name, async (ctx) => {
+    if (unreachable)
+        return ctx.skip();
+    return fn(ctx);
+}, t);
+
+describe('RvfMemoryBackend: every IMemoryBackend method on real RVF files', () => {
+    const full = entry('e-full', 'full', {
+        embedding: vec(), tags: ['x', 'y'], metadata: { nested: { n: 1 }, s: 'z' }, ownerId: 'agent-1',
+        accessLevel: 'team', type: 'episodic', expiresAt: T0 * 2, version: 3, references: ['e-other'],
+        accessCount: 4, lastAccessedAt: T0 + 5,
+    });
+
+    skipIf('store / get round-trip every MemoryEntry field; one file per namespace, a real RVF file', async () => {
+        const dir = freshDir();
+        const b = await open(dir);
+        await b.store(full);
+        await b.store(entry('e-plain', 'plain', { namespace: 'team/β' })); // no embedding
+        expect(await b.get('e-full')).toEqual(full);
+        const plain = await b.get('e-plain');
+        expect(plain.embedding).toBeUndefined();
+        expect(plain.namespace).toBe('team/β');
+        expect(await b.get('missing')).toBeNull();
+        await b.shutdown();
+        const files = fs.readdirSync(dir).filter((f) => f.endsWith('.rvf')).sort();
+        expect(files).toEqual(['ns-a.rvf', 'team%2F%CE%B2.rvf']);
+        expect(namespaceOfFileName(files[1])).toBe('team/β');
+        for (const f of files)
+            expect((await RvfDatabase.verifyFile(path.join(dir, f))).ok).toBe(true);
+        // The row as the SDK sees it: the entry id, the embedding as the vector, fields as metadata.
+        const db = await RvfDatabase.openReadonly(path.join(dir, 'ns-a.rvf'));
+        const row = await db.get('e-full');
+        expect(Array.from(row.vector)).toEqual(Array.from(full.embedding));
+        expect(row.metadata).toMatchObject({ key: 'full', type: 'episodic', ownerId: 'agent-1', expiresAt: T0 * 2, hasEmbedding: true });
+        await db.close();
+    });
+
+    skipIf('getByKey, update (one commit, version + 1), delete', async () => {
+        const b = await open(freshDir());
+        await b.store(full);
+        expect((await b.getByKey('ns-a', 'full')).id).toBe('e-full');
+        expect(await b.getByKey('ns-a', 'nope')).toBeNull();
+        expect(await b.getByKey('other-ns', 'full')).toBeNull();
+        const before = await epochOf(b, 'ns-a');
+        const t = Date.now();
+        const u = await b.update('e-full', { content: 'changed', tags: ['y', 'w'], metadata: { s: 'q' }, accessLevel: 'public', expiresAt: T0 * 3, references: [] });
+        expect(await epochOf(b, 'ns-a')).toBe(before + 1);
+        expect(u).toMatchObject({ content: 'changed', tags: ['y', 'w'], metadata: { s: 'q' }, accessLevel: 'public', expiresAt: T0 * 3, version: 4 });
+        expect(u.updatedAt).toBeGreaterThanOrEqual(t);
+        expect(await b.get('e-full')).toEqual(u);
+        expect(await b.update('missing', { content: 'x' })).toBeNull();
+        await expect(b.update('e-full', { key: 'renamed' })).rejects.toThrow(/field 'key' cannot be updated/);
+        expect(await b.delete('e-full')).toBe(true);
+        expect(await b.delete('e-full')).toBe(false);
+        expect(await b.get('e-full')).toBeNull();
+        await b.shutdown();
+    });
+
+    skipIf('query: exact, prefix, tag, filters, TTL, semantic, hybrid, offset/limit', async () => {
+        const b = await open(freshDir());
+        const es = [
+            entry('q1', 'user/alice', { tags: ['a', 'b'], createdAt: T0 + 1, embedding: Float32Array.from([1, 0, 0, 0, 0, 0, 0, 0]) }),
+            entry('q2', 'user/bob', { tags: ['a'], createdAt: T0 + 2, type: 'working', embedding: Float32Array.from([0.9, 0.1, 0, 0, 0, 0, 0, 0]) }),
+            entry('q3', 'sys/cfg', { tags: ['b'], createdAt: T0 + 3, ownerId: 'o1', accessLevel: 'system' }),
+            entry('q4', 'user/old', { tags: ['a'], createdAt: T0 + 4, expiresAt: 1, embedding: Float32Array.from([1, 0, 0, 0, 0, 0, 0, 0]) }),
+            entry('q5', 'user/zed', { namespace: 'ns-b', createdAt: T0 + 5, metadata: { team: 'red' }, embedding: Float32Array.from([0, 1, 0, 0, 0, 0, 0, 0]) }),
+        ];
+        await b.bulkInsert(es);
+        const ids = (r) => r.map((e) => e.id);
+        expect(ids(await b.query({ type: 'exact', key: 'user/bob', namespace: 'ns-a', limit: 10 }))).toEqual(['q2']);
+        expect(ids(await b.query({ type: 'prefix', keyPrefix: 'user/', limit: 10 }))).toEqual(['q5', 'q2', 'q1']); // newest first, expired q4 left out
+        expect(ids(await b.query({ type: 'prefix', keyPrefix: 'user/', limit: 10, includeExpired: true }))).toEqual(['q5', 'q4', 'q2', 'q1']);
+        expect(ids(await b.query({ type: 'tag', tags: ['a', 'b'], limit: 10 }))).toEqual(['q1']);
+        expect(ids(await b.query({ type: 'tag', tags: ['b'], limit: 10 }))).toEqual(['q3', 'q1']);
+        expect(ids(await b.query({ type: 'hybrid', memoryType: 'working', limit: 10 }))).toEqual(['q2']);
+        expect(ids(await b.query({ type: 'hybrid', ownerId: 'o1', accessLevel: 'system', limit: 10 }))).toEqual(['q3']);
+        expect(ids(await b.query({ type: 'hybrid', createdAfter: T0 + 2, createdBefore: T0 + 3, limit: 10 }))).toEqual(['q3', 'q2']);
+        expect(ids(await b.query({ type: 'hybrid', metadata: { team: 'red' }, limit: 10 }))).toEqual(['q5']);
+        expect(ids(await b.query({ type: 'prefix', keyPrefix: 'user/', limit: 1, offset: 1 }))).toEqual(['q2']);
+        const q = Float32Array.from([1, 0, 0, 0, 0, 0, 0, 0]);
+        expect(ids(await b.query({ type: 'semantic', embedding: q, limit: 3 }))).toEqual(['q1', 'q2', 'q5']); // q3 has no embedding, q4 expired
+        expect(ids(await b.query({ type: 'semantic', embedding: q, limit: 3, threshold: 0.5 }))).toEqual(['q1', 'q2']);
+        expect(ids(await b.query({ type: 'hybrid', embedding: q, tags: ['a'], namespace: 'ns-a', limit: 5 }))).toEqual(['q1', 'q2']);
+        await expect(b.query({ type: 'semantic', content: 'text', limit: 3 })).rejects.toThrow(/embeddingGenerator/);
+        await expect(b.query({ type: 'fuzzy', limit: 3 })).rejects.toThrow(/query type 'fuzzy'/);
+        await b.shutdown();
+    });
+
+    skipIf('search: k nearest with scores, threshold, filters; metric fixed by the store', async () => {
+        const b = await open(freshDir());
+        await b.bulkInsert([
+            entry('s1', 'k1', { embedding: Float32Array.from([1, 0, 0, 0, 0, 0, 0, 0]), tags: ['t'] }),
+            entry('s2', 'k2', { embedding: Float32Array.from([0.6, 0.8, 0, 0, 0, 0, 0, 0]) }),
+            entry('s3', 'k3', { namespace: 'ns-b', embedding: Float32Array.from([0, 1, 0, 0, 0, 0, 0, 0]) }),
+            entry('s4', 'k4'), // no embedding: never a search result
+        ]);
+        const q = Float32Array.from([1, 0, 0, 0, 0, 0, 0, 0]);
+        const r = await b.search(q, { k: 10 });
+        expect(r.map((h) => h.entry.id)).toEqual(['s1', 's2', 's3']);
+        expect(r[0].score).toBeCloseTo(1, 6);
+        expect(r[1].score).toBeCloseTo(0.6, 6);
+        expect(r[1].distance).toBeCloseTo(0.4, 6);
+        expect((await b.search(q, { k: 1 })).map((h) => h.entry.id)).toEqual(['s1']);
+        expect((await b.search(q, { k: 10, threshold: 0.5 })).map((h) => h.entry.id)).toEqual(['s1', 's2']);
+        expect((await b.search(q, { k: 10, filters: { namespace: 'ns-b' } })).map((h) => h.entry.id)).toEqual(['s3']);
+        expect((await b.search(q, { k: 10, filters: { tags: ['t'] } })).map((h) => h.entry.id)).toEqual(['s1']);
+        await expect(b.search(q, { k: 3, metric: 'euclidean' })).rejects.toThrow(/metric 'euclidean' differs/);
+        await expect(b.search(q, { k: 3, topK: 3 })).rejects.toThrow(/unknown option 'topK'/);
+        await b.shutdown();
+        // euclidean: score 1 / (1 + distance), the runtime's squared L2 turned back into a distance.
+        const e = await open(freshDir(), { metric: 'euclidean' });
+        await e.store(entry('u', 'u', { embedding: Float32Array.from([3, 4, 0, 0, 0, 0, 0, 0]) }));
+        const [h] = await e.search(new Float32Array(DIM), { k: 1 });
+        expect(h.distance).toBeCloseTo(5, 5);
+        expect(h.score).toBeCloseTo(1 / 6, 6);
+        await e.shutdown();
+    });
+
+    skipIf('bulkInsert (one commit per namespace), bulkDelete, count, listNamespaces, clearNamespace', async () => {
+        const b = await open(freshDir());
+        await b.store(entry('seed', 'seed'));
+        const e0 = await epochOf(b, 'ns-a');
+        const many = Array.from({ length: 50 }, (_, i) => entry(`b${i}`, `bulk-${i}`, { namespace: i % 5 === 0 ? 'ns-b' : 'ns-a', embedding: vec() }));
+        await b.bulkInsert(many);
+        expect(await epochOf(b, 'ns-a')).toBe(e0 + 1);
+        expect(await b.count()).toBe(51);
+        expect(await b.count('ns-a')).toBe(41);
+        expect(await b.count('ns-b')).toBe(10);
+        expect(await b.count('nowhere')).toBe(0);
+        expect((await b.listNamespaces()).sort()).toEqual(['ns-a', 'ns-b']);
+        expect(await b.bulkDelete(['b1', 'b2', 'b5', 'not-there', 'b1'])).toBe(3);
+        expect(await b.count()).toBe(48);
+        // Storing an id again in another namespace moves it (an id names one entry).
+        await b.store(entry('b3', 'bulk-3', { namespace: 'ns-b' }));
+        expect(await b.count('ns-b')).toBe(10);
+        expect((await b.get('b3')).namespace).toBe('ns-b');
+        expect(await b.clearNamespace('ns-b')).toBe(10);
+        expect(await b.count('ns-b')).toBe(0);
+        expect(await b.listNamespaces()).toEqual(['ns-a']);
+        expect(await b.clearNamespace('nowhere')).toBe(0);
+        await b.shutdown();
+    });
+
+    skipIf('TTL: expired entries are filtered out of queries and swept by filter', async () => {
+        const b = await open(freshDir());
+        const now = Date.now();
+        await b.bulkInsert([
+            entry('t1', 'live', { expiresAt: now + 3_600_000 }),
+            entry('t2', 'dead', { expiresAt: now - 1 }),
+            entry('t3', 'dead2', { namespace: 'ns-b', expiresAt: now - 1000 }),
+            entry('t4', 'forever'),
+        ]);
+        expect((await b.query({ type: 'hybrid', limit: 10 })).map((e) => e.id).sort()).toEqual(['t1', 't4']);
+        expect(await b.count()).toBe(4); // until swept, like @claude-flow/memory's SQLite backend
+        expect(await b.sweepExpired()).toBe(2);
+        expect(await b.count()).toBe(2);
+        expect(await b.get('t2')).toBeNull();
+        expect(await b.sweepExpired()).toBe(0);
+        await b.shutdown();
+    });
+
+    skipIf('getStats, healthCheck, verifyAudit (the witness chain counts every commit)', async () => {
+        const b = await open(freshDir());
+        expect((await b.healthCheck()).status).toBe('healthy');
+        await b.bulkInsert([entry('g1', 'a', { embedding: vec() }), entry('g2', 'b', { type: 'procedural' }), entry('g3', 'c', { namespace: 'ns-b' })]);
+        await b.update('g1', { content: 'again' });
+        await b.delete('g2');
+        const s = await b.getStats();
+        expect(s).toMatchObject({ totalEntries: 2, entriesByNamespace: { 'ns-a': 1, 'ns-b': 1 } });
+        expect(s.entriesByType).toEqual({ episodic: 0, semantic: 2, procedural: 0, working: 0, cache: 0 });
+        expect(s.hnswStats.vectorCount).toBe(1);
+        expect(s.memoryUsage).toBe(fs.statSync(b.fileOf('ns-a')).size + fs.statSync(b.fileOf('ns-b')).size);
+        const h = await b.healthCheck();
+        expect(h.status).toBe('healthy');
+        expect(h.issues).toEqual([]);
+        const audit = await b.verifyAudit();
+        const a = audit.find((x) => x.namespace === 'ns-a');
+        expect(a.ok).toBe(true);
+        expect(a.witnessEntries).toBe(a.epoch); // one witness entry per commit: bulkInsert, update, delete
+        const dead = new RvfMemoryBackend({ directory: freshDir(), dimensions: DIM });
+        expect((await dead.healthCheck()).status).toBe('unhealthy');
+        await b.shutdown();
+    });
+
+    skipIf('reopen: every entry, embedding and namespace comes back from the files', async () => {
+        const dir = freshDir();
+        const b = await open(dir);
+        const es = Array.from({ length: 30 }, (_, i) => entry(`r${i}`, `key-${i}`, {
+            namespace: ['ns-a', 'ns-b', 'ns c'][i % 3], embedding: i % 4 === 0 ? undefined : vec(), tags: [`t${i % 2}`], createdAt: T0 + i,
+        }));
+        await b.bulkInsert(es);
+        await b.update('r1', { content: 'updated' });
+        await b.delete('r2');
+        const q = vec();
+        const before = await b.search(q, { k: 5 });
+        await b.shutdown();
+        const again = await open(dir);
+        expect(await again.count()).toBe(29);
+        expect((await again.listNamespaces()).sort()).toEqual(['ns c', 'ns-a', 'ns-b']);
+        expect((await again.get('r1')).content).toBe('updated');
+        expect(await again.get('r2')).toBeNull();
+        expect(await again.get('r7')).toEqual(es[7]);
+        expect(await again.search(q, { k: 5 })).toEqual(before);
+        await again.shutdown();
+        // A directory of 8-d files opened as 16-d: refused, named, nothing changed.
+        const wrong = new RvfMemoryBackend({ directory: dir, dimensions: 16 });
+        await expect(wrong.initialize()).rejects.toThrow(/holds 8-d vectors/);
+    });
+
+    skipIf('options: unknown keys and unsupported values are refused with InvalidOptions naming them', async () => {
+        const bad = [
+            [{ directory: 'x', dimension: 3 }, /unknown option 'dimension'/],
+            [{ directory: 'x', metric: 'manhattan' }, /metric 'manhattan' is not supported/],
+            [{ dimensions: 3 }, /option directory is required/],
+        ];
+        for (const [cfg, msg] of bad) {
+            let err;
+            try {
+                new RvfMemoryBackend(cfg);
+            } catch (e) {
+                err = e;
+            }
+            expect(err).toBeInstanceOf(RvfError);
+            expect(err.name).toBe('InvalidOptions');
+            expect(err.message).toMatch(msg);
+        }
+        const b = await open(freshDir());
+        await expect(b.store(entry('d', 'd', { embedding: new Float32Array(3) }))).rejects.toThrow(/3 components.*dimensions 8/);
+        await b.shutdown();
+        await expect(b.get('x')).rejects.toThrow(/initialize\(\) first/);
+        expect(namespaceFileName('../etc')).toBe('%2E%2E%2Fetc.rvf');
+    });
+});
+
+describe('UnifiedMemoryService with RvfMemoryBackend (withBackend)', () => {
+    // A deterministic embedder: character trigram hashing into DIM buckets, normalised.
+    const embed = async (text) => {
+        const v = new Float32Array(DIM);
+        for (let i = 0; i + 3 <= text.length; i++) {
+            let h = 2166136261;
+            for (const c of text.slice(i, i + 3))
+                h = Math.imul(h ^ c.charCodeAt(0), 16777619) >>> 0;
+            v[h % DIM] += 1;
+        }
+        const n = Math.hypot(...v) || 1;
+        return v.map((x) => x / n);
+    };
+
+    skipIf('stores, searches, queries and reopens through the service', async () => {
+        const dir = freshDir();
+        const svc = new cf.UnifiedMemoryService({ dimensions: DIM, embeddingGenerator: embed }).withBackend(await open(dir, { embeddingGenerator: embed }));
+        await svc.initialize();
+        const texts = ['the cat sat on the mat', 'dogs chase cats around', 'quantum field theory notes', 'a recipe for lemon cake'];
+        const stored = [];
+        for (const [i, t] of texts.entries())
+            stored.push(await svc.storeEntry({ key: `note-${i}`, content: t, namespace: 'notes', tags: i < 2 ? ['animals'] : [] }));
+        expect(stored.every((e) => e.embedding instanceof Float32Array)).toBe(true);
+        expect(await svc.count('notes')).toBe(4);
+        const hits = await svc.semanticSearch('the cat sat on a mat', 2);
+        expect(hits[0].entry.key).toBe('note-0');
+        expect((await svc.getByKey('notes', 'note-2')).content).toBe('quantum field theory notes');
+        const tagged = await svc.query({ type: 'tag', tags: ['animals'], namespace: 'notes', limit: 10 });
+        expect(tagged.map((e) => e.key).sort()).toEqual(['note-0', 'note-1']);
+        const sem = await svc.query({ type: 'semantic', content: 'lemon cake recipe', limit: 1 });
+        expect(sem[0].key).toBe('note-3');
+        const withTag = await svc.addTags(stored[2].id, ['physics']);
+        expect(withTag.tags).toEqual(['physics']);
+        expect(withTag.version).toBe(2);
+        const similar = await svc.findSimilar(stored[0].id, 1);
+        expect(similar.length).toBe(1);
+        expect(similar[0].entry.id).not.toBe(stored[0].id);
+        expect((await svc.healthCheck()).status).toBe('healthy');
+        await svc.shutdown();
+
+        const svc2 = new cf.UnifiedMemoryService({ dimensions: DIM, embeddingGenerator: embed }).withBackend(await open(dir));
+        await svc2.initialize();
+        expect(await svc2.count()).toBe(4);
+        expect((await svc2.get(stored[2].id)).tags).toEqual(['physics']);
+        expect((await svc2.semanticSearch('the cat sat on a mat', 1))[0].entry.key).toBe('note-0');
+        await svc2.shutdown();
+    });
+
+    skipIf('createDefaultEntry entries round-trip through the backend', async () => {
+        const b = await open(freshDir());
+        const e = cf.createDefaultEntry({ key: 'k', content: 'c', namespace: 'n', tags: ['t'], metadata: { m: [1, 2] } });
+        await b.store(e);
+        expect(await b.get(e.id)).toEqual(e);
+        await b.shutdown();
+    });
+});
