@@ -12,7 +12,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { RvfDatabase, RvfError } from '@ruvector/rvf';
-import { RvfMemoryBackend, namespaceFileName, namespaceOfFileName } from '../../../npm/rvf-claude-flow-memory/src/index.js';
+import { RvfMemoryBackend, namespaceFileName, namespaceOfFileName, readClaudeFlowSnapshot } from '../../../npm/rvf-claude-flow-memory/src/index.js';
+import { main } from '../../../npm/rvf/src/cli/main.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const VERSION = '3.2.2';
@@ -372,5 +373,79 @@ describe('UnifiedMemoryService with RvfMemoryBackend (withBackend)', () => {
         await b.store(e);
         expect(await b.get(e.id)).toEqual(e);
         await b.shutdown();
+    });
+});
+
+/** Run the `rvf` CLI in-process: {code, out, err}. */
+async function rvf(args) {
+    let out = '', err = '';
+    const code = await main(args, { stdout: { write: (t) => { out += t; } }, stderr: { write: (t) => { err += t; } } });
+    return { code, out, err };
+}
+
+describe('rvf memory store|search|list|import', () => {
+    skipIf('store, search and list memories; the directory opens in RvfMemoryBackend', async () => {
+        const dir = freshDir();
+        const notes = [['auth', 'JWT access tokens with refresh rotation', 'sec,auth'], ['cake', 'lemon cake recipe with sugar and eggs', ''],
+            ['deploy', 'deploy with blue green rollout and health checks', 'ops']];
+        for (const [key, value, tags] of notes) {
+            const r = await rvf(['memory', 'store', '--dir', dir, '--key', key, '--value', value, ...(tags ? ['--tags', tags] : []), '--json']);
+            expect(r.code, r.err).toBe(0);
+        }
+        expect((await rvf(['memory', 'store', '--dir', dir, '-k', 'cake', '-v', 'lemon cake recipe with sugar and eggs', '-n', 'food'])).code).toBe(0);
+        const s = await rvf(['memory', 'search', '--dir', dir, '--query', 'refresh token rotation', '--limit', '2', '--json']);
+        expect(s.code, s.err).toBe(0);
+        const hits = JSON.parse(s.out);
+        expect(hits[0]).toMatchObject({ key: 'auth', namespace: 'default' });
+        expect(hits.length).toBe(2);
+        const food = JSON.parse((await rvf(['memory', 'search', '--dir', dir, '-q', 'cake', '-n', 'food', '--json'])).out);
+        expect(food.map((h) => h.namespace)).toEqual(['food']);
+        // Storing a key again replaces it (same id, version 2).
+        expect((await rvf(['memory', 'store', '--dir', dir, '-k', 'auth', '-v', 'opaque session tokens'])).code).toBe(0);
+        const listed = JSON.parse((await rvf(['memory', 'list', '--dir', dir, '-n', 'default', '--json'])).out);
+        expect(listed.map((e) => e.key).sort()).toEqual(['auth', 'cake', 'deploy']);
+        const b = await open(dir, { dimensions: 128 });
+        const auth = await b.getByKey('default', 'auth');
+        expect(auth).toMatchObject({ content: 'opaque session tokens', version: 2, tags: [] });
+        expect(await b.count()).toBe(4);
+        await b.shutdown();
+        const bad = await rvf(['memory', 'store', '--dir', dir, '--key', 'x']);
+        expect(bad.code).toBe(2);
+        expect(bad.err).toMatch(/--value is required/);
+        expect((await rvf(['memory', 'frob'])).err).toMatch(/unknown action 'frob'/);
+    });
+
+    skipIf("import: a snapshot written by @claude-flow/memory's own RvfBackend", async () => {
+        const { RvfBackend } = await import(pathToFileURL(path.join(cacheDir, 'node_modules/@claude-flow/memory/dist/rvf-backend.js')).href);
+        const snap = path.join(work, 'claude-flow-snapshot.rvf');
+        const theirs = new RvfBackend({ databasePath: snap, dimensions: DIM });
+        await theirs.initialize();
+        const es = [
+            cf.createDefaultEntry({ key: 'a', content: 'alpha notes', namespace: 'proj', tags: ['t1'], metadata: { n: 1 } }),
+            cf.createDefaultEntry({ key: 'b', content: 'beta notes', namespace: 'proj' }),
+            cf.createDefaultEntry({ key: 'c', content: 'gamma', namespace: 'other', expiresAt: T0 * 2 }),
+        ];
+        es[0].embedding = vec();
+        es[1].embedding = vec();
+        for (const e of es)
+            await theirs.store(e);
+        await theirs.shutdown(); // writes the snapshot
+        expect(readClaudeFlowSnapshot(new Uint8Array(fs.readFileSync(snap))).entries.length).toBe(3);
+        const dir = freshDir();
+        const r = await rvf(['memory', 'import', snap, '--dir', dir, '--dimensions', String(DIM), '--json']);
+        expect(r.code, r.err).toBe(0);
+        expect(JSON.parse(r.out)).toMatchObject({ imported: 3, namespaces: ['other', 'proj'] });
+        const b = await open(dir);
+        for (const e of es.slice(0, 2))
+            expect(await b.get(e.id)).toEqual(e);
+        const c = await b.get(es[2].id);
+        expect(c).toMatchObject({ key: 'c', namespace: 'other', expiresAt: T0 * 2 });
+        expect(c.embedding.length).toBe(DIM); // no embedding in the snapshot: embedded on import
+        await b.shutdown();
+        const notSnap = path.join(work, 'not-a-snapshot.db');
+        fs.writeFileSync(notSnap, 'SQLite format 3\0rest');
+        const bad = await rvf(['memory', 'import', notSnap, '--dir', freshDir()]);
+        expect(bad.code).toBe(3);
+        expect(bad.err).toMatch(/SQLite database.*not supported yet/);
     });
 });

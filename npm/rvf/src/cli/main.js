@@ -16,6 +16,7 @@ const COMMANDS = {
     export: () => import('./export.js'),
     import: () => import('./import.js'),
     'import-upstream': () => import('./import-upstream.js'),
+    memory: () => import('./memory.js'),
     serve: () => import('./serve.js'),
     bench: () => import('./bench.js'),
     demo: () => import('./demo.js'),
@@ -34,6 +35,7 @@ commands:
   export FILE [-o OUT]              every live vector as JSONL (or fvecs)
   import KIND SRC DEST              new store(s) from an hnswlib index, JSON records or agentdb SQLite
   import-upstream FILE              move an upstream store's string ids (FILE.idmap.json) into FILE
+  memory store|search|list|import   key/value memories in RVF files, as \`claude-flow memory\` keeps them
   serve FILE [...]                  HTTP/TCP server (runs the native \`rvf serve\`)
   bench [FILE]                      recall@k, latency percentiles, QPS per backend
   demo [DIR]                        SIFT10K walk-through on both backends
