@@ -53,8 +53,10 @@ export class RvfMemoryBackend {
                 throw adapterError('DimensionMismatch', `${name} holds ${db.dimensions}-d vectors, the backend was configured with dimensions ${this.#c.dimensions}; configure ${db.dimensions} or use another directory`);
             }
             this.#dbs.set(ns, db);
-            for (const id of await db.ids())
-                this.#where.set(id, ns);
+            for (const id of await db.ids()) {
+                const other = this.#where.get(id);
+                this.#where.set(id, other === undefined ? ns : await this.#keepNewer(id, other, ns));
+            }
         }
         if (this.#c.sweepIntervalMs > 0) {
             this.#sweepTimer = setInterval(() => {
@@ -63,6 +65,18 @@ export class RvfMemoryBackend {
             this.#sweepTimer.unref?.();
         }
         this.#initialized = true;
+    }
+
+    /**
+     * An id found in two namespace files: a move (store under another namespace) is two commits,
+     * the new file first, and a crash between them leaves both. Keep the newer (updatedAt, then
+     * version), delete the other, and return the namespace kept.
+     */
+    async #keepNewer(id, a, b) {
+        const [ea, eb] = [await this.#entryOf(this.#dbs.get(a), id), await this.#entryOf(this.#dbs.get(b), id)];
+        const bNewer = eb.updatedAt > ea.updatedAt || (eb.updatedAt === ea.updatedAt && eb.version >= ea.version);
+        await this.#dbs.get(bNewer ? a : b).delete([id]);
+        return bNewer ? b : a;
     }
 
     async shutdown() {

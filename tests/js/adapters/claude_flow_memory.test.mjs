@@ -289,6 +289,18 @@ describe('RvfMemoryBackend: every IMemoryBackend method on real RVF files', () =
         expect(await again.get('r7')).toEqual(es[7]);
         expect(await again.search(q, { k: 5 })).toEqual(before);
         await again.shutdown();
+        // A move between namespaces interrupted after its first commit leaves the id in two
+        // files; the next initialize() keeps the newer and deletes the other.
+        const other = freshDir();
+        const ob = await open(other);
+        await ob.store({ ...es[7], namespace: 'ns-d', content: 'moved', updatedAt: T0 + 100 }); // r7 lives in ns-b
+        await ob.shutdown();
+        fs.copyFileSync(path.join(other, 'ns-d.rvf'), path.join(dir, 'ns-d.rvf'));
+        const healed = await open(dir);
+        expect(await healed.get('r7')).toMatchObject({ namespace: 'ns-d', content: 'moved' });
+        expect(await healed.count('ns-b')).toBe(9);
+        expect(await healed.count()).toBe(29);
+        await healed.shutdown();
         // A directory of 8-d files opened as 16-d: refused, named, nothing changed.
         const wrong = new RvfMemoryBackend({ directory: dir, dimensions: 16 });
         await expect(wrong.initialize()).rejects.toThrow(/holds 8-d vectors/);
