@@ -14,6 +14,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { RvfDatabase, RvfError } from '@ruvector/rvf';
 import { RvfMemoryBackend, namespaceFileName, namespaceOfFileName, readClaudeFlowSnapshot } from '../../../npm/rvf-claude-flow-memory/src/index.js';
 import { main } from '../../../npm/rvf/src/cli/main.js';
+import { ENTRIES as CF_SAMPLE, DIM as CF_SAMPLE_DIM } from '../../data/claude-flow/rows.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const VERSION = '3.2.2';
@@ -454,10 +455,33 @@ describe('rvf memory store|search|list|import', () => {
         expect(c).toMatchObject({ key: 'c', namespace: 'other', expiresAt: T0 * 2 });
         expect(c.embedding.length).toBe(DIM); // no embedding in the snapshot: embedded on import
         await b.shutdown();
-        const notSnap = path.join(work, 'not-a-snapshot.db');
-        fs.writeFileSync(notSnap, 'SQLite format 3\0rest');
+        const notSnap = path.join(work, 'not-memory.txt');
+        fs.writeFileSync(notSnap, 'hello');
         const bad = await rvf(['memory', 'import', notSnap, '--dir', freshDir()]);
         expect(bad.code).toBe(3);
-        expect(bad.err).toMatch(/SQLite database.*not supported yet/);
+        expect(bad.err).toMatch(/neither a @claude-flow\/memory "RVF\\0" snapshot nor a claude-flow SQLite database/);
+    });
+
+    // tests/data/claude-flow: the same six entries written once by @claude-flow/memory 3.2.2's
+    // RvfBackend (snapshot.rvf) and SqlJsBackend (memory.db, the CLI's .swarm/memory.db schema).
+    it.each(['snapshot.rvf', 'memory.db'])("import: claude-flow's %s sample, every entry (the one without an embedding too)", async (name) => {
+        const dir = freshDir();
+        const r = await rvf(['memory', 'import', path.join(here, '../../data/claude-flow', name), '--dir', dir, '--dimensions', String(CF_SAMPLE_DIM), '--json']);
+        if (r.code === 5 && /sql\.js/.test(r.err)) {
+            console.warn(`claude_flow_memory: ${name} import not checked — sql.js (the SDK's optional peer) is not installed: ${r.err.trim()}`);
+            return;
+        }
+        expect(r.code, r.err).toBe(0);
+        expect(JSON.parse(r.out)).toMatchObject({ imported: 6, namespaces: ['default', 'patterns'] });
+        const b = await open(dir);
+        for (const want of CF_SAMPLE) {
+            const got = await b.getByKey(want.namespace, want.key);
+            expect(got).toMatchObject({ content: want.content, type: want.type, tags: want.tags, metadata: want.metadata, version: 1 });
+            expect(got.id).toMatch(/^mem_/); // claude-flow's own ids are kept
+            if (want.embedding)
+                want.embedding.forEach((x, d) => expect(got.embedding[d]).toBeCloseTo(x, 6));
+        }
+        expect(await b.count()).toBe(6);
+        await b.shutdown();
     });
 });

@@ -9,6 +9,59 @@ import { UsageError, InputError, UnavailableError } from './errors.js';
 
 const ACTIONS = ['store', 'search', 'list', 'import'];
 
+/**
+ * Every entry of a claude-flow SQLite memory database (.swarm/memory.db, table memory_entries;
+ * sql.js, the SDK's optional peer, reads it), those without an embedding included.
+ */
+async function sqliteEntries(file) {
+    const { openSqlite } = await import('./input/agentdb-sqlite.js');
+    const db = await openSqlite(file);
+    const json = (text, fallback, what, id) => {
+        if (text === null || text === undefined || text === '')
+            return fallback;
+        try {
+            return JSON.parse(text);
+        } catch (e) {
+            throw new InputError(`memory import: ${file}: memory_entries row ${id}: ${what} is not JSON (${e.message})`);
+        }
+    };
+    try {
+        const tables = db.exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'memory_entries'");
+        if (!tables.length)
+            throw new InputError(`memory import: ${file} has no memory_entries table: not a claude-flow memory database`);
+        const out = [];
+        const stmt = db.prepare('SELECT * FROM memory_entries ORDER BY rowid');
+        try {
+            while (stmt.step()) {
+                const r = stmt.getAsObject();
+                const e = {
+                    id: String(r.id), key: r.key, content: r.content, type: r.type, namespace: r.namespace,
+                    tags: json(r.tags, [], 'tags', r.id), metadata: json(r.metadata, {}, 'metadata', r.id),
+                    accessLevel: r.access_level, createdAt: r.created_at, updatedAt: r.updated_at,
+                    version: r.version, references: json(r.references, [], 'references', r.id),
+                    accessCount: r.access_count, lastAccessedAt: r.last_accessed_at,
+                };
+                if (r.owner_id !== null && r.owner_id !== undefined)
+                    e.ownerId = r.owner_id;
+                if (r.expires_at)
+                    e.expiresAt = r.expires_at;
+                const emb = r.embedding;
+                if (emb !== null && emb !== undefined && emb !== '')
+                    e.embedding = Float32Array.from(typeof emb === 'string' ? json(emb, [], 'embedding', r.id) : new Float32Array(emb.slice().buffer));
+                for (const k of Object.keys(e))
+                    if (e[k] === null || e[k] === undefined)
+                        delete e[k];
+                out.push(e);
+            }
+        } finally {
+            stmt.free();
+        }
+        return out;
+    } finally {
+        db.close();
+    }
+}
+
 export const spec = {
     usage: 'store|search|list|import [FILE] [options]',
     usageArgs: 'ACTION [FILE]',
@@ -16,7 +69,8 @@ export const spec = {
         '  store  --key K --value TEXT [--namespace N] [--tags a,b] [--ttl SECONDS] [--type T]\n' +
         '  search --query TEXT [--namespace N] [--limit 10]     nearest memories (lexical hash embedding)\n' +
         '  list   [--namespace N] [--limit 100]                 newest first\n' +
-        '  import FILE [--namespace N]                          @claude-flow/memory\'s "RVF\\0" snapshot file',
+        '  import FILE [--namespace N]                          @claude-flow/memory\'s "RVF\\0" snapshot, or\n' +
+        '                                                       claude-flow\'s .swarm/memory.db (needs sql.js)',
     min: 1,
     max: 2,
     flags: {
@@ -115,12 +169,13 @@ async function importFile(b, embed, opts, io, { m, file }) {
     } catch (e) {
         throw new InputError(`memory import: cannot read ${file}: ${e.message}`);
     }
-    if (!m.isClaudeFlowSnapshot(bytes)) {
-        const sqlite = new TextDecoder().decode(bytes.subarray(0, 15)) === 'SQLite format 3';
-        throw new InputError(`memory import: ${file} is not a @claude-flow/memory "RVF\\0" snapshot` +
-            (sqlite ? ' (it is a SQLite database such as .swarm/memory.db: not supported yet; export it to a snapshot with @claude-flow/memory)' : ''));
-    }
-    const { entries } = m.readClaudeFlowSnapshot(bytes, file);
+    let entries;
+    if (m.isClaudeFlowSnapshot(bytes))
+        entries = m.readClaudeFlowSnapshot(bytes, file).entries;
+    else if (new TextDecoder().decode(bytes.subarray(0, 16)) === 'SQLite format 3\0')
+        entries = await sqliteEntries(file);
+    else
+        throw new InputError(`memory import: ${file} is neither a @claude-flow/memory "RVF\\0" snapshot nor a claude-flow SQLite database (.swarm/memory.db)`);
     const dims = b.config.dimensions;
     const rows = entries.map((e) => {
         const out = newEntry({ ...e, ...(opts.namespace ? { namespace: opts.namespace } : {}) });
