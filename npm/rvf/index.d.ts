@@ -301,6 +301,11 @@ export declare class RvfDatabase {
     find(filter: RvfFilter | string | null, options?: RvfFindOptions): Promise<RvfRow[]>;
     /** Read-only stores (openReadonly): re-read the file to see later commits; writable → RvfError InvalidArgument. */
     refresh(): Promise<void>;
+    /**
+     * This handle's commits as they happen (agents sharing it in one process), in the event shapes
+     * RvfServerClient.subscribe() yields for a served file; ends at close() or on abort.
+     */
+    subscribe(options?: RvfSubscribeOptions): AsyncGenerator<RvfChangeEvent, void, void>;
     query(vector: Float32Array | number[], k: number, options?: RvfQueryOptions): Promise<RvfResult[]>;
     queryBatch(vectors: Array<Float32Array | number[]>, k: number, options?: RvfQueryOptions): Promise<RvfResult[][]>;
     /** {id, vector, metadata} of a live entry, or null. */
@@ -345,6 +350,20 @@ export type RvfProgressiveReader = Omit<RvfDatabase,
     'deleteByFilter' | 'compact'>;
 
 /** find()'s options: at most `limit` rows (default all), above the id `after`; metadata on, vectors off by default. */
+export interface RvfSubscribeOptions {
+    /** Only commits with this epoch or later. */
+    minEpoch?: number;
+    events?: Array<'ingest' | 'delete' | 'compaction'>;
+    signal?: AbortSignal;
+    /** Events held for a slow subscriber before it gets 'overflow' and ends (1024). */
+    capacity?: number;
+}
+
+export type RvfChangeEvent =
+    | { type: 'subscribed'; data: { epoch: number; total_vectors: number } }
+    | { type: 'update'; data: { epoch: number; event: 'ingest' | 'delete' | 'compaction'; affected_count: number; new_total: number; ids: RvfId[]; ids_truncated: boolean } }
+    | { type: 'overflow'; data: { dropped: number; last_epoch: number } };
+
 export interface RvfFindOptions {
     limit?: number;
     after?: RvfId | null;

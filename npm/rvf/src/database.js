@@ -9,6 +9,7 @@ import { backendClass } from './backend/select.js';
 import { WasmBackend } from './backend/wasm.js';
 import { loadIdMap } from './idmap.js';
 import * as opts from './options.js';
+import { ChangeFeed, boundedIds, MAX_EVENT_IDS } from './change-feed.js';
 
 const showId = (id) => (typeof id === 'string' ? JSON.stringify(id) : String(id));
 const fromU64 = (b) => (typeof b === 'bigint' && b <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(b) : b);
@@ -30,6 +31,7 @@ export class RvfDatabase {
     #dim;
     #idmap = null; // upstream's `<file>.idmap.json` until the first write moves its ids in (idmap.js)
     #migration = null;
+    #feed = new ChangeFeed(); // this handle's commits, for subscribe() (change-feed.js)
 
     /** Use RvfDatabase.create / open / openReadonly / openProgressive / fromBytes. */
     constructor(backend, token) {
@@ -317,8 +319,34 @@ export class RvfDatabase {
                 }
                 return out;
             });
+            if (r.accepted > 0 && this.#feed.listening) {
+                const rejected = new Set(rejections.map((x) => x.index));
+                this.#publish(b, r.epoch, 'ingest', r.accepted, entries.filter((_, i) => !rejected.has(i)).map((e) => e.id));
+            }
             return { accepted: r.accepted, rejected: r.rejected, epoch: r.epoch, rejections };
         });
+    }
+
+    /** Tell this handle's subscribers about a commit (ids as the caller gave them). */
+    #publish(b, epoch, event, affected, ids) {
+        this.#feed.publish({ epoch, event, affected_count: affected, new_total: b.status().totalVectors, ...boundedIds(ids) });
+    }
+
+    /**
+     * This handle's commits as they happen, for agents sharing it in one process — the events
+     * RvfServerClient.subscribe() yields for a served file: {type: 'subscribed', data: {epoch,
+     * total_vectors}}, then {type: 'update', data: {epoch, event, affected_count, new_total, ids,
+     * ids_truncated}} per commit (ids as written: the accepted ids, the ids a delete named, the
+     * rows a filter matched; at most 4,096), then {type: 'overflow', data: {dropped, last_epoch}}
+     * if the subscriber fell more than `capacity` events behind. Ends at close() or when
+     * options.signal aborts. options: {minEpoch, events: ('ingest'|'delete'|'compaction')[],
+     * signal, capacity (1024)}.
+     */
+    subscribe(options) {
+        if (this.#closed)
+            throw rvfError('StoreClosed', 'the store is closed');
+        const s = this.#b.status();
+        return this.#feed.subscribe({ epoch: s.currentEpoch, total_vectors: s.totalVectors }, options ?? {});
     }
 
     /** Upstream's name for insertBatch. */
@@ -445,6 +473,8 @@ export class RvfDatabase {
             const r = await b.updateMetadata(BigUint64Array.of(u), [row]);
             if (r.rejected > 0)
                 throw new RvfError(r.rejections[0].code, r.rejections[0].message);
+            if (this.#feed.listening)
+                this.#publish(b, r.epoch, 'ingest', 1, [id]);
             return { epoch: r.epoch };
         });
     }
@@ -497,13 +527,31 @@ export class RvfDatabase {
             const u = new BigUint64Array(list.length);
             for (let i = 0; i < list.length; i++)
                 u[i] = toU64(list[i], `ids[${i}]`);
-            return b.delete(u);
+            const before = this.#feed.listening ? b.status().currentEpoch : 0;
+            const r = await b.delete(u);
+            if (this.#feed.listening && r.epoch !== before)
+                this.#publish(b, r.epoch, 'delete', r.deleted, list);
+            return r;
         });
     }
 
     /** Delete every live vector the filter matches: {deleted, epoch}. */
     async deleteByFilter(filter) {
-        return this.#runWrite(async (b) => b.deleteByFilter(translateFilter(filter, this.#fields)));
+        return this.#runWrite(async (b) => {
+            const f = translateFilter(filter, this.#fields);
+            if (!this.#feed.listening)
+                return b.deleteByFilter(f);
+            // The rows the filter names, read before they go, as the writer's ids.
+            const named = b.findIds(f, null, MAX_EVENT_IDS + 1).map((u) => {
+                const row = b.metadata(u);
+                return this.#outId(row ? rowStringId(row) : undefined, u);
+            });
+            const before = b.status().currentEpoch;
+            const r = await b.deleteByFilter(f);
+            if (r.epoch !== before)
+                this.#publish(b, r.epoch, 'delete', r.deleted, named);
+            return r;
+        });
     }
 
     /**
@@ -516,7 +564,10 @@ export class RvfDatabase {
         const o = opts.compactOptions(options);
         return this.#run(async (b) => {
             await this.#importUpstreamIds();
+            const before = b.status().currentEpoch;
             const r = await b.compact(o);
+            if (this.#feed.listening && r.epoch !== before)
+                this.#publish(b, r.epoch, 'compaction', r.segmentsCompacted, []);
             return {
                 segmentsCompacted: r.segmentsCompacted,
                 bytesReclaimed: r.bytesReclaimed,
@@ -596,6 +647,7 @@ export class RvfDatabase {
         this.#burst = null;
         const done = this.#queue.then(() => {
             this.#closed = true;
+            this.#feed.close();
             this.#b.close();
         });
         this.#queue = done.catch(() => {});
