@@ -134,6 +134,27 @@ export interface RvfQueryOptions {
     includeMetadata?: boolean;
 }
 
+/** indexStats(): the HNSW index as it is now. */
+export interface RvfIndexStats {
+    /** Rows in the in-memory HNSW graph (0: queries scan exactly). */
+    indexedVectors: number;
+    /** INDEX_SEG layers on disk: 3 when an index is persisted, else 0. */
+    layers: number;
+    m: number;
+    efConstruction: number;
+    /** deadSpaceRatio > 0.3. */
+    needsRebuild: boolean;
+}
+
+/** verifyWitness(): the whole file re-verified. */
+export interface RvfWitnessResult {
+    valid: boolean;
+    /** Witness entries checked. */
+    entries: number;
+    /** The first problem found. */
+    error?: string;
+}
+
 /** One query hit. */
 export interface RvfResult {
     /** The id as inserted: string, number (or bigint above 2^53). */
@@ -307,6 +328,8 @@ export declare class RvfDatabase {
      */
     subscribe(options?: RvfSubscribeOptions): AsyncGenerator<RvfChangeEvent, void, void>;
     query(vector: Float32Array | number[], k: number, options?: RvfQueryOptions): Promise<RvfResult[]>;
+    /** The options-object form of later upstream SDKs: query(vector, { k, ...options }). */
+    query(vector: Float32Array | number[], options: RvfQueryOptions & { k: number }): Promise<RvfResult[]>;
     queryBatch(vectors: Array<Float32Array | number[]>, k: number, options?: RvfQueryOptions): Promise<RvfResult[][]>;
     /** {id, vector, metadata} of a live entry, or null. */
     get(id: RvfId): Promise<{ id: string | number | bigint; vector: Float32Array; metadata: Record<string, unknown> } | null>;
@@ -323,6 +346,18 @@ export declare class RvfDatabase {
     status(): Promise<RvfStatus>;
     segments(): Promise<RvfSegment[]>;
     verify(): Promise<RvfVerifyReport>;
+    /** The file's identity (manifest root): 32 lower-case hex characters (native backend). */
+    fileId(): Promise<string>;
+    /** The parent's identity: 32 zeros (this runtime writes root files only). */
+    parentId(): Promise<string>;
+    /** Lineage depth: 0 (root files only). */
+    lineageDepth(): Promise<number>;
+    /** The metric as status().metric spells it; sync, the store as it is at the call. */
+    metric(): RvfMetric;
+    /** The HNSW index now (native backend); sync. */
+    indexStats(): RvfIndexStats;
+    /** Re-verify hashes, manifest chain and witness chain now; sync (verify() has the whole report). */
+    verifyWitness(): RvfWitnessResult;
     /** The live vectors as a Layout R file (upstream 0.2.x opens it; no metadata). */
     exportLayoutR(): Promise<Uint8Array>;
     /** The live state as a fresh Layout S image. */

@@ -359,6 +359,13 @@ export class RvfDatabase {
      * number / bigint). options: { efSearch (100), filter, includeMetadata (false) }.
      */
     async query(vector, k, options) {
+        if (k !== null && typeof k === 'object' && !Array.isArray(k) && options === undefined) {
+            // query(vector, {k, ...options}): the options-object form later upstream SDKs take.
+            const { k: n, ...rest } = k;
+            if (n === undefined)
+                throw rvfError('InvalidOptions', 'query(vector, options): options.k (how many results) is required in this form');
+            return this.query(vector, n, rest);
+        }
         const o = opts.queryOptions(options, 'query()');
         return this.#run(async (b) => {
             const q = toVector(vector, 'vector');
@@ -617,6 +624,57 @@ export class RvfDatabase {
     /** The vector dimension (upstream's method form). */
     dimension() {
         return this.#dim;
+    }
+
+    // Upstream SDK calls that agentdb's RvfBackend makes (identity, lineage, index, witness).
+    // The sync ones (metric, indexStats, verifyWitness) answer from the store as it is at the
+    // call, like upstream's: agentdb calls them without awaiting and treats a promise as missing.
+
+    /** A handle usable for a sync read: StoreClosed after close(). */
+    #now() {
+        if (this.#closed)
+            throw rvfError('StoreClosed', 'the store is closed; open it again to read it');
+        return this.#b;
+    }
+
+    /** The file's identity (manifest root), 32 lower-case hex characters. */
+    async fileId() {
+        return this.#run(async (b) => b.fileId());
+    }
+
+    /** The parent file's identity: 32 zeros, as this runtime writes root files only (no derive). */
+    async parentId() {
+        return this.#run(async () => '0'.repeat(32));
+    }
+
+    /** Lineage depth: 0, as this runtime writes root files only (no derive). */
+    async lineageDepth() {
+        return this.#run(async () => 0);
+    }
+
+    /** The metric as status().metric spells it ('l2', 'cosine', 'dotproduct', 'hamming'). */
+    metric() {
+        return opts.metricName(this.#now().status().metric);
+    }
+
+    /**
+     * The HNSW index now: {indexedVectors (rows in the graph; 0: queries scan exactly), layers
+     * (3 when an index is persisted, else 0), m, efConstruction, needsRebuild (deadSpaceRatio > 0.3)}.
+     */
+    indexStats() {
+        return this.#now().indexStats();
+    }
+
+    /**
+     * Re-verify the file (segment hashes, manifest chain, witness chain) now: {valid, entries
+     * (witness entries checked), error? (the first problem)}. verify() gives the whole report.
+     */
+    verifyWitness() {
+        const r = this.#now().verify();
+        const out = { valid: r.ok, entries: r.witnessEntriesChecked };
+        if (r.problems.length > 0)
+            out.error = r.problems[0].message;
+        return out;
     }
 
     /** The latest manifest's segment directory: [{id, segType, offset, payloadLength}]. */

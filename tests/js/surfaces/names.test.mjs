@@ -137,4 +137,15 @@ describe('sdk (@ruvector/rvf RvfDatabase)', () => {
             rmSync(dir, { recursive: true, force: true });
         }
     });
+
+    it('has every SDK-only method the table lists (sdk_only), and index.d.ts declares it', async () => {
+        const meta = surface.surfaces.sdk;
+        const { RvfDatabase } = await import('../../../npm/rvf/src/index.js');
+        const cls = block(meta.dts, 'class', meta.class);
+        expect(surface.sdk_only.methods.length).toBeGreaterThan(0);
+        for (const { name } of [...surface.sdk_only.methods, ...surface.sdk_only.signatures]) {
+            expect(typeof RvfDatabase.prototype[name], `sdk RvfDatabase.prototype.${name}`).toBe('function');
+            expect(declaresMethod(cls, name), `${meta.dts} declares RvfDatabase.${name}`).toBe(true);
+        }
+    });
 });

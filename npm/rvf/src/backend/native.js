@@ -134,6 +134,14 @@ export class NativeBackend {
         return this.#db.segments();
     }
 
+    fileId() {
+        return this.#db.fileId();
+    }
+
+    indexStats() {
+        return this.#db.indexStats();
+    }
+
     verify() {
         return this.#db.verify();
     }

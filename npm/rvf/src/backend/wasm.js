@@ -457,6 +457,22 @@ export class WasmBackend {
         return this.#live().segments();
     }
 
+    /** From status() where rvf_core reports it; the wasm build does not yet (PlatformUnsupported). */
+    fileId() {
+        const id = this.#live().status().fileId;
+        if (typeof id !== 'string')
+            throw rvfError('PlatformUnsupported', 'fileId() needs the native backend: the wasm build does not report the file id yet (open with backend "native")');
+        return id;
+    }
+
+    /** The addon's indexStats() rule, from status(). */
+    indexStats() {
+        const s = this.#live().status();
+        if (typeof s.indexedVectors !== 'number')
+            throw rvfError('PlatformUnsupported', 'indexStats() needs the native backend: the wasm build does not report index statistics yet (open with backend "native")');
+        return { indexedVectors: s.indexedVectors, layers: s.persistedIndex > 0 ? 3 : 0, m: s.hnswM, efConstruction: s.hnswEfConstruction, needsRebuild: s.deadSpaceRatio > 0.3 };
+    }
+
     verify() {
         return this.#live().verify();
     }
