@@ -1,0 +1,11 @@
+// Type declarations of @ruvector/rvf-agentdb (src/index.js).
+
+/**
+ * Install the RVF fixes on agentdb's RvfBackend class (found from the installed agentdb unless
+ * given): unique temp files for a missing storagePath or ':memory:', a close() that returns its
+ * promise, named metadata filters, metadata in search results. Idempotent; returns the class.
+ */
+export function installRvfBackend<T extends Function>(RvfBackendClass?: T): Promise<T>;
+
+/** Resolves once this process's pending close of the store at `storagePath` has finished. */
+export function whenClosed(storagePath: string): Promise<void>;
