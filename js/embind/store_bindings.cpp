@@ -72,6 +72,18 @@ val status_to_js(const StoreStatus &s) {
     }
     o.set("tiers", tiers);
     o.set("warnings", val::array(s.warnings));
+    // The file's identity and the index parameters: the SDK's fileId() / indexStats() read them.
+    static const char digits[] = "0123456789abcdef";
+    std::string fid(2 * sizeof s.file_id, '0');
+    for (size_t i = 0; i < sizeof s.file_id; ++i) {
+        fid[2 * i] = digits[s.file_id[i] >> 4];
+        fid[2 * i + 1] = digits[s.file_id[i] & 15];
+    }
+    o.set("fileId", fid);
+    o.set("indexedVectors", static_cast<double>(s.indexed_vectors));
+    o.set("persistedIndex", static_cast<double>(s.persisted_index));
+    o.set("hnswM", static_cast<unsigned>(s.hnsw_m));
+    o.set("hnswEfConstruction", static_cast<unsigned>(s.hnsw_ef_construction));
     return o;
 }
 

@@ -160,6 +160,15 @@ export interface RvfStatusInfo {
     /** Live rows and their vector bytes per tier; without tiering every row is hot. */
     tiers: { hot: RvfTierInfo; warm: RvfTierInfo; cold: RvfTierInfo };
     warnings: string[];
+    /** The file's identity (manifest root), 32 lower-case hex characters. */
+    fileId: string;
+    /** Rows in the in-memory HNSW graph (0: queries scan exactly). */
+    indexedVectors: number;
+    /** Rows the persisted INDEX_SEG layers cover (0: none on disk). */
+    persistedIndex: number;
+    /** The HNSW parameters the store builds its index with. */
+    hnswM: number;
+    hnswEfConstruction: number;
 }
 
 export interface RvfSegment {
