@@ -60,7 +60,7 @@ public:
     MappedSource &operator=(const MappedSource &) = delete;
 
     uint64_t size() const override;
-    /// Copy out (counted).
+    /// Copy out (counted), always with pread: see mapped_source.cpp.
     VoidResult read_at(uint64_t offset, size_t len, uint8_t *out) override;
     /// Bytes [offset, offset + len), valid while the source lives; counted as read.
     /// TruncatedSegment when the range leaves the file.

@@ -102,11 +102,9 @@ VoidResult MappedSource::read_at(uint64_t offset, size_t len, uint8_t *out) {
     if (!s_->in_range(offset, len))
         return Error{Status::TruncatedSegment, "read past end of file"};
     s_->requested.fetch_add(len, std::memory_order_relaxed);
-    if (s_->map != nullptr) {
-        if (len)
-            std::memcpy(out, s_->map + offset, len);
-        return {};
-    }
+    // Always pread, even when mapped: a file cut short under us (another process truncating
+    // it) then reads as TruncatedSegment, as FileSource reports it, instead of a SIGBUS on a
+    // mapped page past the new end (to_bytes, verify and read_range come through here).
     return s_->pread_exact(offset, len, out);
 }
 
