@@ -1,6 +1,8 @@
 // store_boot.cpp — turning file bytes into a store: full verification first (inspect_file
 // checks every header and content hash and finds the latest valid manifest), then the segments
-// the manifest lists are replayed in file order. See store_impl.hpp.
+// the manifest lists are replayed in file order. See store_impl.hpp. The bytes may be a file
+// mapping (open_readonly in place): then row-major VEC blocks are referenced, not copied, and
+// store_inplace.cpp offers a boot that skips the full verification (OpenVerify::Structural).
 #include <cstring>
 #include <string>
 #include <unordered_set>
