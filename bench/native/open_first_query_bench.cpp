@@ -6,7 +6,8 @@
 // anonymous part RssAnon (mapped file pages are shared page cache, not the process's memory).
 // Page cache warm (the file was just written or read); numbers are printed, never asserted.
 //
-//   open_first_query_bench PATH [--n 100000] [--dim 128] [--no-index] [--rebuild] [--runs 3]
+//   open_first_query_bench PATH [--n 100000] [--dim 128] [--no-index] [--no-compact] [--rebuild] [--runs 3]
+// --no-compact leaves the appended dim-major blocks (the only layout before row-major blocks).
 // PATH is built when missing (or with --rebuild): the seeded Gaussian mixture of
 // tests/cpp/support/ann_data.hpp, f32, ids 1..n, then compacted (row-major VEC blocks) and
 // closed (HNSW layers persisted unless --no-index).
@@ -44,7 +45,7 @@ long status_kib(const char *field) {
     return -1;
 }
 
-bool build_file(const std::string &path, const test::Matrix &base, bool index) {
+bool build_file(const std::string &path, const test::Matrix &base, bool index, bool compact) {
     std::filesystem::remove(path);
     std::filesystem::remove(path + ".lock");
     StoreOptions o;
@@ -66,7 +67,9 @@ bool build_file(const std::string &path, const test::Matrix &base, bool index) {
             return false;
         }
     }
-    if (auto r = db->compact(CompactOptions{}); !r) { // row-major VEC blocks
+    if (!compact) {
+        // dim-major appends, closed with a checkpoint: the layout every file had before
+    } else if (auto r = db->compact(CompactOptions{}); !r) { // row-major VEC blocks
         std::fprintf(stderr, "compact: %s\n", r.error().to_string().c_str());
         return false;
     }
@@ -144,12 +147,14 @@ int main(int argc, char **argv) {
     const std::string path = argv[1];
     test::MixtureSpec spec;
     spec.queries = 1;
-    bool index = true, rebuild = false;
+    bool index = true, rebuild = false, compact = true;
     int runs = 3;
     for (int i = 2; i < argc; ++i) {
         const std::string a = argv[i];
         if (a == "--no-index")
             index = false;
+        else if (a == "--no-compact")
+            compact = false;
         else if (a == "--rebuild")
             rebuild = true;
         else if (a == "--runs" && i + 1 < argc)
@@ -164,12 +169,13 @@ int main(int argc, char **argv) {
     test::Matrix base, queries;
     test::gaussian_mixture(spec, base, queries);
     if (rebuild || !std::filesystem::exists(path))
-        if (!build_file(path, base, index))
+        if (!build_file(path, base, index, compact))
             return 1;
+    base = test::Matrix{}; // the children's RSS should be the store's, not the generator's
     const std::vector<float> q(queries.row(0), queries.row(0) + queries.dim);
     const uint64_t size = std::filesystem::file_size(path);
-    std::printf("file %s: %.1f MB, n %zu, dim %zu, index %s\n", path.c_str(), size / 1e6, base.n, base.dim,
-                index ? "yes" : "no");
+    std::printf("file %s: %.1f MB, n %zu, dim %zu, index %s\n", path.c_str(), size / 1e6, spec.n, spec.dim,
+                index ? "yes" : "no"); // (spec: base is freed by now)
     std::printf("%-34s %9s %9s %9s %10s %10s %12s %9s\n", "mode", "open ms", "query ms", "total ms", "VmRSS MB",
                 "anon MB", "read MB", "in place");
     struct Mode {
