@@ -175,7 +175,7 @@ int main(int argc, char **argv) {
     const std::vector<float> q(queries.row(0), queries.row(0) + queries.dim);
     const uint64_t size = std::filesystem::file_size(path);
     std::printf("file %s: %.1f MB, n %zu, dim %zu, index %s\n", path.c_str(), size / 1e6, spec.n, spec.dim,
-                index ? "yes" : "no"); // (spec: base is freed by now)
+                index ? "yes" : "no");
     std::printf("%-34s %9s %9s %9s %10s %10s %12s %9s\n", "mode", "open ms", "query ms", "total ms", "VmRSS MB",
                 "anon MB", "read MB", "in place");
     struct Mode {
