@@ -191,6 +191,23 @@ void make_compacted(const std::string &path, size_t n, uint16_t dim, StorageType
     ASSERT_TRUE(s->close().ok());
 }
 
+/// Whether this build maps files (native POSIX); elsewhere (wasm, Windows) open_readonly copies
+/// as before and only the layout and equality checks apply.
+bool can_map() {
+    static const bool yes = [] {
+        test::TempDir dir("rvf-map");
+        const std::string p = dir.file("probe");
+        FILE *fp = std::fopen(p.c_str(), "wb");
+        if (fp == nullptr)
+            return false;
+        std::fputs("probe", fp);
+        std::fclose(fp);
+        auto m = MappedSource::open(p);
+        return m.ok() && (*m)->mapped();
+    }();
+    return yes;
+}
+
 ReadOnlyOptions structural() {
     ReadOnlyOptions o;
     o.verify = OpenVerify::Structural;
@@ -242,7 +259,8 @@ TEST_P(InPlaceOpen, CompactedFileAnswersAsTheCopyingOpen) {
     for (const ReadOnlyOptions &o : {structural(), ReadOnlyOptions{}}) {
         auto in = RvfStore::open_readonly(path, o);
         ASSERT_TRUE(in.ok()) << in.error().to_string();
-        EXPECT_EQ(in->status().rows_in_place, in->status().total_vectors);
+        if (can_map())
+            EXPECT_EQ(in->status().rows_in_place, in->status().total_vectors);
         EXPECT_TRUE(in->status().read_only);
         expect_same_answers(*in, *copy, kN, kDim);
         EXPECT_TRUE(in->verify().ok);
@@ -261,6 +279,8 @@ INSTANTIATE_TEST_SUITE_P(Storages, InPlaceOpen,
                                            std::tuple{StorageType::I8, Metric::Cosine}));
 
 TEST(InPlaceOpenBytes, OpenReadsUnderFivePercentOfA20KRowFile) {
+    if (!can_map())
+        GTEST_SKIP() << "no file mapping in this build: open_readonly reads the whole file, as before";
     test::TempDir dir("rvf-inplace");
     const std::string path = dir.file("big.rvf");
     make_compacted(path, 20000, 128, StorageType::F32, IndexMode::Off);
@@ -279,6 +299,8 @@ TEST(InPlaceOpenBytes, OpenReadsUnderFivePercentOfA20KRowFile) {
 }
 
 TEST(InPlaceOpenBytes, WithAnIndexTheGraphIsTheOnlyLargeRead) {
+    if (!can_map())
+        GTEST_SKIP() << "no file mapping in this build: open_readonly reads the whole file, as before";
     test::TempDir dir("rvf-inplace");
     const std::string path = dir.file("idx.rvf");
     make_compacted(path, 6000, 64, StorageType::F32, IndexMode::Auto); // (HNSW build: kept small for debug builds)
