@@ -197,6 +197,11 @@ struct StoreStatus {
     std::array<uint64_t, 3> tier_rows{};
     std::array<uint64_t, 3> tier_bytes{};
     std::vector<std::string> warnings; ///< e.g. "fell back to the previous manifest"
+    /// Read-only opens (issue 17): rows used where they lie in the file mapping (0: all rows
+    /// copied into memory), and bytes the open asked the file for (its tail, manifest, headers,
+    /// id maps, metadata, index; not the rows it references). 0 for other opens.
+    uint64_t rows_in_place = 0;
+    uint64_t open_bytes_read = 0;
     uint8_t file_id[16] = {};          ///< the file's identity (manifest root / Layout R FIDI)
     uint16_t hnsw_m = 0;               ///< HNSW parameters the store builds its index with
     uint16_t hnsw_ef_construction = 0;
@@ -226,6 +231,26 @@ struct VerifyReport {
 /// outside the store's lock, so writers arriving meanwhile share the next fsync (group commit;
 /// status().syncs counts them). A query may see a write whose fsync is still in flight; the
 /// write is acknowledged (returns) only once durable, and a failed fsync poisons the handle.
+/// How open_readonly checks a file before answering (issue 17).
+enum class OpenVerify : uint8_t {
+    /// Default: every header and content hash, the rules verify() applies (a damaged file is
+    /// refused or answered from its last intact epoch, as before). Reads the whole file once.
+    Full = 0,
+    /// O(1) in the file size: the Level-0 root ending the file, its manifest (hash + CRC), every
+    /// listed segment header against the directory, and the bounds of every block and id map.
+    /// Payloads are not hashed: a flipped bit in row data changes answers, never reads out of
+    /// bounds; verify() reports it. Files whose newest commit is not a checkpoint (COMMIT
+    /// records, a torn tail), Layout R and tiered stores take the Full path.
+    Structural = 1,
+};
+
+struct ReadOnlyOptions {
+    OpenVerify verify = OpenVerify::Full;
+    /// Map the file and use row-major VEC blocks (what compaction writes) where they lie instead
+    /// of copying them. Native POSIX builds; elsewhere (and false) the file is read into memory.
+    bool in_place = true;
+};
+
 class RvfStore {
 public:
     ~RvfStore();
@@ -238,6 +263,7 @@ public:
     static Result<RvfStore> open(const std::string &path);
     /// Open without the lock; every write returns ReadOnly.
     static Result<RvfStore> open_readonly(const std::string &path);
+    static Result<RvfStore> open_readonly(const std::string &path, const ReadOnlyOptions &options);
     /// A store over an in-memory image (writable; to_bytes() returns the image). Empty span + options = new store.
     static Result<RvfStore> from_bytes(std::span<const uint8_t> bytes);
     static Result<RvfStore> create_in_memory(const StoreOptions &options);

@@ -234,7 +234,50 @@ Result<RvfStore> RvfStore::open(const std::string &path) {
     return RvfStore(std::move(impl));
 }
 
-Result<RvfStore> RvfStore::open_readonly(const std::string &path) {
+Result<RvfStore> RvfStore::open_readonly(const std::string &path) { return open_readonly(path, ReadOnlyOptions{}); }
+
+Result<RvfStore> RvfStore::open_readonly(const std::string &path, const ReadOnlyOptions &options) {
+    if (static_cast<uint8_t>(options.verify) > 1)
+        return Error{Status::InvalidArgument, "unknown OpenVerify value; use Full or Structural"};
+    if (options.in_place) {
+        // The mapping lives as long as the store: row-major rows are read where they lie, and
+        // to_bytes/verify read the file through it. Without mmap (Windows, wasm) the copying
+        // path below is used unchanged.
+        auto src = MappedSource::open(path);
+        if (!src)
+            return src.error();
+        if ((*src)->mapped()) {
+            auto impl = std::make_unique<Impl>();
+            impl->path = path;
+            impl->read_only = true;
+            MappedSource &m = **src;
+            bool loaded = false;
+            if (options.verify == OpenVerify::Structural) {
+                auto r = impl->load_in_place_structural(m);
+                if (!r)
+                    return r.error();
+                loaded = *r;
+                if (!loaded) { // not eligible: the full path, from a clean state
+                    impl = std::make_unique<Impl>();
+                    impl->path = path;
+                    impl->read_only = true;
+                }
+            }
+            if (!loaded) {
+                auto whole = m.reference(0, static_cast<size_t>(m.size()));
+                if (!whole)
+                    return whole.error();
+                if (auto all = m.view(0, static_cast<size_t>(m.size())); !all) // counted: the full check reads it all
+                    return all.error();
+                if (auto r = impl->load_view(*whole, false, &m); !r)
+                    return r.error();
+            }
+            impl->open_bytes_read = m.bytes_requested();
+            impl->rows_in_place = impl->table.external_row_count();
+            impl->storage = store_detail::source_storage(std::move(*src));
+            return RvfStore(std::move(impl));
+        }
+    }
     // The image is decoded and dropped; the store keeps the descriptor (to_bytes and verify read
     // the file again, up to the size seen here), so serving does not hold the file twice.
     auto src = open_file_source(path);
@@ -600,6 +643,8 @@ StoreStatus RvfStore::status() const {
     st.indexed_vectors = s.graph ? s.graph->size() : 0;
     st.persisted_index = s.graph_persisted_nodes;
     st.warnings = s.warnings;
+    st.rows_in_place = s.rows_in_place;
+    st.open_bytes_read = s.open_bytes_read;
     st.tiering = s.tiering_enabled();
     st.tier_rows = s.table.live_per_tier();
     for (size_t t = 0; t < 3; ++t)

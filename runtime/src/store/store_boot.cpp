@@ -1,6 +1,8 @@
 // store_boot.cpp — turning file bytes into a store: full verification first (inspect_file
 // checks every header and content hash and finds the latest valid manifest), then the segments
-// the manifest lists are replayed in file order. See store_impl.hpp.
+// the manifest lists are replayed in file order. See store_impl.hpp. The bytes may be a file
+// mapping (open_readonly in place): then row-major VEC blocks are referenced, not copied, and
+// store_inplace.cpp offers a boot that skips the full verification (OpenVerify::Structural).
 #include <cstring>
 #include <string>
 #include <unordered_set>
@@ -51,12 +53,15 @@ bool known_store_type(uint8_t t) {
 } // namespace
 
 Result<void> RvfStore::Impl::load(const std::vector<uint8_t> &bytes, bool writable) {
-    const ByteView file(bytes.data(), bytes.size());
+    return load_view(ByteView(bytes.data(), bytes.size()), writable, nullptr);
+}
+
+Result<void> RvfStore::Impl::load_view(ByteView file, bool writable, MappedSource *in_place) {
     const FileReport rep = inspect_file(file);
     if (!rep.manifest && !path.empty() && is_incomplete_create(file))
         return Error{rep.status() == Status::Ok ? Status::ManifestNotFound : rep.status(),
                      path + " holds no commit (" +
-                         std::to_string(bytes.size()) +
+                         std::to_string(file.size) +
                          " bytes): a create was interrupted before its first commit, so nothing was stored. "
                          "Create the store again (create replaces this file)."};
     if (rep.layout == FileLayout::UpstreamWasmExport || rep.layout == FileLayout::Unknown || !rep.manifest)
@@ -90,14 +95,21 @@ Result<void> RvfStore::Impl::load(const std::vector<uint8_t> &bytes, bool writab
         }
         warnings.push_back(p.what); // torn tail, fallback to an earlier manifest, unlisted leftovers
     }
-    if (rep.layout == FileLayout::R) {
+    if (rep.layout == FileLayout::R) { // upstream's layout: decoded into owned rows, as always
+        const std::vector<uint8_t> bytes(file.data, file.data + file.size);
         if (auto r = load_layout_r(bytes); !r)
             return r;
         load_layout_r_index(bytes, rep);
         needs_conversion = writable;
         return {};
     }
-    return load_layout_s(bytes, rep, writable);
+    const core::SegmentHeader *mh = nullptr;
+    for (const SegmentRecord &s : rep.segments)
+        if (s.offset == rep.manifest->offset)
+            mh = &s.header;
+    if (mh == nullptr)
+        return Error{Status::InvalidManifest, "latest manifest not found in the segment walk"};
+    return load_layout_s(file, *rep.manifest, *mh, &rep, writable, in_place);
 }
 
 Result<void> RvfStore::Impl::load_layout_r(const std::vector<uint8_t> &bytes) {
@@ -125,15 +137,9 @@ Result<void> RvfStore::Impl::load_layout_r(const std::vector<uint8_t> &bytes) {
     return {};
 }
 
-Result<void> RvfStore::Impl::load_layout_s(const std::vector<uint8_t> &bytes, const FileReport &rep, bool writable) {
-    const ByteView file(bytes.data(), bytes.size());
-    const ManifestInfo &mi = *rep.manifest;
-    const core::SegmentHeader *mh = nullptr;
-    for (const SegmentRecord &s : rep.segments)
-        if (s.offset == mi.offset)
-            mh = &s.header;
-    if (mh == nullptr)
-        return Error{Status::InvalidManifest, "latest manifest not found in the segment walk"};
+Result<void> RvfStore::Impl::load_layout_s(ByteView file, const ManifestInfo &mi, const core::SegmentHeader &mh_ref,
+                                           const FileReport *rep, bool writable, MappedSource *in_place) {
+    const core::SegmentHeader *mh = &mh_ref;
     const uint64_t payload_off = mi.offset + core::kSegmentHeaderSize;
     core::LayoutSManifestView mv;
     if (Status s = core::parse_layout_s_manifest(file.sub(static_cast<size_t>(payload_off), mh->payload_length),
@@ -162,6 +168,10 @@ Result<void> RvfStore::Impl::load_layout_s(const std::vector<uint8_t> &bytes, co
     std::memcpy(file_id, mv.root.file_id, 16);
     const auto storage_t = static_cast<StorageType>(config.storage);
     table = store_detail::VectorTable(config.dimension, storage_t);
+    if (in_place && !tiering_enabled())
+        table.use_external_rows(); // rows stay in the mapping (row-major blocks) or in owned chunks
+    else
+        in_place = nullptr;
     meta = MetadataTable{};
 
     // The checkpoint's directory plus the segments of every COMMIT record adopted after it.
@@ -182,10 +192,20 @@ Result<void> RvfStore::Impl::load_layout_s(const std::vector<uint8_t> &bytes, co
     }
     std::vector<std::pair<uint64_t, ByteView>> index_payloads; // views into `bytes` (never compressed)
     for (const core::SegmentDirEntry &d : dir) {
-        const ByteView stored =
-            file.sub(static_cast<size_t>(d.file_offset + core::kSegmentHeaderSize), static_cast<size_t>(d.payload_length));
+        const uint64_t stored_off = d.file_offset + core::kSegmentHeaderSize;
+        ByteView stored = file.sub(static_cast<size_t>(stored_off), static_cast<size_t>(d.payload_length));
         core::SegmentHeader h;
         (void)core::decode_segment_header_raw(file.sub(static_cast<size_t>(d.file_offset), core::kSegmentHeaderSize), h);
+        // In place: an uncompressed VEC payload is only referenced (its rows are read by
+        // queries); every other payload is read here, and counted as such.
+        const bool vec_in_place = in_place && d.seg_type == static_cast<uint8_t>(SegType::Vec) &&
+                                  (h.flags & core::SegFlag::Compressed) == 0;
+        if (in_place && !vec_in_place) {
+            auto v = in_place->view(stored_off, static_cast<size_t>(d.payload_length));
+            if (!v)
+                return v.error();
+            stored = *v;
+        }
         // Only compressed payloads need a buffer of their own; the rest are read in place.
         std::vector<uint8_t> inflated;
         ByteView payload = stored;
@@ -205,7 +225,9 @@ Result<void> RvfStore::Impl::load_layout_s(const std::vector<uint8_t> &bytes, co
             break;
         case SegType::Vec: { // hot rows in the storage dtype, warm/cold rows as codes (store_tiers_io.cpp)
             const size_t first = table.slots();
-            if (auto r = load_vec_segment(payload, where); !r)
+            if (auto r = vec_in_place ? load_vec_in_place(payload, stored_off, where, *in_place)
+                                      : load_vec_segment(payload, where);
+                !r)
                 return r;
             vec_slots[d.segment_id] = {static_cast<uint32_t>(first), static_cast<uint32_t>(table.slots() - first)};
             break;
@@ -277,8 +299,10 @@ Result<void> RvfStore::Impl::load_layout_s(const std::vector<uint8_t> &bytes, co
     }
     load_index(index_payloads);
     if (writable) {
+        if (rep == nullptr)
+            return Error{Status::InvalidArgument, "a writable open needs the full file report"};
         // Drop the torn tail (anything after the last adopted commit) before appending.
-        const uint64_t end = rep.committed_end;
+        const uint64_t end = rep->committed_end;
         if (storage->size() > end) {
             if (auto r = storage->truncate(end); !r)
                 return r;
@@ -287,7 +311,7 @@ Result<void> RvfStore::Impl::load_layout_s(const std::vector<uint8_t> &bytes, co
         }
         // Checkpoints list live data only: earlier manifests are dropped from the directory.
         std::erase_if(dir, [](const core::SegmentDirEntry &e) { return e.seg_type == static_cast<uint8_t>(SegType::Manifest); });
-        const uint64_t last_id = rep.last_record_offset ? last_record_id(rep) : mh->segment_id;
+        const uint64_t last_id = rep->last_record_offset ? last_record_id(*rep) : mh->segment_id;
         auto w = LayoutSWriter::continuing(end, last_id + 1, std::move(dir));
         if (!w)
             return w.error();
@@ -295,10 +319,10 @@ Result<void> RvfStore::Impl::load_layout_s(const std::vector<uint8_t> &bytes, co
         writer->set_list_manifests(false);
         const uint64_t manifest_end = mi.offset + core::kSegmentHeaderSize + mh->payload_length + mh->alignment_pad;
         checkpoint_offset = mi.offset;
-        chain_prev_offset = rep.last_record_offset ? rep.last_record_offset : mi.offset;
+        chain_prev_offset = rep->last_record_offset ? rep->last_record_offset : mi.offset;
         last_checkpoint_bytes = manifest_end - mi.offset;
         bytes_since_checkpoint = end - manifest_end;
-        commits_since_checkpoint = rep.replayed_commits;
+        commits_since_checkpoint = rep->replayed_commits;
         // A checkpoint without our PROFILE_CONFIG (another writer's file) is replaced at the first
         // commit. (The config is fixed at create: nothing else changes it between checkpoints.)
         force_checkpoint = !mv.tlv.find(core::ManifestTag::ProfileConfig, cfg);

@@ -101,8 +101,10 @@ core::ManifestL0 RvfStore::Impl::make_root(uint32_t new_epoch, uint64_t live) co
     return r;
 }
 
-Result<std::vector<uint8_t>> RvfStore::Impl::encode_vec(const uint64_t *ids, const uint8_t *rows, size_t count) const {
+Result<std::vector<uint8_t>> RvfStore::Impl::encode_vec(const uint64_t *ids, const uint8_t *rows, size_t count,
+                                                       bool row_major) const {
     core::VecBlockInput b;
+    b.row_major = row_major;
     b.rows = rows;
     b.ids = ids;
     b.count = static_cast<uint32_t>(count);

@@ -21,6 +21,8 @@
 #include <rvf/core/format/store_config.hpp>
 #include <rvf/core/format/witness_chain.hpp>
 #include <rvf/access_sketch.hpp>
+#include <rvf/byte_source.hpp>
+#include <rvf/file_report.hpp>
 #include <rvf/hnsw.hpp>
 #include <rvf/io/writer_lock.hpp>
 #include <rvf/layout_s_writer.hpp>
@@ -50,6 +52,8 @@ struct PendingSegment {
 struct RvfStore::Impl {
     std::string path; ///< empty for in-memory stores
     bool read_only = false;
+    uint64_t rows_in_place = 0;   ///< read-only in-place open: rows referenced in the mapping
+    uint64_t open_bytes_read = 0; ///< read-only in-place open: bytes the open asked the file for
     std::unique_ptr<store_detail::Storage> storage;
     std::optional<io::WriterLock> lock;
 
@@ -179,13 +183,29 @@ struct RvfStore::Impl {
     Result<uint64_t> append_pending(LayoutSWriter &w, const PendingSegment &seg) const;
     core::ManifestL0 make_root(uint32_t epoch, uint64_t live) const;
     std::vector<uint8_t> config_tlv() const;
-    Result<std::vector<uint8_t>> encode_vec(const uint64_t *ids, const uint8_t *rows, size_t count) const;
+    /// One VEC segment of `count` rows. `row_major`: the cold-read block layout (vec_seg.hpp),
+    /// written by rewrites and merges so a read-only open can use the rows where they lie.
+    Result<std::vector<uint8_t>> encode_vec(const uint64_t *ids, const uint8_t *rows, size_t count,
+                                            bool row_major = false) const;
     Result<std::vector<uint8_t>> encode_quant() const;
     static Result<std::vector<uint8_t>> encode_journal(std::span<const uint64_t> ids, uint32_t epoch);
 
     // --- store_boot.cpp ---
     Result<void> load(const std::vector<uint8_t> &bytes, bool writable);
-    Result<void> load_layout_s(const std::vector<uint8_t> &bytes, const FileReport &rep, bool writable);
+    /// As load(), over bytes that stay valid for the store's life (a file mapping): with
+    /// `in_place`, row-major hot VEC blocks are referenced where they lie instead of copied.
+    Result<void> load_view(core::ByteView file, bool writable, MappedSource *in_place);
+    /// The in-place read-only open without full verification (store_inplace.cpp): the newest
+    /// manifest from the tail, every listed header checked against it, no payload hashed.
+    /// Returns false (nothing loaded) when the file is not eligible — no root ending the file
+    /// (COMMIT records, torn tail, Layout R), a tiered store — and the caller falls back.
+    Result<bool> load_in_place_structural(MappedSource &src);
+    Result<void> load_layout_s(core::ByteView file, const ManifestInfo &mi, const core::SegmentHeader &mh,
+                               const FileReport *rep, bool writable, MappedSource *in_place);
+    /// A listed, uncompressed VEC segment of an in-place open (store_inplace.cpp): row-major hot
+    /// blocks become external rows; any other block shape falls back to load_vec_segment.
+    Result<void> load_vec_in_place(core::ByteView payload, uint64_t payload_offset, const std::string &where,
+                                   MappedSource &src);
     Result<void> load_layout_r(const std::vector<uint8_t> &bytes);
     /// Adopt upstream's Layout R INDEX (spec §3.10) when it is valid and names our rows.
     void load_layout_r_index(const std::vector<uint8_t> &bytes, const FileReport &rep);

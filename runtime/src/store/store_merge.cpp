@@ -284,7 +284,7 @@ Result<void> RvfStore::Impl::merge_now() {
                 if (table.live_at(slot) && meta.get(ids[j]))
                     meta_ids.push_back(ids[j]);
             }
-            auto vec = encode_vec(ids.data(), rowbuf.data(), rows);
+            auto vec = encode_vec(ids.data(), rowbuf.data(), rows, /*row_major=*/true); // cold-read layout
             if (!vec)
                 return vec.error();
             segs.push_back({SegType::Vec, core::SegFlag::Sealed, std::move(*vec)});

@@ -81,7 +81,7 @@ Result<RvfStore::Impl::ImageInfo> RvfStore::Impl::write_image(uint32_t new_epoch
             for (size_t j = 0; j < n; ++j)
                 std::memcpy(rows.data() + j * table.row_bytes(), table.row_ptr(*table.slot_of(live[at + j])),
                             table.row_bytes());
-            return encode_vec(live.data() + at, rows.data(), n);
+            return encode_vec(live.data() + at, rows.data(), n, /*row_major=*/true); // cold-read layout
         }();
         if (!vec)
             return vec.error();

@@ -67,7 +67,51 @@ void VectorTable::narrow(const float *v, uint8_t *row) const {
     }
 }
 
+void VectorTable::use_external_rows() {
+    external_ = true;
+    lazy_ = std::make_unique<LazyStats>();
+}
+
+uint8_t *VectorTable::owned_row_slot() {
+    constexpr size_t kChunkRows = 4096;
+    if (chunks_.empty() || chunk_used_ == kChunkRows) {
+        chunks_.push_back(std::make_unique<uint8_t[]>(kChunkRows * row_bytes()));
+        chunk_used_ = 0;
+    }
+    return chunks_.back().get() + chunk_used_++ * row_bytes();
+}
+
+void VectorTable::add_external(uint64_t id, const uint8_t *row) {
+    const uint32_t slot = static_cast<uint32_t>(ids_.size());
+    ext_.push_back(row);
+    ids_.push_back(id);
+    alive_.push_back(1);
+    by_id_[id] = slot;
+    ++ext_in_place_;
+}
+
+void VectorTable::ensure_stats(Metric m) const {
+    if (!external_ || !stats_needed(m, storage_) || lazy_->ready.load(std::memory_order_acquire))
+        return;
+    std::lock_guard<std::mutex> g(lazy_->mu);
+    if (lazy_->ready.load(std::memory_order_relaxed))
+        return;
+    auto *self = const_cast<VectorTable *>(this); // derived data, filled once under the mutex
+    self->norm2_.clear();
+    self->code_sum_.clear();
+    for (uint32_t s = 0; s < ids_.size(); ++s)
+        self->push_row_stats(s);
+    lazy_->ready.store(true, std::memory_order_release);
+}
+
 void VectorTable::add_raw(uint64_t id, const uint8_t *row_bytes_in) {
+    if (external_) { // a decoded block's row: owned, at a stable address
+        uint8_t *dst = owned_row_slot();
+        std::memcpy(dst, row_bytes_in, row_bytes());
+        add_external(id, dst);
+        --ext_in_place_;
+        return;
+    }
     const uint32_t slot = static_cast<uint32_t>(ids_.size());
     if (!tier_.empty()) {
         tier_.push_back(static_cast<uint8_t>(Tier::Hot));
@@ -86,11 +130,15 @@ void VectorTable::reserve_rows(size_t rows, size_t hot_rows) {
         if (want > v.capacity())
             v.reserve(std::max(want, 2 * v.capacity()));
     };
-    grow(data_, hot_rows * row_bytes());
+    if (!external_)
+        grow(data_, hot_rows * row_bytes());
+    else
+        grow(ext_, rows);
     grow(ids_, rows);
     grow(alive_, rows);
-    grow(norm2_, rows);
-    if (storage_ == StorageType::I8)
+    if (!external_)
+        grow(norm2_, rows);
+    if (storage_ == StorageType::I8 && !external_)
         grow(code_sum_, 2 * rows);
     if (!tier_.empty()) {
         grow(tier_, rows);
@@ -111,6 +159,7 @@ void VectorTable::start_tiers() {
 void VectorTable::add_coded(uint64_t id, Tier t, const uint8_t *code) {
     if (t == Tier::Hot)
         return add_raw(id, code);
+    // (An external table is never tiered: the in-place open declines tiered stores.)
     if (tier_.empty())
         start_tiers();
     std::vector<uint8_t> &arr = t == Tier::Warm ? warm_ : cold_;
@@ -197,6 +246,7 @@ void VectorTable::to_float(uint32_t slot, float *out) const {
 }
 
 PreparedQuery VectorTable::prepare(const float *q, Metric m) const {
+    ensure_stats(m);
     PreparedQuery pq;
     pq.q.assign(q, q + dim_);
     double n2 = 0;
@@ -267,6 +317,7 @@ float VectorTable::distance(Metric m, uint32_t slot, const PreparedQuery &pq) co
 }
 
 float VectorTable::distance_between(Metric m, uint32_t a, uint32_t b) const {
+    ensure_stats(m);
     const DistanceKernels &k = kernels();
     const size_t n = dim_;
     if (!tier_.empty() && (tier_[a] != 0 || tier_[b] != 0)) { // a coded row: compare decoded values
@@ -326,7 +377,7 @@ std::vector<uint64_t> VectorTable::live_ids() const {
 }
 
 bool VectorTable::compact_live() {
-    if (!tier_.empty())
+    if (!tier_.empty() || external_)
         return false;
     // Rows move only towards lower slots, so one forward pass with memmove never overwrites a
     // row it still has to read, and no second copy of the table is ever held.

@@ -4,9 +4,16 @@
 // A tiered store (store_tiers.hpp) also holds warm and cold rows as codes: each slot then has a
 // tier and a position in that tier's array; a table with only hot rows keeps the plain
 // slot·row_bytes layout (no per-slot overhead).
+// A read-only store opened in place (issue 17) uses "external rows": each slot's row is a
+// pointer into the file mapping (or into chunks the table owns, for blocks that had to be
+// decoded), and the per-row sums are computed on first need instead of at open, so opening
+// touches no row.
 #pragma once
 #include <array>
+#include <atomic>
 #include <cstdint>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <unordered_map>
 #include <vector>
@@ -59,6 +66,15 @@ public:
     void add(uint64_t id, const float *v);
     /// Append a row already in the storage dtype (file load: no re-quantisation).
     void add_raw(uint64_t id, const uint8_t *row_bytes);
+
+    /// Switch an empty, untiered table to external rows (see the header comment). The rows
+    /// handed to add_external must outlive the table (the store keeps the mapping).
+    void use_external_rows();
+    bool external_rows() const { return external_; }
+    /// External mode: append a row that stays where it is (row_bytes() bytes at `row`).
+    void add_external(uint64_t id, const uint8_t *row);
+    /// Rows referenced in place (not copied) so far.
+    size_t external_row_count() const { return ext_in_place_; }
     /// Make room for `rows` more slots, `hot_rows` of them hot, growing geometrically (a file's
     /// open calls this once per VEC segment; exact reservations would copy quadratically).
     void reserve_rows(size_t rows, size_t hot_rows);
@@ -84,6 +100,8 @@ public:
     size_t row_bytes() const; ///< hot rows (the storage dtype)
     /// The slot's row in its tier's representation (row_size(slot) bytes).
     const uint8_t *row_ptr(uint32_t slot) const {
+        if (external_)
+            return ext_[slot];
         if (tier_.empty())
             return data_.data() + size_t{slot} * row_bytes();
         return tier_row_ptr(slot);
@@ -96,6 +114,11 @@ public:
     PreparedQuery prepare(const float *q, Metric m) const;
     float distance(Metric m, uint32_t slot, const PreparedQuery &pq) const;
 
+    /// Make sure the per-row sums (|row|², i8 code sums) exist for metric m. A no-op except
+    /// for an external table, which computes them for every slot at the first metric needing them
+    /// (thread-safe; queries on a read-only store run concurrently).
+    void ensure_stats(Metric m) const;
+
     /// Live ids in slot order.
     std::vector<uint64_t> live_ids() const;
     /// Drop dead slots in place, keeping live rows in slot order (slot j = live_ids()[j]): what a
@@ -105,6 +128,10 @@ public:
 
 private:
     void push_row_stats(uint32_t slot);
+    static bool stats_needed(Metric m, StorageType s) {
+        return m == Metric::Cosine || (s == StorageType::I8 && m == Metric::InnerProduct);
+    }
+    uint8_t *owned_row_slot(); ///< external mode: room for one more owned row
     const uint8_t *tier_row_ptr(uint32_t slot) const;
     /// First non-hot row: give every existing slot an explicit (hot, position) entry.
     void start_tiers();
@@ -123,6 +150,18 @@ private:
     std::vector<float> norm2_;    ///< per slot: |row|² of the dequantised row
     std::vector<float> code_sum_; ///< i8 only: Σ codes, Σ codes² per slot (2 floats)
     std::unordered_map<uint64_t, uint32_t> by_id_;
+
+    // External rows (read-only in-place open).
+    struct LazyStats {
+        std::mutex mu;
+        std::atomic<bool> ready{false};
+    };
+    bool external_ = false;
+    std::vector<const uint8_t *> ext_;                ///< per slot: the row
+    std::vector<std::unique_ptr<uint8_t[]>> chunks_;  ///< owned rows of decoded blocks
+    size_t chunk_used_ = 0;                           ///< rows used in chunks_.back()
+    size_t ext_in_place_ = 0;
+    std::unique_ptr<LazyStats> lazy_;                 ///< external mode: stats computed on first need
 };
 
 } // namespace rvf::store_detail

@@ -8,10 +8,11 @@
 //  +4         4           u32      vector_count
 //  +8         2           u16      dim               > 0
 //  +10        1           u8       dtype             DataType (enums.hpp)
-//  +11        1           u8       tier              TemperatureTier
+//  +11        1           u8       tier              TemperatureTier (bits 0-6) | 0x80 row-major
 //  ...        pad                  zeros to a multiple of 64
 // Block at block_offset (elem = data_type_element_size(dtype), n = vector_count):
 //  +0         n·dim·elem           vectors, dim-major: all dim-0 values, then dim-1, ...
+//                                  or, with the row-major bit, row i's dim values contiguous
 //  +V         1           u8       id encoding       0 raw u64[] · 1 delta-varint (delta_ids.hpp)
 //  +V+1       2           u16      restart_interval  128 by default; > 0 for delta
 //  +V+3       4           u32      id_count          must equal vector_count
@@ -24,6 +25,15 @@
 // known, dim > 0, id_count == vector_count, delta ids non-decreasing. A block CRC mismatch is
 // InvalidChecksum. The spec's optional restart_offsets table before the ids is not written by
 // any codec and is not accepted here. Freestanding.
+//
+// Row-major blocks (Layout S extension "VEC row-major", docs/format.md): tier byte bit 7
+// (kVecTierRowMajor) says the vectors are stored row by row (row i at +i·dim·elem), so a
+// reader can address one row — or reference a whole block in a file mapping — without a
+// transpose. Everything else (id map, CRC over vectors ‖ id map, padding) is unchanged, and the
+// vector area has the same size, so only the tier byte differs. Readers before this extension
+// check temperature_tier_known(tier) first and refuse such a block with InvalidManifest instead
+// of misreading it as dim-major. Compaction, merges and index builds write row-major blocks;
+// normal appends stay dim-major.
 #pragma once
 #include <stddef.h>
 #include <stdint.h>
@@ -41,6 +51,9 @@ inline constexpr size_t kVecDirHeaderSize = 4;
 inline constexpr size_t kVecDirEntrySize = 12;
 inline constexpr size_t kVecIdMapHeaderSize = 7;
 inline constexpr size_t kVecBlockAlign = 64;
+/// Tier-byte bit marking a row-major block (see the header comment). Not a TemperatureTier
+/// value, so a decoder that only knows tiers 0-2 refuses the block.
+inline constexpr uint8_t kVecTierRowMajor = 0x80;
 
 enum class IdEncoding : uint8_t { Raw = 0, DeltaVarint = 1 };
 
@@ -55,7 +68,8 @@ struct VecBlockInfo {
     uint32_t vector_count = 0;
     uint16_t dim = 0;
     uint8_t dtype = 0;
-    uint8_t tier = 0;
+    uint8_t tier = 0;        // the TemperatureTier, row-major bit removed
+    bool row_major = false;  // tier byte bit 7 was set
 };
 
 /// Size of the padded directory for n blocks.
@@ -65,7 +79,7 @@ constexpr uint64_t vec_directory_size(uint64_t n) { return align_up(kVecDirHeade
 struct VecBlockView {
     VecBlockInfo info;
     size_t elem_size = 1;
-    ByteView vectors; // vector_count·dim·elem_size bytes, dim-major
+    ByteView vectors; // vector_count·dim·elem_size bytes, dim-major unless info.row_major
     uint8_t id_encoding = 0;
     uint16_t restart_interval = 0;
     ByteView id_bytes; // raw: 8·count bytes; delta: exactly the encoded ids
@@ -77,7 +91,16 @@ struct VecBlockView {
 
     /// Pointer to element (v, d) — caller guarantees v < count(), d < dim().
     constexpr const uint8_t *element_ptr(uint32_t v, uint32_t d) const {
+        if (info.row_major)
+            return vectors.data + (static_cast<size_t>(v) * info.dim + d) * elem_size;
         return vectors.data + (static_cast<size_t>(d) * info.vector_count + v) * elem_size;
+    }
+    /// Row v's bytes (dim·elem_size) of a row-major block; nullptr for a dim-major block or v
+    /// out of range.
+    constexpr const uint8_t *row_ptr(uint32_t v) const {
+        if (!info.row_major || v >= info.vector_count)
+            return nullptr;
+        return vectors.data + static_cast<size_t>(v) * info.dim * elem_size;
     }
     /// Element (v, d) as float for f32/f16/bf16/i8/u8 (i8/u8 = the integer value); 0 when out
     /// of range or the dtype has no scalar element (i4, binary, PQ, custom).
@@ -134,6 +157,12 @@ struct VecBlockView {
         if (first > info.vector_count || n > info.vector_count - first || out_len / (row ? row : 1) < n ||
             (n > 0 && out == nullptr))
             return Status::InvalidArgument;
+        if (info.row_major) { // already rows: one contiguous copy
+            const uint8_t *src = vectors.data + static_cast<size_t>(first) * row;
+            for (size_t i = 0; i < n * row; ++i)
+                out[i] = src[i];
+            return Status::Ok;
+        }
         switch (elem_size) {
         case 4:
             transpose_tiles<4>(first, n, out);
@@ -267,7 +296,8 @@ struct VecSegView {
         e.vector_count = load_u32_le(p + vec_dir_off::vector_count);
         e.dim = load_u16_le(p + vec_dir_off::dim);
         e.dtype = p[vec_dir_off::dtype];
-        e.tier = p[vec_dir_off::tier];
+        e.tier = static_cast<uint8_t>(p[vec_dir_off::tier] & ~kVecTierRowMajor);
+        e.row_major = (p[vec_dir_off::tier] & kVecTierRowMajor) != 0;
         return e;
     }
     /// Block i (< block_count) of a parsed view; CRC not re-checked. O(id bytes) for delta ids.
@@ -330,6 +360,7 @@ struct VecBlockInput {
     uint8_t tier = static_cast<uint8_t>(TemperatureTier::Hot);
     uint8_t id_encoding = static_cast<uint8_t>(IdEncoding::DeltaVarint);
     uint16_t restart_interval = static_cast<uint16_t>(kDefaultRestartInterval);
+    bool row_major = false; // write the vectors row by row (tier byte | kVecTierRowMajor)
 };
 
 namespace detail {
@@ -428,7 +459,7 @@ inline Status encode_vec_seg(ByteWriter &w, const VecBlockInput *blocks, size_t 
         w.u32(b.count);
         w.u16(b.dim);
         w.u8(b.dtype);
-        w.u8(b.tier);
+        w.u8(static_cast<uint8_t>(b.tier | (b.row_major ? kVecTierRowMajor : 0)));
         off += align_up(raw, kVecBlockAlign);
     }
     w.zeros(static_cast<size_t>(vec_directory_size(n)) - (w.pos() - base));
@@ -436,9 +467,13 @@ inline Status encode_vec_seg(ByteWriter &w, const VecBlockInput *blocks, size_t 
         const VecBlockInput &b = blocks[i];
         const size_t start = w.pos();
         detail::CrcSink s{w};
-        for (uint32_t d = 0; d < b.dim; ++d)
-            for (uint32_t v = 0; v < b.count; ++v)
-                detail::put_element(s, b, static_cast<size_t>(v) * b.dim + d);
+        if (b.row_major)
+            for (size_t e = 0; e < static_cast<size_t>(b.count) * b.dim; ++e)
+                detail::put_element(s, b, e);
+        else
+            for (uint32_t d = 0; d < b.dim; ++d)
+                for (uint32_t v = 0; v < b.count; ++v)
+                    detail::put_element(s, b, static_cast<size_t>(v) * b.dim + d);
         uint8_t hdr[kVecIdMapHeaderSize] = {b.id_encoding};
         store_u16_le(hdr + 1, b.restart_interval);
         store_u32_le(hdr + 3, b.count);

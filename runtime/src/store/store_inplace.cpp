@@ -1,0 +1,183 @@
+// store_inplace.cpp — the in-place read-only open (issue 17): boot from the tail of a mapped
+// file and use row-major VEC blocks where they lie.
+//
+// What is checked at open without hashing payloads ("structural"): the newest manifest is the
+// one whose Level-0 root ends the file (tail scan fast path), its content hash and root CRC;
+// every directory entry lies before it, and the segment header at each listed offset decodes,
+// fits in the file and agrees with its entry (id, type, length, flags, compression, content
+// hash); every block of an in-place VEC segment passes the core decoder's bounds, alignment,
+// id-map and padding checks (CRC skipped: it would read the rows). So every row pointer lies
+// inside the mapping and a query can never read outside it; a flipped bit inside committed row
+// data changes distances, is never dereferenced out of bounds, and verify() reports it.
+// Files whose newest commit is a COMMIT record (no root at the end), torn tails, Layout R and
+// tiered stores are not eligible: the caller takes the fully verified path.
+#include <cstring>
+#include <string>
+
+#include <rvf/core/format/layout_s_manifest.hpp>
+#include <rvf/core/format/vec_seg.hpp>
+#include <rvf/core/scan/layout_s_tail_scan.hpp>
+#include <rvf/hash.hpp>
+
+#include "store_impl.hpp"
+
+namespace rvf {
+namespace {
+
+using core::ByteView;
+using core::SegType;
+
+std::string hex(uint64_t v) {
+    char b[24];
+    std::snprintf(b, sizeof b, "0x%llx", static_cast<unsigned long long>(v));
+    return b;
+}
+
+} // namespace
+
+Result<bool> RvfStore::Impl::load_in_place_structural(MappedSource &src) {
+    const uint64_t size = src.size();
+    if (size < core::kSegmentHeaderSize + core::kRootManifestSize)
+        return false;
+    const uint64_t lo = size - std::min<uint64_t>(size, core::kTailScanFastPathSpan + core::kRootManifestSize);
+    auto tail = src.view(lo, static_cast<size_t>(size - lo));
+    if (!tail)
+        return tail.error();
+    core::ManifestCandidate c;
+    if (core::find_latest_layout_s_manifest({*tail, lo, size}, c) != Status::Ok || !c.fast_path)
+        return false; // no root ends the file: COMMIT records, a torn tail, Layout R, another writer
+    const core::SegmentHeader &mh = c.header;
+    if (mh.flags != 0 || mh.compression != 0)
+        return false;
+    auto payload = src.view(c.payload_offset, static_cast<size_t>(mh.payload_length));
+    if (!payload)
+        return payload.error();
+    if (Status s = verify_content_hash(Layout::S, mh.checksum_algo, *payload, mh.content_hash); s != Status::Ok)
+        return false; // a damaged newest manifest: the verified path reports it / falls back
+    core::LayoutSManifestView mv;
+    if (core::parse_layout_s_manifest(*payload, c.payload_offset, mv) != Status::Ok || !mv.has_directory)
+        return false;
+    core::TlvRecord cfg;
+    core::StoreConfig probe;
+    if (mv.tlv.find(core::ManifestTag::ProfileConfig, cfg) && core::decode_store_config(cfg.value, probe) == Status::Ok &&
+        (probe.flags & core::kStoreConfigTiering) != 0)
+        return false; // tiered rows are codes in owned arrays
+
+    ManifestInfo mi;
+    mi.layout = FileLayout::S;
+    mi.offset = c.header_offset;
+    mi.segment_id = mh.segment_id;
+    mi.epoch = mv.root.epoch;
+    mi.dimension = mv.root.dimension;
+    mi.total_vectors = mv.root.total_vector_count;
+    mi.base_dtype = mv.root.base_dtype;
+    for (size_t i = 0; i < mv.directory.size(); ++i) {
+        const core::SegmentDirEntry e = mv.directory.at(i);
+        const std::string where = "directory entry for segment " + std::to_string(e.segment_id) + " at " +
+                                  hex(e.file_offset);
+        if (!core::is_aligned(e.file_offset, core::kSegmentAlignment) || e.file_offset >= c.header_offset ||
+            e.segment_id >= mh.segment_id)
+            return Error{Status::InvalidManifest, where + " does not lie before the manifest (run `rvf verify`)"};
+        auto hb = src.view(e.file_offset, core::kSegmentHeaderSize);
+        if (!hb)
+            return hb.error();
+        core::SegmentHeader h;
+        if (Status s = core::decode_segment_header(*hb, e.file_offset, size, h); s != Status::Ok)
+            return Error{s, where + ": the header there does not decode (run `rvf verify`)"};
+        if (h.segment_id != e.segment_id || h.seg_type != e.seg_type || h.payload_length != e.payload_length ||
+            h.flags != e.flags || h.compression != e.compression ||
+            std::memcmp(h.content_hash, e.content_hash, 16) != 0 ||
+            e.file_offset + core::layout_s_segment_span(h.payload_length) > c.header_offset)
+            return Error{Status::InvalidManifest, where + " disagrees with the segment header there (run `rvf verify`)"};
+        DirectoryEntry d;
+        d.segment_id = e.segment_id;
+        d.seg_type = e.seg_type;
+        d.offset = e.file_offset;
+        d.payload_length = e.payload_length;
+        d.flags = e.flags;
+        d.tier = e.tier;
+        d.compressed_length = e.compressed_length;
+        d.compression = e.compression;
+        d.block_count = e.block_count;
+        d.has_content_hash = true;
+        std::memcpy(d.content_hash, e.content_hash, 16);
+        mi.directory.push_back(d);
+    }
+    auto whole = src.reference(0, static_cast<size_t>(size));
+    if (!whole)
+        return whole.error();
+    opened_layout = FileLayout::S;
+    loaded_segments = mi.directory.size() + 1;
+    if (auto r = load_layout_s(*whole, mi, mh, nullptr, false, &src); !r)
+        return r.error();
+    return true;
+}
+
+Result<void> RvfStore::Impl::load_vec_in_place(ByteView payload, uint64_t payload_offset, const std::string &where,
+                                               MappedSource &src) {
+    // Directory first (counted); any block we cannot reference takes the copying decoder.
+    auto fallback = [&]() -> Result<void> {
+        if (auto v = src.view(payload_offset, payload.size); !v) // read whole: count it
+            return v.error();
+        return load_vec_segment(payload, where);
+    };
+    if (payload.size < core::kVecDirHeaderSize)
+        return Error{Status::TruncatedSegment, where + " does not decode"};
+    const uint32_t n = core::load_u32_le(payload.data);
+    if (n > (payload.size - core::kVecDirHeaderSize) / core::kVecDirEntrySize ||
+        core::vec_directory_size(n) > payload.size)
+        return Error{Status::TruncatedSegment, where + " does not decode"};
+    const size_t dir = static_cast<size_t>(core::vec_directory_size(n));
+    if (auto v = src.view(payload_offset, dir); !v)
+        return v.error();
+    core::VecSegView seg;
+    seg.payload = payload;
+    seg.block_count = n;
+    seg.directory_size = dir;
+    for (size_t i = core::kVecDirHeaderSize + size_t{n} * core::kVecDirEntrySize; i < dir; ++i)
+        if (payload.data[i] != 0)
+            return Error{Status::AlignmentError, where + " does not decode"};
+    uint64_t total = 0;
+    for (uint32_t bi = 0; bi < n; ++bi) {
+        const core::VecBlockInfo e = seg.block_info(bi);
+        if (!e.row_major || e.tier != static_cast<uint8_t>(Tier::Hot))
+            return fallback();
+        total += e.vector_count;
+    }
+    table.reserve_rows(static_cast<size_t>(total), static_cast<size_t>(total));
+    const size_t row_bytes = table.row_bytes();
+    uint64_t prev_end = dir;
+    for (uint32_t bi = 0; bi < n; ++bi) {
+        const core::VecBlockInfo e = seg.block_info(bi);
+        if (e.block_offset < prev_end)
+            return Error{Status::InvalidManifest, where + " does not decode"};
+        core::VecBlockView blk;
+        // Same rules as the copying decoder except the CRC, which would read every row.
+        if (Status s = core::parse_vec_block(payload, e, blk, /*verify_crc=*/false); s != Status::Ok)
+            return Error{s, where + " block " + std::to_string(bi)};
+        prev_end = uint64_t{e.block_offset} + blk.span;
+        const size_t vec_bytes = blk.vectors.size;
+        if (auto v = src.view(payload_offset + e.block_offset + vec_bytes, blk.span - vec_bytes); !v)
+            return v.error(); // the id map, CRC and padding the parse read
+        if (blk.dim() != config.dimension)
+            return Error{Status::DimensionMismatch, where + " holds dimension " + std::to_string(blk.dim())};
+        if (blk.elem_size * blk.dim() != row_bytes)
+            return Error{Status::InvalidManifest, where + " dtype differs from the store's"};
+        if (static_cast<StorageType>(config.storage) == StorageType::I8 && !table.has_quant())
+            return Error{Status::InvalidManifest, where + ": i8 rows before any QUANT_SEG"};
+        auto cur = blk.delta_ids().cursor();
+        for (uint32_t i = 0; i < blk.count(); ++i) {
+            uint64_t id = 0;
+            if (blk.id_encoding == static_cast<uint8_t>(core::IdEncoding::Raw))
+                id = blk.id(i);
+            else if (!cur.next(id))
+                return Error{Status::InvalidManifest, where + ": id list ends early"};
+            if (table.contains(id))
+                table.remove(id);
+            table.add_external(id, blk.row_ptr(i));
+        }
+    }
+    return {};
+}
+
+} // namespace rvf
