@@ -19,6 +19,8 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { namedFilter } from './filter.js';
 
+export { reasoningBankFor } from './reasoning-bank.js';
+
 const INSTALLED = Symbol.for('@ruvector/rvf-agentdb');
 const closing = new Map(); // absolute path → promise of a close this process started
 

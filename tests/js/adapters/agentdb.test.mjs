@@ -90,7 +90,7 @@ describe.skipIf(!native.available)(`agentdb ${AGENTDB} with vectorBackend 'rvf' 
     it('stores episodes and skills and finds them: controllers, exact vectors, metadata in results', ({ skip }) => {
         if (unreachable) skip();
         expect(seen.episodeIds).toEqual([1, 2, 3, 4, 5, 6]);
-        expect(seen.count).toBe(9);
+        expect(seen.count).toBe(12); // 6 episodes, 3 skills, 3 patterns
         expect(seen.episodes[0]).toBe('resize an image');
         expect(seen.skills).toEqual(['quicksort']);
         expect(seen.direct[0]).toEqual({ id: '3', similarity: 1 });
@@ -122,11 +122,20 @@ describe.skipIf(!native.available)(`agentdb ${AGENTDB} with vectorBackend 'rvf' 
 
     it('close then an immediate reopen of the same dbPath finds everything again', ({ skip }) => {
         if (unreachable) skip();
-        expect(seen.reopened.count).toBe(9);
+        expect(seen.reopened.count).toBe(12);
         expect(seen.reopened.fileId).toBe(seen.fileId);
         expect(seen.reopened.direct).toEqual(['3']);
         expect(seen.reopened.skillHit[0].name).toBe('quicksort');
         expect(seen.reopened.skills).toEqual(['quicksort']);
+    });
+
+    it("agentic-flow's ReasoningBank on the RVF backend: patterns in the file, a reopened bank keeps numbering", ({ skip }) => {
+        if (unreachable) skip();
+        expect(seen.patternRows).toEqual(['pattern_0', 'pattern_1', 'pattern_2']);
+        expect(seen.patternSearch).toEqual(['stream the csv line by line']);
+        // agentdb alone would name the next pattern pattern_0 again after a reopen (a duplicate).
+        expect(seen.reopened.patternRows).toEqual(['pattern_0', 'pattern_1', 'pattern_2', 'pattern_3']);
+        expect(seen.reopened.patternSearch).toEqual(['write the failing test first']);
     });
 
     it('\':memory:\' AgentDBs each get a private temp file, none in the current directory, removed at close', ({ skip }) => {
@@ -138,7 +147,7 @@ describe.skipIf(!native.available)(`agentdb ${AGENTDB} with vectorBackend 'rvf' 
         if (unreachable) skip();
         const file = path.join(dir, 'agent.db.ruvector');
         const inspect = JSON.parse(execFileSync(process.execPath, [path.join(root, 'npm/rvf/bin/rvf.js'), 'inspect', file, '--json'], { encoding: 'utf8' }));
-        expect(inspect.status).toMatchObject({ totalVectors: 9, dimension: 64, metric: 'cosine', layout: 'S' });
+        expect(inspect.status).toMatchObject({ totalVectors: 13, dimension: 64, metric: 'cosine', layout: 'S' });
         const report = await RvfDatabase.verifyFile(file);
         expect(report.ok).toBe(true);
         expect(report.problems).toEqual([]);
@@ -146,8 +155,9 @@ describe.skipIf(!native.available)(`agentdb ${AGENTDB} with vectorBackend 'rvf' 
         try {
             expect(await db.fileId()).toBe(seen.fileId);
             const ids = await db.ids();
-            expect(ids.length).toBe(9);
-            expect(ids).toEqual(expect.arrayContaining(['1', '2', '3', '4', '5', '6', 'skill:1', 'skill:2', 'skill:3']));
+            expect(ids.length).toBe(13);
+            expect(ids).toEqual(expect.arrayContaining(['1', '2', '3', '4', '5', '6', 'skill:1', 'skill:2', 'skill:3',
+                'pattern_0', 'pattern_1', 'pattern_2', 'pattern_3']));
             expect((await db.get('skill:3')).metadata).toMatchObject({ name: 'mailer', successRate: 0.3 });
         } finally {
             await db.close();

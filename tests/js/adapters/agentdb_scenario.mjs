@@ -4,7 +4,7 @@
 // controllers, close, reopen — and prints one JSON line of what it saw for the test to check.
 // usage: node agentdb_scenario.mjs DIR
 import '@ruvector/rvf-agentdb/register';
-import { whenClosed } from '@ruvector/rvf-agentdb';
+import { whenClosed, reasoningBankFor } from '@ruvector/rvf-agentdb';
 import { AgentDB } from 'agentdb';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -65,6 +65,20 @@ out.metric = backend.metric();
 out.indexStats = backend.indexStats();
 out.witness = backend.verifyWitness();
 out.witnessAsync = await backend.verifyWitnessAsync();
+// agentic-flow's ReasoningBank wired to the same RVF backend.
+const patterns = [
+    { taskType: 'sorting', approach: 'divide and conquer with quicksort', successRate: 0.9 },
+    { taskType: 'parsing', approach: 'stream the csv line by line', successRate: 0.7 },
+    { taskType: 'email', approach: 'retry delivery with backoff', successRate: 0.5 },
+];
+const patternRows = async (db) => (await db.vectorBackend.db.find({ op: 'ge', field: 'patternId', value: 0 })).map((r) => r.id).sort();
+const bank = await reasoningBankFor(a);
+for (const p of patterns)
+    await bank.storePattern(p);
+await a.vectorBackend.flush?.();
+out.patternRows = await patternRows(a);
+// The mock embedder is not semantic: search with the vector stored for patterns[1] (exact).
+out.patternSearch = (await bank.searchPatterns({ taskEmbedding: (await a.vectorBackend.db.get('pattern_1')).vector, k: 1, rerank: false })).map((p) => p.approach);
 out.count = (await backend.getStatsAsync()).count;
 await a.close();
 
@@ -77,6 +91,11 @@ out.reopened = {
     skillHit: (await b.vectorBackend.searchAsync(skillQ, 1)).map((r) => r.metadata),
     skills: (await b.getController('skills').retrieveSkills({ task: 'sort numbers quickly', k: 1 })).map((s) => s.name),
 };
+const bank2 = await reasoningBankFor(b);
+await bank2.storePattern({ taskType: 'testing', approach: 'write the failing test first', successRate: 0.8 });
+await b.vectorBackend.flush?.();
+out.reopened.patternRows = await patternRows(b);
+out.reopened.patternSearch = (await bank2.searchPatterns({ taskEmbedding: (await b.vectorBackend.db.get('pattern_3')).vector, k: 1, rerank: false })).map((p) => p.approach);
 const reopenedPath = b.vectorBackend.getStoragePath();
 await b.close();
 await whenClosed(reopenedPath);
