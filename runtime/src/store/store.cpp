@@ -68,6 +68,8 @@ std::unique_ptr<RvfStore::Impl> new_impl(const StoreOptions &o, const std::strin
                                               (o.index == IndexMode::Off ? core::kStoreConfigNoIndex : 0));
     impl->config.hnsw_m = o.hnsw_m;
     impl->config.hnsw_ef_construction = o.hnsw_ef_construction;
+    if (o.signing_key)
+        impl->signer = crypto::SegmentSigner::from_seed(*o.signing_key);
     impl->index_threads = o.index_threads;
     impl->checkpoint_min_bytes = o.checkpoint_bytes;
     impl->merge_io_bytes_per_second = o.merge_io_bytes_per_second;
