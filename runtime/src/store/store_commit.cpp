@@ -216,7 +216,12 @@ Result<void> RvfStore::Impl::commit(std::vector<PendingSegment> segs, uint8_t wi
     const bool key_written_before = signing_key_written;
     if (signer) {
         writer->set_signer(signer);
-        if (!signing_key_written) {
+        // Also after a compaction adopted a new file whose directory lists no CRYPTO_SEG.
+        const auto &dir = writer->directory();
+        const bool listed = std::any_of(dir.begin(), dir.end(), [](const core::SegmentDirEntry &e) {
+            return e.seg_type == static_cast<uint8_t>(core::SegType::Crypto);
+        });
+        if (!signing_key_written || !listed) {
             crypto::SigningKeyRecord rec;
             rec.key_id = signer->key_id;
             rec.public_key = signer->key.public_key;
