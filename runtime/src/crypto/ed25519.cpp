@@ -37,9 +37,9 @@ Ed25519KeyPair ed25519_keypair_from_seed(const Ed25519Seed &seed, Ed25519Backend
 Ed25519Signature ed25519_sign(const Ed25519KeyPair &key, core::ByteView message, Ed25519Backend b) {
     Ed25519Signature sig{};
     if (resolve(b) == Ed25519Backend::Libsodium)
-        detail::libsodium_sign(key.seed.data(), message.data, message.size, sig.data());
+        detail::libsodium_sign(key.seed.data(), key.public_key.data(), message.data, message.size, sig.data());
     else
-        detail::vendored_sign(key.seed.data(), message.data, message.size, sig.data());
+        detail::vendored_sign(key.seed.data(), key.public_key.data(), message.data, message.size, sig.data());
     return sig;
 }
 

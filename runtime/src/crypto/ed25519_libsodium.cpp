@@ -2,6 +2,8 @@
 // this file compiles to "not available" stubs that ed25519.cpp never routes to.
 #include "ed25519_backends.hpp"
 
+#include <cstring>
+
 #include <cstdlib>
 
 #if RVF_HAVE_LIBSODIUM
@@ -31,10 +33,12 @@ void libsodium_public_key(const uint8_t seed[32], uint8_t pk[32]) {
     crypto_sign_ed25519_seed_keypair(pk, k.sk, seed);
 }
 
-void libsodium_sign(const uint8_t seed[32], const uint8_t *msg, size_t len, uint8_t sig[64]) {
+void libsodium_sign(const uint8_t seed[32], const uint8_t pk[32], const uint8_t *msg, size_t len, uint8_t sig[64]) {
+    // libsodium's secret key is seed ‖ public key: assembled, not re-derived (that would cost a
+    // second scalar multiplication per signature).
     SecretKey k;
-    unsigned char pk[crypto_sign_ed25519_PUBLICKEYBYTES];
-    crypto_sign_ed25519_seed_keypair(pk, k.sk, seed);
+    std::memcpy(k.sk, seed, 32);
+    std::memcpy(k.sk + 32, pk, 32);
     crypto_sign_ed25519_detached(sig, nullptr, msg, len, k.sk);
 }
 
@@ -44,7 +48,7 @@ bool libsodium_verify(const uint8_t pk[32], const uint8_t *msg, size_t len, cons
 #else
 bool libsodium_available() { return false; }
 void libsodium_public_key(const uint8_t *, uint8_t *) { std::abort(); }
-void libsodium_sign(const uint8_t *, const uint8_t *, size_t, uint8_t *) { std::abort(); }
+void libsodium_sign(const uint8_t *, const uint8_t *, const uint8_t *, size_t, uint8_t *) { std::abort(); }
 bool libsodium_verify(const uint8_t *, const uint8_t *, size_t, const uint8_t *) { std::abort(); }
 #endif
 

@@ -3,6 +3,8 @@
 // and Debian's libsodium can live in one native binary.
 #include "ed25519_backends.hpp"
 
+#include <cstring>
+
 extern "C" {
 int rvf_vsodium_crypto_sign_ed25519_seed_keypair(unsigned char *pk, unsigned char *sk, const unsigned char *seed);
 int rvf_vsodium_crypto_sign_ed25519_detached(unsigned char *sig, unsigned long long *siglen_p,
@@ -27,10 +29,12 @@ void vendored_public_key(const uint8_t seed[32], uint8_t pk[32]) {
     rvf_vsodium_crypto_sign_ed25519_seed_keypair(pk, k.sk, seed);
 }
 
-void vendored_sign(const uint8_t seed[32], const uint8_t *msg, size_t len, uint8_t sig[64]) {
+void vendored_sign(const uint8_t seed[32], const uint8_t pk[32], const uint8_t *msg, size_t len, uint8_t sig[64]) {
+    // libsodium's secret key is seed ‖ public key: assembled, not re-derived (that would cost a
+    // second scalar multiplication per signature).
     SecretKey k;
-    unsigned char pk[32];
-    rvf_vsodium_crypto_sign_ed25519_seed_keypair(pk, k.sk, seed);
+    std::memcpy(k.sk, seed, 32);
+    std::memcpy(k.sk + 32, pk, 32);
     rvf_vsodium_crypto_sign_ed25519_detached(sig, nullptr, msg, len, k.sk);
 }
 

@@ -43,6 +43,8 @@ const char *ed25519_backend_name(Ed25519Backend b);
 Ed25519KeyPair ed25519_keypair_from_seed(const Ed25519Seed &seed, Ed25519Backend b = Ed25519Backend::Default);
 
 /// Detached signature of `message` under `key` (deterministic: same key + message, same bytes).
+/// `key` must come from ed25519_keypair_from_seed: a public key that does not match the seed
+/// yields signatures that do not verify.
 Ed25519Signature ed25519_sign(const Ed25519KeyPair &key, core::ByteView message,
                               Ed25519Backend b = Ed25519Backend::Default);
 
