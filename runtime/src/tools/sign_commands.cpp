@@ -1,13 +1,13 @@
 // `rvf keygen` and the signature half of `rvf verify --key` (docs/signing.md). A key file holds
-// the 32-byte Ed25519 seed as 64 hex digits and a newline; it is created mode 0600 and never
+// the 32-byte Ed25519 seed as 64 hex digits and a newline; it is made owner-only and never
 // overwritten.
 #include <cstdio>
 #include <cstring>
 #include <string>
 
-#include <fcntl.h>
-#include <sys/random.h>
-#include <unistd.h>
+#include <filesystem>
+#include <fstream>
+#include <random>
 
 #include <rvf/byte_source.hpp>
 #include <rvf/core/format/commit_record.hpp>
@@ -56,22 +56,29 @@ int keygen_command(int argc, char **argv) {
         std::fprintf(stderr, "usage: rvf keygen KEYFILE   (writes a new Ed25519 secret key, prints its key id)\n");
         return 2;
     }
+    // std::random_device: getrandom/urandom on Linux, arc4random on macOS, rand_s on Windows —
+    // the portable spelling of the OS entropy source for every build the tool has.
     crypto::Ed25519Seed seed{};
-    if (getrandom(seed.data(), seed.size(), 0) != static_cast<ssize_t>(seed.size())) {
-        std::fprintf(stderr, "rvf keygen: getrandom failed: %s\n", std::strerror(errno));
+    std::random_device rd;
+    for (size_t i = 0; i < seed.size(); i += 4) {
+        const uint32_t v = rd();
+        std::memcpy(seed.data() + i, &v, 4);
+    }
+    const std::filesystem::path path(argv[0]);
+    std::error_code ec;
+    if (std::filesystem::exists(path, ec)) {
+        std::fprintf(stderr, "rvf keygen: %s exists (a key file is never overwritten; pick a new path)\n", argv[0]);
         return 2;
     }
-    const int fd = ::open(argv[0], O_WRONLY | O_CREAT | O_EXCL, 0600);
-    if (fd < 0) {
-        std::fprintf(stderr, "rvf keygen: cannot create %s: %s (it is never overwritten; pick a new path)\n", argv[0],
-                     std::strerror(errno));
-        return 2;
-    }
-    const std::string line = hex(seed.data(), seed.size()) + "\n";
-    const bool ok = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size()) && ::fsync(fd) == 0;
-    ::close(fd);
-    if (!ok) {
-        std::fprintf(stderr, "rvf keygen: writing %s failed: %s\n", argv[0], std::strerror(errno));
+    // Create it empty, make it owner-only, then write the secret.
+    { std::ofstream touch(path, std::ios::binary); }
+    std::filesystem::permissions(path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write,
+                                 std::filesystem::perm_options::replace, ec);
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << hex(seed.data(), seed.size()) << "\n";
+    out.flush();
+    if (ec || !out) {
+        std::fprintf(stderr, "rvf keygen: writing %s failed%s%s\n", argv[0], ec ? ": " : "", ec ? ec.message().c_str() : "");
         return 2;
     }
     const auto key = crypto::ed25519_keypair_from_seed(seed);
