@@ -94,7 +94,7 @@ struct Sample {
     int ok = 0;
 };
 
-Sample run_mode(const std::string &path, const ReadOnlyOptions &o, const std::vector<float> &q) {
+Sample run_mode(const std::string &path, const OpenOptions &o, const std::vector<float> &q) {
     Sample s;
     s.base_anon_kib = status_kib("RssAnon"); // the process before the open (binary, libraries)
     const auto t0 = Clock::now();
@@ -118,7 +118,7 @@ Sample run_mode(const std::string &path, const ReadOnlyOptions &o, const std::ve
 }
 
 /// run_mode in a fresh process (its own RSS), the sample back through a pipe.
-Sample in_child(const std::string &path, const ReadOnlyOptions &o, const std::vector<float> &q) {
+Sample in_child(const std::string &path, const OpenOptions &o, const std::vector<float> &q) {
     int fd[2];
     if (::pipe(fd) != 0)
         return {};
@@ -182,9 +182,9 @@ int main(int argc, char **argv) {
                 "anon MB", "+anon MB", "read MB", "in place");
     struct Mode {
         const char *name;
-        ReadOnlyOptions o;
+        OpenOptions o;
     };
-    ReadOnlyOptions copy, full, structural;
+    OpenOptions copy, full, structural;
     copy.in_place = false;
     structural.verify = OpenVerify::Structural;
     const Mode modes[] = {{"copying (before: read + decode)", copy},

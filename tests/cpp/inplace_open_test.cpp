@@ -208,13 +208,13 @@ bool can_map() {
     return yes;
 }
 
-ReadOnlyOptions structural() {
-    ReadOnlyOptions o;
+OpenOptions structural() {
+    OpenOptions o;
     o.verify = OpenVerify::Structural;
     return o;
 }
-ReadOnlyOptions copying() {
-    ReadOnlyOptions o;
+OpenOptions copying() {
+    OpenOptions o;
     o.in_place = false;
     return o;
 }
@@ -256,7 +256,7 @@ TEST_P(InPlaceOpen, CompactedFileAnswersAsTheCopyingOpen) {
     auto copy = RvfStore::open_readonly(path, copying());
     ASSERT_TRUE(copy.ok()) << copy.error().to_string();
     EXPECT_EQ(copy->status().rows_in_place, 0u);
-    for (const ReadOnlyOptions &o : {structural(), ReadOnlyOptions{}}) {
+    for (const OpenOptions &o : {structural(), OpenOptions{}}) {
         auto in = RvfStore::open_readonly(path, o);
         ASSERT_TRUE(in.ok()) << in.error().to_string();
         if (can_map())

@@ -7,6 +7,7 @@
 // of the calls made, which the golden-file tests rely on.
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -15,6 +16,7 @@
 #include <rvf/core/format/manifest_l0.hpp>
 #include <rvf/core/format/manifest_tlv.hpp>
 #include <rvf/core/format/segment_header.hpp>
+#include <rvf/crypto/segment_signature.hpp>
 #include <rvf/result.hpp>
 
 namespace rvf {
@@ -81,6 +83,13 @@ public:
     /// the number of commits.
     void set_list_manifests(bool on) { list_manifests_ = on; }
 
+    /// Sign what this writer appends from now on (nullptr: stop). Listed segments get the SIGNED
+    /// flag and a signature footer (rvf/crypto/segment_signature.hpp); manifests get the
+    /// signature in their Level-0 root; unlisted COMMIT records stay unsigned (a signing store
+    /// checkpoints every commit instead of writing them).
+    void set_signer(std::shared_ptr<const crypto::SegmentSigner> signer) { signer_ = std::move(signer); }
+    const std::shared_ptr<const crypto::SegmentSigner> &signer() const { return signer_; }
+
     const std::vector<core::SegmentDirEntry> &directory() const { return dir_; }
     /// The directory the next manifest lists, for a store's merge: it replaces runs of entries
     /// by the merged segments it appended (which may then be listed out of file order).
@@ -105,6 +114,7 @@ private:
     std::optional<uint64_t> last_manifest_offset_;
     std::optional<uint64_t> last_manifest_id_;
     bool list_manifests_ = true;
+    std::shared_ptr<const crypto::SegmentSigner> signer_;
 };
 
 } // namespace rvf

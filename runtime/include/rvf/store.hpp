@@ -19,6 +19,7 @@
 
 #include <rvf/core/bytes.hpp>
 #include <rvf/core/format/enums.hpp>
+#include <rvf/crypto/segment_signature.hpp>
 #include <rvf/file_report.hpp>
 #include <rvf/filter.hpp>
 #include <rvf/metadata.hpp>
@@ -105,6 +106,39 @@ struct StoreOptions {
     /// fraction of a file of at least 1 MiB. 0 turns it off; tiered stores never auto-compact
     /// (compaction re-tiers, which is lossy). Not stored in the file: see set_auto_compaction.
     double auto_compact_dead_ratio = 0.5;
+    /// Ed25519 seed (the secret key): every commit then signs what it writes (SIGNED segments
+    /// with a signature footer, manifests in their root, the public key in a CRYPTO_SEG) and is
+    /// a checkpoint. Not stored in the file. nullopt: unsigned (docs/signing.md).
+    std::optional<crypto::Ed25519Seed> signing_key = std::nullopt;
+};
+
+/// How open_readonly checks a file before answering (issue 17).
+enum class OpenVerify : uint8_t {
+    /// Default: every header and content hash, the rules verify() applies (a damaged file is
+    /// refused or answered from its last intact epoch, as before). Reads the whole file once.
+    Full = 0,
+    /// O(1) in the file size: the Level-0 root ending the file, its manifest (hash + CRC), every
+    /// listed segment header against the directory, and the bounds of every block and id map.
+    /// Payloads are not hashed: a flipped bit in row data changes answers, never reads out of
+    /// bounds; verify() reports it. Files whose newest commit is not a checkpoint (COMMIT
+    /// records, a torn tail), Layout R and tiered stores take the Full path.
+    Structural = 1,
+};
+
+/// Options of open / open_readonly: how a read-only open checks and maps the file (store.cpp,
+/// store_inplace.cpp) and the signature policy (store_signing.cpp).
+struct OpenOptions {
+    /// open_readonly only (a writer always checks everything): Full or Structural, above.
+    OpenVerify verify = OpenVerify::Full;
+    /// open_readonly: map the file and use row-major VEC blocks (what compaction writes) where
+    /// they lie instead of copying them. Native POSIX builds; elsewhere (and false) the file is
+    /// read into memory. A writable open keeps its rows in memory whatever this says.
+    bool in_place = true;
+    /// Refuse the file (UnknownSigner, InvalidSignature or UnsignedManifest) unless every
+    /// committed segment and manifest is signed by this key id and the signatures verify.
+    std::optional<crypto::KeyId> require_signature = std::nullopt;
+    /// Sign this handle's commits (open only; as StoreOptions::signing_key).
+    std::optional<crypto::Ed25519Seed> signing_key = std::nullopt;
 };
 
 /// One rejected vector of a batch: its position in the batch, its id and why.
@@ -214,8 +248,27 @@ struct SegmentSummary {
     uint64_t payload_length = 0;
 };
 
+/// Signature state of one committed segment (VerifyReport::signatures).
+enum class SignatureState : uint8_t {
+    Unsigned = 0, ///< no SIGNED flag (manifests: no root signature; COMMIT records are never signed)
+    Valid = 1,    ///< verifies under `key_id`, a key of the file's CRYPTO_SEGs (or one the caller trusts)
+    Invalid = 2,  ///< SIGNED, but the footer is missing/damaged or verifies under no known key
+};
+struct SegmentSignature {
+    uint64_t segment_id = 0;
+    uint64_t offset = 0;
+    uint8_t seg_type = 0;
+    SignatureState state = SignatureState::Unsigned;
+    std::optional<crypto::KeyId> key_id; ///< Valid: the signer
+    std::string what;                    ///< Invalid: why
+};
+
 struct VerifyReport {
     bool ok = true;
+    /// Every committed Layout S segment in file order (COMMIT records included), with its
+    /// signature state; an Invalid one is also a problem (InvalidSignature / AlgoUnsupported).
+    std::vector<SegmentSignature> signatures;
+    std::vector<crypto::KeyId> signing_keys; ///< key ids of the file's CRYPTO_SEG records
     uint64_t segments_checked = 0;
     uint64_t witness_entries_checked = 0;
     uint64_t manifests_checked = 0;
@@ -231,26 +284,6 @@ struct VerifyReport {
 /// outside the store's lock, so writers arriving meanwhile share the next fsync (group commit;
 /// status().syncs counts them). A query may see a write whose fsync is still in flight; the
 /// write is acknowledged (returns) only once durable, and a failed fsync poisons the handle.
-/// How open_readonly checks a file before answering (issue 17).
-enum class OpenVerify : uint8_t {
-    /// Default: every header and content hash, the rules verify() applies (a damaged file is
-    /// refused or answered from its last intact epoch, as before). Reads the whole file once.
-    Full = 0,
-    /// O(1) in the file size: the Level-0 root ending the file, its manifest (hash + CRC), every
-    /// listed segment header against the directory, and the bounds of every block and id map.
-    /// Payloads are not hashed: a flipped bit in row data changes answers, never reads out of
-    /// bounds; verify() reports it. Files whose newest commit is not a checkpoint (COMMIT
-    /// records, a torn tail), Layout R and tiered stores take the Full path.
-    Structural = 1,
-};
-
-struct ReadOnlyOptions {
-    OpenVerify verify = OpenVerify::Full;
-    /// Map the file and use row-major VEC blocks (what compaction writes) where they lie instead
-    /// of copying them. Native POSIX builds; elsewhere (and false) the file is read into memory.
-    bool in_place = true;
-};
-
 class RvfStore {
 public:
     ~RvfStore();
@@ -263,7 +296,10 @@ public:
     static Result<RvfStore> open(const std::string &path);
     /// Open without the lock; every write returns ReadOnly.
     static Result<RvfStore> open_readonly(const std::string &path);
-    static Result<RvfStore> open_readonly(const std::string &path, const ReadOnlyOptions &options);
+    /// open / open_readonly with options: how a read-only open checks and maps the file, a
+    /// signature policy and (open) a signing key: see OpenOptions.
+    static Result<RvfStore> open(const std::string &path, const OpenOptions &options);
+    static Result<RvfStore> open_readonly(const std::string &path, const OpenOptions &options);
     /// A store over an in-memory image (writable; to_bytes() returns the image). Empty span + options = new store.
     static Result<RvfStore> from_bytes(std::span<const uint8_t> bytes);
     static Result<RvfStore> create_in_memory(const StoreOptions &options);
@@ -355,6 +391,8 @@ public:
 
 private:
     explicit RvfStore(std::unique_ptr<Impl> impl);
+    /// open_readonly without the signature policy (store.cpp; the policy is store_signing.cpp's).
+    static Result<RvfStore> open_readonly_unchecked(const std::string &path, const OpenOptions &options);
     std::unique_ptr<Impl> impl_;
 };
 
@@ -362,6 +400,11 @@ private:
 /// RvfStore::verify, and when the file does not even load, the reason as one more problem. For
 /// damaged files, where open and open_readonly refuse: `rvf verify` lists what is wrong.
 VerifyReport verify_file(const std::string &path);
+/// The require_signature policy over a report: Ok when every committed segment but COMMIT
+/// records is signed (manifests in their root) by `key` and verifies. Otherwise, naming the first
+/// offending segment: InvalidSignature (a signature that fails), UnknownSigner (signed by
+/// another key), UnsignedManifest (an unsigned segment or manifest, or no segment at all).
+Result<void> require_signature(const VerifyReport &report, const crypto::KeyId &key);
 /// The same over an image in memory (browsers, the SDK's wasm backend).
 VerifyReport verify_bytes(std::span<const uint8_t> bytes);
 

@@ -6,6 +6,7 @@
 // their content hash, headers by validation + the manifest directory, the latest manifest's own
 // header by the canonical-header rules and the segment-id invariant below.
 #include "rvf/file_report.hpp"
+#include <rvf/crypto/segment_signature.hpp>
 
 #include <cstdio>
 #include <cstring>
@@ -110,12 +111,24 @@ Status canonical_header(FileLayout layout, ByteView file, uint64_t off, const Se
         why = "Layout S segment not 64-byte aligned";
         return Status::AlignmentError;
     }
-    if (h.alignment_pad != core::layout_s_pad(h.payload_length)) {
+    // A SIGNED segment's payload is followed by its signature footer, then the zero fill; its
+    // alignment_pad counts both (rvf/crypto/segment_signature.hpp). verify() checks the signature.
+    const uint64_t pad_at = off + core::kSegmentHeaderSize + h.payload_length;
+    uint64_t footer_len = 0;
+    if (h.flags & core::SegFlag::Signed) {
+        crypto::SignatureFooter f;
+        if (!crypto::decode_signature_footer(file.sub(static_cast<size_t>(pad_at), h.alignment_pad), f)) {
+            why = "SIGNED segment " + std::to_string(h.segment_id) + " has no valid signature footer";
+            return Status::InvalidSignature;
+        }
+        footer_len = f.footer_length;
+    }
+    if (h.alignment_pad != core::layout_s_segment_span(h.payload_length + footer_len) - core::kSegmentHeaderSize -
+                               h.payload_length) {
         why = "alignment_pad does not pad the segment to 64 bytes";
         return Status::AlignmentError;
     }
-    const uint64_t pad_at = off + core::kSegmentHeaderSize + h.payload_length;
-    if (!all_zero(file.data + pad_at, h.alignment_pad)) {
+    if (!all_zero(file.data + pad_at + footer_len, static_cast<size_t>(h.alignment_pad - footer_len))) {
         why = "non-zero padding bytes";
         return Status::AlignmentError;
     }

@@ -5,6 +5,7 @@
 #include <string>
 #include <utility>
 
+#include <rvf/core/format/commit_record.hpp>
 #include <rvf/core/format/layout_s_manifest.hpp>
 #include <rvf/hash.hpp>
 
@@ -66,7 +67,14 @@ Result<uint64_t> LayoutSWriter::append_raw(core::SegType type, uint16_t flags, B
     h.checksum_algo = checksum_algo;
     h.compression = compression;
     h.uncompressed_len = uncompressed_len;
-    h.alignment_pad = core::layout_s_pad(payload.size);
+    // Signing: SIGNED flag before hashing the header into the message; alignment_pad then counts
+    // the footer and the zero fill after it (see rvf/crypto/segment_signature.hpp).
+    const bool sign = signer_ && type != core::SegType::Manifest && h.seg_type != core::kCommitSegType;
+    const size_t footer_len = sign ? crypto::kFooterFixedBytes + crypto::kEd25519SignatureBytes : 0;
+    if (sign)
+        h.flags = static_cast<uint16_t>(h.flags | core::SegFlag::Signed);
+    h.alignment_pad = static_cast<uint32_t>(core::layout_s_segment_span(payload.size + footer_len) -
+                                            core::kSegmentHeaderSize - payload.size);
     // Refuse to write a header our own reader would reject (reserved flag bits, COMPRESSED
     // without a compression byte, unknown checksum_algo).
     if (Status s = core::validate_segment_header(h); s != Status::Ok)
@@ -75,13 +83,20 @@ Result<uint64_t> LayoutSWriter::append_raw(core::SegType type, uint16_t flags, B
         return Error{s, "content hash"};
 
     const uint64_t offset = base_ + buf_.size();
-    const uint64_t span = core::layout_s_segment_span(payload.size);
+    const uint64_t span = core::layout_s_segment_span(payload.size + footer_len);
     const size_t at = buf_.size();
     buf_.resize(buf_.size() + span, 0); // zeros cover the padding
     uint8_t *p = buf_.data() + at;
     core::encode_segment_header(h, p);
     if (payload.size)
         std::memcpy(p + core::kSegmentHeaderSize, payload.data, payload.size);
+    if (sign) {
+        const auto msg = crypto::segment_signing_message(p, payload);
+        const auto sig = crypto::ed25519_sign(signer_->key, core::ByteView(msg.data(), msg.size()));
+        const auto footer =
+            crypto::encode_signature_footer(crypto::SignatureAlgo::Ed25519, core::ByteView(sig.data(), sig.size()));
+        std::memcpy(p + core::kSegmentHeaderSize + payload.size, footer.data(), footer.size());
+    }
 
     if (list_in_directory) {
         core::SegmentDirEntry e;
@@ -114,12 +129,26 @@ Result<uint64_t> LayoutSWriter::append_manifest(const core::ManifestL0 &fields, 
 
     const uint64_t offset = base_ + buf_.size();
     std::vector<uint8_t> payload(size);
+    core::ManifestL0 root_fields = fields;
+    if (signer_) { // room for the root's signature; its bytes are filled in below
+        root_fields.sig_algo = static_cast<uint16_t>(crypto::SignatureAlgo::Ed25519);
+        root_fields.sig_length = crypto::kEd25519SignatureBytes;
+        std::memset(root_fields.signature, 0, sizeof root_fields.signature);
+    }
     core::ByteWriter w(core::MutByteView(payload.data(), payload.size()));
-    if (Status s = core::encode_layout_s_manifest(w, parts, fields, offset + core::kSegmentHeaderSize);
+    if (Status s = core::encode_layout_s_manifest(w, parts, root_fields, offset + core::kSegmentHeaderSize);
         s != Status::Ok || w.pos() != size)
         return Error{Status::InvalidArgument, "manifest root rejected"};
 
     const uint64_t id = next_id_;
+    if (signer_) {
+        const size_t root_at = size - core::kRootManifestSize;
+        const auto msg = crypto::root_signing_message(id, core::ByteView(payload.data(), payload.size()), root_at);
+        const auto sig = crypto::ed25519_sign(signer_->key, core::ByteView(msg.data(), msg.size()));
+        uint8_t *root = payload.data() + root_at;
+        std::memcpy(root + core::l0_off::signature, sig.data(), sig.size());
+        core::store_u32_le(root + core::l0_off::root_checksum, core::manifest_l0_checksum(root));
+    }
     // Listed in later manifests' directories (but never in its own), as upstream's runtime does
     // (spec §3.2): then every header except the latest manifest's is cross-checked by a directory.
     auto r = append_raw(core::SegType::Manifest, 0, ByteView(payload.data(), payload.size()), 1, timestamp_ns,

@@ -68,6 +68,8 @@ std::unique_ptr<RvfStore::Impl> new_impl(const StoreOptions &o, const std::strin
                                               (o.index == IndexMode::Off ? core::kStoreConfigNoIndex : 0));
     impl->config.hnsw_m = o.hnsw_m;
     impl->config.hnsw_ef_construction = o.hnsw_ef_construction;
+    if (o.signing_key)
+        impl->signer = crypto::SegmentSigner::from_seed(*o.signing_key);
     impl->index_threads = o.index_threads;
     impl->checkpoint_min_bytes = o.checkpoint_bytes;
     impl->merge_io_bytes_per_second = o.merge_io_bytes_per_second;
@@ -234,9 +236,9 @@ Result<RvfStore> RvfStore::open(const std::string &path) {
     return RvfStore(std::move(impl));
 }
 
-Result<RvfStore> RvfStore::open_readonly(const std::string &path) { return open_readonly(path, ReadOnlyOptions{}); }
+Result<RvfStore> RvfStore::open_readonly(const std::string &path) { return open_readonly_unchecked(path, OpenOptions{}); }
 
-Result<RvfStore> RvfStore::open_readonly(const std::string &path, const ReadOnlyOptions &options) {
+Result<RvfStore> RvfStore::open_readonly_unchecked(const std::string &path, const OpenOptions &options) {
     if (static_cast<uint8_t>(options.verify) > 1)
         return Error{Status::InvalidArgument, "unknown OpenVerify value; use Full or Structural"};
     if (options.in_place) {

@@ -172,7 +172,7 @@ bool RvfStore::Impl::wants_checkpoint(uint64_t commit_bytes, size_t segment_coun
     // The root's pointers (layer A, the quantisation dictionary) are what boot and progressive
     // readers follow: a commit that moves one is a checkpoint.
     if (!checkpoint_offset || segment_count > core::kCommitMaxSegments || force_checkpoint || moves_root ||
-        checkpoint_min_bytes == 0)
+        checkpoint_min_bytes == 0 || signer /* COMMIT records are not signed: see store_impl.hpp */)
         return true;
     // Checkpoints cost O(live segments); spacing them by kCheckpointSpacing times their own size
     // keeps the bytes they add to a fixed fraction of the commits between them, whatever the
@@ -213,11 +213,31 @@ Result<void> RvfStore::Impl::commit(std::vector<PendingSegment> segs, uint8_t wi
         return w;
     if (auto c = convert_if_needed(); !c)
         return c;
+    // Signing: this handle's key signs everything appended below; its first commit also
+    // writes the public key (CRYPTO_SEG) so verifiers find it in the file.
+    const bool key_written_before = signing_key_written;
+    if (signer) {
+        writer->set_signer(signer);
+        // Also after a compaction adopted a new file whose directory lists no CRYPTO_SEG.
+        const auto &dir = writer->directory();
+        const bool listed = std::any_of(dir.begin(), dir.end(), [](const core::SegmentDirEntry &e) {
+            return e.seg_type == static_cast<uint8_t>(core::SegType::Crypto);
+        });
+        if (!signing_key_written || !listed) {
+            crypto::SigningKeyRecord rec;
+            rec.key_id = signer->key_id;
+            rec.public_key = signer->key.public_key;
+            rec.valid_from_ns = now_ns();
+            segs.insert(segs.begin(), PendingSegment{core::SegType::Crypto, 0, crypto::encode_crypto_seg(rec)});
+            signing_key_written = true;
+        }
+    }
     const LayoutSWriter snapshot = *writer;
     const std::optional<uint64_t> index_a_before = index_a_offset;
     const uint64_t start = storage->size();
     auto rollback = [&](Error e) -> Result<void> {
         *writer = snapshot;
+        signing_key_written = key_written_before;
         index_a_offset = index_a_before;
         if (storage->size() != start && !storage->truncate(start))
             poisoned = true; // the tail is uncommitted garbage on disk: harmless, but stop writing

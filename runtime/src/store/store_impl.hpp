@@ -120,6 +120,11 @@ struct RvfStore::Impl {
     std::vector<uint64_t> recent_checkpoints; ///< the last kRecentCheckpoints checkpoint offsets (oldest first)
     static constexpr size_t kRecentCheckpoints = 64;
     bool force_checkpoint = false; ///< the next commit is a checkpoint (a foreign file's checkpoint lacks our config)
+    /// Signing (StoreOptions::signing_key / OpenOptions::signing_key): every commit signs what it
+    /// writes and is a checkpoint (COMMIT records are not signed); the first commit of each
+    /// handle writes the public key in a CRYPTO_SEG.
+    std::shared_ptr<const crypto::SegmentSigner> signer;
+    bool signing_key_written = false;
     std::atomic<uint64_t> syncs{0}; ///< storage syncs this handle issued (status().syncs)
     static constexpr uint64_t kDefaultCheckpointBytes = 1u << 20;
     static constexpr uint64_t kCheckpointSpacing = 4;

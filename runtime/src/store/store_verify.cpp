@@ -1,5 +1,6 @@
 // store_verify.cpp — RvfStore::verify(): re-read the file and check every segment hash, every
 // manifest in the chain, and the witness chain (links and action hashes).
+#include <algorithm>
 #include <cstring>
 #include <set>
 #include <string>
@@ -21,6 +22,101 @@ std::string hex(uint64_t v) {
 
 namespace {
 
+std::string seg_name(const core::SegmentHeader &h, uint64_t off) {
+    const char *t = core::seg_type_name(h.seg_type);
+    return "segment " + std::to_string(h.segment_id) + " (" + (t ? t : "unknown") + ") at " + hex(off);
+}
+
+/// Signature state of every committed segment (spec §6.10, docs/signing.md): keys come from the
+/// file's CRYPTO_SEG records; a SIGNED segment must carry a footer whose Ed25519 signature of
+/// segment_signing_message verifies under one of them, a signed manifest root likewise for
+/// root_signing_message.
+void check_signatures(core::ByteView file, const FileReport &fr, VerifyReport &rep) {
+    std::vector<crypto::SigningKeyRecord> keys;
+    for (const SegmentRecord &r : fr.segments) {
+        if (r.offset >= fr.committed_end || r.header_status != Status::Ok ||
+            r.header.seg_type != static_cast<uint8_t>(core::SegType::Crypto))
+            continue;
+        std::vector<crypto::SigningKeyRecord> recs;
+        if (crypto::decode_crypto_seg(file.sub(static_cast<size_t>(r.offset + core::kSegmentHeaderSize),
+                                               static_cast<size_t>(r.header.payload_length)),
+                                      recs))
+            for (const auto &k : recs)
+                if (std::none_of(keys.begin(), keys.end(), [&](const auto &x) { return x.key_id == k.key_id; })) {
+                    keys.push_back(k);
+                    rep.signing_keys.push_back(k.key_id);
+                }
+    }
+    auto signer_of = [&](const std::vector<uint8_t> &msg, core::ByteView sig) -> std::optional<crypto::KeyId> {
+        if (sig.size != crypto::kEd25519SignatureBytes)
+            return std::nullopt;
+        crypto::Ed25519Signature s{};
+        std::copy(sig.data, sig.data + sig.size, s.begin());
+        for (const auto &k : keys)
+            if (crypto::ed25519_verify(k.public_key, core::ByteView(msg.data(), msg.size()), s))
+                return k.key_id;
+        return std::nullopt;
+    };
+    for (const SegmentRecord &r : fr.segments) {
+        if (r.offset >= fr.committed_end || r.header_status != Status::Ok)
+            continue;
+        const core::SegmentHeader &h = r.header;
+        SegmentSignature s;
+        s.segment_id = h.segment_id;
+        s.offset = r.offset;
+        s.seg_type = h.seg_type;
+        const core::ByteView payload = file.sub(static_cast<size_t>(r.offset + core::kSegmentHeaderSize),
+                                                static_cast<size_t>(h.payload_length));
+        Status fail = Status::InvalidSignature;
+        std::optional<std::vector<uint8_t>> msg;
+        core::ByteView sig;
+        if (h.seg_type == static_cast<uint8_t>(core::SegType::Manifest)) {
+            core::LayoutSManifestView mv;
+            if (core::parse_layout_s_manifest(payload, r.offset + core::kSegmentHeaderSize, mv) == Status::Ok &&
+                mv.root.sig_length != 0) {
+                if (mv.root.sig_algo != static_cast<uint16_t>(crypto::SignatureAlgo::Ed25519)) {
+                    fail = Status::AlgoUnsupported;
+                    s.what = "root signature algorithm " + std::to_string(mv.root.sig_algo) +
+                             " is not supported (only Ed25519, 0)";
+                } else {
+                    msg = crypto::root_signing_message(h.segment_id, payload, payload.size - core::kRootManifestSize);
+                    sig = core::ByteView(mv.root.signature, mv.root.sig_length);
+                }
+            } else {
+                rep.signatures.push_back(s); // unsigned manifest (or one inspect_file already reports)
+                continue;
+            }
+        } else if (!(h.flags & core::SegFlag::Signed)) {
+            rep.signatures.push_back(s);
+            continue;
+        } else {
+            crypto::SignatureFooter f;
+            const core::ByteView after = file.sub(static_cast<size_t>(r.offset + core::kSegmentHeaderSize + h.payload_length),
+                                                  h.alignment_pad);
+            if (!crypto::decode_signature_footer(after, f)) {
+                s.what = "is flagged SIGNED but has no valid signature footer (dropped or damaged)";
+            } else if (f.sig_algo != static_cast<uint16_t>(crypto::SignatureAlgo::Ed25519)) {
+                fail = Status::AlgoUnsupported;
+                s.what = "signature algorithm " + std::to_string(f.sig_algo) + " is not supported (only Ed25519, 0)";
+            } else {
+                msg = crypto::segment_signing_message(file.data + r.offset, payload);
+                sig = f.signature;
+            }
+        }
+        if (msg) {
+            s.key_id = signer_of(*msg, sig);
+            if (!s.key_id)
+                s.what = keys.empty() ? "is signed, but the file holds no CRYPTO_SEG key to check it with"
+                                      : "has a signature that verifies under none of the file's keys (payload or "
+                                        "header changed after signing, or signed by another key)";
+        }
+        s.state = s.key_id ? SignatureState::Valid : SignatureState::Invalid;
+        if (s.state == SignatureState::Invalid)
+            rep.problems.push_back({r.offset, fail, seg_name(h, r.offset) + " " + s.what});
+        rep.signatures.push_back(s);
+    }
+}
+
 /// Every check of a whole image. `live_rows`: the rows a load of the latest manifest produced
 /// (nullopt when the image does not load), checked against the root's count.
 VerifyReport verify_image(core::ByteView file, std::optional<uint64_t> live_rows) {
@@ -40,6 +136,7 @@ VerifyReport verify_image(core::ByteView file, std::optional<uint64_t> live_rows
         rep.ok = rep.problems.empty();
         return rep;
     }
+    check_signatures(file, fr, rep);
     const uint64_t latest = fr.manifest->offset;
     // The root's count is re-hashed with the root, so only the rows themselves can check it.
     if (live_rows && fr.manifest->total_vectors != *live_rows)

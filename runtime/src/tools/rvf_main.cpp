@@ -18,7 +18,9 @@ void usage(FILE *out) {
                       "                              manifest, and every problem found\n"
                       "  rvf convert --layout r|s IN OUT   rewrite a store in either layout (r: for upstream tools)\n"
                       "  rvf query FILE --vector x1,x2,... [--k N] [--ef N] [--exact] [--json]   top-k of a store\n"
-                      "  rvf verify FILE             every segment hash, the manifest chain and the witness chain\n"
+                      "  rvf verify FILE [--key KEYID|KEYFILE]   every segment hash, the manifest chain, the witness\n"
+                      "                              chain and every signature; --key: refuse what that key did not sign\n"
+                      "  rvf keygen KEYFILE          new Ed25519 signing key (docs/signing.md); prints its key id\n"
                       "  rvf demo [DIR] [--vectors N]   build, query, delete, compact and verify a sample store\n"
                       "  rvf --version\n",
                  rvf::version());
@@ -50,6 +52,8 @@ int main(int argc, char **argv) {
         return rvf::tools::query_command(argc - 2, argv + 2);
     if (cmd == "verify")
         return rvf::tools::verify_command(argc - 2, argv + 2);
+    if (cmd == "keygen")
+        return rvf::tools::keygen_command(argc - 2, argv + 2);
     if (cmd == "demo")
         return rvf::tools::demo_command(argc - 2, argv + 2);
 #ifdef RVF_HAVE_SERVER

@@ -117,8 +117,11 @@ int query_command(int argc, char **argv) {
 }
 
 int verify_command(int argc, char **argv) {
-    if (argc != 1) {
-        std::fprintf(stderr, "usage: rvf verify FILE\n");
+    std::string key;
+    if (argc == 3 && std::strcmp(argv[1], "--key") == 0)
+        key = argv[2];
+    else if (argc != 1) {
+        std::fprintf(stderr, "usage: rvf verify FILE [--key KEYID|KEYFILE]\n");
         return 2;
     }
     // verify_file, not open_readonly: a damaged file must still get its list of problems.
@@ -128,7 +131,10 @@ int verify_command(int argc, char **argv) {
     std::printf("%s: %llu segments, %llu manifests, %llu witness entries checked\n", r.ok ? "OK" : "FAILED",
                 static_cast<unsigned long long>(r.segments_checked), static_cast<unsigned long long>(r.manifests_checked),
                 static_cast<unsigned long long>(r.witness_entries_checked));
-    return r.ok ? 0 : 4; // the SDK CLI's code for "verify found problems"
+    const int sig = signature_summary(r, key);
+    if (sig == 2)
+        return 2;
+    return r.ok && sig == 0 ? 0 : 4; // the SDK CLI's code for "verify found problems"
 }
 
 } // namespace rvf::tools

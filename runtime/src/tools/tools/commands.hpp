@@ -1,9 +1,19 @@
 // Subcommands of the `rvf` tool; each returns the process exit code.
 #pragma once
+#include <string>
+
+namespace rvf {
+struct VerifyReport;
+}
 namespace rvf::tools {
 int inspect_command(int argc, char **argv);
 int convert_command(int argc, char **argv);
 int query_command(int argc, char **argv);
 int verify_command(int argc, char **argv);
 int demo_command(int argc, char **argv);
+// sign_commands.cpp
+int keygen_command(int argc, char **argv);
+/// Print the signature states of `r`; with key_arg (a key id or key file) apply require_signature:
+/// 0 ok, 4 refused, 2 a bad key argument.
+int signature_summary(const VerifyReport &r, const std::string &key_arg);
 } // namespace rvf::tools

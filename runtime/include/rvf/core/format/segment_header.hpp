@@ -31,6 +31,7 @@ inline constexpr size_t kSegmentHeaderSize = 64;
 inline constexpr uint64_t kSegmentAlignment = 64;     // Layout S only
 inline constexpr uint64_t kMaxSegmentPayload = 1ull << 32;   // spec constant (4 GiB)
 inline constexpr uint64_t kMaxReadPayload = 256ull << 20;    // runtime reader limit (256 MiB)
+inline constexpr uint32_t kMaxSignatureFooter = 8 + 7856;    // spec §6.10: footer of the largest signature
 
 // X(Name, value, lower_case_name) — all 29 codes of §2.1; lower-case names as N-API segments().
 #define RVF_SEG_TYPE_LIST(X)                                                                                         \
@@ -198,7 +199,9 @@ constexpr Status validate_segment_header(const SegmentHeader &h) {
         return RVF_CORRUPT(Status::AlgoUnsupported);
     if (h.payload_length > kMaxSegmentPayload)
         return RVF_CORRUPT(Status::SegmentTooLarge);
-    if (h.alignment_pad >= kSegmentAlignment)
+    // A SIGNED segment's alignment_pad also counts its signature footer (8 + up to 7856 bytes,
+    // spec §6.10; see rvf/crypto/segment_signature.hpp).
+    if (h.alignment_pad >= kSegmentAlignment + ((h.flags & SegFlag::Signed) ? kMaxSignatureFooter : 0))
         return RVF_CORRUPT(Status::AlignmentError);
     return Status::Ok;
 }
