@@ -8,6 +8,7 @@
 #include <cstring>
 #include <string>
 
+#include <rvf/crypto/segment_signature.hpp>
 #include <rvf/io/durable_file.hpp>
 
 #include "io_throttle.hpp"
@@ -54,6 +55,22 @@ Result<RvfStore::Impl::ImageInfo> RvfStore::Impl::write_image(uint32_t new_epoch
             return r.error();
         return off;
     };
+    // A signing store signs its rewrite too (every segment and the manifest root), and the new
+    // file names the key in its own CRYPTO_SEG unless one is carried over: a compacted file then
+    // passes require_signature at once, not only after the next commit.
+    if (signer) {
+        w.set_signer(signer);
+        const bool carried = std::any_of(preserved.begin(), preserved.end(),
+                                         [](const PendingSegment &p) { return p.type == core::SegType::Crypto; });
+        if (!carried) {
+            crypto::SigningKeyRecord rec;
+            rec.key_id = signer->key_id;
+            rec.public_key = signer->key.public_key;
+            rec.valid_from_ns = now_ns();
+            if (auto off = add(core::SegType::Crypto, 0, crypto::encode_crypto_seg(rec)); !off)
+                return off.error();
+        }
+    }
     if (table.has_quant()) {
         auto q = encode_quant();
         if (!q)
