@@ -69,9 +69,11 @@ void check_signatures(core::ByteView file, const FileReport &fr, VerifyReport &r
                                                 static_cast<size_t>(h.payload_length));
         Status fail = Status::InvalidSignature;
         std::optional<std::vector<uint8_t>> msg;
+        // `sig` may point into `mv` or `f`: both live as long as it, to the end of this iteration.
+        core::LayoutSManifestView mv;
+        crypto::SignatureFooter f;
         core::ByteView sig;
         if (h.seg_type == static_cast<uint8_t>(core::SegType::Manifest)) {
-            core::LayoutSManifestView mv;
             if (core::parse_layout_s_manifest(payload, r.offset + core::kSegmentHeaderSize, mv) == Status::Ok &&
                 mv.root.sig_length != 0) {
                 if (mv.root.sig_algo != static_cast<uint16_t>(crypto::SignatureAlgo::Ed25519)) {
@@ -90,7 +92,6 @@ void check_signatures(core::ByteView file, const FileReport &fr, VerifyReport &r
             rep.signatures.push_back(s);
             continue;
         } else {
-            crypto::SignatureFooter f;
             const core::ByteView after = file.sub(static_cast<size_t>(r.offset + core::kSegmentHeaderSize + h.payload_length),
                                                   h.alignment_pad);
             if (!crypto::decode_signature_footer(after, f)) {
