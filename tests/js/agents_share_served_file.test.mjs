@@ -3,31 +3,21 @@
 // another process) is subscribed and, when the update event naming the new row arrives, finds
 // that row by search. The latency from A's write to B's event is printed (the issue's goal is
 // 100 ms); the test asserts what arrives, never how fast.
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findServeBinary } from './helpers/serve_binary.mjs';
 import { RvfServerClient } from '../../npm/rvf/src/server-client.js';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const TOKEN = 'agents-share-token-3b1d';
 
-function serveBinary() {
-    const candidates = process.env.RVF_SERVE_BIN ? [process.env.RVF_SERVE_BIN]
-        : ['build/native-debug/runtime/rvf', 'build/native-release/runtime/rvf', 'build/server/runtime/rvf'].map((p) => path.join(repoRoot, p));
-    for (const p of candidates) {
-        if (!existsSync(p)) continue;
-        try {
-            if (execFileSync(p, ['--help'], { encoding: 'utf8' }).includes('rvf serve')) return p;
-        } catch {}
-    }
-    return null;
-}
 
-const bin = serveBinary();
+const bin = findServeBinary();
 if (!bin)
     console.warn('agents_share_served_file.test.mjs: skipped — no `rvf` binary with the serve command; build it with ' +
                  '`cmake --preset native-debug && cmake --build --preset native-debug --target rvf` or set RVF_SERVE_BIN');

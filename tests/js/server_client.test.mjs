@@ -12,23 +12,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findServeBinary } from './helpers/serve_binary.mjs';
 import { RvfServerClient, RvfServerError } from '../../npm/rvf/src/server-client.js';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
-function findServeBinary() {
-    const candidates = process.env.RVF_SERVE_BIN
-        ? [process.env.RVF_SERVE_BIN]
-        : ['build/native-debug/runtime/rvf', 'build/native-release/runtime/rvf', 'build/server/runtime/rvf'].map((p) =>
-              path.join(repoRoot, p));
-    for (const p of candidates) {
-        if (!existsSync(p)) continue;
-        try {
-            if (execFileSync(p, ['--help'], { encoding: 'utf8' }).includes('rvf serve')) return p;
-        } catch {}
-    }
-    return null;
-}
 
 const bin = findServeBinary();
 if (!bin)
