@@ -6,7 +6,7 @@
 // Binary: $RVF_SERVE_BIN, else the `rvf` of build/native-debug, build/native-release or
 // build/server; skipped (with a message) when none of them has the `serve` command.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';

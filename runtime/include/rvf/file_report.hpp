@@ -9,6 +9,7 @@
 
 #include <rvf/core/bytes.hpp>
 #include <rvf/core/format/file_identity.hpp>
+#include <rvf/core/format/manifest_tlv.hpp>
 #include <rvf/core/format/segment_header.hpp>
 #include <rvf/result.hpp>
 
@@ -53,6 +54,9 @@ struct DirectoryEntry {
     bool has_content_hash = false;
     uint8_t content_hash[16] = {};
 };
+
+/// A Layout S SEGMENT_DIR entry as a DirectoryEntry (its content hash is always present).
+DirectoryEntry directory_entry_of(const core::SegmentDirEntry &e);
 
 /// The decoded latest valid manifest.
 struct ManifestInfo {

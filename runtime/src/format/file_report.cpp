@@ -24,6 +24,23 @@
 
 namespace rvf {
 
+DirectoryEntry directory_entry_of(const core::SegmentDirEntry &e) {
+    DirectoryEntry d;
+    d.segment_id = e.segment_id;
+    d.seg_type = e.seg_type;
+    d.offset = e.file_offset;
+    d.payload_length = e.payload_length;
+    d.flags = e.flags;
+    d.tier = e.tier;
+    d.compressed_length = e.compressed_length;
+    d.compression = e.compression;
+    d.block_count = e.block_count;
+    d.has_content_hash = true;
+    std::memcpy(d.content_hash, e.content_hash, 16);
+    return d;
+}
+
+
 using core::ByteView;
 using core::SegmentHeader;
 using core::SegType;
@@ -219,20 +236,7 @@ Status decode_manifest(FileLayout layout, ByteView payload, uint64_t payload_off
     m.directory.clear();
     if (v.has_directory) {
         for (size_t i = 0; i < v.directory.size(); ++i) {
-            const core::SegmentDirEntry e = v.directory.at(i);
-            DirectoryEntry d;
-            d.segment_id = e.segment_id;
-            d.seg_type = e.seg_type;
-            d.offset = e.file_offset;
-            d.payload_length = e.payload_length;
-            d.flags = e.flags;
-            d.tier = e.tier;
-            d.compressed_length = e.compressed_length;
-            d.compression = e.compression;
-            d.block_count = e.block_count;
-            d.has_content_hash = true;
-            std::memcpy(d.content_hash, e.content_hash, 16);
-            m.directory.push_back(d);
+            m.directory.push_back(directory_entry_of(v.directory.at(i)));
         }
     }
     m.deleted_ids.clear();

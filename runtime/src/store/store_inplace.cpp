@@ -89,19 +89,7 @@ Result<bool> RvfStore::Impl::load_in_place_structural(MappedSource &src) {
             std::memcmp(h.content_hash, e.content_hash, 16) != 0 ||
             e.file_offset + core::layout_s_segment_span(h.payload_length) > c.header_offset)
             return Error{Status::InvalidManifest, where + " disagrees with the segment header there (run `rvf verify`)"};
-        DirectoryEntry d;
-        d.segment_id = e.segment_id;
-        d.seg_type = e.seg_type;
-        d.offset = e.file_offset;
-        d.payload_length = e.payload_length;
-        d.flags = e.flags;
-        d.tier = e.tier;
-        d.compressed_length = e.compressed_length;
-        d.compression = e.compression;
-        d.block_count = e.block_count;
-        d.has_content_hash = true;
-        std::memcpy(d.content_hash, e.content_hash, 16);
-        mi.directory.push_back(d);
+        mi.directory.push_back(directory_entry_of(e));
     }
     auto whole = src.reference(0, static_cast<size_t>(size));
     if (!whole)
