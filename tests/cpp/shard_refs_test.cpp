@@ -44,6 +44,7 @@ Input sample(uint16_t dim = 4) {
             s.file_id[b] = static_cast<uint8_t>(i * 16 + b);
             s.root_hash[b] = static_cast<uint8_t>(0xA0 + i + b);
         }
+        s.epoch = 40u + i;
         s.centroid_count = static_cast<uint32_t>(in.centroids[i].size() / (dim + 1u));
         s.centroids = ByteView(reinterpret_cast<const uint8_t *>(in.centroids[i].data()), in.centroids[i].size() * 4);
         in.refs.push_back(s);
@@ -96,6 +97,7 @@ TEST(ShardRefs, RoundTripsEveryField) {
         EXPECT_EQ(s.live_rows, w.live_rows);
         EXPECT_EQ(0, std::memcmp(s.file_id, w.file_id, 16));
         EXPECT_EQ(0, std::memcmp(s.root_hash, w.root_hash, 16));
+        EXPECT_EQ(s.epoch, w.epoch);
         EXPECT_EQ(s.centroid_count, w.centroid_count);
         ASSERT_EQ(s.centroids.size, w.centroids.size);
         EXPECT_EQ(0, std::memcmp(s.centroids.data, w.centroids.data, s.centroids.size));
@@ -169,14 +171,15 @@ TEST(ShardRefs, EveryReservedByteAndCountIsChecked) {
     EXPECT_EQ(with(r0, 2), Status::InvalidManifest);
     EXPECT_EQ(with(r0 + 2, 0), Status::InvalidManifest);
     EXPECT_EQ(with(r0 + 3, 0xFF), Status::InvalidManifest);
+    EXPECT_EQ(with(r0 + 0x3C, 1), Status::InvalidManifest); // the zero after the epoch
     const size_t name_end = r0 + kShardRecordFixedSize + std::strlen("shards/part-1.rvf");
     ASSERT_NE(name_end % 8, 0u); // the sample has padding to check
     EXPECT_EQ(with(name_end, 1), Status::InvalidManifest);
     // The second record's centroid padding (1 centroid of 4 + 1 floats = 20 B, padded to 24):
-    // header 16 + record 1 (80 + 40) = 136; + 72 (fixed + "part-2.rvf", padded) + 20.
-    EXPECT_EQ(with(136 + 72 + 20, 1), Status::InvalidManifest);
-    EXPECT_EQ(with(136, 2), Status::Ok);              // that offset is the second record's id (2)...
-    EXPECT_EQ(with(136, 3), Status::InvalidManifest); // ...and ids must run 1..n
+    // header 16 + record 1 (88 + 40) = 144; + 80 (fixed + "part-2.rvf", padded) + 20.
+    EXPECT_EQ(with(144 + 80 + 20, 1), Status::InvalidManifest);
+    EXPECT_EQ(with(144, 2), Status::Ok);              // that offset is the second record's id (2)...
+    EXPECT_EQ(with(144, 3), Status::InvalidManifest); // ...and ids must run 1..n
     // The name itself turned into an absolute path.
     EXPECT_EQ(with(r0 + kShardRecordFixedSize, '/'), Status::InvalidManifest);
 }

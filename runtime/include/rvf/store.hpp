@@ -231,6 +231,10 @@ struct StoreStatus {
     std::array<uint64_t, 3> tier_rows{};
     std::array<uint64_t, 3> tier_bytes{};
     std::vector<std::string> warnings; ///< e.g. "fell back to the previous manifest"
+    /// Read-only handles: the file's newest commit was written completely but fails its checks,
+    /// so this handle answers from the last intact epoch (also among the warnings). Writers
+    /// refuse such a file instead.
+    std::optional<Problem> damaged_commit;
     /// Read-only opens (issue 17): rows used where they lie in the file mapping (0: all rows
     /// copied into memory), and bytes the open asked the file for (its tail, manifest, headers,
     /// id maps, metadata, index; not the rows it references). 0 for other opens.

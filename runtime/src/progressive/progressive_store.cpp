@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include <rvf/sharded.hpp>
 #include <rvf/core/format/commit_record.hpp>
 #include <rvf/core/format/journal_seg.hpp>
 #include <rvf/core/format/layout_s_manifest.hpp>
@@ -351,6 +352,8 @@ Result<void> ProgressiveStore::State::step_directory() {
     if (mv.tlv.find(core::ManifestTag::ProfileConfig, cfg)) {
         if (Status s = core::decode_store_config(cfg.value, config); s != Status::Ok)
             return Error{s, "PROFILE_CONFIG record is invalid"};
+        if (config.flags & core::kStoreConfigShardedRoot)
+            return Error{Status::UnsupportedLayout, sharded_root_message("this file")};
     } else {
         config = core::StoreConfig{};
         config.dimension = root.dimension;

@@ -645,6 +645,7 @@ StoreStatus RvfStore::status() const {
     st.indexed_vectors = s.graph ? s.graph->size() : 0;
     st.persisted_index = s.graph_persisted_nodes;
     st.warnings = s.warnings;
+    st.damaged_commit = s.damaged_commit;
     st.rows_in_place = s.rows_in_place;
     st.open_bytes_read = s.open_bytes_read;
     st.tiering = s.tiering_enabled();

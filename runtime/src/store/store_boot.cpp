@@ -7,6 +7,7 @@
 #include <string>
 #include <unordered_set>
 
+#include <rvf/sharded.hpp>
 #include <rvf/core/format/journal_seg.hpp>
 #include <rvf/core/format/layout_s_manifest.hpp>
 #include <rvf/core/format/quant_seg.hpp>
@@ -77,6 +78,7 @@ Result<void> RvfStore::Impl::load_view(ByteView file, bool writable, MappedSourc
                                                 "verify` for the full list; to give the damaged commit up, copy the "
                                                 "file aside and truncate it to " +
                          std::to_string(rep.intact_end) + " bytes."};
+    damaged_commit = rep.damaged_commit;
     opened_layout = rep.layout;
     loaded_segments = rep.manifest->directory.size() + 1;
 
@@ -153,6 +155,8 @@ Result<void> RvfStore::Impl::load_layout_s(ByteView file, const ManifestInfo &mi
             return Error{s, "PROFILE_CONFIG record is invalid"};
         if (config.dimension != mv.root.dimension)
             return Error{Status::InvalidManifest, "PROFILE_CONFIG dimension differs from the root's"};
+        if (config.flags & core::kStoreConfigShardedRoot)
+            return Error{Status::UnsupportedLayout, sharded_root_message(path)};
     } else { // a Layout S file from another writer: what the root says, defaults otherwise
         config = core::StoreConfig{};
         config.dimension = mv.root.dimension;

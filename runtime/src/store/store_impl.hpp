@@ -73,6 +73,9 @@ struct RvfStore::Impl {
     std::vector<std::vector<uint8_t>> witness_history; ///< every entry so far (compaction carries them)
     std::optional<uint64_t> quant_offset; ///< QUANT_SEG header offset (root quantdict pointer)
     std::vector<std::string> warnings;
+    /// Read-only opens: the newest commit was written completely but is damaged, so this
+    /// handle answers from the last intact epoch (StoreStatus::damaged_commit).
+    std::optional<Problem> damaged_commit;
     std::atomic<bool> poisoned{false}; ///< a failed rollback or sync: the file is safe on disk but this handle must not write
 
     // --- locking and group commit (store.cpp) ---

@@ -22,6 +22,7 @@ void usage(FILE *out) {
                       "                              chain and every signature; --key: refuse what that key did not sign\n"
                       "  rvf keygen KEYFILE          new Ed25519 signing key (docs/signing.md); prints its key id\n"
                       "  rvf demo [DIR] [--vectors N]   build, query, delete, compact and verify a sample store\n"
+                      "  rvf shard create|split|query|status ...   sharded collections (rvf shard --help)\n"
                       "  rvf --version\n",
                  rvf::version());
 #ifdef RVF_HAVE_SERVER
@@ -56,6 +57,8 @@ int main(int argc, char **argv) {
         return rvf::tools::keygen_command(argc - 2, argv + 2);
     if (cmd == "demo")
         return rvf::tools::demo_command(argc - 2, argv + 2);
+    if (cmd == "shard")
+        return rvf::tools::shard_command(argc - 2, argv + 2);
 #ifdef RVF_HAVE_SERVER
     if (cmd == "serve")
         return rvf::server::serve_command(argc - 2, argv + 2);

@@ -15,15 +15,17 @@
 namespace rvf::tools {
 namespace {
 
-int fail(const Error &e) {
-    std::fprintf(stderr, "rvf: %s\n", e.to_string().c_str());
-    return 2;
-}
-
 bool write_file(const std::string &path, const std::vector<uint8_t> &bytes) {
     std::ofstream f(path, std::ios::binary | std::ios::trunc);
     f.write(reinterpret_cast<const char *>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
     return static_cast<bool>(f);
+}
+
+} // namespace
+
+int fail(const Error &e) {
+    std::fprintf(stderr, "rvf: %s\n", e.to_string().c_str());
+    return 2;
 }
 
 bool parse_floats(const std::string &s, std::vector<float> &out) {
@@ -38,8 +40,6 @@ bool parse_floats(const std::string &s, std::vector<float> &out) {
     }
     return !out.empty();
 }
-
-} // namespace
 
 int convert_command(int argc, char **argv) {
     std::string layout, in, out;

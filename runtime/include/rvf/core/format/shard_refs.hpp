@@ -18,7 +18,9 @@
 //          0x10 u64 live_rows       the shard's live row count then
 //          0x18 u8[16] file_id      the shard's FileIdentity id (Level-0 root)
 //          0x28 u8[16] root_hash    XXH3-128 of the shard's last 4,096 bytes (its Level-0 root) then
-//          0x38 name                UTF-8: a relative path (resolved against the root's directory
+//          0x38 u32 epoch           the shard's epoch then (a shard found at an earlier one lost commits)
+//          0x3C u32 zero
+//          0x40 name                UTF-8: a relative path (resolved against the root's directory
 //                                   or URL) or an absolute http(s) URL; zero padding to 8
 //          ...  centroid_count × (dimension × f32 centroid, f32 radius): the radius bounds the
 //               L2 distance from the centroid to every row the shard held then; zero padding to 8
@@ -35,7 +37,7 @@ namespace rvf::core {
 
 inline constexpr uint8_t kShardRefsModeSharded = 1;
 inline constexpr size_t kShardRefsHeaderSize = 16;
-inline constexpr size_t kShardRecordFixedSize = 0x38;
+inline constexpr size_t kShardRecordFixedSize = 0x40;
 inline constexpr uint16_t kMaxShards = 4096;
 inline constexpr uint16_t kMaxShardNameLength = 1024;
 inline constexpr uint32_t kMaxShardCentroids = 4096;
@@ -57,6 +59,7 @@ struct ShardRef {
     uint64_t live_rows = 0;
     uint8_t file_id[16] = {};
     uint8_t root_hash[16] = {};
+    uint32_t epoch = 0;
     uint32_t centroid_count = 0;
     ByteView centroids;
 };
@@ -149,7 +152,9 @@ public:
         s.live_rows = r_.u64();
         (void)r_.copy(s.file_id, 16);
         (void)r_.copy(s.root_hash, 16);
-        if (!r_.ok() || s.shard_id != seen_ + 1 || name_length == 0 || name_length > kMaxShardNameLength ||
+        s.epoch = r_.u32();
+        const uint32_t zero = r_.u32();
+        if (!r_.ok() || zero != 0 || s.shard_id != seen_ + 1 || name_length == 0 || name_length > kMaxShardNameLength ||
             s.centroid_count > kMaxShardCentroids)
             return fail();
         s.name = r_.bytes(name_length);
@@ -244,6 +249,8 @@ inline Status encode_shard_refs(ByteWriter &w, const ShardRefsHeader &h, const S
         w.u64(s.live_rows);
         w.bytes(ByteView(s.file_id, 16));
         w.bytes(ByteView(s.root_hash, 16));
+        w.u32(s.epoch);
+        w.u32(0);
         w.bytes(s.name);
         while ((w.pos() - base) % 8 != 0)
             w.u8(0);
