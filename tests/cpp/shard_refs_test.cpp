@@ -100,7 +100,8 @@ TEST(ShardRefs, RoundTripsEveryField) {
         EXPECT_EQ(s.epoch, w.epoch);
         EXPECT_EQ(s.centroid_count, w.centroid_count);
         ASSERT_EQ(s.centroids.size, w.centroids.size);
-        EXPECT_EQ(0, std::memcmp(s.centroids.data, w.centroids.data, s.centroids.size));
+        if (s.centroids.size) // an empty view may hold a null pointer
+            EXPECT_EQ(0, std::memcmp(s.centroids.data, w.centroids.data, s.centroids.size));
     }
     EXPECT_FALSE(c.next(s));
     EXPECT_EQ(c.status(), Status::Ok);
