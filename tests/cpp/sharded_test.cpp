@@ -307,7 +307,7 @@ TEST(Sharded, DamagedRootsAreTypedErrors) {
         auto c = ShardedCollection::create(root, {.shards = 2, .store = store_options(4)});
         ASSERT_TRUE(c.ok());
     }
-    const auto size = std::filesystem::file_size(root);
+    const size_t size = static_cast<size_t>(std::filesystem::file_size(root));
     std::vector<char> bytes(size);
     std::ifstream(root, std::ios::binary).read(bytes.data(), static_cast<std::streamsize>(size));
     for (size_t cut : {size_t{0}, size_t{63}, size / 2, size - 1}) {

@@ -466,7 +466,11 @@ Result<FanOutResult> ShardedCollection::query(std::span<const float> vector, siz
             }
         }
     };
+#if defined(__EMSCRIPTEN__) && !defined(__EMSCRIPTEN_PTHREADS__)
+    const size_t threads = 1; // no threads in this build: the shards are asked one after another
+#else
     const size_t threads = std::min<size_t>(order.size(), std::max(1u, std::thread::hardware_concurrency()));
+#endif
     std::vector<std::thread> pool;
     for (size_t t = 1; t < threads; ++t)
         pool.emplace_back(worker);
