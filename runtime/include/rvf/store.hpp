@@ -455,6 +455,12 @@ VerifyReport verify_bytes(std::span<const uint8_t> bytes);
 core::DomainProfile domain_profile_from_path(const std::string &path);
 
 const char *metric_name(Metric m);
+/// "generic", "core", "hot", "full" (store_profile.cpp); nullopt for any other name.
+const char *profile_name(core::ProfileId p);
+std::optional<core::ProfileId> profile_from_name(const std::string &name);
+/// The storage a binding picks when a create names a profile but no storage: f16 for a Core
+/// store of ≤ 384 dimensions, i8 up to 768 (the Core limits), else f32.
+StorageType profile_default_storage(core::ProfileId p, uint16_t dimension);
 const char *storage_type_name(StorageType t);
 
 } // namespace rvf

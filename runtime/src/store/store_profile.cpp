@@ -21,6 +21,19 @@ const char *profile_name(core::ProfileId p) {
     return "unknown";
 }
 
+std::optional<core::ProfileId> profile_from_name(const std::string &name) {
+    for (uint8_t v = 0; v <= static_cast<uint8_t>(core::ProfileId::Full); ++v)
+        if (name == profile_name(static_cast<core::ProfileId>(v)))
+            return static_cast<core::ProfileId>(v);
+    return std::nullopt;
+}
+
+StorageType profile_default_storage(core::ProfileId p, uint16_t dimension) {
+    if (p != core::ProfileId::Core)
+        return StorageType::F32;
+    return dimension <= kCoreMaxDimF16 ? StorageType::F16 : StorageType::I8;
+}
+
 Result<void> check_profile_limits(const core::StoreConfig &c) {
     if (!core::profile_id_known(c.hw_profile))
         return Error{Status::InvalidOptions, "unknown hardware profile " + std::to_string(c.hw_profile) +
