@@ -251,6 +251,8 @@ async function importAgentdb(src, dest, opts) {
 export async function run([kind, src, dest], opts, io) {
     if (!KINDS.includes(kind))
         throw new UsageError(`import: KIND must be one of ${KINDS.join(', ')}, got '${kind}'`);
+    if (opts.profile !== undefined && kind !== 'rvlite')
+        throw new UsageError('import: --profile is for rvlite (a Core-profile store); for other kinds create the store with the profile and ingest');
     if (!fs.existsSync(src) || !fs.statSync(src).isFile())
         throw new InputError(`${src}: no such file`);
     if (fs.existsSync(dest) && !(kind === 'agentdb' && fs.statSync(dest).isDirectory() && fs.readdirSync(dest).length === 0))
@@ -264,8 +266,6 @@ export async function run([kind, src, dest], opts, io) {
             (seen.kind ? ` (it looks like ${seen.kind}: rvf import ${seen.kind} ${src} ${dest})` : ` (${seen.why})`));
     let stores;
     let mappingsFile = null, deleted = 0, skipped, withoutEmbedding;
-    if (opts.profile !== undefined && kind !== 'rvlite')
-        throw new UsageError('import: --profile is for rvlite (a Core-profile store); create the store with the profile and ingest for other kinds');
     if (kind === 'agentdb') {
         stores = await importAgentdb(src, dest, opts);
     } else if (kind === 'claude-flow') {
@@ -282,8 +282,6 @@ export async function run([kind, src, dest], opts, io) {
         const profile = rvliteProfile(r, opts.profile);
         stores = [await writeStore(dest, batchesOf(r.rows, opts.batch), { metric: r.metric, dimension: r.dimension, src, opts, profile })];
     } else if (kind === 'hnswlib') {
-        if (opts.profile !== undefined)
-            throw new UsageError('import: --profile is for rvlite (a Core-profile store); create the store with the profile and ingest for other kinds');
         mappingsFile = opts.mappings ?? (fs.existsSync(`${src}.mappings.json`) ? `${src}.mappings.json` : null);
         const mappings = mappingsFile ? readMappings(mappingsFile) : null;
         const space = opts.metric ?? mappings?.config.metric;
