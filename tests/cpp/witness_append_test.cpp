@@ -212,6 +212,10 @@ TEST(WitnessAppend, CompactionCarriesTheTrail) {
         EXPECT_EQ((*all)[i].prev_hash, (*all)[i - 1].hash) << "link " << i;
     const VerifyReport v = r->verify();
     EXPECT_TRUE(v.ok) << (v.problems.empty() ? "" : v.problems.front().what);
+    // The O(1) read-only open (no payload hashed at open) reads the same trail.
+    auto st = RvfStore::open_readonly(path, OpenOptions{.verify = OpenVerify::Structural});
+    ASSERT_TRUE(st) << st.error().to_string();
+    EXPECT_EQ(payloads(*st), (std::vector<std::string>{"one", "two", "three"}));
 }
 
 // Mirrors CommitChain.EveryCutInsideTheNewestCommitIsATornTail: an append cut anywhere is a torn
