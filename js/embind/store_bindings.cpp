@@ -51,6 +51,7 @@ val status_to_js(const StoreStatus &s) {
     o.set("dimension", s.dimension);
     o.set("dimensions", s.dimension); // the SDK's (upstream's option) spelling, kept as an alias
     o.set("profileId", static_cast<unsigned>(s.domain_profile));
+    o.set("profile", std::string(profile_name(s.profile)));
     o.set("metric", std::string(metric_name(s.metric)));
     o.set("storage", std::string(storage_type_name(s.storage)));
     o.set("domainProfile", domain_name(s.domain_profile));
@@ -149,6 +150,29 @@ val compact_to_js(const CompactResult &r) {
 }
 
 val bytes_to_js(const std::vector<uint8_t> &b) { return copy_out(b.data(), b.size()); }
+
+std::string hex32(const std::array<uint8_t, 32> &d) {
+    static const char digits[] = "0123456789abcdef";
+    std::string out(64, '0');
+    for (size_t i = 0; i < 32; ++i) {
+        out[2 * i] = digits[d[i] >> 4];
+        out[2 * i + 1] = digits[d[i] & 15];
+    }
+    return out;
+}
+
+/// One witness chain entry, as the addon gives it (native/src/database_witness.cpp).
+val witness_to_js(const WitnessRecord &r) {
+    val o = val::object();
+    o.set("index", static_cast<double>(r.index));
+    o.set("witnessType", static_cast<unsigned>(r.witness_type));
+    o.set("timestampNs", big(r.timestamp_ns));
+    o.set("prevHash", hex32(r.prev_hash));
+    o.set("hash", hex32(r.hash));
+    o.set("actionHash", hex32(r.action_hash));
+    o.set("payload", r.payload ? bytes_to_js(*r.payload) : val::null());
+    return o;
+}
 val ids_to_js(const std::vector<uint64_t> &ids) { return copy_out_u64(ids.data(), ids.size()); }
 
 const Error kNoStore{Status::StoreClosed, "the store is closed"};
@@ -157,11 +181,14 @@ class Store {
 public:
     val create(unsigned dimensions, const std::string &metric, const std::string &storage, unsigned m,
                unsigned ef_construction, bool witness, const std::string &compression, int domain_profile,
-               const val &tiering) {
+               const val &tiering, unsigned profile) {
         auto mt = metric_from_name(metric);
         if (!mt)
             return outcome_err(mt.error());
-        auto st = storage_from_name(storage);
+        // The hardware profile (index.js checks 0..3); storage "" = the profile's default.
+        const auto hw = static_cast<core::ProfileId>(profile);
+        auto st = storage.empty() ? Result<StorageType>(profile_default_storage(hw, static_cast<uint16_t>(dimensions)))
+                                  : storage_from_name(storage);
         if (!st)
             return outcome_err(st.error());
         auto cm = compression_from_name(compression);
@@ -175,6 +202,7 @@ public:
         o.hnsw_ef_construction = static_cast<uint16_t>(ef_construction);
         o.witness = witness;
         o.compression = *cm;
+        o.profile = hw;
         if (domain_profile >= 0) // -1: unset (generic in memory); index.js checks the id
             o.domain_profile = static_cast<core::DomainProfile>(domain_profile);
         // index.js has validated and completed it: {enabled, coldCodec, pqM, hotThreshold,
@@ -391,6 +419,31 @@ public:
         return r ? outcome_ok() : outcome_err(r.error());
     }
 
+    /// The audit trail: append_witness(type, payload) → the entry; witness_entries(from, limit).
+    val append_witness(unsigned witness_type, const val &payload, size_t n) {
+        if (!store_)
+            return outcome_err(kNoStore);
+        if (witness_type > 255)
+            return outcome_err(Error{Status::InvalidArgument, "appendWitness: witnessType must be 3, 4 or 5"});
+        const std::vector<uint8_t> bytes = copy_in<uint8_t>(payload, n);
+        return outcome(store_->append_witness(static_cast<uint8_t>(witness_type), bytes), witness_to_js);
+    }
+
+    val witness_entries(double from, double limit) const {
+        if (!store_)
+            return outcome_err(kNoStore);
+        if (!(from >= 0) || !(limit >= 0) || from > 9007199254740991.0 || limit > 9007199254740991.0)
+            return outcome_err(Error{Status::InvalidArgument, "witnessEntries: from and limit must be whole numbers >= 0"});
+        const size_t lim = limit >= static_cast<double>(SIZE_MAX) ? SIZE_MAX : static_cast<size_t>(limit);
+        auto r = store_->witness_entries(static_cast<uint64_t>(from), lim);
+        if (!r)
+            return outcome_err(r.error());
+        val out = val::array();
+        for (const WitnessRecord &w : *r)
+            out.call<void>("push", witness_to_js(w));
+        return outcome_ok(out);
+    }
+
     /// Flush and drop the store; idempotent. Memory is released here, not only at delete().
     val close() {
         if (!store_)
@@ -454,5 +507,7 @@ EMSCRIPTEN_BINDINGS(rvf_store) {
         .function("bytesRange", &Store::bytes_range)
         .function("checkpoint", &Store::checkpoint)
         .function("checkpointsSince", &Store::checkpoints_since)
+        .function("appendWitness", &Store::append_witness)
+        .function("witnessEntries", &Store::witness_entries)
         .function("close", &Store::close);
 }

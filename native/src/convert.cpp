@@ -431,7 +431,19 @@ StoreOptions create_options_from_js(Napi::Env env, const Napi::Value &v) {
         else if (*c != "None" && *c != "none")
             throw_options(env, "unknown compression '" + *c + "' (none, scalar, lz4, zstd)");
     }
-    (void)uint_option(env, o, "profile", 3, 0); // upstream's hardware profile: validated, unused
+    // The hardware profile: upstream's number 0..3 or its name (generic, core, hot, full), kept in
+    // the file and held to its limits (store_profile.cpp). A Core create without a storage gets
+    // the Core storage its dimension allows (f16 ≤ 384, else i8).
+    if (const Napi::Value p = o.Get("profile"); p.IsString()) {
+        const auto id = profile_from_name(p.As<Napi::String>().Utf8Value());
+        if (!id)
+            throw_options(env, "profile must be 0..3 or 'generic', 'core', 'hot', 'full'");
+        s.profile = *id;
+    } else {
+        s.profile = static_cast<core::ProfileId>(uint_option(env, o, "profile", 3, 0));
+    }
+    if (o.Get("storage").IsUndefined() && s.storage == StorageType::F32)
+        s.storage = profile_default_storage(s.profile, s.dimension);
     // The domain profile (0 generic .. 4 rvvision, or custom 0x10..0xEF), stored in the file;
     // absent: from the path's extension. The SDK maps profile names to these ids.
     if (!o.Get("domainProfile").IsUndefined()) {
@@ -571,6 +583,7 @@ Napi::Value status_to_js(Napi::Env env, const StoreStatus &s) {
     o.Set("fileSize", static_cast<double>(s.file_size));
     o.Set("currentEpoch", s.current_epoch);
     o.Set("profileId", static_cast<uint32_t>(s.domain_profile));
+    o.Set("profile", profile_name(s.profile));
     o.Set("compactionState", "idle"); // compaction runs inside compact() under the write lock
     o.Set("deadSpaceRatio", s.dead_space_ratio);
     o.Set("deadBytes", static_cast<double>(s.dead_bytes));

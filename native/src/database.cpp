@@ -79,6 +79,8 @@ Napi::Function RvfDatabase::define(Napi::Env env) {
             InstanceMethod<&D::lineage_depth>("lineageDepth"),
             InstanceMethod<&D::index_stats>("indexStats"),
             InstanceMethod<&D::verify_witness>("verifyWitness"),
+            InstanceMethod<&D::append_witness>("appendWitness"),
+            InstanceMethod<&D::witness_entries>("witnessEntries"),
             InstanceMethod<&D::verify>("verify"),
             InstanceMethod<&D::metadata>("metadata"),
             InstanceMethod<&D::vector>("vector"),

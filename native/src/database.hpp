@@ -54,6 +54,12 @@ private:
     Napi::Value ids_after(const Napi::CallbackInfo &info);
     Napi::Value export_layout_r(const Napi::CallbackInfo &info);
 
+    // --- database_witness.cpp: the audit trail on the witness chain ---
+    /// appendWitness(witnessType, payload): one durable commit; the entry as witnessEntries gives it.
+    Napi::Value append_witness(const Napi::CallbackInfo &info);
+    /// witnessEntries(from = 0, limit = all): chain entries oldest first.
+    Napi::Value witness_entries(const Napi::CallbackInfo &info);
+
     // --- database_ops.cpp: upsert, metadata update, count, filter-only ids, refresh ---
     Napi::Value upsert_batch(const Napi::CallbackInfo &info);
     Napi::Value upsert(const Napi::CallbackInfo &info);

@@ -13,6 +13,8 @@ export interface RvfMemoryBackendConfig {
     /** Delete expired entries this often (0: never; call sweepExpired()). */
     sweepIntervalMs?: number;
     efSearch?: number;
+    /** Append an audit entry naming each write to the namespace file's witness chain (default true). */
+    audit?: boolean;
 }
 
 export interface AuditReport {
@@ -20,8 +22,22 @@ export interface AuditReport {
     file: string;
     ok: boolean;
     witnessEntries: number;
+    /** Audit entries (appended actions) in the file's witness chain. */
+    auditEntries: number;
     epoch: number;
     problems: unknown[];
+}
+
+/** One audit entry: an appended action in a namespace file's witness chain. */
+export interface AuditLogEntry {
+    /** Position in the file's witness chain. */
+    index: number;
+    /** When it was appended (ms since the epoch). */
+    timestamp: number;
+    hash: string;
+    prevHash: string;
+    /** The adapter's own: {action: 'store'|'update'|'delete'|'clear'|'sweep'|'move-out'|'dedupe', count, ids, idsTruncated, at}; or a recordAction() record. */
+    record: Record<string, unknown>;
 }
 
 /** @claude-flow/memory's IMemoryBackend on RVF files (entry types are @claude-flow/memory's). */
@@ -47,6 +63,8 @@ export declare class RvfMemoryBackend {
     healthCheck(): Promise<any>;
     sweepExpired(now?: number): Promise<number>;
     verifyAudit(): Promise<AuditReport[]>;
+    recordAction(namespace: string | undefined, record: Record<string, unknown>): Promise<AuditLogEntry>;
+    auditLog(namespace?: string, options?: { from?: number; limit?: number }): Promise<AuditLogEntry[]>;
 }
 
 export declare function namespaceFileName(namespace: string): string;

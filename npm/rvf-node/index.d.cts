@@ -191,6 +191,21 @@ export interface RvfTierInfo {
     bytes: number;
 }
 
+/** One witness chain entry (witnessEntries / appendWitness). */
+export interface RvfWitnessEntry {
+    /** Position in the chain, 0 = oldest. */
+    index: number;
+    /** 1 provenance, 2 computation (the store's own commits); 3 delegation, 4 audit, 5 attestation (appended). */
+    witnessType: number;
+    timestampNs: bigint;
+    /** Hex SHAKE-256 links: prevHash is the previous entry's hash (zeros for the first). */
+    prevHash: string;
+    hash: string;
+    actionHash: string;
+    /** An appended entry's payload; null for the store's own commit entries. */
+    payload: Uint8Array | null;
+}
+
 export interface RvfStatusInfo {
     // Upstream's fields (spec §9.1), all filled.
     totalVectors: number;
@@ -199,6 +214,8 @@ export interface RvfStatusInfo {
     currentEpoch: number;
     /** The domain profile id (0 generic, 1 rvdna, 2 rvtext, 3 rvgraph, 4 rvvision, custom 0x10..). */
     profileId: number;
+    /** The hardware profile kept in the file (create's `profile`); 'core' holds the spec's tile limits. */
+    profile: 'generic' | 'core' | 'hot' | 'full';
     /** Always 'idle': compaction runs inside compact()/compactAsync() under the handle's write lock. */
     compactionState: 'idle' | 'running' | 'emergency';
     deadSpaceRatio: number;
@@ -345,6 +362,10 @@ export declare class RvfDatabase {
     compactAsync(options?: RvfCompactOptions): Promise<RvfCompactionResult>;
 
     status(): RvfStatusInfo;
+    /** Append an action of the caller's own to the witness chain (one durable commit); payload ≤ 65536 bytes (SegmentTooLarge beyond). */
+    appendWitness(witnessType: 3 | 4 | 5 | 'delegation' | 'audit' | 'attestation', payload?: Uint8Array | string): RvfWitnessEntry;
+    /** Chain entries oldest first: from position `from` (0), at most `limit` (all). */
+    witnessEntries(from?: number, limit?: number): RvfWitnessEntry[];
     segments(): RvfSegmentInfo[];
     dimension(): number;
     /** 'l2' | 'inner_product' | 'cosine' | 'hamming' (upstream's spelling). */

@@ -132,6 +132,21 @@ export interface RvfTierInfo {
     bytes: number;
 }
 
+/** One witness chain entry (witnessEntries / appendWitness). */
+export interface RvfWitnessEntry {
+    /** Position in the chain, 0 = oldest. */
+    index: number;
+    /** 1 provenance, 2 computation (the store's own commits); 3 delegation, 4 audit, 5 attestation (appended). */
+    witnessType: number;
+    timestampNs: bigint;
+    /** Hex SHAKE-256 links: prevHash is the previous entry's hash (zeros for the first). */
+    prevHash: string;
+    hash: string;
+    actionHash: string;
+    /** An appended entry's payload; null for the store's own commit entries. */
+    payload: Uint8Array | null;
+}
+
 export interface RvfStatusInfo {
     totalVectors: number;
     deletedVectors: number;
@@ -143,6 +158,8 @@ export interface RvfStatusInfo {
     dimensions: number;
     /** The domain profile id (0 generic, 1 rvdna, 2 rvtext, 3 rvgraph, 4 rvvision, custom 0x10..). */
     profileId: number;
+    /** The hardware profile kept in the file (create's `profile`); 'core' holds the spec's tile limits. */
+    profile: 'generic' | 'core' | 'hot' | 'full';
     metric: 'l2' | 'ip' | 'cosine' | 'hamming';
     storage: RvfStorage;
     /** 'generic', 'rvdna', 'rvtext', 'rvgraph', 'rvvision' or 'custom:N'. */
@@ -323,6 +340,10 @@ export declare class RvfStore {
     /** ioBudgetBytes: stop (complete false) if the rewrite would write more; ioBytesPerSecond: throttle the rewrite (0 = off). */
     compact(options?: { ioBudgetBytes?: number; ioBytesPerSecond?: number }): RvfCompactResult;
     status(): RvfStatusInfo;
+    /** Append an action of the caller's own to the witness chain (one durable commit); payload ≤ 65536 bytes (SegmentTooLarge beyond). */
+    appendWitness(witnessType: 3 | 4 | 5 | 'delegation' | 'audit' | 'attestation', payload?: Uint8Array | string): RvfWitnessEntry;
+    /** Chain entries oldest first: from position `from` (0), at most `limit` (all). */
+    witnessEntries(from?: number, limit?: number): RvfWitnessEntry[];
     segments(): RvfSegment[];
     verify(): RvfVerifyReport;
     metadata(id: RvfIdInput): RvfStoredMetadata | null;

@@ -9,6 +9,23 @@ export type RvfBackendName = 'auto' | 'native' | 'wasm';
 export type RvfMetric = 'l2' | 'cosine' | 'dotproduct' | 'hamming';
 /** Domain profiles (stored in the file; status().domainProfile / profileId report them). */
 export type RvfProfileName = 'generic' | 'rvdna' | 'rvtext' | 'rvgraph' | 'rvvision';
+/** Hardware profiles (stored in the file; status().profile reports them). */
+export type RvfHardwareProfile = 'generic' | 'core' | 'hot' | 'full';
+
+/** One witness chain entry (appendWitness / witnessEntries). */
+export interface RvfWitnessEntry {
+    /** Position in the chain, 0 = oldest. */
+    index: number;
+    /** 1 provenance, 2 computation (the store's own commits); 3 delegation, 4 audit, 5 attestation (appended). */
+    witnessType: number;
+    timestampNs: bigint;
+    /** Hex SHAKE-256 links: prevHash is the previous entry's hash (zeros for the first). */
+    prevHash: string;
+    hash: string;
+    actionHash: string;
+    /** An appended entry's payload; null for the store's own commit entries. */
+    payload: Uint8Array | null;
+}
 
 /**
  * An id: a string (stored in the reserved "_id" field, its u64 is FNV-1a 64 of the UTF-8
@@ -56,11 +73,13 @@ export interface RvfOptions {
     compression?: 'none' | 'lz4' | 'zstd' | 'scalar' | 'product';
     /**
      * Domain profile stored in the file: a name, or a custom id 16..239. Default: from the path's
-     * extension (.rvdna .rvtext .rvgraph .rvvis), else generic. A number 0..3 is upstream's
-     * hardware profile (0 generic, 1 core, 2 hot, 3 full): no effect in this runtime, and the
-     * domain profile then comes from the extension, as in upstream.
+     * extension. Or a hardware profile ('core', 'hot', 'full', or upstream's 0..3: 0 generic,
+     * 1 core, 2 hot, 3 full), kept in the file and reported by status().profile (the domain
+     * profile then comes from the extension, as in upstream). 'core' holds the spec's tile
+     * limits: f16 ≤ 384 or i8 ≤ 768 dimensions (f16/i8 picked when storage is not given), no
+     * compression, no tiering, no index (queries scan); anything else is InvalidOptions.
      */
-    profile?: RvfProfileName | 0 | 1 | 2 | 3 | number;
+    profile?: RvfProfileName | RvfHardwareProfile | 0 | 1 | 2 | 3 | number;
     /** Manifest signing is not supported yet: anything but false is refused (InvalidOptions). */
     signing?: false | RvfSigningOptions;
     /** HNSW M (16) and efConstruction (200). */
@@ -220,6 +239,8 @@ export interface RvfStatus {
     epoch: number;
     /** Domain profile id (0 generic, 1 rvdna, 2 rvtext, 3 rvgraph, 4 rvvision). */
     profileId: number;
+    /** The hardware profile kept in the file (create's profile 'core' / 1 …). */
+    profile: RvfHardwareProfile;
     compactionState: 'idle' | 'running' | 'emergency';
     /** dead bytes / file size: what a compaction would drop (deleted rows, merged-away segments, commit records). */
     deadSpaceRatio: number;
@@ -358,6 +379,14 @@ export declare class RvfDatabase {
     indexStats(): RvfIndexStats;
     /** Re-verify hashes, manifest chain and witness chain now; sync (verify() has the whole report). */
     verifyWitness(): RvfWitnessResult;
+    /**
+     * Append an action of your own to the witness chain (one durable commit, checked by verify()):
+     * appendWitness(payload) is an 'audit' entry; payload ≤ 65536 bytes (SegmentTooLarge beyond).
+     */
+    appendWitness(payload: Uint8Array | string): Promise<RvfWitnessEntry>;
+    appendWitness(type: 'audit' | 'delegation' | 'attestation' | 3 | 4 | 5, payload: Uint8Array | string): Promise<RvfWitnessEntry>;
+    /** Witness chain entries oldest first: from position `from` (0), at most `limit` (all). */
+    witnessEntries(options?: { from?: number; limit?: number }): Promise<RvfWitnessEntry[]>;
     /** The live vectors as a Layout R file (upstream 0.2.x opens it; no metadata). */
     exportLayoutR(): Promise<Uint8Array>;
     /** The live state as a fresh Layout S image. */

@@ -482,6 +482,7 @@ JsonReply api_status(const StoreService &svc) {
                      {"file_size", s.file_size},
                      {"current_epoch", s.current_epoch},
                      {"profile_id", static_cast<unsigned>(s.domain_profile)},
+                     {"profile", profile_name(s.profile)},
                      {"dead_space_ratio", s.dead_space_ratio},
                      {"dead_bytes", s.dead_bytes},
                      {"read_only", s.read_only},

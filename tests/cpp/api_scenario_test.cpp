@@ -37,6 +37,10 @@ static_assert(std::is_same_v<decltype(&RvfStore::find_ids),
 static_assert(std::is_same_v<decltype(&RvfStore::ids_after), Result<std::vector<uint64_t>> (RvfStore::*)(std::optional<uint64_t>, size_t) const>);
 static_assert(std::is_same_v<decltype(&RvfStore::remove), Result<DeleteResult> (RvfStore::*)(std::span<const uint64_t>)>);
 static_assert(std::is_same_v<decltype(&RvfStore::remove_by_filter), Result<DeleteResult> (RvfStore::*)(const FilterExpr &)>);
+static_assert(std::is_same_v<decltype(&RvfStore::append_witness),
+                             Result<WitnessRecord> (RvfStore::*)(uint8_t, std::span<const uint8_t>)>);
+static_assert(std::is_same_v<decltype(&RvfStore::witness_entries),
+                             Result<std::vector<WitnessRecord>> (RvfStore::*)(uint64_t, size_t) const>);
 
 json read_api(const char *file) {
     std::ifstream in(std::string(RVF_TEST_DATA_DIR) + "/../../api/" + file);
@@ -57,6 +61,8 @@ const std::vector<std::pair<std::string, std::vector<std::string>>> kSignatures 
     {"remove_by_filter", {"filter"}},
     {"compact", {"options"}},
     {"status", {}},
+    {"append_witness", {"witness_type", "payload"}},
+    {"witness_entries", {"from", "limit"}},
 };
 
 std::vector<uint64_t> ids_of(const json &j) { return j.get<std::vector<uint64_t>>(); }

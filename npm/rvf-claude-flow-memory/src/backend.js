@@ -1,7 +1,9 @@
 // RvfMemoryBackend — @claude-flow/memory's IMemoryBackend over RVF: one .rvf file per namespace
 // in `config.directory`, each entry one row (entry-codec.js), each write one commit of the store
 // (and so one witness-chain entry). Reads go to the files; the only state kept in memory is
-// which namespace holds which entry id (built from the files at initialize()).
+// which namespace holds which entry id (built from the files at initialize()). With `audit` on
+// (the default) every write is followed by an audit entry naming it (action, ids) appended to
+// the same file's witness chain (SDK appendWitness), read back by auditLog().
 import fs from 'node:fs';
 import path from 'node:path';
 import { RvfDatabase, RvfStatus } from '@ruvector/rvf';
@@ -10,6 +12,10 @@ import { encodeEntry, decodeEntry, F } from './entry-codec.js';
 import { compileQuery, expired } from './query-filter.js';
 import { namespaceFileName, namespaceOfFileName } from './namespace-files.js';
 import { adapterError } from './errors.js';
+
+// One audit payload names at most this many ids (the runtime takes ≤ 64 KiB per entry); the
+// count is always exact.
+const AUDIT_MAX_IDS = 256;
 
 const SEARCH_OPTION_KEYS = ['k', 'ef', 'threshold', 'metric', 'filters'];
 const TYPES = ['episodic', 'semantic', 'procedural', 'working', 'cache'];
@@ -75,7 +81,9 @@ export class RvfMemoryBackend {
     async #keepNewer(id, a, b) {
         const [ea, eb] = [await this.#entryOf(this.#dbs.get(a), id), await this.#entryOf(this.#dbs.get(b), id)];
         const bNewer = eb.updatedAt > ea.updatedAt || (eb.updatedAt === ea.updatedAt && eb.version >= ea.version);
-        await this.#dbs.get(bNewer ? a : b).delete([id]);
+        const loser = bNewer ? a : b;
+        await this.#dbs.get(loser).delete([id]);
+        await this.#audit(loser, 'dedupe', [id]);
         return bNewer ? b : a;
     }
 
@@ -164,8 +172,11 @@ export class RvfMemoryBackend {
                 throw adapterError(Object.hasOwn(RvfStatus, rj.name) ? rj.name : 'InvalidArgument',
                     `${r.rejected} of ${rows.size} entries were not stored; first: id ${JSON.stringify(rj.id)}: ${rj.message}`);
             }
-            for (const [old, ids] of moved)
+            await this.#audit(ns, 'store', [...rows.keys()]);
+            for (const [old, ids] of moved) {
                 await this.#dbs.get(old).delete(ids);
+                await this.#audit(old, 'move-out', ids, { to: ns });
+            }
             for (const id of rows.keys())
                 this.#where.set(id, ns);
         }
@@ -192,6 +203,7 @@ export class RvfMemoryBackend {
         const next = { ...cur, ...update, updatedAt: Math.max(Date.now(), cur.updatedAt), version: cur.version + 1 };
         const { metadata } = encodeEntry(next, ns, this.#c.dimensions);
         await db.updateMetadata(id, metadata);
+        await this.#audit(ns, 'update', [id], { version: next.version });
         return next;
     }
 
@@ -215,6 +227,7 @@ export class RvfMemoryBackend {
         let deleted = 0;
         for (const [ns, list] of byNs) {
             const r = await this.#dbs.get(ns).delete(list);
+            await this.#audit(ns, 'delete', list);
             deleted += r.deleted;
             for (const id of list)
                 this.#where.delete(id);
@@ -233,6 +246,7 @@ export class RvfMemoryBackend {
         if (ids.length === 0)
             return 0;
         const r = await db.delete(ids);
+        await this.#audit(ns, 'clear', ids);
         for (const id of ids)
             this.#where.delete(id);
         return r.deleted;
@@ -245,11 +259,12 @@ export class RvfMemoryBackend {
     async sweepExpired(now = Date.now()) {
         this.#ready();
         let deleted = 0;
-        for (const db of this.#dbs.values()) {
+        for (const [ns, db] of this.#dbs) {
             const gone = await db.find(expired(now), { withMetadata: false });
             if (gone.length === 0)
                 continue;
             const r = await db.delete(gone.map((g) => g.id));
+            await this.#audit(ns, 'sweep', gone.map((g) => g.id));
             deleted += r.deleted;
             for (const g of gone)
                 this.#where.delete(g.id);
@@ -461,10 +476,11 @@ export class RvfMemoryBackend {
     }
 
     /**
-     * The audit trail: every store/update/delete/clear/sweep was one commit, and each commit
-     * chained a witness entry. Per namespace: {namespace, file, ok, witnessEntries, epoch,
-     * problems} from re-verifying the file. (Reading the entries' contents and appending an
-     * action of one's own are not exposed by the runtime; see README.)
+     * The audit trail. Every store/update/delete/clear/sweep is one commit, and each commit chains
+     * a witness entry; with `audit` on, each is followed by an audit entry naming the action.
+     * Per namespace: {namespace, file, ok, witnessEntries, auditEntries, epoch, problems} from
+     * re-verifying the file (segment hashes, manifest chain, every witness link, each audit
+     * payload against the entry that vouches for it).
      */
     async verifyAudit() {
         this.#ready();
@@ -472,10 +488,59 @@ export class RvfMemoryBackend {
         for (const [ns, db] of this.#dbs) {
             const v = await db.verify();
             const s = await db.status();
-            out.push({ namespace: ns, file: this.fileOf(ns), ok: v.ok, witnessEntries: v.witnessEntriesChecked, epoch: s.currentEpoch, problems: v.problems });
+            const auditEntries = (await db.witnessEntries()).filter((e) => e.payload !== null).length;
+            out.push({ namespace: ns, file: this.fileOf(ns), ok: v.ok, witnessEntries: v.witnessEntriesChecked, auditEntries, epoch: s.currentEpoch, problems: v.problems });
         }
         return out;
     }
+
+    /**
+     * Record an action of the caller's own (e.g. {action: 'read', key: 'k', agent: 'a1'}) in the
+     * audit trail of `namespace`'s file: one durable commit. The record is stored as JSON (at
+     * most 64 KiB). Returns the audit log entry as auditLog() lists it.
+     */
+    async recordAction(namespace, record) {
+        this.#ready();
+        if (record === null || typeof record !== 'object' || Array.isArray(record))
+            throw adapterError('InvalidArgument', 'recordAction(namespace, record): record is an object such as {action: "read", key: "k"}');
+        const ns = this.#ns(namespace);
+        const db = await this.#dbFor(ns);
+        return auditOut(await db.appendWitness('audit', JSON.stringify({ ...record, at: record.at ?? Date.now() })));
+    }
+
+    /**
+     * The audit entries of `namespace`'s file, oldest first: {index (position in the witness
+     * chain), timestamp (ms), hash, prevHash, record ({action, ids, count, at, ...})}. options:
+     * {from (chain position, 0), limit (all)}. Empty for a namespace with no file.
+     */
+    async auditLog(namespace, options) {
+        this.#ready();
+        const db = this.#dbs.get(this.#ns(namespace));
+        if (!db)
+            return [];
+        return (await db.witnessEntries(options)).filter((e) => e.payload !== null).map(auditOut);
+    }
+
+    /** The audit entry following a write to `ns` (audit on): what was done and to which ids. */
+    async #audit(ns, action, ids, extra = {}) {
+        if (!this.#c.audit)
+            return;
+        const db = this.#dbs.get(ns);
+        if (!db)
+            return;
+        const named = ids.slice(0, AUDIT_MAX_IDS);
+        await db.appendWitness('audit', JSON.stringify({ action, count: ids.length, ids: named, idsTruncated: named.length < ids.length, ...extra, at: Date.now() }));
+    }
+}
+
+function auditOut(e) {
+    let record;
+    try {
+        record = JSON.parse(new TextDecoder().decode(e.payload));
+    } catch {
+        record = { raw: e.payload }; // appended by another writer: not this adapter's JSON
+    }
+    return { index: e.index, timestamp: Number(e.timestampNs / 1000000n), hash: e.hash, prevHash: e.prevHash, record };
 }
 
 function scoreOf(metric, d) {

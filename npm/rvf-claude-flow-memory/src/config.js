@@ -7,14 +7,16 @@ import { adapterError } from './errors.js';
 export const METRICS = { cosine: 'cosine', euclidean: 'l2', dot: 'dotproduct' };
 
 const KEYS = ['directory', 'dimensions', 'metric', 'defaultNamespace', 'backend', 'embeddingGenerator',
-    'sweepIntervalMs', 'efSearch'];
+    'sweepIntervalMs', 'efSearch', 'audit'];
 
 /**
  * { directory (required: one .rvf file per namespace lives there), dimensions (1536, the
  * @claude-flow/memory default), metric 'cosine'|'euclidean'|'dot' ('cosine'), defaultNamespace
  * ('default'), backend 'auto'|'native'|'wasm' ('auto'), embeddingGenerator (async text →
  * Float32Array, for semantic queries given `content` only), sweepIntervalMs (0: no timer; else
- * expired entries are deleted that often), efSearch (100) }.
+ * expired entries are deleted that often), efSearch (100), audit (true: every write also appends
+ * an audit entry naming the action to the namespace file's witness chain; false: the chain holds
+ * the commits only) }.
  */
 export function checkConfig(config) {
     if (config === null || typeof config !== 'object' || Array.isArray(config))
@@ -46,6 +48,9 @@ export function checkConfig(config) {
     const efSearch = c.efSearch ?? 100;
     if (!Number.isInteger(efSearch) || efSearch < 1)
         throw adapterError('InvalidOptions', 'option efSearch must be a positive integer');
+    const audit = c.audit ?? true;
+    if (typeof audit !== 'boolean')
+        throw adapterError('InvalidOptions', 'option audit must be true or false');
     return { directory: c.directory, dimensions, metric, defaultNamespace, backend,
-        embeddingGenerator: c.embeddingGenerator, sweepIntervalMs, efSearch };
+        embeddingGenerator: c.embeddingGenerator, sweepIntervalMs, efSearch, audit };
 }

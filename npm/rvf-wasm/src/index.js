@@ -231,6 +231,22 @@ function tieringOption(t) {
     };
 }
 
+// create({profile}): the hardware profile kept in the file (0 generic, 1 core, 2 hot, 3 full, or
+// those names). Core is held to the spec's tile limits by the runtime (f16 ≤ 384 or i8 ≤ 768
+// dimensions, no compression, no tiering, no index); without a storage it picks f16 or i8.
+const HARDWARE_PROFILES = ['generic', 'core', 'hot', 'full'];
+function hardwareProfile(p) {
+    if (p === undefined)
+        return 0;
+    if (typeof p === 'string' && HARDWARE_PROFILES.includes(p))
+        return HARDWARE_PROFILES.indexOf(p);
+    if (Number.isInteger(p) && p >= 0 && p <= 3)
+        return p;
+    throw jsError('InvalidOptions', `profile must be 0..3 or ${HARDWARE_PROFILES.map((x) => `'${x}'`).join(', ')}, got ${String(p)}`);
+}
+
+const WITNESS_TYPES = { delegation: 3, audit: 4, attestation: 5 };
+
 const constructToken = Symbol('RvfStore');
 
 // Frees the C++ store when a wrapper is garbage-collected without close().
@@ -283,7 +299,7 @@ export class RvfStore {
     static create(options) {
         if (options === null || typeof options !== 'object')
             return Promise.reject(jsError('InvalidOptions', 'create() takes an options object {dimensions, metric, ...}'));
-        let dims, m, efc, dp, tiering;
+        let dims, m, efc, dp, tiering, hw;
         try {
             dims = uint(options.dimensions ?? options.dimension, 'dimensions', 0xffff, undefined);
             if (dims === undefined)
@@ -297,14 +313,15 @@ export class RvfStore {
                 if (options[key] !== undefined && typeof options[key] !== 'string')
                     throw jsError('InvalidOptions', `${key} must be a string`);
             tiering = tieringOption(options.tiering);
+            hw = hardwareProfile(options.profile);
         } catch (e) {
             return Promise.reject(e);
         }
         const metric = options.metric ?? 'l2';
-        const storage = options.storage ?? 'f32';
+        const storage = options.storage ?? ''; // '': f32, or the Core storage the dimensions allow
         const witness = options.witness ?? true;
         const compression = options.compression ?? 'none';
-        return RvfStore.#open((h) => h.create(dims, metric, storage, m, efc, !!witness, compression, dp, tiering));
+        return RvfStore.#open((h) => h.create(dims, metric, storage, m, efc, !!witness, compression, dp, tiering, hw));
     }
 
     /** Open a store from the bytes of a .rvf file (copied; the array may be reused afterwards). */
@@ -518,6 +535,34 @@ export class RvfStore {
         if (!Number.isSafeInteger(rate) || rate < 0)
             throw jsError('InvalidArgument', 'ioBytesPerSecond must be a non-negative safe integer (bytes per second; 0 = unthrottled)');
         return unwrap(h.compact(budget, rate));
+    }
+
+    /**
+     * Append an action of the caller's own to the witness chain (one commit): witnessType 3
+     * (delegation), 4 (audit) or 5 (attestation) (or those names), payload a Uint8Array or a
+     * string (UTF-8), at most 65536 bytes (RvfError SegmentTooLarge beyond). Returns the entry
+     * as witnessEntries() lists it.
+     */
+    appendWitness(witnessType, payload) {
+        const h = this.#handle();
+        const t = typeof witnessType === 'string' ? WITNESS_TYPES[witnessType] : witnessType;
+        if (!Number.isInteger(t) || t < 0 || t > 255)
+            throw jsError('InvalidArgument', `appendWitness: witnessType must be 3 (delegation), 4 (audit) or 5 (attestation), got ${String(witnessType)}`);
+        const bytes = typeof payload === 'string' ? new TextEncoder().encode(payload) : payload ?? new Uint8Array(0);
+        if (!(bytes instanceof Uint8Array))
+            throw jsError('InvalidArgument', 'appendWitness: payload must be a Uint8Array or a string');
+        return unwrap(h.appendWitness(t, bytes, bytes.length));
+    }
+
+    /**
+     * Witness chain entries oldest first, from position `from` (default 0), at most `limit`
+     * (default all): {index, witnessType, timestampNs (bigint), prevHash, hash, actionHash (hex),
+     * payload (Uint8Array; null for the store's own commit entries)}.
+     */
+    witnessEntries(from = 0, limit = Number.MAX_SAFE_INTEGER) {
+        if (!Number.isSafeInteger(from) || from < 0 || !Number.isSafeInteger(limit) || limit < 0)
+            throw jsError('InvalidArgument', 'witnessEntries(from, limit): both must be non-negative safe integers');
+        return unwrap(this.#handle().witnessEntries(from, limit));
     }
 
     /** Counts, sizes and configuration (see index.d.ts RvfStatusInfo). */

@@ -22,6 +22,11 @@ function toVector(v, where) {
     throw rvfError('InvalidArgument', `${where} must be a Float32Array or an array of numbers`);
 }
 
+/** A witness entry as both backends give it, payload as a plain Uint8Array (the addon's may be a Buffer). */
+function entryOut(e) {
+    return { ...e, payload: e.payload === null ? null : new Uint8Array(e.payload) };
+}
+
 export class RvfDatabase {
     #b;
     #fields = new FieldNames();
@@ -611,6 +616,7 @@ export class RvfDatabase {
                 metric: opts.metricName(s.metric),
                 storage: s.storage,
                 domainProfile: s.domainProfile,
+                profile: s.profile, // the hardware profile kept in the file: 'generic' | 'core' | 'hot' | 'full'
                 layout: s.layout,
                 tiering: s.tiering,
                 tiers: s.tiers, // { hot, warm, cold: { rows, bytes } }
@@ -675,6 +681,29 @@ export class RvfDatabase {
         if (r.problems.length > 0)
             out.error = r.problems[0].message;
         return out;
+    }
+
+    /**
+     * The audit trail: append an action of your own to the file's witness chain, in one durable
+     * commit that verify() checks with the chain. appendWitness(payload) is an 'audit' entry;
+     * appendWitness(type, payload) takes 'audit' (4), 'delegation' (3) or 'attestation' (5).
+     * payload: a string (UTF-8) or Uint8Array of at most 65536 bytes (SegmentTooLarge beyond).
+     * Resolves to the entry as witnessEntries() lists it.
+     */
+    async appendWitness(...args) {
+        const { type, payload } = opts.witnessArgs(args);
+        return this.#run(async (b) => entryOut(await b.appendWitness(type, payload)));
+    }
+
+    /**
+     * Witness chain entries, oldest first: {index, witnessType, timestampNs (bigint), prevHash,
+     * hash, actionHash (hex; each entry's prevHash is the previous one's hash), payload
+     * (Uint8Array for appended entries, null for the store's own commits)}. options: {from (0),
+     * limit (all)}.
+     */
+    async witnessEntries(options) {
+        const { from, limit } = opts.witnessEntriesOptions(options);
+        return this.#run(async (b) => b.witnessEntries(from, limit).map(entryOut));
     }
 
     /** The latest manifest's segment directory: [{id, segType, offset, payloadLength}]. */

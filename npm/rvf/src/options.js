@@ -30,6 +30,7 @@ const KEYS = {
     'rows()': ['withVectors', 'withMetadata', 'batch'],
     'find()': ['limit', 'after', 'withVectors', 'withMetadata'],
     'compact()': ['ioBudgetBytes', 'ioBytesPerSecond'],
+    'witnessEntries()': ['from', 'limit'],
 };
 
 const show = (v) => (typeof v === 'string' ? `'${v}'` : typeof v === 'bigint' ? `${v}n` : String(v));
@@ -94,19 +95,25 @@ function profileFromPath(path) {
     return m ? PROFILE_BY_EXTENSION[m[0].toLowerCase()] : undefined;
 }
 
-// profile: a name is a domain profile (the seed's RvfOptions); a number 0..3 keeps upstream's
-// meaning, the *hardware* profile (0 generic, 1 core, 2 hot, 3 full), which picks kernels on a
-// tile and changes nothing in a desktop/server runtime, so the domain profile then comes from the
-// extension as upstream's does; 16..239 are custom domain profile ids.
-function profileId(p, path) {
+// profile: a domain profile name (the seed's RvfOptions), a hardware profile name ('core', 'hot',
+// 'full'), upstream's number 0..3 (the *hardware* profile: 0 generic, 1 core, 2 hot, 3 full), or a
+// custom domain profile id 16..239. The hardware profile is kept in the file and reported by
+// status().profile; the runtime holds 'core' to the spec's tile limits (f16 ≤ 384 or i8 ≤ 768
+// dimensions, no compression, no tiering, no index), picking f16/i8 when storage is not given.
+// With a hardware profile the domain profile comes from the extension, as upstream's does.
+export const HARDWARE_PROFILES = Object.freeze(['generic', 'core', 'hot', 'full']);
+
+function profileOption(p, path) {
     if (typeof p === 'string' && Object.hasOwn(PROFILE_IDS, p))
-        return PROFILE_IDS[p];
+        return { domainProfile: PROFILE_IDS[p], profile: undefined };
+    if (typeof p === 'string' && HARDWARE_PROFILES.includes(p))
+        return { domainProfile: profileFromPath(path), profile: HARDWARE_PROFILES.indexOf(p) };
     if (Number.isInteger(p) && p >= 0 && p <= 3)
-        return profileFromPath(path);
+        return { domainProfile: profileFromPath(path), profile: p };
     if (Number.isInteger(p) && p >= CUSTOM_PROFILES[0] && p <= CUSTOM_PROFILES[1])
-        return p;
+        return { domainProfile: p, profile: undefined };
     throw rvfError('InvalidOptions', `create(): profile must be a domain profile name (${Object.keys(PROFILE_IDS).join(', ')}), ` +
-        `upstream's hardware profile 0..3, or a custom domain profile id ${CUSTOM_PROFILES[0]}..${CUSTOM_PROFILES[1]}, got ${show(p)}`);
+        `a hardware profile ('core', 'hot', 'full' or upstream's 0..3), or a custom domain profile id ${CUSTOM_PROFILES[0]}..${CUSTOM_PROFILES[1]}, got ${show(p)}`);
 }
 
 const TIERING_KEYS = ['enabled', 'coldCodec', 'pqM', 'hotThreshold', 'warmThreshold'];
@@ -170,12 +177,14 @@ export function createOptions(path, options, backendArg) {
         throw rvfError('InvalidOptions', `${what}: signing is not supported yet (files would be unsigned); leave signing out ` +
             `and check integrity with verify() (hashes and the witness chain)`);
     const backend = backendArg ?? backendOption(o);
+    const prof = o.profile === undefined ? { domainProfile: profileFromPath(path), profile: undefined } : profileOption(o.profile, path);
     return {
         dimensions,
         metric: o.metric === undefined ? undefined : METRICS[o.metric],
         storage,
         compression,
-        domainProfile: o.profile === undefined ? profileFromPath(path) : profileId(o.profile, path),
+        domainProfile: prof.domainProfile,
+        profile: prof.profile,
         m: uintOption(o, 'm', what, 0xffff),
         efConstruction: uintOption(o, 'efConstruction', what, 0xffff),
         witness: boolOption(o, 'witness', what),
@@ -192,6 +201,37 @@ export function createOptions(path, options, backendArg) {
 export function checkCreateForBackend(o, kind) {
     if (kind === 'wasm' && o.index === 'off')
         throw rvfError('InvalidOptions', `create(): index 'off' needs the native backend (the wasm build always indexes); leave index out or use backend 'native'`);
+}
+
+const WITNESS_TYPES = Object.freeze({ delegation: 3, audit: 4, attestation: 5 });
+
+/**
+ * appendWitness(type?, payload)'s arguments: { type (3 delegation, 4 audit — the default — or 5
+ * attestation, or those names), payload (Uint8Array; a string as its UTF-8 bytes) }.
+ */
+export function witnessArgs(args) {
+    let [type, payload] = args;
+    if (args.length < 2 && (typeof type !== 'number' && !(typeof type === 'string' && Object.hasOwn(WITNESS_TYPES, type)))) {
+        payload = type;
+        type = 'audit';
+    }
+    const t = typeof type === 'string' ? WITNESS_TYPES[type] : type;
+    if (!Number.isInteger(t) || !Object.values(WITNESS_TYPES).includes(t))
+        throw rvfError('InvalidArgument', `appendWitness(type, payload): type must be 'audit' (4), 'delegation' (3) or 'attestation' (5), got ${show(type)}`);
+    const bytes = typeof payload === 'string' ? new TextEncoder().encode(payload) : payload === undefined ? new Uint8Array(0) : payload;
+    if (!(bytes instanceof Uint8Array))
+        throw rvfError('InvalidArgument', `appendWitness(type, payload): payload must be a Uint8Array or a string, got ${show(payload)}`);
+    return { type: t, payload: bytes };
+}
+
+/** witnessEntries({from, limit}): from 0, limit all by default. */
+export function witnessEntriesOptions(options) {
+    const what = 'witnessEntries()';
+    const o = checkKeys(options, what);
+    return {
+        from: uintOption(o, 'from', what, Number.MAX_SAFE_INTEGER) ?? 0,
+        limit: uintOption(o, 'limit', what, Number.MAX_SAFE_INTEGER) ?? Number.MAX_SAFE_INTEGER,
+    };
 }
 
 /** open() / openReadonly() / verifyFile(): { backend, readOnly }. */

@@ -21,6 +21,8 @@ export interface ServerStatus {
     file_size: number;
     current_epoch: number;
     profile_id: number;
+    /** The hardware profile kept in the file. */
+    profile: 'generic' | 'core' | 'hot' | 'full';
     dead_space_ratio: number;
     dead_bytes: number;
     read_only: boolean;

@@ -73,8 +73,19 @@ struct TieringPolicy {
     uint32_t warm_threshold = core::kWarmThreshold; ///< estimate > this → warm, else cold
 };
 
+/// Core-profile limits (spec: a Cognitum tile's budget): f16 rows of at most 384 dimensions or
+/// i8 rows of at most 768; no f32, no VEC compression, no PQ/tiering, no HNSW index (a tile's
+/// hub routes queries; the store answers by exact scan). Hot: at most 1024 dimensions.
+inline constexpr uint16_t kCoreMaxDimF16 = 384;
+inline constexpr uint16_t kCoreMaxDimI8 = 768;
+inline constexpr uint16_t kHotMaxDim = 1024;
+
 struct StoreOptions {
     uint16_t dimension = 0; ///< required, > 0
+    /// Hardware profile (spec ProfileId), kept in PROFILE_CONFIG and reported by status(). Core
+    /// and Hot are held to their limits (kCoreMax*, kHotMaxDim) at create and at every write;
+    /// a Core store never builds an HNSW index. Generic and Full impose nothing.
+    core::ProfileId profile = core::ProfileId::Generic;
     Metric metric = Metric::L2;
     StorageType storage = StorageType::F32;
     /// Domain profile; nullopt = from the file extension (.rvdna .rvtext .rvgraph .rvvis), as upstream.
@@ -213,6 +224,7 @@ struct StoreStatus {
     Metric metric = Metric::L2;
     StorageType storage = StorageType::F32;
     core::DomainProfile domain_profile = core::DomainProfile::Generic;
+    core::ProfileId profile = core::ProfileId::Generic; ///< hardware profile (StoreOptions::profile)
     /// Bytes of the file a compaction would drop: deleted rows, segments merges replaced,
     /// COMMIT records and earlier checkpoints (an estimate: rows at their stored size).
     uint64_t dead_bytes = 0;
@@ -243,6 +255,26 @@ struct StoreStatus {
     uint8_t file_id[16] = {};          ///< the file's identity (manifest root / Layout R FIDI)
     uint16_t hnsw_m = 0;               ///< HNSW parameters the store builds its index with
     uint16_t hnsw_ef_construction = 0;
+};
+
+/// Witness types a caller may append (spec §6.11 crypto doc types; the store's own commits use
+/// 0x01 provenance and 0x02 computation, lineage 0x09..0x0D is reserved for derivations).
+inline constexpr uint8_t kWitnessDelegation = 0x03;
+inline constexpr uint8_t kWitnessAudit = 0x04;
+inline constexpr uint8_t kWitnessAttestation = 0x05;
+/// Largest payload append_witness takes (one audit record segment).
+inline constexpr size_t kMaxWitnessPayload = 64 * 1024;
+
+/// One entry of the witness chain, oldest first (RvfStore::witness_entries).
+struct WitnessRecord {
+    uint64_t index = 0;        ///< position in the chain (0 = oldest)
+    uint8_t witness_type = 0;  ///< 0x01 provenance · 0x02 computation · 0x03..0x05 a caller's own
+    uint64_t timestamp_ns = 0; ///< when the entry was written (wall clock)
+    std::array<uint8_t, 32> prev_hash{};   ///< link: SHAKE-256 of the previous entry (zeros for the first)
+    std::array<uint8_t, 32> hash{};        ///< SHAKE-256 of this entry: the next entry's prev_hash
+    std::array<uint8_t, 32> action_hash{}; ///< what the entry vouches for (the segments its commit wrote)
+    /// An entry append_witness wrote carries its payload; the store's own commit entries have none.
+    std::optional<std::vector<uint8_t>> payload;
 };
 
 struct SegmentSummary {
@@ -362,6 +394,17 @@ public:
     /// compact({.io_budget_bytes = io_budget_bytes}).
     Result<CompactResult> compact(uint64_t io_budget_bytes = 0);
     StoreStatus status() const;
+    /// Audit trail (store_witness.cpp): append an action of the caller's own to the witness chain,
+    /// in one durable commit. `payload` (≤ kMaxWitnessPayload bytes, SegmentTooLarge beyond) is
+    /// kept in an audit record segment (type 0xF1) the new entry vouches for, so verify() checks
+    /// it with the chain; `witness_type` is 0x03 delegation, 0x04 audit or 0x05 attestation
+    /// (InvalidArgument otherwise). InvalidOptions on a store created with witness = false.
+    Result<WitnessRecord> append_witness(uint8_t witness_type, std::span<const uint8_t> payload);
+    /// Up to `limit` chain entries from position `from`, oldest first (an empty list past the end).
+    /// Entries are held in memory (73 bytes each); payloads are read from their segments.
+    Result<std::vector<WitnessRecord>> witness_entries(uint64_t from, size_t limit) const;
+    /// Entries in the witness chain.
+    uint64_t witness_count() const;
     std::vector<SegmentSummary> segments() const;
     /// Re-read the file: every segment hash, every manifest in the chain, the witness chain and
     /// each witness entry's action hash against the segments it covers.
@@ -416,6 +459,12 @@ VerifyReport verify_bytes(std::span<const uint8_t> bytes);
 core::DomainProfile domain_profile_from_path(const std::string &path);
 
 const char *metric_name(Metric m);
+/// "generic", "core", "hot", "full" (store_profile.cpp); nullopt for any other name.
+const char *profile_name(core::ProfileId p);
+std::optional<core::ProfileId> profile_from_name(const std::string &name);
+/// The storage a binding picks when a create names a profile but no storage: f16 for a Core
+/// store of ≤ 384 dimensions, i8 up to 768 (the Core limits), else f32.
+StorageType profile_default_storage(core::ProfileId p, uint16_t dimension);
 const char *storage_type_name(StorageType t);
 
 } // namespace rvf

@@ -46,7 +46,14 @@ Result<void> validate_options(const StoreOptions &o) {
         return Error{Status::InvalidArgument, "auto_compact_dead_ratio must be in [0, 1] (0 turns it off)"};
     if (o.hnsw_m < 2 || o.hnsw_ef_construction == 0)
         return Error{Status::InvalidArgument, "hnsw_m must be ≥ 2 and ef_construction > 0"};
-    return {};
+    // The hardware profile's limits (store_profile.cpp) over the config new_impl makes.
+    core::StoreConfig c;
+    c.dimension = o.dimension;
+    c.storage = static_cast<uint8_t>(o.storage);
+    c.compression = static_cast<uint8_t>(o.compression);
+    c.hw_profile = static_cast<uint8_t>(o.profile);
+    c.flags = static_cast<uint8_t>((o.tiering.enabled ? core::kStoreConfigTiering : 0) | core::kStoreConfigNoIndex);
+    return check_profile_limits(c);
 }
 
 void random_bytes(uint8_t *out, size_t n) {
@@ -68,6 +75,9 @@ std::unique_ptr<RvfStore::Impl> new_impl(const StoreOptions &o, const std::strin
                                               (o.index == IndexMode::Off ? core::kStoreConfigNoIndex : 0));
     impl->config.hnsw_m = o.hnsw_m;
     impl->config.hnsw_ef_construction = o.hnsw_ef_construction;
+    impl->config.hw_profile = static_cast<uint8_t>(o.profile);
+    if (o.profile == core::ProfileId::Core) // a Core tile has no index: queries scan (spec)
+        impl->config.flags = static_cast<uint8_t>(impl->config.flags | core::kStoreConfigNoIndex);
     if (o.signing_key)
         impl->signer = crypto::SegmentSigner::from_seed(*o.signing_key);
     impl->index_threads = o.index_threads;
@@ -326,6 +336,8 @@ Result<IngestResult> RvfStore::Impl::write_rows(std::unique_lock<std::shared_mut
     Impl &s = *this;
     if (auto w = s.check_writable(); !w)
         return w.error();
+    if (auto p = check_profile_limits(s.config); !p)
+        return Error{p.status(), "this store cannot take rows: " + p.error().message};
     const size_t dim = s.config.dimension;
     if (vectors.size() != ids.size() * dim)
         return Error{Status::DimensionMismatch, std::to_string(vectors.size()) + " floats for " +
@@ -634,6 +646,7 @@ StoreStatus RvfStore::status() const {
     st.metric = static_cast<Metric>(s.config.metric);
     st.storage = static_cast<StorageType>(s.config.storage);
     st.domain_profile = static_cast<core::DomainProfile>(s.config.domain_profile);
+    st.profile = static_cast<core::ProfileId>(s.config.hw_profile);
     st.dead_bytes = s.dead_bytes();
     st.dead_space_ratio = st.file_size ? double(st.dead_bytes) / double(st.file_size) : 0.0;
     st.merges = s.merges;

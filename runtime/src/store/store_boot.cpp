@@ -101,6 +101,10 @@ Result<void> RvfStore::Impl::load_view(ByteView file, bool writable, MappedSourc
         const std::vector<uint8_t> bytes(file.data, file.data + file.size);
         if (auto r = load_layout_r(bytes); !r)
             return r;
+        // Layout R's manifest byte 18 is the hardware profile (spec §3.3); an unknown value is
+        // not one of ours to enforce, so it reads as generic.
+        if (core::profile_id_known(rep.manifest->profile_id))
+            config.hw_profile = rep.manifest->profile_id;
         load_layout_r_index(bytes, rep);
         needs_conversion = writable;
         return {};

@@ -28,7 +28,9 @@ Result<std::vector<uint8_t>> RvfStore::export_layout_r() const {
     c.vectors.resize(c.ids.size() * c.dimension);
     for (size_t i = 0; i < c.ids.size(); ++i)
         s.table.to_float(*s.table.slot_of(c.ids[i]), c.vectors.data() + i * c.dimension);
-    return rvf::export_layout_r(c);
+    LayoutRExportOptions opts;
+    opts.profile_id = s.config.hw_profile; // Layout R's manifest byte 18 is the hardware profile
+    return rvf::export_layout_r(c, opts);
 }
 
 } // namespace rvf

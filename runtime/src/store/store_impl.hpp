@@ -308,6 +308,10 @@ void witness_action_hash(uint8_t witness_type, const std::vector<core::SegmentHe
 
 uint64_t now_ns();
 
+/// store_profile.cpp: the hardware profile's limits over a store's config (InvalidOptions naming
+/// the limit and what to do).
+Result<void> check_profile_limits(const core::StoreConfig &c);
+
 /// INDEX layers for a rewrite: the graph renumbered to `live` (the new file's slot order), dead
 /// nodes dropped and lists repaired; empty when the store has no graph. `keep`, when given,
 /// receives that renumbered graph (a streamed compaction adopts it instead of re-reading the file).

@@ -199,6 +199,9 @@ void RvfStore::set_index_threads(unsigned threads) {
 
 Result<void> RvfStore::build_index() {
     std::unique_lock<std::shared_mutex> g(impl_->state_mu);
+    if (impl_->config.hw_profile == static_cast<uint8_t>(core::ProfileId::Core)) // store_profile.cpp
+        return Error{Status::InvalidOptions, "a Core-profile store has no HNSW index (queries are exact scans); "
+                                             "copy the rows into a generic-profile store to index them"};
     return impl_->persist_index();
 }
 

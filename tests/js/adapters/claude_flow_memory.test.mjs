@@ -124,7 +124,7 @@ describe('RvfMemoryBackend: every IMemoryBackend method on real RVF files', () =
     });
 
     skipIf('getByKey, update (one commit, version + 1), delete', async () => {
-        const b = await open(freshDir());
+        const b = await open(freshDir(), { audit: false }); // counts the data commits alone
         await b.store(full);
         expect((await b.getByKey('ns-a', 'full')).id).toBe('e-full');
         expect(await b.getByKey('ns-a', 'nope')).toBeNull();
@@ -205,7 +205,7 @@ describe('RvfMemoryBackend: every IMemoryBackend method on real RVF files', () =
     });
 
     skipIf('bulkInsert (one commit per namespace), bulkDelete, count, listNamespaces, clearNamespace', async () => {
-        const b = await open(freshDir());
+        const b = await open(freshDir(), { audit: false }); // counts the data commits alone
         await b.store(entry('seed', 'seed'));
         const e0 = await epochOf(b, 'ns-a');
         const many = Array.from({ length: 50 }, (_, i) => entry(`b${i}`, `bulk-${i}`, { namespace: i % 5 === 0 ? 'ns-b' : 'ns-a', embedding: vec() }));
@@ -268,6 +268,52 @@ describe('RvfMemoryBackend: every IMemoryBackend method on real RVF files', () =
         const dead = new RvfMemoryBackend({ directory: freshDir(), dimensions: DIM });
         expect((await dead.healthCheck()).status).toBe('unhealthy');
         await b.shutdown();
+    });
+
+    skipIf('audit trail: each write appends one audit entry naming it; recordAction and auditLog read them back; verifyAudit checks them', async () => {
+        const dir = freshDir();
+        const b = await open(dir);
+        await b.bulkInsert([entry('w1', 'a', { embedding: vec() }), entry('w2', 'b')]);
+        const e0 = await epochOf(b, 'ns-a');
+        await b.update('w1', { content: 'again' });
+        expect(await epochOf(b, 'ns-a')).toBe(e0 + 2); // the update's commit, then its audit entry
+        await b.delete('w2');
+        await b.store({ ...entry('w1', 'a'), namespace: 'ns-b', updatedAt: T0 + 9 }); // a move
+        const mine = await b.recordAction('ns-a', { action: 'read', key: 'a', agent: 'agent-7' });
+        expect(mine.record).toMatchObject({ action: 'read', key: 'a', agent: 'agent-7' });
+        await b.shutdown();
+        const again = await open(dir);
+        const log = await again.auditLog('ns-a');
+        expect(log.map((e) => e.record.action)).toEqual(['store', 'update', 'delete', 'move-out', 'read']);
+        expect(log[0].record).toMatchObject({ count: 2, ids: ['w1', 'w2'], idsTruncated: false });
+        expect(log[1].record).toMatchObject({ ids: ['w1'], version: 2 });
+        expect(log[3].record).toMatchObject({ ids: ['w1'], to: 'ns-b' });
+        expect(log[4].hash).toBe(mine.hash);
+        for (const e of log)
+            expect(e.timestamp).toBeGreaterThan(T0);
+        expect((await again.auditLog('ns-b')).map((e) => e.record.action)).toEqual(['store']);
+        expect(await again.auditLog('nowhere')).toEqual([]);
+        expect((await again.auditLog('ns-a', { from: log[2].index, limit: 2 })).map((e) => e.record.action)).toEqual(['delete']);
+        const report = (await again.verifyAudit()).find((a) => a.namespace === 'ns-a');
+        expect(report).toMatchObject({ ok: true, auditEntries: 5 });
+        expect(report.witnessEntries).toBe(report.epoch);
+        await again.shutdown();
+        // A flipped bit in an audit payload on disk: verifyAudit (and healthCheck) report it.
+        const file = path.join(dir, 'ns-a.rvf');
+        const bytes = fs.readFileSync(file);
+        const at = bytes.indexOf(Buffer.from('"agent-7"'));
+        expect(at).toBeGreaterThan(0);
+        bytes[at + 2] ^= 0x01;
+        fs.writeFileSync(file, bytes);
+        const v = await RvfDatabase.verifyFile(file);
+        expect(v.ok).toBe(false);
+        // audit: false keeps the commits' own witness entries only.
+        const quiet = await open(freshDir(), { audit: false });
+        await quiet.store(entry('q', 'q'));
+        expect(await quiet.auditLog('ns-a')).toEqual([]);
+        expect((await quiet.verifyAudit())[0].auditEntries).toBe(0);
+        await quiet.shutdown();
+        expect(() => new RvfMemoryBackend({ directory: 'x', audit: 'yes' })).toThrow(/audit must be true or false/);
     });
 
     skipIf('reopen: every entry, embedding and namespace comes back from the files', async () => {

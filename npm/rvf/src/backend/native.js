@@ -82,6 +82,14 @@ export class NativeBackend {
         return this.#db.updateMetadata(ids, rows);
     }
 
+    async appendWitness(type, payload) {
+        return this.#db.appendWitness(type, payload);
+    }
+
+    witnessEntries(from, limit) {
+        return this.#db.witnessEntries(from, limit);
+    }
+
     count(filterJson) {
         return this.#db.count(filterJson);
     }

@@ -50,6 +50,7 @@ function createOptions(o) {
         efConstruction: o.efConstruction,
         witness: o.witness,
         domainProfile: o.domainProfile,
+        profile: o.profile,
         tiering: o.tiering,
     };
 }
@@ -398,6 +399,16 @@ export class WasmBackend {
         if (r.accepted > 0)
             await this.#persistSoon();
         return r;
+    }
+
+    async appendWitness(type, payload) {
+        const r = this.#writable().appendWitness(type, payload);
+        await this.#persistSoon();
+        return r;
+    }
+
+    witnessEntries(from, limit) {
+        return this.#live().witnessEntries(from, limit);
     }
 
     count(filterJson) {

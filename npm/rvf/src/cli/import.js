@@ -35,7 +35,8 @@ export const spec = {
         '  agentdb  agentdb SQLite (memory db or sql.js rvf_vectors file): DEST is a directory that\n' +
         '           receives one store per collection (episodes.rvf, skills.rvf, notes.rvf,\n' +
         '           patterns.rvf, vectors.rvf); needs the sql.js package\n' +
-        '  rvlite   rvlite\'s .rvlite/db.json or its "RVF1" JSON envelope (triples and graph are counted, not kept)\n' +
+        '  rvlite   rvlite\'s .rvlite/db.json or its "RVF1" JSON envelope (triples and graph are counted, not kept);\n' +
+        '           a Core-profile store (f16) when every row fits it losslessly, else generic: see --profile\n' +
         '  claude-flow  @claude-flow/memory "rvf" snapshot or the CLI\'s .swarm/memory.db (sql.js);\n' +
         '           entries without an embedding are counted and named, not stored\n' +
         'Metadata arrays and objects are stored as their JSON text.',
@@ -45,6 +46,7 @@ export const spec = {
         metric: { type: 'string', help: "hnswlib: the index's space, l2 | ip | cosine (default: the mappings file's)" },
         mappings: { type: 'string', help: 'hnswlib: agentdb id/metadata mappings (default: SRC.mappings.json when it exists)' },
         batch: { type: 'number', min: 1, help: 'rows per commit', default: 1000 },
+        profile: { type: 'string', help: "rvlite: 'auto' (default: core when every row fits it losslessly), 'core' (f16 ≤ 384 or i8 ≤ 768 dimensions; lossy) or 'generic' (f32)" },
     },
 };
 
@@ -134,14 +136,14 @@ export function storableMetadata(meta) {
 }
 
 /** Write the batches into a new store at `dest`; returns its counts (the store is closed). */
-async function writeStore(dest, batches, { metric, dimension, src, opts }) {
+async function writeStore(dest, batches, { metric, dimension, src, opts, profile }) {
     const counts = { dest, imported: 0, rejected: 0, dimensions: 0, metric: '', rejections: [] };
     let db = null;
     try {
         for await (const b of batches) {
             if (dimension !== undefined && b.dim !== dimension)
                 throw new InputError(`${src}: a row has ${b.dim} components, the source says ${dimension}`);
-            db ??= await RvfDatabase.create(dest, { dimensions: b.dim, metric, backend: backendOption(opts) });
+            db ??= await RvfDatabase.create(dest, { dimensions: b.dim, metric, backend: backendOption(opts), ...(profile ? { profile } : {}) });
             for (const e of b.entries)
                 if (e.vector.length !== db.dimensions)
                     throw new InputError(`${src}: row ${e.id} has ${e.vector.length} components, the first had ${db.dimensions}`);
@@ -162,13 +164,70 @@ async function writeStore(dest, batches, { metric, dimension, src, opts }) {
         const s = await db.status();
         counts.dimensions = s.dimensions;
         counts.metric = s.metric;
+        counts.profile = s.profile;
+        counts.storage = s.storage;
         return counts;
     } finally {
         await db?.close();
     }
 }
 
+/**
+ * The hardware profile of an rvlite import. rvlite is the embedded ("lite") database, so its rows
+ * go to a Core-profile store — the spec's tile limits — when they fit it *losslessly*: at most
+ * 384 dimensions and every component exactly an f16 (Core has no f32). Otherwise a generic f32
+ * store, so an import never changes a vector silently. --profile core asks for Core anyway
+ * (f16 ≤ 384, else i8 ≤ 768: rows are rounded), --profile generic for f32.
+ */
+function rvliteProfile(r, flag) {
+    if (flag !== undefined && !['auto', 'core', 'generic'].includes(flag))
+        throw new UsageError(`import rvlite: --profile must be auto, core or generic, got '${flag}'`);
+    if (flag === 'core' || flag === 'generic')
+        return flag;
+    const dim = r.dimension ?? r.rows[0]?.vector.length ?? 0;
+    const exact = (x) => f16ToF32(f32ToF16(x)) === x; // x is an f32 (a Float32Array element)
+    return dim > 0 && dim <= 384 && r.rows.every((row) => row.vector.every(exact)) ? 'core' : 'generic';
+}
+
+// IEEE half precision, round to nearest even: only to tell whether a value is exactly an f16.
+function f32ToF16(x) {
+    const b = new DataView(new ArrayBuffer(4));
+    b.setFloat32(0, x);
+    const u = b.getUint32(0);
+    const sign = (u >>> 16) & 0x8000, exp = (u >>> 23) & 0xff, mant = u & 0x7fffff;
+    if (exp === 0xff)
+        return sign | 0x7c00 | (mant ? 0x200 : 0);
+    const e = exp - 127 + 15;
+    if (e >= 0x1f)
+        return sign | 0x7c00;
+    if (e <= 0) {
+        if (e < -10)
+            return sign;
+        const m = mant | 0x800000, shift = 14 - e;
+        let h = m >>> shift;
+        const rem = m & ((1 << shift) - 1), half = 1 << (shift - 1);
+        if (rem > half || (rem === half && (h & 1)))
+            h++;
+        return sign | h;
+    }
+    let h = (e << 10) | (mant >>> 13);
+    const rem = mant & 0x1fff;
+    if (rem > 0x1000 || (rem === 0x1000 && (h & 1)))
+        h++;
+    return sign | h;
+}
+
+function f16ToF32(h) {
+    const sign = h & 0x8000 ? -1 : 1, exp = (h >>> 10) & 0x1f, mant = h & 0x3ff;
+    if (exp === 0)
+        return sign * mant * 2 ** -24;
+    if (exp === 0x1f)
+        return mant ? NaN : sign * Infinity;
+    return sign * (1 + mant / 1024) * 2 ** (exp - 15);
+}
+
 const describe = (c) => `${c.dest}: ${c.imported} rows, dimension ${c.dimensions}, metric ${c.metric}` +
+    `${c.profile && c.profile !== 'generic' ? `, profile ${c.profile} (${c.storage})` : ''}` +
     `${c.rejected ? `; ${c.rejected} rejected: ${c.rejections.map((x) => `${x.id}: ${x.message}`).join('; ')}` : ''}`;
 
 async function importAgentdb(src, dest, opts) {
@@ -192,6 +251,8 @@ async function importAgentdb(src, dest, opts) {
 export async function run([kind, src, dest], opts, io) {
     if (!KINDS.includes(kind))
         throw new UsageError(`import: KIND must be one of ${KINDS.join(', ')}, got '${kind}'`);
+    if (opts.profile !== undefined && kind !== 'rvlite')
+        throw new UsageError('import: --profile is for rvlite (a Core-profile store); for other kinds create the store with the profile and ingest');
     if (!fs.existsSync(src) || !fs.statSync(src).isFile())
         throw new InputError(`${src}: no such file`);
     if (fs.existsSync(dest) && !(kind === 'agentdb' && fs.statSync(dest).isDirectory() && fs.readdirSync(dest).length === 0))
@@ -218,7 +279,8 @@ export async function run([kind, src, dest], opts, io) {
             throw new UsageError('import rvlite: --metric and --mappings are for hnswlib; rvlite files say their own metric');
         const r = readRvlite(src);
         skipped = r.skipped;
-        stores = [await writeStore(dest, batchesOf(r.rows, opts.batch), { metric: r.metric, dimension: r.dimension, src, opts })];
+        const profile = rvliteProfile(r, opts.profile);
+        stores = [await writeStore(dest, batchesOf(r.rows, opts.batch), { metric: r.metric, dimension: r.dimension, src, opts, profile })];
     } else if (kind === 'hnswlib') {
         mappingsFile = opts.mappings ?? (fs.existsSync(`${src}.mappings.json`) ? `${src}.mappings.json` : null);
         const mappings = mappingsFile ? readMappings(mappingsFile) : null;

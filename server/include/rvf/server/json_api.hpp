@@ -10,7 +10,7 @@
 //   POST /v1/compact (EXT, no body) → {"segments_compacted", "bytes_reclaimed", "epoch", "complete"}
 //   GET  /v1/status  → {"total_vectors", "total_segments", "file_size", "current_epoch", "profile_id",
 //                       "dead_space_ratio", "read_only"} + EXT {"deleted_vectors", "dimension",
-//                       "metric", "storage"}
+//                       "metric", "storage", "profile"}
 //   GET  /v1/health  → {"status": "ok"}
 // Ids are JSON integers (decimal strings are accepted on input, for ids past 2^53 from JS).
 // F is the filter JSON of rvf/filter.hpp. M is one of:

@@ -18,7 +18,10 @@
 //  0x08  2     u16   hnsw_m
 //  0x0A  2     u16   hnsw_ef_construction
 //  0x0C  1     u8    cold_codec       tiering: 0 PQ, 1 binary                    (else 0)
-//  0x0D  1     —     zero
+//  0x0D  1     u8    hw_profile       hardware profile (ProfileId: 0 generic, 1 core, 2 hot, 3 full);
+//                                     readers before it existed required 0 here, so they refuse
+//                                     (InvalidManifest) a Core/Hot/Full file rather than ignore
+//                                     its limits
 //  0x0E  2     u16   pq_m             tiering + PQ: 1..dimension; binary: 0       (else 0)
 //  0x10  4     u32   hot_threshold    tiering: access estimate > this → hot       (else 0)
 //  0x14  4     u32   warm_threshold   tiering: > this → warm; ≤ hot_threshold     (else 0)
@@ -59,6 +62,7 @@ struct StoreConfig {
     uint16_t pq_m = 0;
     uint32_t hot_threshold = 0;
     uint32_t warm_threshold = 0;
+    uint8_t hw_profile = 0; ///< ProfileId (offset 0x0D)
 };
 
 /// The tiering fields are consistent with the flags (see the table).
@@ -72,7 +76,7 @@ constexpr bool store_config_tiering_valid(const StoreConfig &c) {
 
 constexpr Status encode_store_config(ByteWriter &w, const StoreConfig &c) {
     if (c.metric > 3 || c.storage > 2 || c.domain_profile > 4 || c.compression > 2 || (c.flags & ~kStoreConfigFlagsMask) ||
-        c.dimension == 0 || !store_config_tiering_valid(c))
+        c.dimension == 0 || !store_config_tiering_valid(c) || !profile_id_known(c.hw_profile))
         return Status::InvalidArgument;
     w.u8(kStoreConfigVersion);
     w.u8(c.metric);
@@ -84,7 +88,7 @@ constexpr Status encode_store_config(ByteWriter &w, const StoreConfig &c) {
     w.u16(c.hnsw_m);
     w.u16(c.hnsw_ef_construction);
     w.u8(c.cold_codec);
-    w.u8(0);
+    w.u8(c.hw_profile);
     w.u16(c.pq_m);
     w.u32(c.hot_threshold);
     w.u32(c.warm_threshold);
@@ -107,14 +111,14 @@ constexpr Status decode_store_config(ByteView v, StoreConfig &c) {
     c.hnsw_m = r.u16();
     c.hnsw_ef_construction = r.u16();
     c.cold_codec = r.u8();
-    const uint8_t zero = r.u8();
+    c.hw_profile = r.u8();
     c.pq_m = r.u16();
     c.hot_threshold = r.u32();
     c.warm_threshold = r.u32();
     for (size_t i = 0x18; i < kStoreConfigSize; ++i)
         if (v[i] != 0)
             return RVF_CORRUPT(Status::InvalidManifest);
-    if (!r.ok() || zero != 0 || c.metric > 3 || c.storage > 2 || c.domain_profile > 4 || c.compression > 2 ||
+    if (!r.ok() || !profile_id_known(c.hw_profile) || c.metric > 3 || c.storage > 2 || c.domain_profile > 4 || c.compression > 2 ||
         (c.flags & ~kStoreConfigFlagsMask) || c.dimension == 0 || !store_config_tiering_valid(c))
         return RVF_CORRUPT(Status::InvalidManifest);
     return Status::Ok;
