@@ -16,10 +16,13 @@ void usage(FILE *out) {
                       "usage:\n"
                       "  rvf inspect FILE [--json]   layout, every segment with its hash verdict, the latest\n"
                       "                              manifest, and every problem found\n"
+                      "  rvf inspect FILE --epochs [--json]   the committed epochs the file still holds (epoch,\n"
+                      "                              rows, time, offset): what open({epoch}) can open\n"
                       "  rvf convert --layout r|s IN OUT   rewrite a store in either layout (r: for upstream tools)\n"
                       "  rvf query FILE --vector x1,x2,... [--k N] [--ef N] [--exact] [--json]   top-k of a store\n"
                       "  rvf verify FILE [--key KEYID|KEYFILE]   every segment hash, the manifest chain, the witness\n"
                       "                              chain and every signature; --key: refuse what that key did not sign\n"
+                      "  rvf verify --lineage CHILD PARENT   does CHILD name PARENT (file id, depth, parent state hash)\n"
                       "  rvf keygen KEYFILE          new Ed25519 signing key (docs/signing.md); prints its key id\n"
                       "  rvf demo [DIR] [--vectors N]   build, query, delete, compact and verify a sample store\n"
                       "  rvf --version\n",
