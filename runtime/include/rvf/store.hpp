@@ -420,6 +420,9 @@ public:
     /// ends with a derivation entry (type 0x09). Works on read-only and frozen handles; returns
     /// the child open for writing.
     Result<RvfStore> derive(const std::string &child_path, const DeriveOptions &options = {}) const;
+    /// derive() into memory: the child's image (its file_id hashed from `child_name`), for bindings
+    /// that write files themselves (the wasm backend).
+    Result<std::vector<uint8_t>> derive_image(const std::string &child_name, const DeriveOptions &options = {}) const;
     /// Commit a frozen marker (PROFILE_CONFIG flag) at a checkpoint; this handle turns read-only and
     /// every later writable open — C++, wasm, Node — is refused with SnapshotFrozen. Idempotent.
     Result<void> freeze();

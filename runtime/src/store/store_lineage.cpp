@@ -58,16 +58,70 @@ std::string hex(const uint8_t *p, size_t n) {
 
 } // namespace
 
-Result<RvfStore> RvfStore::derive(const std::string &child_path, const DeriveOptions &options) const {
+namespace {
+
+Result<void> check_derive(const DeriveOptions &options) {
     if (!core::derivation_type_known(static_cast<uint8_t>(options.type)))
         return Error{Status::InvalidArgument, "unknown DeriveOptions::type " + std::to_string(static_cast<int>(options.type)) +
                                                   "; use a DerivationType (clone, filter, merge, quantize, reindex, "
                                                   "transform, snapshot, user-defined)"};
-    if (child_path.empty())
-        return Error{Status::InvalidArgument, "derive() writes a file: give the child a path"};
-    Impl &s = *impl_;
+    return {};
+}
+
+} // namespace
+
+/// The child image of derive()/derive_image() streamed to `sink` (rvf/store.hpp says what it holds).
+static Result<void> write_child(RvfStore::Impl &s, const std::string &child_name, const DeriveOptions &options,
+                                const RvfStore::Impl::ImageSink &sink) {
     if (!s.storage)
         return Error{Status::StoreClosed, "derive() on a closed store; open the parent again"};
+    core::FileIdentity id;
+    // Exclusive: write_image reads the handle's state and the identity it substitutes.
+    std::unique_lock<std::shared_mutex> g(s.state_mu);
+    if (auto r = parent_hash_of(*s.storage, id.parent_hash); !r)
+        return r.error();
+    std::memcpy(id.parent_id, s.file_id, 16);
+    id.lineage_depth = s.lineage_depth + 1;
+    // Spec §3.9: file_id = first 16 bytes of the fold hash of path ‖ u64 LE nanoseconds.
+    core::FoldHasher h;
+    h.update(reinterpret_cast<const uint8_t *>(child_name.data()), child_name.size());
+    uint8_t ns[8];
+    core::store_u64_le(ns, now_ns());
+    h.update(ns, 8);
+    uint8_t full[core::kFoldHashSize];
+    h.finish(full);
+    std::memcpy(id.file_id, full, 16);
+    s.image_identity = &id;
+    s.image_witness_type = lineage_witness_type(options.type);
+    // The child of a frozen parent is writable: the marker is the parent's, not inherited.
+    const uint8_t flags = s.config.flags;
+    s.config.flags = static_cast<uint8_t>(flags & ~core::kStoreConfigFrozen);
+    auto info = s.write_image(s.epoch + 1, s.preserved_segments, nullptr, sink);
+    s.config.flags = flags;
+    s.image_identity = nullptr;
+    if (!info)
+        return info.error();
+    return {};
+}
+
+Result<std::vector<uint8_t>> RvfStore::derive_image(const std::string &child_name, const DeriveOptions &options) const {
+    if (auto r = check_derive(options); !r)
+        return r.error();
+    std::vector<uint8_t> image;
+    if (auto r = write_child(*impl_, child_name, options, [&](core::ByteView b) -> Result<void> {
+            image.insert(image.end(), b.data, b.data + b.size);
+            return {};
+        });
+        !r)
+        return r.error();
+    return image;
+}
+
+Result<RvfStore> RvfStore::derive(const std::string &child_path, const DeriveOptions &options) const {
+    if (auto r = check_derive(options); !r)
+        return r.error();
+    if (child_path.empty())
+        return Error{Status::InvalidArgument, "derive() writes a file: give the child a path"};
     // The child's lock, then create-new semantics: an existing file is never overwritten.
     auto lock = io::WriterLock::acquire(child_path);
     if (!lock)
@@ -76,51 +130,24 @@ Result<RvfStore> RvfStore::derive(const std::string &child_path, const DeriveOpt
     if (std::filesystem::exists(child_path, ec))
         return Error{Status::FileExists, child_path + " already exists; derive() creates the child: pick a new path "
                                                       "or delete that file first"};
-    core::FileIdentity id;
-    {
-        // Exclusive: write_image reads the handle's state and the identity it substitutes.
-        std::unique_lock<std::shared_mutex> g(s.state_mu);
-        if (auto r = parent_hash_of(*s.storage, id.parent_hash); !r)
-            return r.error();
-        std::memcpy(id.parent_id, s.file_id, 16);
-        id.lineage_depth = s.lineage_depth + 1;
-        // Spec §3.9: file_id = first 16 bytes of the fold hash of path ‖ u64 LE nanoseconds.
-        core::FoldHasher h;
-        h.update(reinterpret_cast<const uint8_t *>(child_path.data()), child_path.size());
-        uint8_t ns[8];
-        core::store_u64_le(ns, now_ns());
-        h.update(ns, 8);
-        uint8_t full[core::kFoldHashSize];
-        h.finish(full);
-        std::memcpy(id.file_id, full, 16);
-
-        const std::string staging = child_path + ".create.tmp";
-        ::unlink(staging.c_str()); // under the child's lock: a killed derive's leftover
-        auto f = io::DurableFile::create_new(staging);
-        if (!f)
-            return f.error();
-        s.image_identity = &id;
-        s.image_witness_type = lineage_witness_type(options.type);
-        // The child of a frozen parent is writable: the marker is the parent's, not inherited.
-        const uint8_t flags = s.config.flags;
-        s.config.flags = static_cast<uint8_t>(flags & ~core::kStoreConfigFrozen);
-        auto info = s.write_image(s.epoch + 1, s.preserved_segments, nullptr,
-                                  [&](core::ByteView b) -> Result<void> { return f->append(b); });
-        s.config.flags = flags;
-        s.image_identity = nullptr;
-        std::optional<Error> failed;
-        if (!info)
-            failed = info.error();
-        else if (auto r = f->sync(); !r)
+    const std::string staging = child_path + ".create.tmp";
+    ::unlink(staging.c_str()); // under the child's lock: a killed derive's leftover
+    auto f = io::DurableFile::create_new(staging);
+    if (!f)
+        return f.error();
+    std::optional<Error> failed;
+    if (auto r = write_child(*impl_, child_path, options, [&](core::ByteView b) -> Result<void> { return f->append(b); });
+        !r)
+        failed = r.error();
+    else if (auto sy = f->sync(); !sy)
+        failed = sy.error();
+    f->close();
+    if (!failed)
+        if (auto r = io::publish_new_file(staging, child_path, false); !r)
             failed = r.error();
-        f->close();
-        if (!failed)
-            if (auto r = io::publish_new_file(staging, child_path, false); !r)
-                failed = r.error();
-        if (failed) {
-            ::unlink(staging.c_str());
-            return *failed;
-        }
+    if (failed) {
+        ::unlink(staging.c_str());
+        return *failed;
     }
     lock->release();
     return RvfStore::open(child_path);
