@@ -444,6 +444,67 @@ public:
         return outcome_ok(out);
     }
 
+    // --- lineage and time travel (docs/lineage-and-time-travel.md) ---
+
+    /// A read-only store over an image at `epoch` (< 0: the latest).
+    val from_bytes_readonly(const val &bytes, size_t n, double epoch) {
+        const std::vector<uint8_t> image = copy_in<uint8_t>(bytes, n);
+        std::optional<uint32_t> at;
+        if (epoch >= 0)
+            at = static_cast<uint32_t>(epoch); // index.js checks it is a u32
+        return adopt(RvfStore::from_bytes_readonly(image, at));
+    }
+
+    /// derive() into memory: the child image; index.js writes and opens it.
+    val derive_image(const std::string &child_name, const std::string &type) const {
+        if (!store_)
+            return outcome_err(kNoStore);
+        static const char *const names[] = {"clone", "filter", "merge", "quantize", "reindex", "transform", "snapshot"};
+        DeriveOptions o;
+        if (type == "user-defined") {
+            o.type = core::DerivationType::UserDefined;
+        } else {
+            size_t i = 0;
+            while (i < 7 && type != names[i])
+                ++i;
+            if (i == 7)
+                return outcome_err(Error{Status::InvalidOptions,
+                                         "derive(): unknown type '" + type +
+                                             "' (clone, filter, merge, quantize, reindex, transform, snapshot, user-defined)"});
+            o.type = static_cast<core::DerivationType>(i);
+        }
+        return outcome(store_->derive_image(child_name, o), bytes_to_js);
+    }
+
+    val freeze() {
+        if (!store_)
+            return outcome_err(kNoStore);
+        Result<void> r = store_->freeze();
+        return r ? outcome_ok() : outcome_err(r.error());
+    }
+
+    /// {fileId, parentId, parentHash (hex), lineageDepth, frozen}.
+    val lineage() const {
+        if (!store_)
+            return outcome_err(kNoStore);
+        static const char digits[] = "0123456789abcdef";
+        auto hex = [](const uint8_t *p, size_t len) {
+            std::string h(2 * len, '0');
+            for (size_t i = 0; i < len; ++i) {
+                h[2 * i] = digits[p[i] >> 4];
+                h[2 * i + 1] = digits[p[i] & 15];
+            }
+            return h;
+        };
+        val o = val::object();
+        o.set("fileId", hex(store_->file_id().data(), 16));
+        o.set("parentId", hex(store_->parent_id().data(), 16));
+        o.set("parentHash", hex(store_->parent_hash().data(), 32));
+        o.set("lineageDepth", store_->lineage_depth());
+        o.set("frozen", store_->frozen());
+        return outcome_ok(o);
+    }
+
     /// Flush and drop the store; idempotent. Memory is released here, not only at delete().
     val close() {
         if (!store_)
@@ -509,5 +570,9 @@ EMSCRIPTEN_BINDINGS(rvf_store) {
         .function("checkpointsSince", &Store::checkpoints_since)
         .function("appendWitness", &Store::append_witness)
         .function("witnessEntries", &Store::witness_entries)
+        .function("fromBytesReadonly", &Store::from_bytes_readonly)
+        .function("deriveImage", &Store::derive_image)
+        .function("freeze", &Store::freeze)
+        .function("lineage", &Store::lineage)
         .function("close", &Store::close);
 }

@@ -44,6 +44,7 @@ Napi::Function RvfDatabase::define(Napi::Env env) {
             StaticMethod<&D::create>("create"),
             StaticMethod<&D::open>("open"),
             StaticMethod<&D::open_readonly>("openReadonly"),
+            StaticMethod<&D::open_at_epoch>("openAtEpoch"),
             StaticMethod<&D::create_async>("createAsync"),
             StaticMethod<&D::open_async>("openAsync"),
             StaticMethod<&D::open_readonly_async>("openReadonlyAsync"),
@@ -87,7 +88,7 @@ Napi::Function RvfDatabase::define(Napi::Env env) {
             InstanceMethod<&D::ids_after>("idsAfter"),
             InstanceMethod<&D::export_layout_r>("exportLayoutR"),
             InstanceMethod<&D::freeze>("freeze"),
-            InstanceMethod<&D::not_supported<0>>("derive"),
+            InstanceMethod<&D::derive>("derive"),
             InstanceMethod<&D::not_supported<1>>("branch"),
             InstanceMethod<&D::not_supported<2>>("embedKernel"),
             InstanceMethod<&D::not_supported<3>>("extractKernel"),
@@ -127,6 +128,18 @@ Napi::Value RvfDatabase::open(const Napi::CallbackInfo &info) {
 Napi::Value RvfDatabase::open_readonly(const Napi::CallbackInfo &info) {
     const Napi::Env env = info.Env();
     return wrap(env, take(env, RvfStore::open_readonly(path_from_js(env, info[0]))));
+}
+
+Napi::Value RvfDatabase::open_at_epoch(const Napi::CallbackInfo &info) {
+    const Napi::Env env = info.Env();
+    const std::string path = path_from_js(env, info[0]);
+    const double e = info[1].IsNumber() ? info[1].As<Napi::Number>().DoubleValue() : -1;
+    if (!(e >= 0 && e <= 4294967295.0 && std::floor(e) == e))
+        throw_invalid(env, "openAtEpoch(path, epoch): epoch must be a committed epoch number (u32); `rvf inspect "
+                           "FILE --epochs` lists them");
+    OpenOptions o;
+    o.epoch = static_cast<uint32_t>(e);
+    return wrap(env, take(env, RvfStore::open_readonly(path, o)));
 }
 
 // --- writes ------------------------------------------------------------------------------------
@@ -244,17 +257,50 @@ Napi::Value RvfDatabase::file_id(const Napi::CallbackInfo &info) {
     return Napi::String::New(info.Env(), hex(st.file_id, sizeof st.file_id));
 }
 
-// This runtime writes root files only (no derive), so the parent is zero and the depth 0.
+// The FileIdentity of the root: zeros and 0 for a root file, the parent for a derive() child.
 Napi::Value RvfDatabase::parent_id(const Napi::CallbackInfo &info) {
     ReadAccess a(*handle_);
-    (void)reading(info.Env(), a);
-    return Napi::String::New(info.Env(), std::string(32, '0'));
+    const auto p = reading(info.Env(), a).parent_id();
+    return Napi::String::New(info.Env(), hex(p.data(), p.size()));
 }
 
 Napi::Value RvfDatabase::lineage_depth(const Napi::CallbackInfo &info) {
     ReadAccess a(*handle_);
-    (void)reading(info.Env(), a);
-    return Napi::Number::New(info.Env(), 0);
+    return Napi::Number::New(info.Env(), reading(info.Env(), a).lineage_depth());
+}
+
+// derive(childPath, {type}): the child, open for writing (store_lineage.cpp).
+Napi::Value RvfDatabase::derive(const Napi::CallbackInfo &info) {
+    const Napi::Env env = info.Env();
+    const std::string path = path_from_js(env, info[0]);
+    DeriveOptions o;
+    if (info.Length() > 1 && info[1].IsObject()) {
+        const Napi::Object opts = info[1].As<Napi::Object>();
+        const Napi::Array keys = opts.GetPropertyNames();
+        for (uint32_t i = 0; i < keys.Length(); ++i)
+            if (keys.Get(i).ToString().Utf8Value() != "type")
+                throw_error(env, Status::InvalidOptions, "derive(childPath, options): unknown option '" +
+                                                             keys.Get(i).ToString().Utf8Value() + "' (accepted: type)");
+        if (opts.Has("type") && !opts.Get("type").IsUndefined()) {
+            static const char *const names[] = {"clone", "filter", "merge", "quantize", "reindex", "transform", "snapshot"};
+            const std::string t = opts.Get("type").IsString() ? opts.Get("type").ToString().Utf8Value() : "";
+            size_t k = 0;
+            while (k < 7 && t != names[k])
+                ++k;
+            if (t == "user-defined")
+                o.type = core::DerivationType::UserDefined;
+            else if (k < 7)
+                o.type = static_cast<core::DerivationType>(k);
+            else
+                throw_error(env, Status::InvalidOptions, "derive(): unknown type '" + t +
+                                                             "' (clone, filter, merge, quantize, reindex, transform, "
+                                                             "snapshot, user-defined)");
+        }
+    } else if (info.Length() > 1 && !info[1].IsUndefined() && !info[1].IsNull()) {
+        throw_error(env, Status::InvalidOptions, "derive(childPath, options): options must be an object ({type})");
+    }
+    ReadAccess a(*handle_);
+    return wrap(env, take(env, reading(env, a).derive(path, o)));
 }
 
 Napi::Value RvfDatabase::index_stats(const Napi::CallbackInfo &info) {
@@ -319,26 +365,22 @@ Napi::Value RvfDatabase::export_layout_r(const Napi::CallbackInfo &info) {
 
 // --- lifecycle ---------------------------------------------------------------------------------
 
-// Upstream's freeze() makes the handle read-only. The runtime has no in-place switch, so the
-// handle is closed (flush, lock released) and reopened read-only: later writes fail ReadOnly.
+// freeze(): commits the frozen marker (every later writable open is refused with SnapshotFrozen)
+// and keeps this handle open read-only. Returns the epoch of the freezing commit.
 Napi::Value RvfDatabase::freeze(const Napi::CallbackInfo &info) {
     const Napi::Env env = info.Env();
     CloseAccess a(*handle_);
     if (!a.store)
         throw_error(env, Status::StoreClosed, "Store is closed");
     RvfStore &s = *a.store;
-    const uint32_t epoch = s.status().current_epoch;
-    const std::string path = s.path();
-    take(env, s.close());
-    handle_->store.reset();
-    handle_->store.emplace(take(env, RvfStore::open_readonly(path)));
-    return Napi::Number::New(env, epoch);
+    take(env, s.freeze());
+    return Napi::Number::New(env, s.status().current_epoch);
 }
 
-// Lineage (derive/branch) and kernel/eBPF segments have no writer in the runtime: a typed
+// Branching (COW children) and kernel/eBPF segments have no writer in the runtime: a typed
 // error rather than an empty child or a silently dropped image.
 template <int Op> Napi::Value RvfDatabase::not_supported(const Napi::CallbackInfo &info) {
-    static const char *const names[] = {"derive", "branch", "embedKernel", "extractKernel", "embedEbpf", "extractEbpf"};
+    static const char *const names[] = {"(unused)", "branch", "embedKernel", "extractKernel", "embedEbpf", "extractEbpf"};
     throw_invalid(info.Env(), std::string(names[Op]) + "() is not supported by this runtime");
 }
 

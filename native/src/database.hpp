@@ -26,6 +26,9 @@ private:
     static Napi::Value create(const Napi::CallbackInfo &info);
     static Napi::Value open(const Napi::CallbackInfo &info);
     static Napi::Value open_readonly(const Napi::CallbackInfo &info);
+    /// openAtEpoch(path, epoch): read-only, at an earlier committed epoch (store_epochs.cpp).
+    static Napi::Value open_at_epoch(const Napi::CallbackInfo &info);
+    Napi::Value derive(const Napi::CallbackInfo &info);
 
     Napi::Value ingest_batch(const Napi::CallbackInfo &info);
     Napi::Value insert_batch(const Napi::CallbackInfo &info);

@@ -298,6 +298,8 @@ export declare class RvfDatabase {
     static open(path: string): RvfDatabase;
     /** Open without the lock; every write fails with ReadOnly 0x0305. */
     static openReadonly(path: string): RvfDatabase;
+    /** Read-only at an earlier committed epoch (`rvf inspect FILE --epochs`); ManifestNotFound when compacted away. */
+    static openAtEpoch(path: string, epoch: number): RvfDatabase;
     static createAsync(path: string, options: RvfCreateOptions): Promise<RvfDatabase>;
     static openAsync(path: string): Promise<RvfDatabase>;
     static openReadonlyAsync(path: string): Promise<RvfDatabase>;
@@ -372,9 +374,9 @@ export declare class RvfDatabase {
     metric(): string;
     /** 32 lower-case hex chars. */
     fileId(): string;
-    /** 32 zeros: this runtime writes only root files (no derive). */
+    /** The parent's file id (32 hex chars); 32 zeros for a root file. */
     parentId(): string;
-    /** 0 (root files only). */
+    /** 0 for a root file, parent's + 1 for a derive() child. */
     lineageDepth(): number;
     indexStats(): RvfIndexStats;
     verifyWitness(): RvfWitnessResult;
@@ -390,12 +392,12 @@ export declare class RvfDatabase {
     exportLayoutR(): Uint8Array;
 
     /**
-     * Flush and release the lock, then keep the handle open read-only (writes → ReadOnly 0x0305).
-     * Returns the epoch. The lock is released, so a writer may open the file afterwards.
+     * Commit the frozen marker, release the lock and keep the handle open read-only (writes →
+     * ReadOnly 0x0305). Every later writable open is refused with SnapshotFrozen. Returns the epoch.
      */
     freeze(): number;
-    /** Not supported by this runtime: throws InvalidArgument ("derive is not supported"). */
-    derive(childPath: string, options?: RvfCreateOptions): RvfDatabase;
+    /** A compacted copy of the live rows at childPath naming this file as its parent; open for writing. */
+    derive(childPath: string, options?: { type?: 'clone' | 'filter' | 'merge' | 'quantize' | 'reindex' | 'transform' | 'snapshot' | 'user-defined' }): RvfDatabase;
     /** Not supported: throws InvalidArgument. */
     branch(childPath: string): RvfDatabase;
     /** Not supported: throws InvalidArgument. */

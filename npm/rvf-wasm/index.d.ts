@@ -300,6 +300,8 @@ export declare class RvfStore {
     private constructor();
     static create(options: RvfCreateOptions): Promise<RvfStore>;
     static fromBytes(bytes: Uint8Array): Promise<RvfStore>;
+    /** Read-only; epoch: an earlier committed epoch the image holds (ManifestNotFound when compacted away). */
+    static fromBytesReadonly(bytes: Uint8Array, options?: { epoch?: number }): Promise<RvfStore>;
     /**
      * Load an .rvf file over HTTP Range requests; resolves once queries can be answered (the
      * Level-0 root, directory and index hotset are in) and keeps loading in the background.
@@ -314,6 +316,11 @@ export declare class RvfStore {
     /** File offsets of the checkpoints written at or after `offset`, in file order. */
     checkpointsSince(offset: number): number[];
     exportLayoutR(): Uint8Array;
+    /** The image of a derive() child naming this store as its parent (a compacted copy of the live rows). */
+    deriveImage(childName: string, type?: 'clone' | 'filter' | 'merge' | 'quantize' | 'reindex' | 'transform' | 'snapshot' | 'user-defined'): Uint8Array;
+    /** Commit the frozen marker: read-only from now on; writable opens of the image fail with SnapshotFrozen. */
+    freeze(): void;
+    lineage(): { fileId: string; parentId: string; parentHash: string; lineageDepth: number; frozen: boolean };
     /** The canonical order (ids, vectors, metadata), as every surface (README "One API"). */
     ingestBatch(ids: ArrayLike<RvfIdInput> | BigUint64Array, vectors: Float32Array | number[],
                 metadata?: Array<RvfMetadata | null | undefined> | null): RvfIngestResult;

@@ -112,11 +112,20 @@ export interface RvfOpenOptions {
     backend?: RvfBackendName;
     /** open() only: take no lock; writes fail with ReadOnly (same as openReadonly). */
     readOnly?: boolean;
+    /** An earlier committed epoch, opened read-only (`rvf inspect FILE --epochs`); ManifestNotFound once compacted away. */
+    epoch?: number;
 }
 
 /** openReadonly()'s options. */
 export interface RvfReadonlyOptions {
     backend?: RvfBackendName;
+    /** An earlier committed epoch (`rvf inspect FILE --epochs`); ManifestNotFound once compacted away. */
+    epoch?: number;
+}
+
+/** derive()'s options: the spec's DerivationType by name (default 'clone'). */
+export interface RvfDeriveOptions {
+    type?: 'clone' | 'filter' | 'merge' | 'quantize' | 'reindex' | 'transform' | 'snapshot' | 'user-defined';
 }
 
 export interface RvfEntry {
@@ -369,10 +378,14 @@ export declare class RvfDatabase {
     verify(): Promise<RvfVerifyReport>;
     /** The file's identity (manifest root): 32 lower-case hex characters (native backend). */
     fileId(): Promise<string>;
-    /** The parent's identity: 32 zeros (this runtime writes root files only). */
+    /** The parent's file id (32 hex characters); zeros for a root file. */
     parentId(): Promise<string>;
-    /** Lineage depth: 0 (root files only). */
+    /** Lineage depth: 0 for a root file, the parent's + 1 for a derive() child. */
     lineageDepth(): Promise<number>;
+    /** A compacted copy of the live rows at childPath naming this file as its parent; open for writing. */
+    derive(childPath: string, options?: RvfDeriveOptions): Promise<RvfDatabase>;
+    /** Commit the frozen marker: read-only from now on; later writable opens fail with SnapshotFrozen. Returns the epoch. */
+    freeze(): Promise<number>;
     /** The metric as status().metric spells it; sync, the store as it is at the call. */
     metric(): RvfMetric;
     /** The HNSW index now (native backend); sync. */

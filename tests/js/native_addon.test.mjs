@@ -270,11 +270,12 @@ describe.skipIf(!addonPath)('native addon RvfDatabase', () => {
         expect(rw.verifyWitness()).toMatchObject({ valid: true }); // upstream: false after every reopen
         expect(rw.verifyWitness().entries).toBeGreaterThan(0);
         expect(rw.verify()).toMatchObject({ ok: true, problems: [] });
-        expect(rw.freeze()).toBe(epoch);
+        expect(rw.freeze()).toBe(epoch + 1); // the freezing commit (a checkpoint with the frozen marker)
         expect(rw.status().readOnly).toBe(true);
         expectRvfError(() => rw.insert(1000, randoms(8, 1)), 'ReadOnly');
         expect(rw.query(q, 5)).toEqual(before);
         rw.close();
+        expectRvfError(() => RvfDatabase.open(file), 'SnapshotFrozen'); // persisted, not per handle
     });
 
     it('errors carry the status code: dimension, NaN query, k, lock, missing, corrupt and truncated files, closed', () => {
@@ -295,7 +296,7 @@ describe.skipIf(!addonPath)('native addon RvfDatabase', () => {
         expectRvfError(() => RvfDatabase.create(fresh(), { dimension: 4, compression: 'product' }), 'InvalidOptions');
         expectRvfError(() => RvfDatabase.create(fresh(), { dimension: 4, signing: true }), 'InvalidOptions');
         expectRvfError(() => RvfDatabase.create(fresh(), {}), 'InvalidOptions');
-        expectRvfError(() => db.derive(fresh()), 'InvalidArgument');
+        expectRvfError(() => db.derive(fresh(), { type: 'fork' }), 'InvalidOptions');
         expectRvfError(() => db.branch(fresh()), 'InvalidArgument');
         const vec = db.segments().find((s) => s.segType === 'vec');
         db.close();

@@ -332,6 +332,19 @@ export class RvfStore {
     }
 
     /**
+     * A read-only store over the bytes of a .rvf file; options: { epoch } — an earlier committed
+     * epoch the image still holds (RvfError ManifestNotFound when compacted away or never written).
+     */
+    static fromBytesReadonly(bytes, options = {}) {
+        if (!(bytes instanceof Uint8Array))
+            return Promise.reject(jsError('InvalidArgument', 'fromBytesReadonly() takes a Uint8Array'));
+        const epoch = options?.epoch;
+        if (epoch !== undefined && !(Number.isInteger(epoch) && epoch >= 0 && epoch <= 0xffffffff))
+            return Promise.reject(jsError('InvalidOptions', `epoch must be a committed epoch number (u32), got ${String(epoch)}`));
+        return RvfStore.#open((h) => h.fromBytesReadonly(bytes, bytes.length, epoch ?? -1));
+    }
+
+    /**
      * Open an .rvf file over HTTP Range requests (src/progressive.js): resolves once queries
      * can be answered (the Level-0 root, the directory and the index hotset are in), then keeps
      * loading. options: { fetch (default globalThis.fetch), onProgress(progress), signal
@@ -563,6 +576,26 @@ export class RvfStore {
         if (!Number.isSafeInteger(from) || from < 0 || !Number.isSafeInteger(limit) || limit < 0)
             throw jsError('InvalidArgument', 'witnessEntries(from, limit): both must be non-negative safe integers');
         return unwrap(this.#handle().witnessEntries(from, limit));
+    }
+
+    /**
+     * derive() into memory: the image of a child naming this store as its parent (a compacted copy
+     * of the live rows). childName seeds the child's file id; type: a DerivationType name.
+     */
+    deriveImage(childName, type = 'clone') {
+        if (typeof childName !== 'string' || typeof type !== 'string')
+            throw jsError('InvalidArgument', 'deriveImage(childName, type): both are strings');
+        return unwrap(this.#handle().deriveImage(childName, type));
+    }
+
+    /** Commit the frozen marker: this store turns read-only and no writable open accepts the image again. */
+    freeze() {
+        unwrap(this.#handle().freeze());
+    }
+
+    /** The FileIdentity: {fileId, parentId, parentHash (hex), lineageDepth, frozen}. */
+    lineage() {
+        return unwrap(this.#handle().lineage());
     }
 
     /** Counts, sizes and configuration (see index.d.ts RvfStatusInfo). */

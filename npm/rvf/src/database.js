@@ -7,7 +7,7 @@ import { FieldNames, encodeRow, decodeRow, rowStringId, toU64 } from './keys.js'
 import { translateFilter } from './filter.js';
 import { backendClass } from './backend/select.js';
 import { WasmBackend } from './backend/wasm.js';
-import { loadIdMap } from './idmap.js';
+import { loadIdMap, sidecarPath } from './idmap.js';
 import * as opts from './options.js';
 import { ChangeFeed, boundedIds, MAX_EVENT_IDS } from './change-feed.js';
 
@@ -99,7 +99,7 @@ export class RvfDatabase {
                 throw rvfError('InvalidArgument', 'open(path): path must be a non-empty string');
             const o = opts.openOptions(options, what);
             const B = await backendClass(o.backend);
-            const b = await B.open(path, { readOnly: o.readOnly || readOnly });
+            const b = await B.open(path, { readOnly: o.readOnly || readOnly || o.epoch !== undefined, epoch: o.epoch });
             const db = new RvfDatabase(b, RvfDatabase.#token);
             try {
                 db.#idmap = await loadIdMap(path, b);
@@ -648,14 +648,50 @@ export class RvfDatabase {
         return this.#run(async (b) => b.fileId());
     }
 
-    /** The parent file's identity: 32 zeros, as this runtime writes root files only (no derive). */
+    /** The parent file's identity (32 hex characters): zeros for a root file, the parent's fileId for a derive() child. */
     async parentId() {
-        return this.#run(async () => '0'.repeat(32));
+        return this.#run(async (b) => b.lineage().parentId);
     }
 
-    /** Lineage depth: 0, as this runtime writes root files only (no derive). */
+    /** Lineage depth: 0 for a root file, the parent's + 1 for a derive() child. */
     async lineageDepth() {
-        return this.#run(async () => 0);
+        return this.#run(async (b) => b.lineage().lineageDepth);
+    }
+
+    /**
+     * A child file at childPath: a compacted copy of the live rows whose identity names this store
+     * (parentId = fileId(), lineageDepth + 1) with a lineage witness entry; returned open for
+     * writing. options: { type } — a DerivationType name ('clone' default, 'filter', 'merge',
+     * 'quantize', 'reindex', 'transform', 'snapshot', 'user-defined'). String-id maps are copied.
+     */
+    async derive(childPath, options) {
+        return this.#run(async (b) => {
+            if (typeof childPath !== 'string' || childPath.length === 0)
+                throw rvfError('InvalidArgument', 'derive(childPath): childPath must be a non-empty string');
+            const o = opts.deriveOptions(options);
+            const child = await b.derive(childPath, o.type);
+            const db = new RvfDatabase(child, RvfDatabase.#token);
+            try {
+                if (this.#idmap && b.path) { // string ids: the child answers with the same ones
+                    const fs = (await import('node:fs')).default;
+                    fs.copyFileSync(sidecarPath(b.path), sidecarPath(childPath), fs.constants.COPYFILE_EXCL);
+                }
+                db.#idmap = await loadIdMap(childPath, child);
+            } catch (e) {
+                child.close();
+                throw e;
+            }
+            return db;
+        });
+    }
+
+    /**
+     * Commit a frozen marker: this handle turns read-only and every later writable open of the
+     * file (either backend, any build) fails with SnapshotFrozen. Read-only opens and derive()
+     * still work. Returns the epoch of the freezing commit.
+     */
+    async freeze() {
+        return this.#run(async (b) => b.freeze());
     }
 
     /** The metric as status().metric spells it ('l2', 'cosine', 'dotproduct', 'hamming'). */

@@ -20,8 +20,9 @@ const METRICS = {
 const KEYS = {
     'create()': ['dimensions', 'dimension', 'metric', 'storage', 'compression', 'profile', 'signing', 'm',
         'efConstruction', 'witness', 'index', 'tiering', 'backend'],
-    'open()': ['backend', 'readOnly'],
-    'openReadonly()': ['backend'],
+    'open()': ['backend', 'readOnly', 'epoch'],
+    'openReadonly()': ['backend', 'epoch'],
+    'derive()': ['type'],
     'verifyFile()': ['backend'],
     'openProgressive()': [],
     'fromBytes()': ['readOnly'],
@@ -237,7 +238,24 @@ export function witnessEntriesOptions(options) {
 /** open() / openReadonly() / verifyFile(): { backend, readOnly }. */
 export function openOptions(options, what) {
     const o = checkKeys(options, what);
-    return { backend: backendOption(o), readOnly: boolOption(o, 'readOnly', what) ?? false };
+    return {
+        backend: backendOption(o),
+        readOnly: boolOption(o, 'readOnly', what) ?? false,
+        // time travel: an earlier committed epoch, opened read-only (docs/lineage-and-time-travel.md)
+        epoch: uintOption(o, 'epoch', what, 0xffffffff, 'a committed epoch; `rvf inspect FILE --epochs` lists them'),
+    };
+}
+
+/** The DerivationType names derive() accepts (spec §6.1). */
+export const DERIVATION_TYPES = Object.freeze(['clone', 'filter', 'merge', 'quantize', 'reindex', 'transform', 'snapshot', 'user-defined']);
+
+/** derive(): { type } (a DerivationType name, default 'clone'). */
+export function deriveOptions(options) {
+    const o = checkKeys(options, 'derive()');
+    const type = o.type ?? 'clone';
+    if (!DERIVATION_TYPES.includes(type))
+        throw rvfError('InvalidOptions', `derive(): unknown type ${show(type)} (accepted: ${DERIVATION_TYPES.join(', ')})`);
+    return { type };
 }
 
 /** fromBytes(): { readOnly }. */

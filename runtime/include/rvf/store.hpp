@@ -150,6 +150,32 @@ struct OpenOptions {
     std::optional<crypto::KeyId> require_signature = std::nullopt;
     /// Sign this handle's commits (open only; as StoreOptions::signing_key).
     std::optional<crypto::Ed25519Seed> signing_key = std::nullopt;
+    /// Time travel (store_epochs.cpp): answer from this earlier committed epoch, read-only (open
+    /// with an epoch opens read-only too). ManifestNotFound when the file no longer holds it
+    /// (compaction keeps only the live state); a damaged manifest or COMMIT record of that epoch
+    /// is refused with its own status. list_epochs() says which epochs a file holds.
+    std::optional<uint32_t> epoch = std::nullopt;
+};
+
+/// Options of RvfStore::derive (store_lineage.cpp).
+struct DeriveOptions {
+    /// Names the child's lineage witness entry (spec §6.1 lineage witness types: merge 0x0A,
+    /// snapshot 0x0B, transform 0x0C, every other type derivation 0x09). Every type writes the
+    /// same thing: a compacted copy of the parent's live rows.
+    core::DerivationType type = core::DerivationType::Clone;
+};
+
+/// One committed epoch a file still holds (list_epochs).
+struct EpochInfo {
+    uint32_t epoch = 0;
+    uint64_t total_vectors = 0;   ///< live rows at that epoch
+    uint64_t modified_ns = 0;     ///< when it was committed
+    uint64_t offset = 0;          ///< its MANIFEST or COMMIT record
+    uint64_t end = 0;             ///< end of that segment: the file as it was after the commit
+    bool checkpoint = false;      ///< a full MANIFEST (false: a COMMIT record)
+    bool damaged = false;         ///< fails its checks: listed, never opened
+    Status status = Status::Ok;   ///< damaged: why
+    std::string what;             ///< damaged: what is wrong
 };
 
 /// One rejected vector of a batch: its position in the batch, its id and why.
@@ -434,12 +460,37 @@ public:
     std::optional<std::vector<float>> vector(uint64_t id) const;
     const std::string &path() const;
 
+    // --- lineage (store_lineage.cpp) ---
+    /// Write `child_path` (create-new: FileExists if it is there) as a compacted copy of the live
+    /// rows whose FileIdentity names this store (parent_id = file_id(), parent_hash = fold hash of
+    /// the last min(64 KiB, size) bytes of this file, spec §3.9; depth + 1) and whose witness chain
+    /// ends with a derivation entry (type 0x09). Works on read-only and frozen handles; returns
+    /// the child open for writing.
+    Result<RvfStore> derive(const std::string &child_path, const DeriveOptions &options = {}) const;
+    /// derive() into memory: the child's image (its file_id hashed from `child_name`), for bindings
+    /// that write files themselves (the wasm backend).
+    Result<std::vector<uint8_t>> derive_image(const std::string &child_name, const DeriveOptions &options = {}) const;
+    /// Commit a frozen marker (PROFILE_CONFIG flag) at a checkpoint; this handle turns read-only and
+    /// every later writable open — C++, wasm, Node — is refused with SnapshotFrozen. Idempotent.
+    Result<void> freeze();
+    bool frozen() const;
+    std::array<uint8_t, 16> file_id() const;
+    std::array<uint8_t, 16> parent_id() const; ///< zero for a root file
+    std::array<uint8_t, 32> parent_hash() const;
+    uint32_t lineage_depth() const;           ///< 0 for a root file
+
+    /// A read-only store over an image at an earlier epoch (nullopt: the latest): the in-memory form
+    /// of open_readonly with OpenOptions::epoch, for bindings that hold the bytes.
+    static Result<RvfStore> from_bytes_readonly(std::span<const uint8_t> bytes, std::optional<uint32_t> epoch);
+
     struct Impl;
 
 private:
     explicit RvfStore(std::unique_ptr<Impl> impl);
     /// open_readonly without the signature policy (store.cpp; the policy is store_signing.cpp's).
     static Result<RvfStore> open_readonly_unchecked(const std::string &path, const OpenOptions &options);
+    /// The read-only store at `epoch` of a whole image (store_epochs.cpp).
+    static Result<RvfStore> open_epoch(const std::string &path, std::vector<uint8_t> bytes, uint32_t epoch);
     std::unique_ptr<Impl> impl_;
 };
 
@@ -454,6 +505,18 @@ VerifyReport verify_file(const std::string &path);
 Result<void> require_signature(const VerifyReport &report, const crypto::KeyId &key);
 /// The same over an image in memory (browsers, the SDK's wasm backend).
 VerifyReport verify_bytes(std::span<const uint8_t> bytes);
+
+/// Every committed epoch a Layout S image holds, oldest first, one entry per epoch (the last
+/// intact commit of it; a damaged one is listed as such when no intact commit has that epoch).
+/// Layout R files list their one manifest.
+std::vector<EpochInfo> list_epochs(core::ByteView file);
+
+/// `rvf verify --lineage`: does `child` name `parent` (parent_id = the parent's file id, depth =
+/// parent's + 1, and parent_hash = the fold hash of the last min(64 KiB) bytes of the parent as it
+/// was after one of its commits still in the file)? Returns that commit's epoch (the parent state
+/// the child was derived from; the parent may have committed more since). ParentNotFound /
+/// LineageBroken / ParentHashMismatch name what differs.
+Result<uint32_t> verify_lineage(const std::string &child_path, const std::string &parent_path);
 
 /// Domain profile implied by a file name (case-insensitive extension), as upstream derives it.
 core::DomainProfile domain_profile_from_path(const std::string &path);

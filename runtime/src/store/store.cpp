@@ -251,6 +251,15 @@ Result<RvfStore> RvfStore::open_readonly(const std::string &path) { return open_
 Result<RvfStore> RvfStore::open_readonly_unchecked(const std::string &path, const OpenOptions &options) {
     if (static_cast<uint8_t>(options.verify) > 1)
         return Error{Status::InvalidArgument, "unknown OpenVerify value; use Full or Structural"};
+    if (options.epoch) { // time travel (store_epochs.cpp): a prefix of the image, always fully checked
+        auto src = open_file_source(path);
+        if (!src)
+            return src.error();
+        auto bytes = (*src)->read_all();
+        if (!bytes)
+            return bytes.error();
+        return open_epoch(path, std::move(*bytes), *options.epoch);
+    }
     if (options.in_place) {
         // The mapping lives as long as the store: row-major rows are read where they lie, and
         // to_bytes/verify read the file through it. Without mmap (Windows, wasm) the copying

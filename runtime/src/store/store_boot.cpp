@@ -140,6 +140,9 @@ Result<void> RvfStore::Impl::load_layout_r(const std::vector<uint8_t> &bytes) {
         table.remove(id);
     epoch = c->epoch;
     std::memcpy(file_id, c->identity.file_id, 16);
+    std::memcpy(parent_id, c->identity.parent_id, 16);
+    std::memcpy(parent_hash, c->identity.parent_hash, 32);
+    lineage_depth = c->identity.lineage_depth;
     return {};
 }
 
@@ -174,6 +177,14 @@ Result<void> RvfStore::Impl::load_layout_s(ByteView file, const ManifestInfo &mi
     epoch = mi.epoch; // the checkpoint's, or the last adopted COMMIT record's
     created_ns = mv.root.created_ns;
     std::memcpy(file_id, mv.root.file_id, 16);
+    std::memcpy(parent_id, mv.root.parent_id, 16);
+    std::memcpy(parent_hash, mv.root.parent_hash, 32);
+    lineage_depth = mv.root.lineage_depth;
+    if (writable && (config.flags & core::kStoreConfigFrozen) != 0) // freeze() (store_lineage.cpp)
+        return Error{Status::SnapshotFrozen,
+                     (path.empty() ? std::string("the image") : path) +
+                         " was frozen with freeze(): it can no longer be opened for writing. Open it read-only, or "
+                         "derive() a writable child from it"};
     const auto storage_t = static_cast<StorageType>(config.storage);
     table = store_detail::VectorTable(config.dimension, storage_t);
     if (in_place && !tiering_enabled())

@@ -98,6 +98,9 @@ core::ManifestL0 RvfStore::Impl::make_root(uint32_t new_epoch, uint64_t live) co
         r.entrypoint.count = 1;
     }
     std::memcpy(r.file_id, file_id, 16);
+    std::memcpy(r.parent_id, parent_id, 16);
+    std::memcpy(r.parent_hash, parent_hash, 32);
+    r.lineage_depth = lineage_depth;
     return r;
 }
 

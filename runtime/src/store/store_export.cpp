@@ -24,6 +24,9 @@ Result<std::vector<uint8_t>> RvfStore::export_layout_r() const {
     c.metric = s.config.metric;
     c.epoch = s.epoch;
     std::memcpy(c.identity.file_id, s.file_id, 16);
+    std::memcpy(c.identity.parent_id, s.parent_id, 16);
+    std::memcpy(c.identity.parent_hash, s.parent_hash, 32);
+    c.identity.lineage_depth = s.lineage_depth;
     c.ids = s.table.live_ids();
     c.vectors.resize(c.ids.size() * c.dimension);
     for (size_t i = 0; i < c.ids.size(); ++i)

@@ -69,6 +69,14 @@ struct RvfStore::Impl {
     uint64_t loaded_segments = 0;        ///< directory entries + the manifest, as opened (read-only status)
     uint64_t created_ns = 0;
     uint8_t file_id[16] = {};
+    // Lineage (store_lineage.cpp): read from the root, written into every root this handle makes.
+    uint8_t parent_id[16] = {};
+    uint8_t parent_hash[32] = {};
+    uint32_t lineage_depth = 0;
+    /// derive() only, for the duration of one write_image: the child's identity replaces the
+    /// handle's in the image root, and its witness entry gets this type instead of computation.
+    const core::FileIdentity *image_identity = nullptr;
+    uint8_t image_witness_type = 0;
     std::optional<std::array<uint8_t, core::kWitnessEntrySize>> last_witness; ///< chain tip
     std::vector<std::vector<uint8_t>> witness_history; ///< every entry so far (compaction carries them)
     std::optional<uint64_t> quant_offset; ///< QUANT_SEG header offset (root quantdict pointer)

@@ -140,6 +140,9 @@ Result<void> RvfStore::refresh() {
     s.loaded_segments = f.loaded_segments;
     s.created_ns = f.created_ns;
     std::copy(std::begin(f.file_id), std::end(f.file_id), std::begin(s.file_id));
+    std::copy(std::begin(f.parent_id), std::end(f.parent_id), std::begin(s.parent_id));
+    std::copy(std::begin(f.parent_hash), std::end(f.parent_hash), std::begin(s.parent_hash));
+    s.lineage_depth = f.lineage_depth;
     s.last_witness = f.last_witness;
     s.witness_history = std::move(f.witness_history);
     s.quant_offset = f.quant_offset;

@@ -154,9 +154,11 @@ Result<RvfStore::Impl::ImageInfo> RvfStore::Impl::write_image(uint32_t new_epoch
         core::WitnessEntry e;
         if (last_witness)
             core::witness_link_hash(last_witness->data(), e.prev_hash);
-        witness_action_hash(core::kChainWitnessComputation, covered, e.action_hash);
+        // A rewrite is a computation; derive() names its entry by the lineage witness type.
+        const uint8_t wtype = image_identity ? image_witness_type : core::kChainWitnessComputation;
+        witness_action_hash(wtype, covered, e.action_hash);
         e.timestamp_ns = now_ns();
-        e.witness_type = core::kChainWitnessComputation;
+        e.witness_type = wtype;
         std::array<uint8_t, core::kWitnessEntrySize> entry{};
         core::encode_witness_entry(e, entry.data());
         payload.insert(payload.end(), entry.begin(), entry.end());
@@ -168,6 +170,13 @@ Result<RvfStore::Impl::ImageInfo> RvfStore::Impl::write_image(uint32_t new_epoch
         info.witness = entry;
     }
     core::ManifestL0 root = make_root(new_epoch, live.size());
+    if (image_identity) { // derive(): the child's identity, not this handle's
+        std::memcpy(root.file_id, image_identity->file_id, 16);
+        std::memcpy(root.parent_id, image_identity->parent_id, 16);
+        std::memcpy(root.parent_hash, image_identity->parent_hash, 32);
+        root.lineage_depth = image_identity->lineage_depth;
+        root.created_ns = now_ns();
+    }
     root.quantdict = {};
     if (info.quant_offset) {
         root.quantdict.seg_offset = *info.quant_offset;

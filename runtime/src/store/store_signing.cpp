@@ -54,6 +54,8 @@ Result<void> require_signature(const VerifyReport &report, const crypto::KeyId &
 }
 
 Result<RvfStore> RvfStore::open(const std::string &path, const OpenOptions &options) {
+    if (options.epoch) // an earlier epoch is history: always read-only (store_epochs.cpp)
+        return open_readonly(path, options);
     if (options.verify != OpenVerify::Full)
         return Error{Status::InvalidOptions, "verify = Structural is for open_readonly: a writer checks the whole file; "
                                              "use RvfStore::open_readonly, or leave verify at Full"};

@@ -152,10 +152,12 @@ void print_text(const std::string &path, const FileReport &r) {
 
 int inspect_command(int argc, char **argv) {
     std::string path;
-    bool json = false;
+    bool json = false, epochs = false;
     for (int i = 0; i < argc; ++i) {
         if (std::strcmp(argv[i], "--json") == 0)
             json = true;
+        else if (std::strcmp(argv[i], "--epochs") == 0)
+            epochs = true;
         else if (path.empty())
             path = argv[i];
         else {
@@ -164,9 +166,11 @@ int inspect_command(int argc, char **argv) {
         }
     }
     if (path.empty()) {
-        std::fprintf(stderr, "usage: rvf inspect FILE [--json]\n");
+        std::fprintf(stderr, "usage: rvf inspect FILE [--json] [--epochs]\n");
         return 2;
     }
+    if (epochs)
+        return epochs_command(path, json);
     auto bytes = read_file_bytes(path);
     if (!bytes) {
         std::fprintf(stderr, "rvf inspect: %s: %s\n", path.c_str(), bytes.error().to_string().c_str());

@@ -117,6 +117,13 @@ int query_command(int argc, char **argv) {
 }
 
 int verify_command(int argc, char **argv) {
+    if (argc >= 1 && std::strcmp(argv[0], "--lineage") == 0) { // lineage_commands.cpp
+        if (argc != 3) {
+            std::fprintf(stderr, "usage: rvf verify --lineage CHILD PARENT\n");
+            return 2;
+        }
+        return lineage_command(argv[1], argv[2]);
+    }
     std::string key;
     if (argc == 3 && std::strcmp(argv[1], "--key") == 0)
         key = argv[2];

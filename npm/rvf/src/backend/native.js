@@ -61,8 +61,10 @@ export class NativeBackend {
         return new NativeBackend(await Db.createAsync(path, nativeOptions(options)), path);
     }
 
-    static async open(path, { readOnly = false } = {}) {
+    static async open(path, { readOnly = false, epoch } = {}) {
         const Db = await loadNative();
+        if (epoch !== undefined) // an earlier epoch is history: always read-only
+            return new NativeBackend(Db.openAtEpoch(path, epoch), path);
         return new NativeBackend(await (readOnly ? Db.openReadonlyAsync(path) : Db.openAsync(path)), path);
     }
 
@@ -148,6 +150,18 @@ export class NativeBackend {
 
     indexStats() {
         return this.#db.indexStats();
+    }
+
+    lineage() {
+        return { fileId: this.#db.fileId(), parentId: this.#db.parentId(), lineageDepth: this.#db.lineageDepth() };
+    }
+
+    async derive(childPath, type) {
+        return new NativeBackend(this.#db.derive(childPath, { type }), childPath);
+    }
+
+    async freeze() {
+        return this.#db.freeze();
     }
 
     verify() {

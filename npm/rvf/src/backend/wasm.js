@@ -59,6 +59,7 @@ export class WasmBackend {
     kind = 'wasm';
     #store;
     #readOnly;
+    #epoch; // open({epoch}): the epoch this read-only store answers from (refresh keeps it)
     #file = null; // { fs, path, p, fd, lock } when backed by a file
     #roPath = null; // the file a read-only store was opened from (refresh() reads it again)
     #len = 0;     // bytes of the image already in the file
@@ -143,14 +144,15 @@ export class WasmBackend {
     }
 
     /** Open a file: for writing (takes the lock, drops a torn tail) or read-only (no lock). */
-    static async open(path, { readOnly = false } = {}) {
+    static async open(path, { readOnly = false, epoch } = {}) {
         const { fs, path: pathMod, acquireWriterLock } = await fsModules();
         if (!fs.existsSync(path))
             throw rvfError('ManifestNotFound', `no such file: ${path}`);
-        if (readOnly) {
+        if (readOnly || epoch !== undefined) { // an earlier epoch is history: always read-only
             const bytes = readFile(fs, path);
-            const b = new WasmBackend(await fromFileBytes(bytes, path), { readOnly: true });
+            const b = new WasmBackend(await fromFileBytes(bytes, path, { readOnly: true, epoch }), { readOnly: true });
             b.#roPath = path;
+            b.#epoch = epoch;
             return b;
         }
         const lock = await acquireWriterLock(path);
@@ -187,7 +189,8 @@ export class WasmBackend {
 
     /** A store over bytes (in memory; writable unless readOnly). */
     static async fromBytes(bytes, { readOnly = false } = {}) {
-        return new WasmBackend(await RvfStore.fromBytes(bytes), { readOnly });
+        // Read-only images open as such in the runtime too, so a frozen image opens.
+        return new WasmBackend(await (readOnly ? RvfStore.fromBytesReadonly(bytes) : RvfStore.fromBytes(bytes)), { readOnly });
     }
 
     get path() {
@@ -425,7 +428,7 @@ export class WasmBackend {
         if (!this.#readOnly || !this.#roPath)
             throw rvfError('InvalidArgument', 'refresh() is for read-only stores opened from a file (openReadonly); a writable store already sees its commits');
         const { fs } = await fsModules();
-        const fresh = await fromFileBytes(readFile(fs, this.#roPath), this.#roPath);
+        const fresh = await fromFileBytes(readFile(fs, this.#roPath), this.#roPath, { readOnly: true, epoch: this.#epoch });
         this.#store = fresh;
         s.close();
     }
@@ -476,6 +479,40 @@ export class WasmBackend {
         return id;
     }
 
+    /** The FileIdentity: {fileId, parentId, parentHash, lineageDepth, frozen}. */
+    lineage() {
+        return this.#live().lineage();
+    }
+
+    /** derive(): the child image from the runtime, written create-new at childPath, opened for writing. */
+    async derive(childPath, type) {
+        const image = this.#live().deriveImage(childPath, type);
+        const { fs } = await fsModules();
+        let fd;
+        try {
+            fd = fs.openSync(childPath, 'wx');
+        } catch (e) {
+            if (e.code === 'EEXIST')
+                throw rvfError('FileExists', `${childPath} already exists; derive() creates the child: pick a new path or delete that file first`);
+            throw ioError('create', childPath, e);
+        }
+        try {
+            writeAll(fs, fd, image, 0);
+            fs.fsyncSync(fd);
+        } finally {
+            fs.closeSync(fd);
+        }
+        return WasmBackend.open(childPath);
+    }
+
+    /** freeze(): the runtime commits the frozen marker; the commit is written like any other. */
+    async freeze() {
+        this.#writable().freeze();
+        await this.#persist(false);
+        this.#readOnly = true;
+        return this.#live().status().currentEpoch;
+    }
+
     /** The addon's indexStats() rule, from status(). */
     indexStats() {
         const s = this.#live().status();
@@ -523,7 +560,7 @@ export class WasmBackend {
         const s = this.#store;
         this.#store = null;
         try {
-            if (s && this.#file)
+            if (s && this.#file && !this.#readOnly) // frozen: its last commit was a checkpoint
                 this.#flushCheckpoint(s);
         } finally {
             try {
@@ -549,10 +586,11 @@ export class WasmBackend {
     }
 }
 
-/** RvfStore.fromBytes of a file's bytes; the remains of an interrupted create are named as such. */
-async function fromFileBytes(bytes, p) {
+/** RvfStore.fromBytes of a file's bytes (read-only: fromBytesReadonly, at `epoch` when given);
+ * the remains of an interrupted create are named as such. */
+async function fromFileBytes(bytes, p, { readOnly = false, epoch } = {}) {
     try {
-        return await RvfStore.fromBytes(bytes);
+        return await (readOnly ? RvfStore.fromBytesReadonly(bytes, { epoch }) : RvfStore.fromBytes(bytes));
     } catch (e) {
         if (typeof e.code === 'number' && await isIncompleteCreate(bytes))
             throw new e.constructor(e.code, `${e.message.replace(/ \(.*\)$/, '')} (${p} holds no commit (${bytes.length} bytes): a create was interrupted before its first commit, so nothing was stored. Create the store again (create replaces this file).)`);

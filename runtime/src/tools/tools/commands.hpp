@@ -12,6 +12,9 @@ int inspect_command(int argc, char **argv);
 int convert_command(int argc, char **argv);
 int query_command(int argc, char **argv);
 int verify_command(int argc, char **argv);
+/// lineage_commands.cpp: `rvf inspect FILE --epochs` and `rvf verify --lineage CHILD PARENT`.
+int epochs_command(const std::string &path, bool json);
+int lineage_command(const std::string &child, const std::string &parent);
 int demo_command(int argc, char **argv);
 // shard_commands.cpp: rvf shard create|split|query|status
 int shard_command(int argc, char **argv);

@@ -12,7 +12,8 @@
 //  0x04  1     u8    compression      0 none, 1 LZ4, 2 ZSTD (VEC segments; spec §2.3 values)
 //  0x05  1     u8    flags            bit 0: witness chain on · bit 1: HNSW index off ·
 //                                     bit 2: temperature tiering on (the fields below) ·
-//                                     bit 3: sharded collection root (SHARD_REFS lists the
+//                                     bit 3: frozen (writable opens refused) ·
+//                                     bit 4: sharded collection root (SHARD_REFS lists the
 //                                     shards; the file holds no rows: docs/format-shard-refs.md)
 //  0x06  2     u16   dimension        must equal the root's
 //  0x08  2     u16   hnsw_m
@@ -44,9 +45,12 @@ inline constexpr uint8_t kStoreConfigVersion = 1;
 inline constexpr uint8_t kStoreConfigWitness = 0x01;
 inline constexpr uint8_t kStoreConfigNoIndex = 0x02;
 inline constexpr uint8_t kStoreConfigTiering = 0x04;
-inline constexpr uint8_t kStoreConfigShardedRoot = 0x08;
-inline constexpr uint8_t kStoreConfigFlagsMask =
-    kStoreConfigWitness | kStoreConfigNoIndex | kStoreConfigTiering | kStoreConfigShardedRoot;
+/// freeze(): every writable open refuses the file (SnapshotFrozen); read-only opens and derive work.
+inline constexpr uint8_t kStoreConfigFrozen = 0x08;
+/// A sharded collection's root (docs/format-shard-refs.md): stores refuse it (UnsupportedLayout).
+inline constexpr uint8_t kStoreConfigShardedRoot = 0x10;
+inline constexpr uint8_t kStoreConfigFlagsMask = kStoreConfigWitness | kStoreConfigNoIndex | kStoreConfigTiering |
+                                                 kStoreConfigFrozen | kStoreConfigShardedRoot;
 
 struct StoreConfig {
     uint8_t metric = 0;
