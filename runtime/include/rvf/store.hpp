@@ -106,10 +106,13 @@ struct StoreOptions {
     /// fraction of a file of at least 1 MiB. 0 turns it off; tiered stores never auto-compact
     /// (compaction re-tiers, which is lossy). Not stored in the file: see set_auto_compaction.
     double auto_compact_dead_ratio = 0.5;
-    /// Ed25519 seed (the secret key): every commit then signs what it writes (SIGNED segments
-    /// with a signature footer, manifests in their root, the public key in a CRYPTO_SEG) and is
-    /// a checkpoint. Not stored in the file. nullopt: unsigned (docs/signing.md).
+    /// 32-byte seed (the secret key; Ed25519 or ML-DSA-65 per signing_algorithm): every commit
+    /// then signs what it writes (SIGNED segments with a signature footer, manifests in their
+    /// root, the public key in a CRYPTO_SEG) and is a checkpoint. Not stored in the file.
+    /// nullopt: unsigned (docs/signing.md).
     std::optional<crypto::Ed25519Seed> signing_key = std::nullopt;
+    /// Which algorithm signing_key is for: Ed25519 or MlDsa65 (SlhDsa128s is refused).
+    crypto::SignatureAlgo signing_algorithm = crypto::SignatureAlgo::Ed25519;
 };
 
 /// How open_readonly checks a file before answering (issue 17).
@@ -137,8 +140,9 @@ struct OpenOptions {
     /// Refuse the file (UnknownSigner, InvalidSignature or UnsignedManifest) unless every
     /// committed segment and manifest is signed by this key id and the signatures verify.
     std::optional<crypto::KeyId> require_signature = std::nullopt;
-    /// Sign this handle's commits (open only; as StoreOptions::signing_key).
+    /// Sign this handle's commits (open only; as StoreOptions::signing_key / signing_algorithm).
     std::optional<crypto::Ed25519Seed> signing_key = std::nullopt;
+    crypto::SignatureAlgo signing_algorithm = crypto::SignatureAlgo::Ed25519;
 };
 
 /// One rejected vector of a batch: its position in the batch, its id and why.
@@ -260,6 +264,7 @@ struct SegmentSignature {
     uint8_t seg_type = 0;
     SignatureState state = SignatureState::Unsigned;
     std::optional<crypto::KeyId> key_id; ///< Valid: the signer
+    std::optional<crypto::SignatureAlgo> algorithm; ///< signed segments: the footer's / root's algorithm
     std::string what;                    ///< Invalid: why
 };
 
