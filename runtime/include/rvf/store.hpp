@@ -305,6 +305,10 @@ public:
     /// signature policy and (open) a signing key: see OpenOptions.
     static Result<RvfStore> open(const std::string &path, const OpenOptions &options);
     static Result<RvfStore> open_readonly(const std::string &path, const OpenOptions &options);
+    /// Sign this handle's later commits with `seed` (as OpenOptions::signing_key): for handles
+    /// made without options (from_bytes, the bindings' open). ReadOnly on a read-only handle,
+    /// InvalidOptions for an algorithm not implemented.
+    Result<void> set_signing_key(const crypto::Ed25519Seed &seed, crypto::SignatureAlgo algorithm);
     /// A store over an in-memory image (writable; to_bytes() returns the image). Empty span + options = new store.
     static Result<RvfStore> from_bytes(std::span<const uint8_t> bytes);
     static Result<RvfStore> create_in_memory(const StoreOptions &options);

@@ -67,6 +67,17 @@ Result<RvfStore> RvfStore::open(const std::string &path, const OpenOptions &opti
     return st;
 }
 
+Result<void> RvfStore::set_signing_key(const crypto::Ed25519Seed &seed, crypto::SignatureAlgo algorithm) {
+    if (!crypto::signature_algo_implemented(static_cast<uint16_t>(algorithm)))
+        return Error{Status::InvalidOptions, std::string("signing algorithm ") + crypto::signature_algo_name(algorithm) +
+                                                 " is not implemented: use ed25519 or ml-dsa-65"};
+    if (auto w = impl_->check_writable(); !w)
+        return w;
+    impl_->signer = crypto::SegmentSigner::from_seed(seed, algorithm);
+    impl_->signing_key_written = false; // the next commit names this key in a CRYPTO_SEG
+    return {};
+}
+
 Result<RvfStore> RvfStore::open_readonly(const std::string &path, const OpenOptions &options) {
     if (options.signing_key)
         return Error{Status::InvalidOptions, "signing_key needs a writable store: use RvfStore::open, not open_readonly"};
