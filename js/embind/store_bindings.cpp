@@ -16,6 +16,7 @@
 #include <rvf/store.hpp>
 
 #include "convert.hpp"
+#include "signing.hpp"
 
 namespace rvf::js {
 namespace {
@@ -110,6 +111,7 @@ val verify_to_js(const VerifyReport &r) {
     o.set("manifestsChecked", static_cast<double>(r.manifests_checked));
     o.set("problems", problems_to_js(r.problems));
     o.set("uncommitted", problems_to_js(r.uncommitted));
+    add_signatures_to_js(o, r);
     return o;
 }
 
@@ -181,7 +183,7 @@ class Store {
 public:
     val create(unsigned dimensions, const std::string &metric, const std::string &storage, unsigned m,
                unsigned ef_construction, bool witness, const std::string &compression, int domain_profile,
-               const val &tiering, unsigned profile) {
+               const val &tiering, unsigned profile, const val &signing) {
         auto mt = metric_from_name(metric);
         if (!mt)
             return outcome_err(mt.error());
@@ -215,7 +217,40 @@ public:
             o.tiering.hot_threshold = static_cast<uint32_t>(tiering["hotThreshold"].as<double>());
             o.tiering.warm_threshold = static_cast<uint32_t>(tiering["warmThreshold"].as<double>());
         }
+        // index.js has checked it: undefined, or {algorithm, key (Uint8Array)}.
+        if (!signing.isUndefined()) {
+            auto k = signing_key_from_js(signing["algorithm"].as<std::string>(), signing["key"],
+                                         signing["key"]["length"].as<size_t>());
+            if (!k)
+                return outcome_err(k.error());
+            o.signing_algorithm = k->first;
+            o.signing_key = k->second;
+        }
         return adopt(RvfStore::create_in_memory(o));
+    }
+
+    /// Sign this handle's later commits (open: the SDK passes its signing option here).
+    val set_signing_key(const std::string &algorithm, const val &key, size_t n) {
+        if (!store_)
+            return outcome_err(kNoStore);
+        auto k = signing_key_from_js(algorithm, key, n);
+        if (!k)
+            return outcome_err(k.error());
+        auto r = store_->set_signing_key(k->second, k->first);
+        return r ? outcome_ok() : outcome_err(r.error());
+    }
+
+    /// The require_signature policy over this image: UnknownSigner / InvalidSignature /
+    /// UnsignedManifest naming the first offending segment, or ok.
+    val require_signature(const std::string &key_id) const {
+        if (!store_)
+            return outcome_err(kNoStore);
+        const auto id = crypto::key_id_from_hex(key_id);
+        if (!id)
+            return outcome_err(Error{Status::InvalidOptions, "requireSignature must be a key id (32 hex digits), got '" +
+                                                                 key_id + "'"});
+        auto r = rvf::require_signature(verify_bytes(store_->to_bytes()), *id);
+        return r ? outcome_ok() : outcome_err(r.error());
     }
 
     val from_bytes(const val &bytes, size_t n) {
@@ -543,6 +578,7 @@ bool incomplete_create_js(const val &bytes, size_t n) {
 EMSCRIPTEN_BINDINGS(rvf_store) {
     emscripten::function("verifyBytes", &rvf::js::verify_bytes_js);
     emscripten::function("isIncompleteCreate", &rvf::js::incomplete_create_js);
+    emscripten::function("signingKeyId", &rvf::js::signing_key_id_js);
     using rvf::js::Store;
     emscripten::class_<Store>("Store")
         .constructor<>()
@@ -558,6 +594,8 @@ EMSCRIPTEN_BINDINGS(rvf_store) {
         .function("status", &Store::status)
         .function("segments", &Store::segments)
         .function("verify", &Store::verify)
+        .function("setSigningKey", &Store::set_signing_key)
+        .function("requireSignature", &Store::require_signature)
         .function("metadata", &Store::metadata)
         .function("vector", &Store::vector)
         .function("idsAfter", &Store::ids_after)

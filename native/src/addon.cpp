@@ -7,6 +7,7 @@
 #include <rvf/version.hpp>
 
 #include "convert.hpp"
+#include "signing.hpp"
 #include "database.hpp"
 #include "errors.hpp"
 
@@ -28,6 +29,7 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
     exports.Set("RvfStatus", status_table(env));
     exports.Set("version", Napi::String::New(env, rvf::version()));
     exports.Set("verifyFile", Napi::Function::New(env, verify_file_js, "verifyFile"));
+    exports.Set("signingKeyId", Napi::Function::New(env, signing_key_id_js, "signingKeyId"));
     return exports;
 }
 

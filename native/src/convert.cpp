@@ -1,5 +1,6 @@
 // native/src/convert.cpp — see convert.hpp.
 #include "convert.hpp"
+#include "signing.hpp"
 
 #include <cmath>
 #include <cstdio>
@@ -452,9 +453,10 @@ StoreOptions create_options_from_js(Napi::Env env, const Napi::Value &v) {
             throw_options(env, "domainProfile must be 0..4 or a custom id 16..239");
         s.domain_profile = static_cast<core::DomainProfile>(dp);
     }
-    const Napi::Value signing = o.Get("signing");
-    if (!signing.IsUndefined() && (!signing.IsBoolean() || signing.As<Napi::Boolean>().Value()))
-        throw_options(env, "manifest signing is not supported by this runtime (signing must be false)");
+    if (const auto k = signing_from_js(env, o.Get("signing"))) { // native/src/signing.cpp
+        s.signing_algorithm = k->first;
+        s.signing_key = k->second;
+    }
     s.hnsw_m = static_cast<uint16_t>(uint_option(env, o, "m", 0xFFFF, 16));
     s.hnsw_ef_construction = static_cast<uint16_t>(uint_option(env, o, "efConstruction", 0xFFFF, 200));
     const Napi::Value witness = o.Get("witness");
@@ -641,6 +643,7 @@ Napi::Value verify_to_js(Napi::Env env, const VerifyReport &r) {
     o.Set("manifestsChecked", static_cast<double>(r.manifests_checked));
     o.Set("problems", problems_to_js(env, r.problems));
     o.Set("uncommitted", problems_to_js(env, r.uncommitted));
+    add_signatures_to_js(env, o, r);
     return o;
 }
 

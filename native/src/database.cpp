@@ -9,6 +9,7 @@
 
 #include "convert.hpp"
 #include "errors.hpp"
+#include "signing.hpp"
 
 namespace rvf::node {
 namespace {
@@ -83,6 +84,8 @@ Napi::Function RvfDatabase::define(Napi::Env env) {
             InstanceMethod<&D::append_witness>("appendWitness"),
             InstanceMethod<&D::witness_entries>("witnessEntries"),
             InstanceMethod<&D::verify>("verify"),
+            InstanceMethod<&D::set_signing_key>("setSigningKey"),
+            InstanceMethod<&D::require_signature>("requireSignature"),
             InstanceMethod<&D::metadata>("metadata"),
             InstanceMethod<&D::vector>("vector"),
             InstanceMethod<&D::ids_after>("idsAfter"),
@@ -311,6 +314,30 @@ Napi::Value RvfDatabase::index_stats(const Napi::CallbackInfo &info) {
 Napi::Value RvfDatabase::verify_witness(const Napi::CallbackInfo &info) {
     ReadAccess a(*handle_);
     return witness_to_js(info.Env(), reading(info.Env(), a).verify());
+}
+
+// --- signing (native/src/signing.cpp parses the options) ----------------------------------------
+
+Napi::Value RvfDatabase::set_signing_key(const Napi::CallbackInfo &info) {
+    const Napi::Env env = info.Env();
+    const auto k = signing_from_js(env, info[0]);
+    if (!k)
+        throw_error(env, Status::InvalidOptions, "setSigningKey() takes {algorithm, key}");
+    WriteAccess a(*handle_);
+    take(env, writing(env, a).set_signing_key(k->second, k->first));
+    return env.Undefined();
+}
+
+Napi::Value RvfDatabase::require_signature(const Napi::CallbackInfo &info) {
+    const Napi::Env env = info.Env();
+    const std::string hex = info[0].IsString() ? info[0].As<Napi::String>().Utf8Value() : std::string();
+    const auto id = crypto::key_id_from_hex(hex);
+    if (!id)
+        throw_error(env, Status::InvalidOptions,
+                    "requireSignature takes a key id (32 hex digits, as signingKeyId() returns), got '" + hex + "'");
+    ReadAccess a(*handle_);
+    take(env, rvf::require_signature(reading(env, a).verify(), *id));
+    return env.Undefined();
 }
 
 Napi::Value RvfDatabase::verify(const Napi::CallbackInfo &info) {

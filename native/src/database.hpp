@@ -51,6 +51,8 @@ private:
     Napi::Value index_stats(const Napi::CallbackInfo &info);
     Napi::Value verify_witness(const Napi::CallbackInfo &info);
     Napi::Value verify(const Napi::CallbackInfo &info);
+    Napi::Value set_signing_key(const Napi::CallbackInfo &info);
+    Napi::Value require_signature(const Napi::CallbackInfo &info);
     Napi::Value metadata(const Napi::CallbackInfo &info);
     Napi::Value vector(const Napi::CallbackInfo &info);
     /// idsAfter(after: id | null, limit): up to `limit` live ids above `after`, ascending.

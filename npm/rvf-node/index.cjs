@@ -85,6 +85,7 @@ module.exports = {
     RvfStatus: addon.RvfStatus,
     version: addon.version,
     verifyFile: addon.verifyFile,
+    signingKeyId: addon.signingKeyId,
     isRvfError,
     addonPath: file,
     platformTriple,

@@ -58,8 +58,8 @@ export interface RvfCreateOptions {
     compression?: 'None' | 'none' | 'Scalar' | 'scalar' | 'Product' | 'product' | 'lz4' | 'LZ4';
     /** Upstream's hardware profile hint 0..3: validated, not stored (upstream does not use it either). */
     profile?: number;
-    /** Manifest signing is not supported: `true` fails with InvalidOptions. */
-    signing?: boolean;
+    /** Sign every commit (docs/signing.md); omitted or false: unsigned. */
+    signing?: RvfSigningKey | false;
     /** HNSW M (default 16) and efConstruction (default 200). */
     m?: number;
     efConstruction?: number;
@@ -284,6 +284,30 @@ export interface RvfVerifyReport {
     problems: RvfProblem[];
     /** Bytes after the latest valid manifest (an interrupted write): not a failure. */
     uncommitted: RvfProblem[];
+    /** Every committed segment's signature state, in file order (docs/signing.md). */
+    signatures: RvfSegmentSignature[];
+    /** Key ids of the file's CRYPTO_SEG signing keys. */
+    signingKeys: string[];
+}
+
+export type RvfSigningAlgorithm = 'ed25519' | 'ml-dsa-65';
+
+/** A signing key: the algorithm and its 32-byte secret seed (never stored in the file). */
+export interface RvfSigningKey {
+    algorithm: RvfSigningAlgorithm;
+    key: Uint8Array;
+}
+
+export interface RvfSegmentSignature {
+    segmentId: number;
+    offset: number;
+    segType: string | number;
+    state: 'valid' | 'unsigned' | 'invalid';
+    /** valid: the signer's key id (32 hex digits). */
+    keyId?: string;
+    algorithm?: RvfSigningAlgorithm | 'slh-dsa-128s';
+    /** invalid: why. */
+    what?: string;
 }
 
 /** Typed form {fieldId: {u64: bigint} | {i64: bigint} | {f64} | {string} | {bool} | {bytes: Uint8Array}}. */
@@ -382,6 +406,10 @@ export declare class RvfDatabase {
     verifyWitness(): RvfWitnessResult;
     /** The full verification report. */
     verify(): RvfVerifyReport;
+    /** Sign this handle's later commits. */
+    setSigningKey(signing: RvfSigningKey): void;
+    /** Throws UnknownSigner / InvalidSignature / UnsignedManifest unless `keyId` signed everything. */
+    requireSignature(keyId: string): void;
     /** A live id's metadata (typed form), or null. */
     metadata(id: RvfId): RvfStoredMetadata | null;
     /** A live id's stored vector (dequantised for f16/i8), or null. */
@@ -428,5 +456,7 @@ export declare const version: string;
  * when the file does not even open, the reason as one more problem. Never throws for damage.
  */
 export declare function verifyFile(path: string): RvfVerifyReport;
+/** Key id (32 hex digits) of `algorithm`'s key with this 32-byte seed. */
+export declare function signingKeyId(algorithm: RvfSigningAlgorithm, key: Uint8Array): string;
 /** This process's platform triple ('linux-x64-gnu', 'darwin-arm64', …) as the platform packages are named. */
 export declare function platformTriple(): string;

@@ -35,6 +35,8 @@ export interface RvfCreateOptions {
      * refused (InvalidOptions).
      */
     tiering?: RvfTieringOptions;
+    /** Sign every commit (docs/signing.md); omitted or false: unsigned. */
+    signing?: RvfSigningKey | false;
 }
 
 /** A metadata value: typed ({u64: 5n}) or shorthand by JavaScript type (see README). */
@@ -211,6 +213,30 @@ export interface RvfVerifyReport {
     problems: RvfProblem[];
     /** Bytes after the latest valid manifest: never committed, not a failure. */
     uncommitted: RvfProblem[];
+    /** Every committed segment's signature state, in file order (docs/signing.md). */
+    signatures: RvfSegmentSignature[];
+    /** Key ids of the file's CRYPTO_SEG signing keys. */
+    signingKeys: string[];
+}
+
+export type RvfSigningAlgorithm = 'ed25519' | 'ml-dsa-65';
+
+/** A signing key: the algorithm and its 32-byte secret seed (never stored in the file). */
+export interface RvfSigningKey {
+    algorithm: RvfSigningAlgorithm;
+    key: Uint8Array;
+}
+
+export interface RvfSegmentSignature {
+    segmentId: number;
+    offset: number;
+    segType: string | number;
+    state: 'valid' | 'unsigned' | 'invalid';
+    /** valid: the signer's key id (32 hex digits). */
+    keyId?: string;
+    algorithm?: RvfSigningAlgorithm | 'slh-dsa-128s';
+    /** invalid: why. */
+    what?: string;
 }
 
 /** Where init() gets the runtime's wasm (default: dist/rvf_core.wasm of this package). */
@@ -293,6 +319,8 @@ export interface RvfWriterLockRules {
 export declare function writerLockRules(): Promise<RvfWriterLockRules>;
 /** Verify an image that may not open as a store (a damaged file): every check, never throws for damage. */
 export declare function verifyBytes(bytes: Uint8Array): Promise<RvfVerifyReport>;
+/** Key id (32 hex digits) of `algorithm`'s key with this 32-byte seed. */
+export declare function signingKeyId(algorithm: RvfSigningAlgorithm, key: Uint8Array): Promise<string>;
 /** True for the remains of a create killed before its first commit (no data; create replaces them). */
 export declare function isIncompleteCreate(bytes: Uint8Array): Promise<boolean>;
 
@@ -353,6 +381,10 @@ export declare class RvfStore {
     witnessEntries(from?: number, limit?: number): RvfWitnessEntry[];
     segments(): RvfSegment[];
     verify(): RvfVerifyReport;
+    /** Sign this store's later commits. */
+    setSigningKey(signing: RvfSigningKey): void;
+    /** Throws UnknownSigner / InvalidSignature / UnsignedManifest unless `keyId` signed everything. */
+    requireSignature(keyId: string): void;
     metadata(id: RvfIdInput): RvfStoredMetadata | null;
     vector(id: RvfIdInput): Float32Array | null;
     /** Up to `limit` live ids above `after` (null: from the smallest), ascending; [] at the end. */

@@ -80,7 +80,7 @@ export interface RvfOptions {
      * compression, no tiering, no index (queries scan); anything else is InvalidOptions.
      */
     profile?: RvfProfileName | RvfHardwareProfile | 0 | 1 | 2 | 3 | number;
-    /** Manifest signing is not supported yet: anything but false is refused (InvalidOptions). */
+    /** Sign every commit with this key (docs/signing.md); omitted or false: unsigned. */
     signing?: false | RvfSigningOptions;
     /** HNSW M (16) and efConstruction (200). */
     m?: number;
@@ -99,10 +99,13 @@ export interface RvfOptions {
     backend?: RvfBackendName;
 }
 
-/** The seed's signing options: typed so such code compiles, refused at run time until signatures land. */
+/**
+ * A signing key: the algorithm and its 32-byte secret seed, as a Uint8Array or the 64 hex digits
+ * `rvf keygen` writes (never stored in the file).
+ */
 export interface RvfSigningOptions {
-    algorithm: 'ed25519';
-    key: Uint8Array;
+    algorithm: 'ed25519' | 'ml-dsa-65';
+    key: Uint8Array | string;
 }
 
 /** Older name of RvfOptions. */
@@ -114,6 +117,13 @@ export interface RvfOpenOptions {
     readOnly?: boolean;
     /** An earlier committed epoch, opened read-only (`rvf inspect FILE --epochs`); ManifestNotFound once compacted away. */
     epoch?: number;
+    /** open() only: sign this handle's commits with this key. */
+    signing?: false | RvfSigningOptions;
+    /**
+     * Refuse the file (UnknownSigner, InvalidSignature or UnsignedManifest, naming the first
+     * offending segment) unless this key id signed every committed segment and manifest.
+     */
+    requireSignature?: string;
 }
 
 /** openReadonly()'s options. */
@@ -121,6 +131,8 @@ export interface RvfReadonlyOptions {
     backend?: RvfBackendName;
     /** An earlier committed epoch (`rvf inspect FILE --epochs`); ManifestNotFound once compacted away. */
     epoch?: number;
+    /** As RvfOpenOptions.requireSignature. */
+    requireSignature?: string;
 }
 
 /** derive()'s options: the spec's DerivationType by name (default 'clone'). */
@@ -294,6 +306,22 @@ export interface RvfVerifyReport {
     manifestsChecked: number;
     problems: { offset: number; code: number; name: RvfStatusName; message: string }[];
     uncommitted: { offset: number; code: number; name: RvfStatusName; message: string }[];
+    /** Every committed segment's signature state, in file order (docs/signing.md). */
+    signatures: RvfSegmentSignature[];
+    /** Key ids of the file's CRYPTO_SEG signing keys. */
+    signingKeys: string[];
+}
+
+export interface RvfSegmentSignature {
+    segmentId: number;
+    offset: number;
+    segType: string | number;
+    state: 'valid' | 'unsigned' | 'invalid';
+    /** valid: the signer's key id (32 hex digits). */
+    keyId?: string;
+    algorithm?: 'ed25519' | 'ml-dsa-65' | 'slh-dsa-128s';
+    /** invalid: why. */
+    what?: string;
 }
 
 export interface RvfRowsOptions {
@@ -319,6 +347,8 @@ export declare class RvfDatabase {
     static open(path: string, options?: RvfOpenOptions | RvfBackendName): Promise<RvfDatabase>;
     /** Open without the lock; writes fail with ReadOnly. */
     static openReadonly(path: string, options?: RvfReadonlyOptions | RvfBackendName): Promise<RvfDatabase>;
+    /** Key id (32 hex digits) of a signing key: what verify() names and requireSignature takes. */
+    static signingKeyId(signing: RvfSigningOptions, backend?: RvfBackendName): Promise<string>;
     /**
      * Verify a file without opening it (no lock): every check of verify(), plus the reason a
      * damaged file does not open, as one more problem. Throws only for a missing/unreadable file.

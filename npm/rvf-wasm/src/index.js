@@ -247,6 +247,34 @@ function hardwareProfile(p) {
 
 const WITNESS_TYPES = { delegation: 3, audit: 4, attestation: 5 };
 
+const SIGNING_KEYS = ['algorithm', 'key'];
+
+// create({signing}) / setSigningKey's {algorithm, key} checked for the binding (docs/signing.md):
+// key is the 32-byte secret seed of either algorithm.
+function signingOption(sg) {
+    if (sg === undefined || sg === false)
+        return undefined;
+    if (sg === null || typeof sg !== 'object' || Array.isArray(sg))
+        throw jsError('InvalidOptions', `signing must be an object {algorithm: 'ed25519' | 'ml-dsa-65', key: Uint8Array(32)}`);
+    for (const key of Object.keys(sg))
+        if (!SIGNING_KEYS.includes(key))
+            throw jsError('InvalidOptions', `signing: unknown option '${key}' (${SIGNING_KEYS.join(', ')})`);
+    if (typeof sg.algorithm !== 'string')
+        throw jsError('InvalidOptions', `signing.algorithm must be 'ed25519' or 'ml-dsa-65', got ${String(sg.algorithm)}`);
+    if (!(sg.key instanceof Uint8Array))
+        throw jsError('InvalidOptions', 'signing.key must be the 32-byte secret seed as a Uint8Array');
+    return { algorithm: sg.algorithm, key: sg.key };
+}
+
+/**
+ * The key id (32 hex digits: the first 16 bytes of SHAKE-256 of the public key) of `algorithm`'s
+ * ('ed25519' | 'ml-dsa-65') key with this 32-byte seed: what requireSignature and verify() name.
+ */
+export async function signingKeyId(algorithm, key) {
+    const sg = signingOption({ algorithm, key });
+    return unwrap((await init()).signingKeyId(sg.algorithm, sg.key, sg.key.length));
+}
+
 const constructToken = Symbol('RvfStore');
 
 // Frees the C++ store when a wrapper is garbage-collected without close().
@@ -299,7 +327,7 @@ export class RvfStore {
     static create(options) {
         if (options === null || typeof options !== 'object')
             return Promise.reject(jsError('InvalidOptions', 'create() takes an options object {dimensions, metric, ...}'));
-        let dims, m, efc, dp, tiering, hw;
+        let dims, m, efc, dp, tiering, hw, signing;
         try {
             dims = uint(options.dimensions ?? options.dimension, 'dimensions', 0xffff, undefined);
             if (dims === undefined)
@@ -314,6 +342,7 @@ export class RvfStore {
                     throw jsError('InvalidOptions', `${key} must be a string`);
             tiering = tieringOption(options.tiering);
             hw = hardwareProfile(options.profile);
+            signing = signingOption(options.signing);
         } catch (e) {
             return Promise.reject(e);
         }
@@ -321,7 +350,7 @@ export class RvfStore {
         const storage = options.storage ?? ''; // '': f32, or the Core storage the dimensions allow
         const witness = options.witness ?? true;
         const compression = options.compression ?? 'none';
-        return RvfStore.#open((h) => h.create(dims, metric, storage, m, efc, !!witness, compression, dp, tiering, hw));
+        return RvfStore.#open((h) => h.create(dims, metric, storage, m, efc, !!witness, compression, dp, tiering, hw, signing));
     }
 
     /** Open a store from the bytes of a .rvf file (copied; the array may be reused afterwards). */
@@ -608,9 +637,31 @@ export class RvfStore {
         return unwrap(this.#handle().segments());
     }
 
-    /** Re-check every hash, the manifest chain and the witness chain: {ok, problems, ...}. */
+    /**
+     * Re-check every hash, the manifest chain, the witness chain and every segment signature:
+     * {ok, problems, ..., signatures: [{segmentId, offset, segType, state: 'valid' | 'unsigned' |
+     * 'invalid', keyId?, algorithm?, what?}], signingKeys: [keyId]}.
+     */
     verify() {
         return unwrap(this.#handle().verify());
+    }
+
+    /** Sign this store's later commits: {algorithm: 'ed25519' | 'ml-dsa-65', key: 32-byte seed}. */
+    setSigningKey(signing) {
+        const sg = signingOption(signing);
+        if (sg === undefined)
+            throw jsError('InvalidOptions', 'setSigningKey() takes {algorithm, key}');
+        unwrap(this.#handle().setSigningKey(sg.algorithm, sg.key, sg.key.length));
+    }
+
+    /**
+     * Throws RvfError UnknownSigner / InvalidSignature / UnsignedManifest (naming the first
+     * offending segment) unless every committed segment and manifest is signed by `keyId`.
+     */
+    requireSignature(keyId) {
+        if (typeof keyId !== 'string')
+            throw jsError('InvalidOptions', 'requireSignature takes a key id (32 hex digits, as signingKeyId() returns)');
+        unwrap(this.#handle().requireSignature(keyId));
     }
 
     /** A live id's metadata as {fieldId: {type: value}} (u64/i64 as bigint), or null. */

@@ -53,8 +53,9 @@ export class RvfDatabase {
      * 'l2'|'cosine'|'dotproduct'|'hamming', storage 'f32'|'f16'|'i8', compression 'none'|'lz4'|
      * 'zstd' (both backends)|'scalar' (= storage 'i8'), profile (domain profile name, stored;
      * default from the extension; 0..3 upstream's hardware profile), m 16, efConstruction 200,
-     * witness true, index 'auto'|'off' (native), backend 'auto'|'native'|'wasm' }. 'product' and
-     * signing are refused.
+     * witness true, index 'auto'|'off' (native), backend 'auto'|'native'|'wasm', signing
+     * {algorithm: 'ed25519' | 'ml-dsa-65', key: the 32-byte seed}: every commit signed
+     * (docs/signing.md) }. 'product' is refused.
      */
     static async create(path, options, backend) {
         return mapErrorsAsync(async () => {
@@ -83,6 +84,20 @@ export class RvfDatabase {
         });
     }
 
+    /**
+     * The key id (32 hex digits) of a signing key {algorithm: 'ed25519' | 'ml-dsa-65', key (the
+     * 32-byte seed)}: what verify() names as a segment's signer and open({requireSignature}) takes.
+     */
+    static async signingKeyId(signing, backend) {
+        return mapErrorsAsync(async () => {
+            const sg = opts.signingOption(signing, 'signingKeyId()');
+            if (!sg)
+                throw rvfError('InvalidOptions', 'signingKeyId() takes {algorithm, key}');
+            const B = await backendClass(backend ?? 'auto');
+            return B.signingKeyId(sg);
+        });
+    }
+
     /** Open for reading and writing (takes the writer lock `<path>.lock`). */
     static async open(path, options) {
         return RvfDatabase.#open(path, options, false, 'open()');
@@ -98,10 +113,16 @@ export class RvfDatabase {
             if (typeof path !== 'string' || path.length === 0)
                 throw rvfError('InvalidArgument', 'open(path): path must be a non-empty string');
             const o = opts.openOptions(options, what);
+            const sg = opts.signingOpenOptions(options, what);
             const B = await backendClass(o.backend);
             const b = await B.open(path, { readOnly: o.readOnly || readOnly || o.epoch !== undefined, epoch: o.epoch });
             const db = new RvfDatabase(b, RvfDatabase.#token);
             try {
+                // The policy first: a refused file is closed before anything reads it.
+                if (sg.requireSignature)
+                    await b.requireSignature(sg.requireSignature);
+                if (sg.signing)
+                    await b.setSigningKey(sg.signing);
                 db.#idmap = await loadIdMap(path, b);
             } catch (e) {
                 b.close();

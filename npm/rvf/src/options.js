@@ -174,9 +174,6 @@ export function createOptions(path, options, backendArg) {
     if (compression === 'product')
         throw rvfError('InvalidOptions', `${what}: compression 'product' (product quantisation) is not supported by this runtime; ` +
             `use compression 'scalar' (int8) or storage 'f16'`);
-    if (o.signing !== undefined && o.signing !== false)
-        throw rvfError('InvalidOptions', `${what}: signing is not supported yet (files would be unsigned); leave signing out ` +
-            `and check integrity with verify() (hashes and the witness chain)`);
     const backend = backendArg ?? backendOption(o);
     const prof = o.profile === undefined ? { domainProfile: profileFromPath(path), profile: undefined } : profileOption(o.profile, path);
     return {
@@ -191,6 +188,7 @@ export function createOptions(path, options, backendArg) {
         witness: boolOption(o, 'witness', what),
         index: oneOf(o, 'index', what, ['auto', 'off']),
         tiering: tieringOption(o.tiering, what),
+        signing: signingOption(o.signing, what),
         backend,
     };
 }
@@ -324,4 +322,44 @@ export function profileIdOf(name) {
 /** The metric as create() takes it: status() reports 'dotproduct' where the runtime says 'ip'. */
 export function metricName(runtimeName) {
     return METRICS[runtimeName] ?? runtimeName;
+}
+
+// --- signing (docs/signing.md) -------------------------------------------------------------------
+// create({signing}), open({signing, requireSignature}), openReadonly({requireSignature}). A key is
+// {algorithm: 'ed25519' | 'ml-dsa-65', key}: key is the 32-byte secret seed, as a Uint8Array or as
+// the 64 hex digits `rvf keygen` writes. requireSignature is a key id (32 hex digits).
+KEYS['open()'].push('signing', 'requireSignature');
+KEYS['openReadonly()'].push('requireSignature');
+const SIGNING_ALGORITHMS = ['ed25519', 'ml-dsa-65'];
+
+/** {algorithm, key: Uint8Array(32)} of a signing option, undefined when absent or false. */
+export function signingOption(sg, what) {
+    if (sg === undefined || sg === false)
+        return undefined;
+    if (sg === null || typeof sg !== 'object' || Array.isArray(sg))
+        throw rvfError('InvalidOptions', `${what}: signing must be {algorithm: 'ed25519' | 'ml-dsa-65', key}, got ${show(sg)}`);
+    for (const k of Object.keys(sg))
+        if (k !== 'algorithm' && k !== 'key')
+            throw rvfError('InvalidOptions', `${what}: signing: unknown option '${k}' (accepted: algorithm, key)`);
+    if (!SIGNING_ALGORITHMS.includes(sg.algorithm))
+        throw rvfError('InvalidOptions', `${what}: signing.algorithm must be ${SIGNING_ALGORITHMS.map(show).join(' | ')}, got ${show(sg.algorithm)}`);
+    let key = sg.key;
+    if (typeof key === 'string' && /^[0-9a-fA-F]{64}$/.test(key))
+        key = Uint8Array.from(key.match(/../g), (h) => parseInt(h, 16));
+    if (!(key instanceof Uint8Array) || key.length !== 32)
+        throw rvfError('InvalidOptions', `${what}: signing.key must be the 32-byte secret seed (a Uint8Array of 32 bytes, or 64 hex digits as \`rvf keygen\` writes)`);
+    return { algorithm: sg.algorithm, key: Uint8Array.from(key) };
+}
+
+/** open() / openReadonly(): { signing, requireSignature } from options already passed through checkKeys. */
+export function signingOpenOptions(options, what) {
+    if (options === undefined || options === null || typeof options !== 'object')
+        return { signing: undefined, requireSignature: undefined };
+    const requireSignature = options.requireSignature;
+    if (requireSignature !== undefined && (typeof requireSignature !== 'string' || !/^[0-9a-fA-F]{32}$/.test(requireSignature)))
+        throw rvfError('InvalidOptions', `${what}: requireSignature must be a key id (32 hex digits, as RvfDatabase.signingKeyId() returns), got ${show(requireSignature)}`);
+    const signing = signingOption(options.signing, what);
+    if (signing && options.readOnly === true)
+        throw rvfError('InvalidOptions', `${what}: signing needs a writable open; leave readOnly out or drop signing`);
+    return { signing, requireSignature: requireSignature?.toLowerCase() };
 }

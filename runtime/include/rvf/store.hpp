@@ -117,10 +117,13 @@ struct StoreOptions {
     /// fraction of a file of at least 1 MiB. 0 turns it off; tiered stores never auto-compact
     /// (compaction re-tiers, which is lossy). Not stored in the file: see set_auto_compaction.
     double auto_compact_dead_ratio = 0.5;
-    /// Ed25519 seed (the secret key): every commit then signs what it writes (SIGNED segments
-    /// with a signature footer, manifests in their root, the public key in a CRYPTO_SEG) and is
-    /// a checkpoint. Not stored in the file. nullopt: unsigned (docs/signing.md).
+    /// 32-byte seed (the secret key; Ed25519 or ML-DSA-65 per signing_algorithm): every commit
+    /// then signs what it writes (SIGNED segments with a signature footer, manifests in their
+    /// root, the public key in a CRYPTO_SEG) and is a checkpoint. Not stored in the file.
+    /// nullopt: unsigned (docs/signing.md).
     std::optional<crypto::Ed25519Seed> signing_key = std::nullopt;
+    /// Which algorithm signing_key is for: Ed25519 or MlDsa65 (SlhDsa128s is refused).
+    crypto::SignatureAlgo signing_algorithm = crypto::SignatureAlgo::Ed25519;
 };
 
 /// How open_readonly checks a file before answering (issue 17).
@@ -148,8 +151,9 @@ struct OpenOptions {
     /// Refuse the file (UnknownSigner, InvalidSignature or UnsignedManifest) unless every
     /// committed segment and manifest is signed by this key id and the signatures verify.
     std::optional<crypto::KeyId> require_signature = std::nullopt;
-    /// Sign this handle's commits (open only; as StoreOptions::signing_key).
+    /// Sign this handle's commits (open only; as StoreOptions::signing_key / signing_algorithm).
     std::optional<crypto::Ed25519Seed> signing_key = std::nullopt;
+    crypto::SignatureAlgo signing_algorithm = crypto::SignatureAlgo::Ed25519;
     /// Time travel (store_epochs.cpp): answer from this earlier committed epoch, read-only (open
     /// with an epoch opens read-only too). ManifestNotFound when the file no longer holds it
     /// (compaction keeps only the live state); a damaged manifest or COMMIT record of that epoch
@@ -322,6 +326,7 @@ struct SegmentSignature {
     uint8_t seg_type = 0;
     SignatureState state = SignatureState::Unsigned;
     std::optional<crypto::KeyId> key_id; ///< Valid: the signer
+    std::optional<crypto::SignatureAlgo> algorithm; ///< signed segments: the footer's / root's algorithm
     std::string what;                    ///< Invalid: why
 };
 
@@ -362,6 +367,10 @@ public:
     /// signature policy and (open) a signing key: see OpenOptions.
     static Result<RvfStore> open(const std::string &path, const OpenOptions &options);
     static Result<RvfStore> open_readonly(const std::string &path, const OpenOptions &options);
+    /// Sign this handle's later commits with `seed` (as OpenOptions::signing_key): for handles
+    /// made without options (from_bytes, the bindings' open). ReadOnly on a read-only handle,
+    /// InvalidOptions for an algorithm not implemented.
+    Result<void> set_signing_key(const crypto::Ed25519Seed &seed, crypto::SignatureAlgo algorithm);
     /// A store over an in-memory image (writable; to_bytes() returns the image). Empty span + options = new store.
     static Result<RvfStore> from_bytes(std::span<const uint8_t> bytes);
     static Result<RvfStore> create_in_memory(const StoreOptions &options);

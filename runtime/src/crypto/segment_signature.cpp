@@ -2,16 +2,67 @@
 #include <rvf/crypto/segment_signature.hpp>
 
 #include <cstring>
+#include <memory>
 
 #include <rvf/core/format/manifest_l0.hpp>
 #include <rvf/core/hash/shake256.hpp>
 
 namespace rvf::crypto {
 
-KeyId key_id_of(const Ed25519PublicKey &pk) {
+size_t signature_bytes(SignatureAlgo a) {
+    return a == SignatureAlgo::Ed25519 ? kEd25519SignatureBytes : a == SignatureAlgo::MlDsa65 ? kMlDsa65SignatureBytes : 0;
+}
+
+size_t public_key_bytes(SignatureAlgo a) {
+    return a == SignatureAlgo::Ed25519 ? kEd25519PublicKeyBytes : a == SignatureAlgo::MlDsa65 ? kMlDsa65PublicKeyBytes : 0;
+}
+
+bool signature_algo_implemented(uint16_t a) {
+    return a == static_cast<uint16_t>(SignatureAlgo::Ed25519) || a == static_cast<uint16_t>(SignatureAlgo::MlDsa65);
+}
+
+const char *signature_algo_name(SignatureAlgo a) {
+    switch (a) {
+    case SignatureAlgo::Ed25519: return "ed25519";
+    case SignatureAlgo::MlDsa65: return "ml-dsa-65";
+    case SignatureAlgo::SlhDsa128s: return "slh-dsa-128s";
+    }
+    return "unknown";
+}
+
+std::optional<SignatureAlgo> signature_algo_from_name(const std::string &name) {
+    for (SignatureAlgo a : {SignatureAlgo::Ed25519, SignatureAlgo::MlDsa65, SignatureAlgo::SlhDsa128s})
+        if (name == signature_algo_name(a))
+            return a;
+    return std::nullopt;
+}
+
+KeyId key_id_of(core::ByteView public_key) {
     KeyId id{};
-    core::shake256(core::ByteView(pk.data(), pk.size()), id.data(), id.size());
+    core::shake256(public_key, id.data(), id.size());
     return id;
+}
+
+KeyId key_id_of(const Ed25519PublicKey &pk) { return key_id_of(core::ByteView(pk.data(), pk.size())); }
+
+bool verify_signature(SignatureAlgo algo, core::ByteView public_key, core::ByteView message, core::ByteView signature) {
+    if (public_key.size != public_key_bytes(algo) || signature.size != signature_bytes(algo))
+        return false;
+    if (algo == SignatureAlgo::Ed25519) {
+        Ed25519PublicKey pk{};
+        Ed25519Signature sig{};
+        std::memcpy(pk.data(), public_key.data, pk.size());
+        std::memcpy(sig.data(), signature.data, sig.size());
+        return ed25519_verify(pk, message, sig);
+    }
+    if (algo == SignatureAlgo::MlDsa65) {
+        auto pk = std::make_unique<MlDsa65PublicKey>();
+        auto sig = std::make_unique<MlDsa65Signature>();
+        std::memcpy(pk->data(), public_key.data, pk->size());
+        std::memcpy(sig->data(), signature.data, sig->size());
+        return ml_dsa65_verify(*pk, message, *sig);
+    }
+    return false;
 }
 
 std::string key_id_hex(const KeyId &id) {
@@ -97,39 +148,64 @@ bool decode_signature_footer(core::ByteView after, SignatureFooter &out) {
 }
 
 std::vector<uint8_t> encode_crypto_seg(const SigningKeyRecord &rec) {
-    std::vector<uint8_t> p(kEd25519KeyRecordBytes);
+    const size_t n = rec.public_key.size();
+    std::vector<uint8_t> p(2 + kKeyIdBytes + n + 16);
     p[0] = 0; // key_type: signing public key
-    p[1] = 0; // algorithm: Ed25519
+    p[1] = static_cast<uint8_t>(rec.algorithm);
     std::memcpy(p.data() + 2, rec.key_id.data(), kKeyIdBytes);
-    std::memcpy(p.data() + 2 + kKeyIdBytes, rec.public_key.data(), rec.public_key.size());
-    core::store_u64_le(p.data() + 2 + kKeyIdBytes + 32, rec.valid_from_ns);
-    core::store_u64_le(p.data() + 2 + kKeyIdBytes + 40, rec.valid_until_ns);
+    if (n)
+        std::memcpy(p.data() + 2 + kKeyIdBytes, rec.public_key.data(), n);
+    core::store_u64_le(p.data() + 2 + kKeyIdBytes + n, rec.valid_from_ns);
+    core::store_u64_le(p.data() + 2 + kKeyIdBytes + n + 8, rec.valid_until_ns);
     return p;
 }
 
 bool decode_crypto_seg(core::ByteView payload, std::vector<SigningKeyRecord> &out) {
-    if (payload.size == 0 || payload.size % kEd25519KeyRecordBytes != 0)
+    if (payload.size == 0)
         return false;
-    for (size_t at = 0; at < payload.size; at += kEd25519KeyRecordBytes) {
+    for (size_t at = 0; at < payload.size;) {
         const uint8_t *p = payload.data + at;
-        if (p[0] != 0 || p[1] != 0)
+        if (payload.size - at < 2 || p[0] != 0 || !signature_algo_implemented(p[1]))
             return false; // certificate chains, encryption keys, rotation records: not written by us
         SigningKeyRecord r;
-        std::memcpy(r.key_id.data(), p + 2, kKeyIdBytes);
-        std::memcpy(r.public_key.data(), p + 2 + kKeyIdBytes, 32);
-        r.valid_from_ns = core::load_u64_le(p + 2 + kKeyIdBytes + 32);
-        r.valid_until_ns = core::load_u64_le(p + 2 + kKeyIdBytes + 40);
-        if (key_id_of(r.public_key) != r.key_id)
+        r.algorithm = static_cast<SignatureAlgo>(p[1]);
+        const size_t n = public_key_bytes(r.algorithm);
+        if (payload.size - at < 2 + kKeyIdBytes + n + 16)
             return false;
-        out.push_back(r);
+        std::memcpy(r.key_id.data(), p + 2, kKeyIdBytes);
+        r.public_key.assign(p + 2 + kKeyIdBytes, p + 2 + kKeyIdBytes + n);
+        r.valid_from_ns = core::load_u64_le(p + 2 + kKeyIdBytes + n);
+        r.valid_until_ns = core::load_u64_le(p + 2 + kKeyIdBytes + n + 8);
+        if (key_id_of(core::ByteView(r.public_key.data(), n)) != r.key_id)
+            return false;
+        out.push_back(std::move(r));
+        at += 2 + kKeyIdBytes + n + 16;
     }
     return true;
 }
 
-std::shared_ptr<const SegmentSigner> SegmentSigner::from_seed(const Ed25519Seed &seed) {
+std::vector<uint8_t> SegmentSigner::sign(core::ByteView message) const {
+    if (algorithm == SignatureAlgo::MlDsa65) {
+        const auto sig = std::make_unique<MlDsa65Signature>(ml_dsa65_sign(*ml_dsa, message));
+        return std::vector<uint8_t>(sig->begin(), sig->end());
+    }
+    const auto sig = ed25519_sign(key, message);
+    return std::vector<uint8_t>(sig.begin(), sig.end());
+}
+
+std::shared_ptr<const SegmentSigner> SegmentSigner::from_seed(const Ed25519Seed &seed, SignatureAlgo algo) {
     auto s = std::make_shared<SegmentSigner>();
-    s->key = ed25519_keypair_from_seed(seed);
-    s->key_id = key_id_of(s->key.public_key);
+    s->algorithm = algo;
+    if (algo == SignatureAlgo::Ed25519) {
+        s->key = ed25519_keypair_from_seed(seed);
+        s->public_key.assign(s->key.public_key.begin(), s->key.public_key.end());
+    } else if (algo == SignatureAlgo::MlDsa65) {
+        s->ml_dsa = ml_dsa65_keypair_from_seed(seed);
+        s->public_key.assign(s->ml_dsa->public_key.begin(), s->ml_dsa->public_key.end());
+    } else {
+        return nullptr;
+    }
+    s->key_id = key_id_of(core::ByteView(s->public_key.data(), s->public_key.size()));
     return s;
 }
 

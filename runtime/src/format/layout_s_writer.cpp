@@ -70,7 +70,7 @@ Result<uint64_t> LayoutSWriter::append_raw(core::SegType type, uint16_t flags, B
     // Signing: SIGNED flag before hashing the header into the message; alignment_pad then counts
     // the footer and the zero fill after it (see rvf/crypto/segment_signature.hpp).
     const bool sign = signer_ && type != core::SegType::Manifest && h.seg_type != core::kCommitSegType;
-    const size_t footer_len = sign ? crypto::kFooterFixedBytes + crypto::kEd25519SignatureBytes : 0;
+    const size_t footer_len = sign ? crypto::kFooterFixedBytes + crypto::signature_bytes(signer_->algorithm) : 0;
     if (sign)
         h.flags = static_cast<uint16_t>(h.flags | core::SegFlag::Signed);
     h.alignment_pad = static_cast<uint32_t>(core::layout_s_segment_span(payload.size + footer_len) -
@@ -92,9 +92,9 @@ Result<uint64_t> LayoutSWriter::append_raw(core::SegType type, uint16_t flags, B
         std::memcpy(p + core::kSegmentHeaderSize, payload.data, payload.size);
     if (sign) {
         const auto msg = crypto::segment_signing_message(p, payload);
-        const auto sig = crypto::ed25519_sign(signer_->key, core::ByteView(msg.data(), msg.size()));
+        const auto sig = signer_->sign(core::ByteView(msg.data(), msg.size()));
         const auto footer =
-            crypto::encode_signature_footer(crypto::SignatureAlgo::Ed25519, core::ByteView(sig.data(), sig.size()));
+            crypto::encode_signature_footer(signer_->algorithm, core::ByteView(sig.data(), sig.size()));
         std::memcpy(p + core::kSegmentHeaderSize + payload.size, footer.data(), footer.size());
     }
 
@@ -131,8 +131,8 @@ Result<uint64_t> LayoutSWriter::append_manifest(const core::ManifestL0 &fields, 
     std::vector<uint8_t> payload(size);
     core::ManifestL0 root_fields = fields;
     if (signer_) { // room for the root's signature; its bytes are filled in below
-        root_fields.sig_algo = static_cast<uint16_t>(crypto::SignatureAlgo::Ed25519);
-        root_fields.sig_length = crypto::kEd25519SignatureBytes;
+        root_fields.sig_algo = static_cast<uint16_t>(signer_->algorithm);
+        root_fields.sig_length = static_cast<uint16_t>(crypto::signature_bytes(signer_->algorithm));
         std::memset(root_fields.signature, 0, sizeof root_fields.signature);
     }
     core::ByteWriter w(core::MutByteView(payload.data(), payload.size()));
@@ -144,7 +144,7 @@ Result<uint64_t> LayoutSWriter::append_manifest(const core::ManifestL0 &fields, 
     if (signer_) {
         const size_t root_at = size - core::kRootManifestSize;
         const auto msg = crypto::root_signing_message(id, core::ByteView(payload.data(), payload.size()), root_at);
-        const auto sig = crypto::ed25519_sign(signer_->key, core::ByteView(msg.data(), msg.size()));
+        const auto sig = signer_->sign(core::ByteView(msg.data(), msg.size()));
         uint8_t *root = payload.data() + root_at;
         std::memcpy(root + core::l0_off::signature, sig.data(), sig.size());
         core::store_u32_le(root + core::l0_off::root_checksum, core::manifest_l0_checksum(root));

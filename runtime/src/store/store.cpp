@@ -46,6 +46,10 @@ Result<void> validate_options(const StoreOptions &o) {
         return Error{Status::InvalidArgument, "auto_compact_dead_ratio must be in [0, 1] (0 turns it off)"};
     if (o.hnsw_m < 2 || o.hnsw_ef_construction == 0)
         return Error{Status::InvalidArgument, "hnsw_m must be ≥ 2 and ef_construction > 0"};
+    if (o.signing_key && !crypto::signature_algo_implemented(static_cast<uint16_t>(o.signing_algorithm)))
+        return Error{Status::InvalidOptions, std::string("signing_algorithm ") +
+                                                 crypto::signature_algo_name(o.signing_algorithm) +
+                                                 " is not implemented: use Ed25519 or MlDsa65"};
     // The hardware profile's limits (store_profile.cpp) over the config new_impl makes.
     core::StoreConfig c;
     c.dimension = o.dimension;
@@ -79,7 +83,7 @@ std::unique_ptr<RvfStore::Impl> new_impl(const StoreOptions &o, const std::strin
     if (o.profile == core::ProfileId::Core) // a Core tile has no index: queries scan (spec)
         impl->config.flags = static_cast<uint8_t>(impl->config.flags | core::kStoreConfigNoIndex);
     if (o.signing_key)
-        impl->signer = crypto::SegmentSigner::from_seed(*o.signing_key);
+        impl->signer = crypto::SegmentSigner::from_seed(*o.signing_key, o.signing_algorithm);
     impl->index_threads = o.index_threads;
     impl->checkpoint_min_bytes = o.checkpoint_bytes;
     impl->merge_io_bytes_per_second = o.merge_io_bytes_per_second;

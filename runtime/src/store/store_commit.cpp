@@ -229,7 +229,8 @@ Result<void> RvfStore::Impl::commit(std::vector<PendingSegment> segs, uint8_t wi
         if (!signing_key_written || !listed) {
             crypto::SigningKeyRecord rec;
             rec.key_id = signer->key_id;
-            rec.public_key = signer->key.public_key;
+            rec.algorithm = signer->algorithm;
+            rec.public_key = signer->public_key;
             rec.valid_from_ns = now_ns();
             segs.insert(segs.begin(), PendingSegment{core::SegType::Crypto, 0, crypto::encode_crypto_seg(rec)});
             signing_key_written = true;

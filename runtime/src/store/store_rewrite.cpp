@@ -65,7 +65,8 @@ Result<RvfStore::Impl::ImageInfo> RvfStore::Impl::write_image(uint32_t new_epoch
         if (!carried) {
             crypto::SigningKeyRecord rec;
             rec.key_id = signer->key_id;
-            rec.public_key = signer->key.public_key;
+            rec.algorithm = signer->algorithm;
+            rec.public_key = signer->public_key;
             rec.valid_from_ns = now_ns();
             if (auto off = add(core::SegType::Crypto, 0, crypto::encode_crypto_seg(rec)); !off)
                 return off.error();

@@ -59,10 +59,25 @@ Result<RvfStore> RvfStore::open(const std::string &path, const OpenOptions &opti
     if (options.verify != OpenVerify::Full)
         return Error{Status::InvalidOptions, "verify = Structural is for open_readonly: a writer checks the whole file; "
                                              "use RvfStore::open_readonly, or leave verify at Full"};
+    if (options.signing_key && !crypto::signature_algo_implemented(static_cast<uint16_t>(options.signing_algorithm)))
+        return Error{Status::InvalidOptions, std::string("signing_algorithm ") +
+                                                 crypto::signature_algo_name(options.signing_algorithm) +
+                                                 " is not implemented: use Ed25519 or MlDsa65"};
     auto st = checked(open(path), options);
     if (st && options.signing_key)
-        st->impl_->signer = crypto::SegmentSigner::from_seed(*options.signing_key);
+        st->impl_->signer = crypto::SegmentSigner::from_seed(*options.signing_key, options.signing_algorithm);
     return st;
+}
+
+Result<void> RvfStore::set_signing_key(const crypto::Ed25519Seed &seed, crypto::SignatureAlgo algorithm) {
+    if (!crypto::signature_algo_implemented(static_cast<uint16_t>(algorithm)))
+        return Error{Status::InvalidOptions, std::string("signing algorithm ") + crypto::signature_algo_name(algorithm) +
+                                                 " is not implemented: use ed25519 or ml-dsa-65"};
+    if (auto w = impl_->check_writable(); !w)
+        return w;
+    impl_->signer = crypto::SegmentSigner::from_seed(seed, algorithm);
+    impl_->signing_key_written = false; // the next commit names this key in a CRYPTO_SEG
+    return {};
 }
 
 Result<RvfStore> RvfStore::open_readonly(const std::string &path, const OpenOptions &options) {

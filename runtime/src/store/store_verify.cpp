@@ -47,16 +47,17 @@ void check_signatures(core::ByteView file, const FileReport &fr, VerifyReport &r
                     rep.signing_keys.push_back(k.key_id);
                 }
     }
-    auto signer_of = [&](const std::vector<uint8_t> &msg, core::ByteView sig) -> std::optional<crypto::KeyId> {
-        if (sig.size != crypto::kEd25519SignatureBytes)
-            return std::nullopt;
-        crypto::Ed25519Signature s{};
-        std::copy(sig.data, sig.data + sig.size, s.begin());
+    // Only keys of the signature's own algorithm are tried (a key record names its algorithm).
+    auto signer_of = [&](uint16_t algo, const std::vector<uint8_t> &msg,
+                         core::ByteView sig) -> std::optional<crypto::KeyId> {
         for (const auto &k : keys)
-            if (crypto::ed25519_verify(k.public_key, core::ByteView(msg.data(), msg.size()), s))
+            if (static_cast<uint16_t>(k.algorithm) == algo &&
+                crypto::verify_signature(k.algorithm, core::ByteView(k.public_key.data(), k.public_key.size()),
+                                         core::ByteView(msg.data(), msg.size()), sig))
                 return k.key_id;
         return std::nullopt;
     };
+    uint16_t algo = 0;
     for (const SegmentRecord &r : fr.segments) {
         if (r.offset >= fr.committed_end || r.header_status != Status::Ok)
             continue;
@@ -76,10 +77,11 @@ void check_signatures(core::ByteView file, const FileReport &fr, VerifyReport &r
         if (h.seg_type == static_cast<uint8_t>(core::SegType::Manifest)) {
             if (core::parse_layout_s_manifest(payload, r.offset + core::kSegmentHeaderSize, mv) == Status::Ok &&
                 mv.root.sig_length != 0) {
-                if (mv.root.sig_algo != static_cast<uint16_t>(crypto::SignatureAlgo::Ed25519)) {
+                algo = mv.root.sig_algo;
+                if (!crypto::signature_algo_implemented(algo)) {
                     fail = Status::AlgoUnsupported;
                     s.what = "root signature algorithm " + std::to_string(mv.root.sig_algo) +
-                             " is not supported (only Ed25519, 0)";
+                             " is not supported (only Ed25519, 0, and ML-DSA-65, 1)";
                 } else {
                     msg = crypto::root_signing_message(h.segment_id, payload, payload.size - core::kRootManifestSize);
                     sig = core::ByteView(mv.root.signature, mv.root.sig_length);
@@ -96,16 +98,19 @@ void check_signatures(core::ByteView file, const FileReport &fr, VerifyReport &r
                                                   h.alignment_pad);
             if (!crypto::decode_signature_footer(after, f)) {
                 s.what = "is flagged SIGNED but has no valid signature footer (dropped or damaged)";
-            } else if (f.sig_algo != static_cast<uint16_t>(crypto::SignatureAlgo::Ed25519)) {
+            } else if (!crypto::signature_algo_implemented(f.sig_algo)) {
                 fail = Status::AlgoUnsupported;
-                s.what = "signature algorithm " + std::to_string(f.sig_algo) + " is not supported (only Ed25519, 0)";
+                s.what = "signature algorithm " + std::to_string(f.sig_algo) +
+                         " is not supported (only Ed25519, 0, and ML-DSA-65, 1)";
             } else {
+                algo = f.sig_algo;
                 msg = crypto::segment_signing_message(file.data + r.offset, payload);
                 sig = f.signature;
             }
         }
         if (msg) {
-            s.key_id = signer_of(*msg, sig);
+            s.algorithm = static_cast<crypto::SignatureAlgo>(algo);
+            s.key_id = signer_of(algo, *msg, sig);
             if (!s.key_id)
                 s.what = keys.empty() ? "is signed, but the file holds no CRYPTO_SEG key to check it with"
                                       : "has a signature that verifies under none of the file's keys (payload or "

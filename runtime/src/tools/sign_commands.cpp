@@ -1,6 +1,7 @@
 // `rvf keygen` and the signature half of `rvf verify --key` (docs/signing.md). A key file holds
-// the 32-byte Ed25519 seed as 64 hex digits and a newline; it is made owner-only and never
-// overwritten.
+// the 32-byte seed as 64 hex digits and a newline — preceded by "ml-dsa-65 " for an ML-DSA-65
+// key (a bare seed is Ed25519, as files written before ML-DSA are); it is made owner-only and
+// never overwritten.
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -17,6 +18,12 @@
 
 namespace rvf::tools {
 
+/// A key file's contents: the secret seed and the algorithm it is for.
+struct KeyFile {
+    crypto::SignatureAlgo algorithm = crypto::SignatureAlgo::Ed25519;
+    crypto::Ed25519Seed seed{};
+};
+
 namespace {
 std::string hex(const uint8_t *p, size_t n) {
     static constexpr char kHex[] = "0123456789abcdef";
@@ -29,31 +36,58 @@ std::string hex(const uint8_t *p, size_t n) {
 }
 } // namespace
 
-std::optional<crypto::Ed25519Seed> read_key_file(const std::string &path, std::string &why) {
-    auto bytes = read_file_bytes(path);
-    if (!bytes) {
-        why = bytes.error().to_string();
-        return std::nullopt;
+namespace {
+const char kMlDsaPrefix[] = "ml-dsa-65 ";
+
+std::optional<KeyFile> parse_key_text(std::string text, const std::string &path, std::string &why) {
+    KeyFile k;
+    if (text.rfind(kMlDsaPrefix, 0) == 0) {
+        k.algorithm = crypto::SignatureAlgo::MlDsa65;
+        text = text.substr(sizeof kMlDsaPrefix - 1);
     }
-    std::string text(bytes->begin(), bytes->end());
     while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' '))
         text.pop_back();
     // A 32-byte seed is 64 hex digits: two key ids' worth.
     auto lo = crypto::key_id_from_hex(text.substr(0, 32));
     auto hi = text.size() == 64 ? crypto::key_id_from_hex(text.substr(32)) : std::nullopt;
     if (!lo || !hi) {
-        why = path + " does not hold a key (64 hex digits, as `rvf keygen` writes)";
+        why = path + " does not hold a key (64 hex digits, after \"ml-dsa-65 \" for ML-DSA-65, as `rvf keygen` writes)";
         return std::nullopt;
     }
-    crypto::Ed25519Seed seed{};
-    std::memcpy(seed.data(), lo->data(), 16);
-    std::memcpy(seed.data() + 16, hi->data(), 16);
-    return seed;
+    std::memcpy(k.seed.data(), lo->data(), 16);
+    std::memcpy(k.seed.data() + 16, hi->data(), 16);
+    return k;
+}
+} // namespace
+
+std::optional<KeyFile> read_key_file(const std::string &path, std::string &why) {
+    auto bytes = read_file_bytes(path);
+    if (!bytes) {
+        why = bytes.error().to_string();
+        return std::nullopt;
+    }
+    return parse_key_text(std::string(bytes->begin(), bytes->end()), path, why);
+}
+
+crypto::KeyId key_id_of_key(const KeyFile &k) {
+    return crypto::SegmentSigner::from_seed(k.seed, k.algorithm)->key_id;
 }
 
 int keygen_command(int argc, char **argv) {
+    crypto::SignatureAlgo algo = crypto::SignatureAlgo::Ed25519;
+    if (argc == 3 && std::strcmp(argv[0], "--algorithm") == 0) {
+        const auto a = crypto::signature_algo_from_name(argv[1]);
+        if (!a || !crypto::signature_algo_implemented(static_cast<uint16_t>(*a))) {
+            std::fprintf(stderr, "rvf keygen: --algorithm %s is not implemented: use ed25519 or ml-dsa-65\n", argv[1]);
+            return 2;
+        }
+        algo = *a;
+        argc -= 2;
+        argv += 2;
+    }
     if (argc != 1) {
-        std::fprintf(stderr, "usage: rvf keygen KEYFILE   (writes a new Ed25519 secret key, prints its key id)\n");
+        std::fprintf(stderr, "usage: rvf keygen [--algorithm ed25519|ml-dsa-65] KEYFILE   (writes a new secret key, "
+                             "prints its key id)\n");
         return 2;
     }
     // std::random_device: getrandom/urandom on Linux, arc4random on macOS, rand_s on Windows —
@@ -75,15 +109,16 @@ int keygen_command(int argc, char **argv) {
     std::filesystem::permissions(path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write,
                                  std::filesystem::perm_options::replace, ec);
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out << hex(seed.data(), seed.size()) << "\n";
+    out << (algo == crypto::SignatureAlgo::MlDsa65 ? kMlDsaPrefix : "") << hex(seed.data(), seed.size()) << "\n";
     out.flush();
     if (ec || !out) {
         std::fprintf(stderr, "rvf keygen: writing %s failed%s%s\n", argv[0], ec ? ": " : "", ec ? ec.message().c_str() : "");
         return 2;
     }
-    const auto key = crypto::ed25519_keypair_from_seed(seed);
-    std::printf("key id %s\npublic key %s\n", crypto::key_id_hex(crypto::key_id_of(key.public_key)).c_str(),
-                hex(key.public_key.data(), key.public_key.size()).c_str());
+    const auto signer = crypto::SegmentSigner::from_seed(seed, algo);
+    std::printf("algorithm %s\nkey id %s\npublic key %s\n", crypto::signature_algo_name(algo),
+                crypto::key_id_hex(signer->key_id).c_str(),
+                hex(signer->public_key.data(), signer->public_key.size()).c_str());
     return 0;
 }
 
@@ -104,13 +139,13 @@ int signature_summary(const VerifyReport &r, const std::string &key_arg) {
     std::optional<crypto::KeyId> want = crypto::key_id_from_hex(key_arg);
     if (!want) {
         std::string why;
-        auto seed = read_key_file(key_arg, why);
-        if (!seed) {
+        auto key = read_key_file(key_arg, why);
+        if (!key) {
             std::fprintf(stderr, "rvf verify: --key %s is neither a key id (32 hex digits) nor a key file: %s\n",
                          key_arg.c_str(), why.c_str());
             return 2;
         }
-        want = crypto::key_id_of(crypto::ed25519_keypair_from_seed(*seed).public_key);
+        want = key_id_of_key(*key);
     }
     if (auto ok = require_signature(r, *want); !ok) {
         std::printf("signature policy FAILED: %s\n", ok.error().to_string().c_str());

@@ -90,7 +90,7 @@ describe.each(BACKENDS)('SDK options on the %s backend', (backend) => {
             await expectRvfError(RvfDatabase.create(file('bad.rvf'), opts({ profile: bad })), 'InvalidOptions', /profile must be a domain profile name \(generic, rvdna, rvtext, rvgraph, rvvision\)/);
     });
 
-    it.skipIf(skip)("compression 'scalar' is int8 storage; 'product' and signing are refused, never ignored", async () => {
+    it.skipIf(skip)("compression 'scalar' is int8 storage; 'product' and unimplemented signing are refused, never ignored", async () => {
         const db = await RvfDatabase.create(file(), opts({ compression: 'scalar' }));
         expect((await db.status()).storage).toBe('i8');
         await db.insertBatch([{ id: 1, vector: [1, 0, 0, 0] }, { id: 2, vector: [0, 1, 0, 0] }]);
@@ -100,8 +100,11 @@ describe.each(BACKENDS)('SDK options on the %s backend', (backend) => {
         await expectRvfError(RvfDatabase.create(file('p.rvf'), opts({ compression: 'product' })), 'InvalidOptions', /compression 'product'.*use compression 'scalar'/);
         await expectRvfError(RvfDatabase.create(file('b.rvf'), opts({ compression: 'brotli' })), 'InvalidOptions', /compression must be 'none' \| 'lz4' \| 'zstd' \| 'scalar' \| 'product', got 'brotli'/);
         const key = new Uint8Array(32).fill(7);
-        for (const signing of [{ algorithm: 'ed25519', key }, true])
-            await expectRvfError(RvfDatabase.create(file('sig.rvf'), opts({ signing })), 'InvalidOptions', /signing is not supported yet/);
+        await expectRvfError(RvfDatabase.create(file('sig.rvf'), opts({ signing: true })), 'InvalidOptions', /signing must be \{algorithm/);
+        await expectRvfError(RvfDatabase.create(file('sig.rvf'), opts({ signing: { algorithm: 'slh-dsa-128s', key } })), 'InvalidOptions',
+            /signing.algorithm must be 'ed25519' \| 'ml-dsa-65', got 'slh-dsa-128s'/);
+        await expectRvfError(RvfDatabase.create(file('sig.rvf'), opts({ signing: { algorithm: 'ed25519', key: key.subarray(1) } })), 'InvalidOptions',
+            /signing.key must be the 32-byte secret seed/);
         for (const name of ['p.rvf', 'b.rvf', 'sig.rvf', 's.rvf'])
             expect(fs.existsSync(file(name)), name).toBe(false);
         // signing: false asks for what every file is: accepted.
@@ -148,9 +151,9 @@ describe.each(BACKENDS)('SDK options on the %s backend', (backend) => {
         const db = await RvfDatabase.create(file(), opts());
         await db.insertBatch([{ id: 1, vector: [1, 0, 0, 0], metadata: { tag: 'a' } }]);
         await db.close();
-        await expectRvfError(RvfDatabase.open(file(), { backend, lock: false }), 'InvalidOptions', /open\(\): unknown option 'lock' \(accepted: backend, readOnly, epoch\)/);
+        await expectRvfError(RvfDatabase.open(file(), { backend, lock: false }), 'InvalidOptions', /open\(\): unknown option 'lock' \(accepted: backend, readOnly, epoch, signing, requireSignature\)/);
         await expectRvfError(RvfDatabase.open(file(), { backend, readOnly: 'yes' }), 'InvalidOptions', /readOnly must be true or false/);
-        await expectRvfError(RvfDatabase.openReadonly(file(), { backend, readOnly: true }), 'InvalidOptions', /openReadonly\(\): unknown option 'readOnly' \(accepted: backend, epoch\)/);
+        await expectRvfError(RvfDatabase.openReadonly(file(), { backend, readOnly: true }), 'InvalidOptions', /openReadonly\(\): unknown option 'readOnly' \(accepted: backend, epoch, requireSignature\)/);
         await expectRvfError(RvfDatabase.verifyFile(file(), { backend, deep: true }), 'InvalidOptions', /verifyFile\(\): unknown option 'deep'/);
         await expectRvfError(RvfDatabase.openProgressive(file(), { rangeSize: 4096 }), 'InvalidOptions', /openProgressive\(\) takes no options, got 'rangeSize'/);
         const bytes = new Uint8Array(fs.readFileSync(file()));

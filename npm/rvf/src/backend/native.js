@@ -4,6 +4,7 @@ import { WasmBackend } from './wasm.js';
 
 let addon = null;
 let addonVerifyFile = null;
+let addonSigningKeyId = null;
 
 /** The addon's RvfDatabase class, or throws the reason it cannot be loaded. */
 export async function loadNative() {
@@ -14,6 +15,7 @@ export async function loadNative() {
             throw new Error('@ruvector/rvf-node has no RvfDatabase export');
         addon = cls;
         addonVerifyFile = mod.verifyFile ?? mod.default?.verifyFile;
+        addonSigningKeyId = mod.signingKeyId ?? mod.default?.signingKeyId;
     }
     return addon;
 }
@@ -31,6 +33,7 @@ function nativeOptions(o) {
         witness: o.witness,
         index: o.index,
         tiering: o.tiering,
+        signing: o.signing,
     };
     for (const k of Object.keys(out))
         if (out[k] === undefined)
@@ -54,6 +57,14 @@ export class NativeBackend {
     constructor(db, path) {
         this.#db = db;
         this.#path = path;
+    }
+
+    /** The key id of a signing key {algorithm, key}. */
+    static async signingKeyId(signing) {
+        await loadNative();
+        if (typeof addonSigningKeyId !== 'function')
+            throw new Error('@ruvector/rvf-node has no signingKeyId export (an older addon)');
+        return addonSigningKeyId(signing.algorithm, signing.key);
     }
 
     static async create(path, options) {
@@ -166,6 +177,14 @@ export class NativeBackend {
 
     verify() {
         return this.#db.verify();
+    }
+
+    requireSignature(keyId) {
+        this.#db.requireSignature(keyId);
+    }
+
+    setSigningKey(signing) {
+        this.#db.setSigningKey(signing);
     }
 
     metadata(id) {

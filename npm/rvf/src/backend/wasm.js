@@ -8,7 +8,7 @@
 //     the runtime's own compaction protocol and temp name.
 // The writer lock `<path>.lock` is the runtime's (lock.js). A failed file write reloads the
 // store from the file, so memory never runs ahead of disk. All validation is the runtime's.
-import { RvfStore, isIncompleteCreate, verifyBytes } from '@ruvector/rvf-wasm';
+import { RvfStore, isIncompleteCreate, signingKeyId, verifyBytes } from '@ruvector/rvf-wasm';
 import { rvfError } from '../errors.js';
 import { syncDir } from '../dir-sync.js';
 
@@ -52,6 +52,7 @@ function createOptions(o) {
         domainProfile: o.domainProfile,
         profile: o.profile,
         tiering: o.tiering,
+        signing: o.signing,
     };
 }
 
@@ -135,6 +136,11 @@ export class WasmBackend {
             store.close();
             throw e;
         }
+    }
+
+    /** The key id of a signing key {algorithm, key}. */
+    static async signingKeyId(signing) {
+        return signingKeyId(signing.algorithm, signing.key);
     }
 
     /** verify() of a file that may not even open: every check, problems listed, no lock. */
@@ -523,6 +529,14 @@ export class WasmBackend {
 
     verify() {
         return this.#live().verify();
+    }
+
+    requireSignature(keyId) {
+        this.#live().requireSignature(keyId);
+    }
+
+    setSigningKey(signing) {
+        this.#live().setSigningKey(signing);
     }
 
     metadata(id) {

@@ -90,7 +90,7 @@ export async function everyOperation(path: string, bytes: Uint8Array): Promise<n
     await RvfDatabase.create(path, { dimensions: 4, profile: 'rvtxt' });
     // @ts-expect-error: no such compression
     await RvfDatabase.create(path, { dimensions: 4, compression: 'brotli' });
-    // @ts-expect-error: signing takes {algorithm, key} (and is refused at run time until signatures land)
+    // @ts-expect-error: signing takes {algorithm: 'ed25519' | 'ml-dsa-65', key}
     await RvfDatabase.create(path, { dimensions: 4, signing: { algorithm: 'rsa' } });
     // @ts-expect-error: 'topK' is not a query option (k is the second argument)
     await db.query([1, 0, 0, 0], 1, { topK: 3 });

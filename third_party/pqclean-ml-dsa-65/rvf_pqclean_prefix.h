@@ -1,0 +1,48 @@
+/* rvf_pqclean_prefix.h — ours, not PQClean's. Force-included into every vendored PQClean source
+ * (runtime/CMakeLists.txt): renames the unprefixed Keccak functions of common/fips202.c and the
+ * randombytes hook to rvf_pqc_…, so this copy cannot collide with another FIPS 202 in the same
+ * binary. The ML-DSA-65 functions already carry PQClean's PQCLEAN_MLDSA65_CLEAN_ prefix. */
+#ifndef RVF_PQCLEAN_PREFIX_H
+#define RVF_PQCLEAN_PREFIX_H
+#define shake128_absorb rvf_pqc_shake128_absorb
+#define shake128_squeezeblocks rvf_pqc_shake128_squeezeblocks
+#define shake128_ctx_release rvf_pqc_shake128_ctx_release
+#define shake128_ctx_clone rvf_pqc_shake128_ctx_clone
+#define shake128_inc_init rvf_pqc_shake128_inc_init
+#define shake128_inc_absorb rvf_pqc_shake128_inc_absorb
+#define shake128_inc_finalize rvf_pqc_shake128_inc_finalize
+#define shake128_inc_squeeze rvf_pqc_shake128_inc_squeeze
+#define shake128_inc_ctx_clone rvf_pqc_shake128_inc_ctx_clone
+#define shake128_inc_ctx_release rvf_pqc_shake128_inc_ctx_release
+#define shake256_absorb rvf_pqc_shake256_absorb
+#define shake256_squeezeblocks rvf_pqc_shake256_squeezeblocks
+#define shake256_ctx_release rvf_pqc_shake256_ctx_release
+#define shake256_ctx_clone rvf_pqc_shake256_ctx_clone
+#define shake256_inc_init rvf_pqc_shake256_inc_init
+#define shake256_inc_absorb rvf_pqc_shake256_inc_absorb
+#define shake256_inc_finalize rvf_pqc_shake256_inc_finalize
+#define shake256_inc_squeeze rvf_pqc_shake256_inc_squeeze
+#define shake256_inc_ctx_clone rvf_pqc_shake256_inc_ctx_clone
+#define shake256_inc_ctx_release rvf_pqc_shake256_inc_ctx_release
+#define shake128 rvf_pqc_shake128
+#define shake256 rvf_pqc_shake256
+#define sha3_256_inc_init rvf_pqc_sha3_256_inc_init
+#define sha3_256_inc_absorb rvf_pqc_sha3_256_inc_absorb
+#define sha3_256_inc_finalize rvf_pqc_sha3_256_inc_finalize
+#define sha3_256_inc_ctx_clone rvf_pqc_sha3_256_inc_ctx_clone
+#define sha3_256_inc_ctx_release rvf_pqc_sha3_256_inc_ctx_release
+#define sha3_256 rvf_pqc_sha3_256
+#define sha3_384_inc_init rvf_pqc_sha3_384_inc_init
+#define sha3_384_inc_absorb rvf_pqc_sha3_384_inc_absorb
+#define sha3_384_inc_finalize rvf_pqc_sha3_384_inc_finalize
+#define sha3_384_inc_ctx_clone rvf_pqc_sha3_384_inc_ctx_clone
+#define sha3_384_inc_ctx_release rvf_pqc_sha3_384_inc_ctx_release
+#define sha3_384 rvf_pqc_sha3_384
+#define sha3_512_inc_init rvf_pqc_sha3_512_inc_init
+#define sha3_512_inc_absorb rvf_pqc_sha3_512_inc_absorb
+#define sha3_512_inc_finalize rvf_pqc_sha3_512_inc_finalize
+#define sha3_512_inc_ctx_clone rvf_pqc_sha3_512_inc_ctx_clone
+#define sha3_512_inc_ctx_release rvf_pqc_sha3_512_inc_ctx_release
+#define sha3_512 rvf_pqc_sha3_512
+#define PQCLEAN_randombytes rvf_pqc_randombytes
+#endif
