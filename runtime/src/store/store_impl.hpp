@@ -54,6 +54,7 @@ struct RvfStore::Impl {
     bool read_only = false;
     uint64_t rows_in_place = 0;   ///< read-only in-place open: rows referenced in the mapping
     uint64_t open_bytes_read = 0; ///< read-only in-place open: bytes the open asked the file for
+    bool graph_in_place = false;  ///< `graph` borrows layer F from the mapping (store_inplace.cpp)
     std::unique_ptr<store_detail::Storage> storage;
     std::optional<io::WriterLock> lock;
 
@@ -241,6 +242,13 @@ struct RvfStore::Impl {
     /// Adopt the newest complete A/B/C triple listed in the directory (derived data: a bad or
     /// stale one is a warning and the graph is rebuilt when needed).
     void load_index(const std::vector<std::pair<uint64_t, core::ByteView>> &index_payloads);
+    /// An uncompressed INDEX_SEG an in-place open has not read yet (store_inplace.cpp).
+    struct IndexRef {
+        uint64_t seg_offset = 0, payload_offset = 0, length = 0;
+    };
+    /// In place: serve the newest build's layer F from the mapping when it is there and checks
+    /// out (reads a few header bytes per INDEX_SEG); otherwise read A/B/C and load_index().
+    Result<void> load_index_in_place(const std::vector<IndexRef> &refs, MappedSource &src);
 
     // --- store_rewrite.cpp ---
     /// A fresh Layout S image of the live state (QUANT, VEC, META, METAIDX, preserved unknown

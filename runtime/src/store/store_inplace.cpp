@@ -18,6 +18,8 @@
 #include <rvf/core/format/vec_seg.hpp>
 #include <rvf/core/scan/layout_s_tail_scan.hpp>
 #include <rvf/hash.hpp>
+#include <rvf/index_flat.hpp>
+#include <rvf/index_layers.hpp>
 
 #include "store_impl.hpp"
 
@@ -165,6 +167,70 @@ Result<void> RvfStore::Impl::load_vec_in_place(ByteView payload, uint64_t payloa
             table.add_external(id, blk.row_ptr(i));
         }
     }
+    return {};
+}
+
+Result<void> RvfStore::Impl::load_index_in_place(const std::vector<IndexRef> &refs, MappedSource &src) {
+    // Which build is newest: the last layer A in directory order (its trailer's fixed part).
+    std::optional<uint64_t> newest_tag, a_offset;
+    const IndexRef *flat = nullptr;
+    std::optional<uint64_t> flat_tag;
+    for (const IndexRef &r : refs) {
+        if (r.length < kHnswFlatHeaderSize)
+            continue;
+        auto tail = src.view(r.payload_offset + r.length - 8, 8);
+        if (!tail)
+            return tail.error();
+        if (std::memcmp(tail->data + 4, kHnswLayerMarker, 4) == 0) {
+            const uint32_t body = core::load_u32_le(tail->data);
+            if (body < 24 || body > r.length - 8)
+                continue; // load_index would refuse it too
+            auto fixed = src.view(r.payload_offset + r.length - 8 - body, 24);
+            if (!fixed)
+                return fixed.error();
+            if (fixed->data[2] == 0) { // layer A
+                newest_tag = core::load_u64_le(fixed->data + 8);
+                a_offset = r.seg_offset;
+            }
+            continue;
+        }
+        auto head = src.view(r.payload_offset, kHnswFlatHeaderSize);
+        if (!head)
+            return head.error();
+        if (!is_flat_layer(*head))
+            continue;
+        if (auto h = read_flat_header(*head, r.length); h) {
+            flat = &r;
+            flat_tag = h->graph_tag;
+        } else {
+            warnings.push_back("INDEX layer F at " + hex(r.seg_offset) + " not used: " + h.error().message);
+        }
+    }
+    if (flat && newest_tag && flat_tag == newest_tag) {
+        // Referenced, not read: queries touch the pages they need.
+        auto payload = src.reference(flat->payload_offset, static_cast<size_t>(flat->length));
+        if (!payload)
+            return payload.error();
+        auto g = borrow_layer_flat(*payload);
+        if (g && g->slots() <= table.slots()) {
+            graph_persisted_nodes = g->size();
+            graph = std::move(*g);
+            index_scanned_slots = 0;
+            index_a_offset = a_offset;
+            graph_in_place = true;
+            return {};
+        }
+        warnings.push_back("INDEX layer F at " + hex(flat->seg_offset) + " not used (layers A/B/C decoded instead): " +
+                           (g ? std::string("it names rows the file does not hold") : g.error().message));
+    }
+    std::vector<std::pair<uint64_t, ByteView>> payloads;
+    for (const IndexRef &r : refs) {
+        auto v = src.view(r.payload_offset, static_cast<size_t>(r.length)); // counted: decoded whole
+        if (!v)
+            return v.error();
+        payloads.emplace_back(r.seg_offset, *v);
+    }
+    load_index(payloads);
     return {};
 }
 
