@@ -54,7 +54,6 @@ struct RvfStore::Impl {
     bool read_only = false;
     uint64_t rows_in_place = 0;   ///< read-only in-place open: rows referenced in the mapping
     uint64_t open_bytes_read = 0; ///< read-only in-place open: bytes the open asked the file for
-    bool graph_in_place = false;  ///< `graph` borrows layer F from the mapping (store_inplace.cpp)
     std::unique_ptr<store_detail::Storage> storage;
     std::optional<io::WriterLock> lock;
 

@@ -214,10 +214,12 @@ Result<void> RvfStore::Impl::load_index_in_place(const std::vector<IndexRef> &re
         auto g = borrow_layer_flat(*payload);
         if (g && g->slots() <= table.slots()) {
             graph_persisted_nodes = g->size();
+            // Our writers index every live row before persisting (persist_index, compaction), and
+            // slots only grow, so every live slot below F's span is in the graph: the first query
+            // need not scan the level bytes of a million slots to find none missing.
+            index_scanned_slots = std::min<size_t>(g->slots(), table.slots());
             graph = std::move(*g);
-            index_scanned_slots = 0;
             index_a_offset = a_offset;
-            graph_in_place = true;
             return {};
         }
         warnings.push_back("INDEX layer F at " + hex(flat->seg_offset) + " not used (layers A/B/C decoded instead): " +
