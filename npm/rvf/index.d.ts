@@ -98,6 +98,12 @@ export interface RvfOpenOptions {
 /** openReadonly()'s options. */
 export interface RvfReadonlyOptions {
     backend?: RvfBackendName;
+    /**
+     * 'structural' (native default): open in O(1), rows and the HNSW graph read where they lie
+     * in the file mapping, only the structure checked; 'full': hash every payload first. The wasm
+     * backend always reads and checks the whole file. verify() checks everything on demand.
+     */
+    verify?: 'full' | 'structural';
 }
 
 export interface RvfEntry {

@@ -21,7 +21,7 @@ const KEYS = {
     'create()': ['dimensions', 'dimension', 'metric', 'storage', 'compression', 'profile', 'signing', 'm',
         'efConstruction', 'witness', 'index', 'tiering', 'backend'],
     'open()': ['backend', 'readOnly'],
-    'openReadonly()': ['backend'],
+    'openReadonly()': ['backend', 'verify'],
     'verifyFile()': ['backend'],
     'openProgressive()': [],
     'fromBytes()': ['readOnly'],
@@ -194,10 +194,19 @@ export function checkCreateForBackend(o, kind) {
         throw rvfError('InvalidOptions', `create(): index 'off' needs the native backend (the wasm build always indexes); leave index out or use backend 'native'`);
 }
 
-/** open() / openReadonly() / verifyFile(): { backend, readOnly }. */
+/**
+ * open() / openReadonly() / verifyFile(): { backend, readOnly, verify }. verify (openReadonly
+ * only): 'structural' (the default on the native backend: the file is used where it lies and
+ * checked structurally, O(1) in its size) or 'full' (every payload hashed before the open
+ * returns); undefined = the backend's default. verify() checks everything on demand either way.
+ */
 export function openOptions(options, what) {
     const o = checkKeys(options, what);
-    return { backend: backendOption(o), readOnly: boolOption(o, 'readOnly', what) ?? false };
+    return {
+        backend: backendOption(o),
+        readOnly: boolOption(o, 'readOnly', what) ?? false,
+        verify: oneOf(o, 'verify', what, ['full', 'structural']),
+    };
 }
 
 /** fromBytes(): { readOnly }. */
