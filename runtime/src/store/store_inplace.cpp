@@ -14,6 +14,12 @@
 #include <cstring>
 #include <string>
 
+#if !defined(_WIN32) && !defined(__EMSCRIPTEN__)
+#include <sys/mman.h>
+#include <unistd.h>
+#define RVF_INPLACE_MADVISE 1
+#endif
+
 #include <rvf/core/format/layout_s_manifest.hpp>
 #include <rvf/core/format/vec_seg.hpp>
 #include <rvf/core/scan/layout_s_tail_scan.hpp>
@@ -29,6 +35,37 @@ namespace {
 using core::ByteView;
 using core::SegType;
 
+/// Queries read rows and adjacency lists at random: tell the kernel not to read ahead around
+/// each page fault (by default a fault on a cold mapping reads ~128 KB, so a first query's few
+/// thousand row and list faults would pull hundreds of MB from disk). A hint only: ignored on
+/// failure, and a no-op where the open does not map the file.
+void advise(const uint8_t *p, size_t len, bool random) {
+#ifdef RVF_INPLACE_MADVISE
+    if (p == nullptr || len == 0)
+        return;
+    const auto page = static_cast<uintptr_t>(::sysconf(_SC_PAGESIZE));
+    const uintptr_t lo = reinterpret_cast<uintptr_t>(p) & ~(page - 1);
+    const uintptr_t hi = reinterpret_cast<uintptr_t>(p) + len;
+    (void)::madvise(reinterpret_cast<void *>(lo), hi - lo, random ? MADV_RANDOM : MADV_NORMAL);
+#else
+    (void)p;
+    (void)len;
+    (void)random;
+#endif
+}
+void advise_random(const uint8_t *p, size_t len) { advise(p, len, true); }
+
+/// Back to normal readahead unless kept: a file the structural open declines takes the Full
+/// path, which hashes the whole mapping front to back.
+struct RandomAdvice {
+    core::ByteView all{};
+    bool keep = false;
+    ~RandomAdvice() {
+        if (!keep)
+            advise(all.data, all.size, false);
+    }
+};
+
 std::string hex(uint64_t v) {
     char b[24];
     std::snprintf(b, sizeof b, "0x%llx", static_cast<unsigned long long>(v));
@@ -41,6 +78,13 @@ Result<bool> RvfStore::Impl::load_in_place_structural(MappedSource &src) {
     const uint64_t size = src.size();
     if (size < core::kSegmentHeaderSize + core::kRootManifestSize)
         return false;
+    RandomAdvice advice;
+    if (src.mapped()) { // every read below is a small view somewhere in the file
+        if (auto all = src.reference(0, static_cast<size_t>(size)); all) {
+            advice.all = *all;
+            advise_random(all->data, all->size);
+        }
+    }
     const uint64_t lo = size - std::min<uint64_t>(size, core::kTailScanFastPathSpan + core::kRootManifestSize);
     auto tail = src.view(lo, static_cast<size_t>(size - lo));
     if (!tail)
@@ -100,6 +144,7 @@ Result<bool> RvfStore::Impl::load_in_place_structural(MappedSource &src) {
     loaded_segments = mi.directory.size() + 1;
     if (auto r = load_layout_s(*whole, mi, mh, nullptr, false, &src); !r)
         return r.error();
+    advice.keep = true;
     return true;
 }
 
@@ -135,6 +180,8 @@ Result<void> RvfStore::Impl::load_vec_in_place(ByteView payload, uint64_t payloa
         total += e.vector_count;
     }
     table.reserve_rows(static_cast<size_t>(total), static_cast<size_t>(total));
+    if (src.mapped()) // after the directory: only the blocks' rows are read at random
+        advise_random(payload.data + dir, payload.size - dir);
     const size_t row_bytes = table.row_bytes();
     uint64_t prev_end = dir;
     for (uint32_t bi = 0; bi < n; ++bi) {
@@ -213,6 +260,8 @@ Result<void> RvfStore::Impl::load_index_in_place(const std::vector<IndexRef> &re
             return payload.error();
         auto g = borrow_layer_flat(*payload);
         if (g && g->slots() <= table.slots()) {
+            if (src.mapped())
+                advise_random(payload->data, payload->size);
             graph_persisted_nodes = g->size();
             // Our writers index every live row before persisting (persist_index, compaction), and
             // slots only grow, so every live slot below F's span is in the graph: the first query
