@@ -314,7 +314,7 @@ int main(int argc, char **argv) {
     std::string json;
     auto jnum = [&](const char *k, double v, bool comma = true) {
         char b[96];
-        std::snprintf(b, sizeof b, "\"%s\": %.6g%s", k, v, comma ? ", " : "");
+        std::snprintf(b, sizeof b, "\"%s\": %.12g%s", k, v, comma ? ", " : "");
         json += b;
     };
     {
