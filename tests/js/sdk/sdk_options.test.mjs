@@ -150,7 +150,7 @@ describe.each(BACKENDS)('SDK options on the %s backend', (backend) => {
         await db.close();
         await expectRvfError(RvfDatabase.open(file(), { backend, lock: false }), 'InvalidOptions', /open\(\): unknown option 'lock' \(accepted: backend, readOnly\)/);
         await expectRvfError(RvfDatabase.open(file(), { backend, readOnly: 'yes' }), 'InvalidOptions', /readOnly must be true or false/);
-        await expectRvfError(RvfDatabase.openReadonly(file(), { backend, readOnly: true }), 'InvalidOptions', /openReadonly\(\): unknown option 'readOnly' \(accepted: backend\)/);
+        await expectRvfError(RvfDatabase.openReadonly(file(), { backend, readOnly: true }), 'InvalidOptions', /openReadonly\(\): unknown option 'readOnly' \(accepted: backend, verify\)/);
         await expectRvfError(RvfDatabase.verifyFile(file(), { backend, deep: true }), 'InvalidOptions', /verifyFile\(\): unknown option 'deep'/);
         await expectRvfError(RvfDatabase.openProgressive(file(), { rangeSize: 4096 }), 'InvalidOptions', /openProgressive\(\) takes no options, got 'rangeSize'/);
         const bytes = new Uint8Array(fs.readFileSync(file()));
