@@ -5,13 +5,26 @@
 // Each mode runs in a fresh child process (fork), so its RSS is its own: VmRSS, and its
 // anonymous part RssAnon (mapped file pages are shared page cache, not the process's memory).
 // "+anon" is RssAnon after the open minus before it (what the open itself allocated).
-// Page cache warm (the file was just written or read); numbers are printed, never asserted.
+// Page cache warm (the file was just written or read), or with --cold dropped for the file
+// before every run (posix_fadvise DONTNEED, as bench/open-first-query does); numbers are
+// printed, never asserted. "touched MB" = pages of the file that became resident in the page
+// cache between just before the open and just after the first query (mincore over a mapping of
+// the file: what the open and the first answer made the kernel read, readahead included).
+// With --gt Q, Q queries get exact ground truth (brute force over the generated rows): run r
+// answers query r mod Q first ("recall1": recall@10 of that first answer), then all Q in the
+// same process ("recall"): mean recall@10 at --ef.
 //
 //   open_first_query_bench PATH [--n 100000] [--dim 128] [--no-index] [--no-compact] [--rebuild] [--runs 3]
+//                          [--cold] [--ef 100] [--gt Q] [--structural-only] [--recompact] [--first-id 1]
+// --json FILE writes every sample as JSON (bench/open-first-query/results/ keeps some).
+// --recompact opens PATH writable and compacts it first (a file from an older build gets this
+// build's layout, layer F included); --first-id is row 0's id (bench/open-first-query's files: 0).
 // --no-compact leaves the appended dim-major blocks (the only layout before row-major blocks).
 // PATH is built when missing (or with --rebuild): the seeded Gaussian mixture of
 // tests/cpp/support/ann_data.hpp, f32, ids 1..n, then compacted (row-major VEC blocks) and
 // closed (HNSW layers persisted unless --no-index).
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -91,12 +104,74 @@ struct Sample {
     double open_ms = 0, query_ms = 0;
     long rss_kib = 0, anon_kib = 0, base_anon_kib = 0;
     uint64_t bytes_read = 0, rows_in_place = 0, first_id = 0;
-    int ok = 0;
+    uint64_t cached_before = 0, touched = 0; // file bytes resident before the open / added by open + 1st query
+    double recall_first = -1, recall_mean = -1;
+    int ok = 0, graph_in_place = 0;
 };
 
-Sample run_mode(const std::string &path, const OpenOptions &o, const std::vector<float> &q) {
+/// Bytes of the file resident in the page cache (mincore over a mapping that touches nothing).
+struct Residency {
+    const uint8_t *map = nullptr;
+    size_t size = 0;
+    explicit Residency(const std::string &path) {
+        const int fd = ::open(path.c_str(), O_RDONLY);
+        if (fd < 0)
+            return;
+        size = static_cast<size_t>(std::filesystem::file_size(path));
+        void *m = ::mmap(nullptr, size, PROT_READ, MAP_SHARED, fd, 0);
+        ::close(fd);
+        map = m == MAP_FAILED ? nullptr : static_cast<const uint8_t *>(m);
+    }
+    ~Residency() {
+        if (map)
+            ::munmap(const_cast<uint8_t *>(map), size);
+    }
+    uint64_t bytes() const {
+        if (!map)
+            return 0;
+        const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+        std::vector<unsigned char> v((size + page - 1) / page);
+        if (::mincore(const_cast<uint8_t *>(map), size, v.data()) != 0)
+            return 0;
+        uint64_t n = 0;
+        for (unsigned char c : v)
+            n += c & 1;
+        return n * page;
+    }
+};
+
+/// Drop the file's pages from the page cache (the file is clean: nothing to write back).
+void drop_cache(const std::string &path) {
+    const int fd = ::open(path.c_str(), O_RDONLY);
+    if (fd < 0)
+        return;
+    (void)::posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+    ::close(fd);
+}
+
+struct Queries {
+    const test::Matrix *m = nullptr;
+    const std::vector<std::vector<uint32_t>> *gt = nullptr; // row indices (id − 1), may be empty
+    size_t first = 0;
+    uint32_t ef = 100;
+};
+
+uint64_t g_first_id = 1; // id of row 0: 1 here, 0 in files bench/open-first-query built
+
+double recall_of(const std::vector<Neighbor> &hits, const std::vector<uint32_t> &truth) {
+    size_t found = 0;
+    for (const Neighbor &h : hits)
+        for (uint32_t t : truth)
+            found += h.id == uint64_t{t} + g_first_id ? 1 : 0;
+    return truth.empty() ? 0 : static_cast<double>(found) / static_cast<double>(truth.size());
+}
+
+Sample run_mode(const std::string &path, const OpenOptions &o, const Queries &qs) {
     Sample s;
+    Residency res(path);
+    s.cached_before = res.bytes();
     s.base_anon_kib = status_kib("RssAnon"); // the process before the open (binary, libraries)
+    const std::span<const float> q(qs.m->row(qs.first), qs.m->dim);
     const auto t0 = Clock::now();
     auto db = RvfStore::open_readonly(path, o);
     const auto t1 = Clock::now();
@@ -106,19 +181,30 @@ Sample run_mode(const std::string &path, const OpenOptions &o, const std::vector
     }
     s.rss_kib = status_kib("VmRSS");
     s.anon_kib = status_kib("RssAnon");
-    auto hits = db->query(q, 10, {.ef_search = 100});
+    auto hits = db->query(q, 10, {.ef_search = qs.ef});
     const auto t2 = Clock::now();
+    s.touched = res.bytes() - std::min(res.bytes(), s.cached_before);
     s.open_ms = ms(t0, t1);
     s.query_ms = ms(t1, t2);
     s.bytes_read = db->status().open_bytes_read;
     s.rows_in_place = db->status().rows_in_place;
+    s.graph_in_place = db->status().graph_in_place ? 1 : 0;
     s.first_id = hits && !hits->empty() ? (*hits)[0].id : 0;
     s.ok = hits ? 1 : 0;
+    if (hits && qs.gt && !qs.gt->empty()) {
+        s.recall_first = recall_of(*hits, (*qs.gt)[qs.first]);
+        double sum = 0;
+        for (size_t i = 0; i < qs.gt->size(); ++i) {
+            auto h = db->query(std::span<const float>(qs.m->row(i), qs.m->dim), 10, {.ef_search = qs.ef});
+            sum += h ? recall_of(*h, (*qs.gt)[i]) : 0;
+        }
+        s.recall_mean = sum / static_cast<double>(qs.gt->size());
+    }
     return s;
 }
 
 /// run_mode in a fresh process (its own RSS), the sample back through a pipe.
-Sample in_child(const std::string &path, const OpenOptions &o, const std::vector<float> &q) {
+Sample in_child(const std::string &path, const OpenOptions &o, const Queries &q) {
     int fd[2];
     if (::pipe(fd) != 0)
         return {};
@@ -143,14 +229,17 @@ Sample in_child(const std::string &path, const OpenOptions &o, const std::vector
 
 int main(int argc, char **argv) {
     if (argc < 2) {
-        std::fprintf(stderr, "usage: %s PATH [--n N] [--dim D] [--no-index] [--rebuild] [--runs R]\n", argv[0]);
+        std::fprintf(stderr, "usage: %s PATH [--n N] [--dim D] [--no-index] [--no-compact] [--rebuild] [--runs R] [--cold] [--ef E] [--gt Q] [--structural-only] [--recompact] [--first-id I] [--json FILE]\n", argv[0]);
         return 2;
     }
     const std::string path = argv[1];
     test::MixtureSpec spec;
     spec.queries = 1;
-    bool index = true, rebuild = false, compact = true;
+    bool index = true, rebuild = false, compact = true, cold = false, structural_only = false, recompact = false;
     int runs = 3;
+    uint32_t ef = 100;
+    size_t gt_queries = 0;
+    std::string json_path;
     for (int i = 2; i < argc; ++i) {
         const std::string a = argv[i];
         if (a == "--no-index")
@@ -161,6 +250,20 @@ int main(int argc, char **argv) {
             rebuild = true;
         else if (a == "--runs" && i + 1 < argc)
             runs = std::atoi(argv[++i]);
+        else if (a == "--cold")
+            cold = true;
+        else if (a == "--structural-only")
+            structural_only = true;
+        else if (a == "--ef" && i + 1 < argc)
+            ef = static_cast<uint32_t>(std::atoi(argv[++i]));
+        else if (a == "--first-id" && i + 1 < argc)
+            g_first_id = static_cast<uint64_t>(std::atoll(argv[++i]));
+        else if (a == "--json" && i + 1 < argc)
+            json_path = argv[++i];
+        else if (a == "--recompact")
+            recompact = true;
+        else if (a == "--gt" && i + 1 < argc)
+            gt_queries = static_cast<size_t>(std::atoll(argv[++i]));
         else if (i + 1 < argc && test::mixture_option(a, argv[i + 1], spec))
             ++i;
         else {
@@ -168,18 +271,35 @@ int main(int argc, char **argv) {
             return 2;
         }
     }
+    spec.queries = std::max<size_t>(1, gt_queries);
     test::Matrix base, queries;
     test::gaussian_mixture(spec, base, queries);
     if (rebuild || !std::filesystem::exists(path))
         if (!build_file(path, base, index, compact))
             return 1;
+    if (recompact) { // an existing file (e.g. bench/open-first-query's) rewritten in this build's format
+        const auto t0 = Clock::now();
+        auto db = RvfStore::open(path);
+        auto r = db ? db->compact(CompactOptions{}) : Result<CompactResult>(db.error());
+        if (!r || !db->close()) {
+            std::fprintf(stderr, "recompact: %s\n", r ? "close failed" : r.error().to_string().c_str());
+            return 1;
+        }
+        std::fprintf(stderr, "recompacted %s in %.1f s\n", path.c_str(), ms(t0, Clock::now()) / 1000);
+    }
+    std::vector<std::vector<uint32_t>> gt;
+    if (gt_queries > 0) {
+        const auto t0 = Clock::now();
+        gt = test::brute_force_knn(base, queries, 10);
+        std::fprintf(stderr, "ground truth for %zu queries in %.1f s\n", gt.size(), ms(t0, Clock::now()) / 1000);
+    }
     base = test::Matrix{}; // the children's RSS should be the store's, not the generator's
-    const std::vector<float> q(queries.row(0), queries.row(0) + queries.dim);
     const uint64_t size = std::filesystem::file_size(path);
-    std::printf("file %s: %.1f MB, n %zu, dim %zu, index %s\n", path.c_str(), size / 1e6, spec.n, spec.dim,
-                index ? "yes" : "no");
-    std::printf("%-34s %9s %9s %9s %10s %10s %10s %12s %9s\n", "mode", "open ms", "query ms", "total ms", "VmRSS MB",
-                "anon MB", "+anon MB", "read MB", "in place");
+    std::printf("file %s: %.1f MB, n %zu, dim %zu, index %s, page cache %s, ef %u\n", path.c_str(), size / 1e6,
+                spec.n, spec.dim, index ? "yes" : "no", cold ? "dropped before each run" : "warm", ef);
+    std::printf("%-34s %9s %9s %9s %10s %10s %10s %10s %10s %9s %7s %7s %7s\n", "mode", "open ms", "query ms",
+                "total ms", "VmRSS MB", "anon MB", "+anon MB", "read MB", "touched MB", "in place", "graph", "recall1",
+                "recall");
     struct Mode {
         const char *name;
         OpenOptions o;
@@ -190,14 +310,70 @@ int main(int argc, char **argv) {
     const Mode modes[] = {{"copying (before: read + decode)", copy},
                           {"in place, verify full (default)", full},
                           {"in place, structural", structural}};
+    // --json FILE: the same samples, machine-readable (bench/open-first-query/results/).
+    std::string json;
+    auto jnum = [&](const char *k, double v, bool comma = true) {
+        char b[96];
+        std::snprintf(b, sizeof b, "\"%s\": %.12g%s", k, v, comma ? ", " : "");
+        json += b;
+    };
+    {
+        std::string cmd;
+        for (int i = 0; i < argc; ++i)
+            cmd += (i ? " " : "") + std::string(argv[i]);
+        double load[3] = {0, 0, 0};
+        (void)::getloadavg(load, 3);
+        json += "{\n \"run\": {\"command\": \"" + cmd + "\", \"file\": \"" + path + "\", ";
+        jnum("file_bytes", static_cast<double>(size));
+        jnum("n", static_cast<double>(spec.n));
+        jnum("dim", static_cast<double>(spec.dim));
+        jnum("ef", ef);
+        jnum("gt_queries", static_cast<double>(gt_queries));
+        jnum("cores", static_cast<double>(::sysconf(_SC_NPROCESSORS_ONLN)));
+        jnum("loadavg_start", load[0]);
+        json += std::string("\"page_cache\": \"") + (cold ? "dropped (posix_fadvise DONTNEED) before each run" : "warm") +
+                "\"},\n \"samples\": [";
+    }
+    bool first_sample = true;
     for (const Mode &m : modes) {
+        if (structural_only && &m != &modes[2])
+            continue;
         for (int r = 0; r < runs; ++r) {
-            const Sample s = in_child(path, m.o, q);
-            std::printf("%-34s %9.1f %9.2f %9.1f %10.1f %10.1f %10.1f %12.2f %9llu%s\n", m.name, s.open_ms, s.query_ms,
-                        s.open_ms + s.query_ms, s.rss_kib / 1024.0, s.anon_kib / 1024.0,
-                        (s.anon_kib - s.base_anon_kib) / 1024.0, s.bytes_read / 1e6,
-                        static_cast<unsigned long long>(s.rows_in_place), s.ok ? "" : "  FAILED");
+            if (cold)
+                drop_cache(path);
+            const Queries qs{&queries, &gt, gt.empty() ? 0 : static_cast<size_t>(r) % gt.size(), ef};
+            const Sample s = in_child(path, m.o, qs);
+            std::printf("%-34s %9.1f %9.2f %9.1f %10.1f %10.1f %10.1f %10.2f %10.2f %9llu %7s %7.2f %7.3f%s%s\n", m.name,
+                        s.open_ms, s.query_ms, s.open_ms + s.query_ms, s.rss_kib / 1024.0, s.anon_kib / 1024.0,
+                        (s.anon_kib - s.base_anon_kib) / 1024.0, s.bytes_read / 1e6, s.touched / 1e6,
+                        static_cast<unsigned long long>(s.rows_in_place), s.graph_in_place ? "mapped" : "decoded",
+                        s.recall_first, s.recall_mean, s.ok ? "" : "  FAILED",
+                        cold && s.cached_before > size / 100 ? "  (cache not dropped)" : "");
+            json += std::string(first_sample ? "\n  {" : ",\n  {") + "\"mode\": \"" + m.name + "\", ";
+            first_sample = false;
+            jnum("run", r);
+            jnum("ok", s.ok);
+            jnum("open_ms", s.open_ms);
+            jnum("first_query_ms", s.query_ms);
+            jnum("vmrss_after_open_kib", static_cast<double>(s.rss_kib));
+            jnum("rss_anon_growth_kib", static_cast<double>(s.anon_kib - s.base_anon_kib));
+            jnum("open_bytes_requested", static_cast<double>(s.bytes_read));
+            jnum("cached_bytes_before_open", static_cast<double>(s.cached_before));
+            jnum("page_cache_bytes_added_by_open_and_first_query", static_cast<double>(s.touched));
+            jnum("rows_in_place", static_cast<double>(s.rows_in_place));
+            jnum("graph_in_place", s.graph_in_place);
+            jnum("recall10_first", s.recall_first);
+            jnum("recall10_mean", s.recall_mean, false);
+            json += "}";
         }
+    }
+    if (!json_path.empty()) {
+        double load[3] = {0, 0, 0};
+        (void)::getloadavg(load, 3);
+        char b[64];
+        std::snprintf(b, sizeof b, "%.2f", load[0]);
+        json += std::string("\n ],\n \"loadavg_end\": ") + b + "\n}\n";
+        std::ofstream(json_path) << json;
     }
     return 0;
 }

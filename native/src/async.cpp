@@ -13,6 +13,7 @@
 #include "convert.hpp"
 #include "database.hpp"
 #include "errors.hpp"
+#include "open_options.hpp"
 
 namespace rvf::node {
 namespace {
@@ -108,7 +109,8 @@ Napi::Value RvfDatabase::open_async(const Napi::CallbackInfo &info) {
 Napi::Value RvfDatabase::open_readonly_async(const Napi::CallbackInfo &info) {
     const Napi::Env env = info.Env();
     std::string path = path_from_js(env, info[0]);
-    return open_on_pool(env, [path = std::move(path)] { return RvfStore::open_readonly(path); });
+    const OpenOptions o = readonly_options_from_js(env, info[1]);
+    return open_on_pool(env, [path = std::move(path), o] { return RvfStore::open_readonly(path, o); });
 }
 
 Napi::Value RvfDatabase::ingest_batch_async(const Napi::CallbackInfo &info) {

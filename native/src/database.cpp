@@ -9,6 +9,7 @@
 
 #include "convert.hpp"
 #include "errors.hpp"
+#include "open_options.hpp"
 #include "signing.hpp"
 
 namespace rvf::node {
@@ -130,7 +131,8 @@ Napi::Value RvfDatabase::open(const Napi::CallbackInfo &info) {
 
 Napi::Value RvfDatabase::open_readonly(const Napi::CallbackInfo &info) {
     const Napi::Env env = info.Env();
-    return wrap(env, take(env, RvfStore::open_readonly(path_from_js(env, info[0]))));
+    const std::string path = path_from_js(env, info[0]);
+    return wrap(env, take(env, RvfStore::open_readonly(path, readonly_options_from_js(env, info[1]))));
 }
 
 Napi::Value RvfDatabase::open_at_epoch(const Napi::CallbackInfo &info) {

@@ -313,6 +313,11 @@ export interface RvfSegmentSignature {
 /** Typed form {fieldId: {u64: bigint} | {i64: bigint} | {f64} | {string} | {bool} | {bytes: Uint8Array}}. */
 export type RvfStoredMetadata = Record<string, RvfMetadataValue>;
 
+/** openReadonly / openReadonlyAsync options (issue 17). */
+export interface RvfReadonlyOpenOptions {
+    verify?: 'full' | 'structural';
+}
+
 export declare class RvfDatabase {
     private constructor();
 
@@ -320,13 +325,18 @@ export declare class RvfDatabase {
     static create(path: string, options: RvfCreateOptions): RvfDatabase;
     /** Open for writing (takes the writer lock: LockHeld 0x0300 if another writer has it). */
     static open(path: string): RvfDatabase;
-    /** Open without the lock; every write fails with ReadOnly 0x0305. */
-    static openReadonly(path: string): RvfDatabase;
+    /**
+     * Open without the lock; every write fails with ReadOnly 0x0305. verify 'structural' (the
+     * default) maps the file and uses rows and the HNSW graph where they lie, checking only its
+     * structure (O(1) in the file size); 'full' hashes every payload first. Another value:
+     * InvalidArgument.
+     */
+    static openReadonly(path: string, options?: RvfReadonlyOpenOptions): RvfDatabase;
     /** Read-only at an earlier committed epoch (`rvf inspect FILE --epochs`); ManifestNotFound when compacted away. */
     static openAtEpoch(path: string, epoch: number): RvfDatabase;
     static createAsync(path: string, options: RvfCreateOptions): Promise<RvfDatabase>;
     static openAsync(path: string): Promise<RvfDatabase>;
-    static openReadonlyAsync(path: string): Promise<RvfDatabase>;
+    static openReadonlyAsync(path: string, options?: RvfReadonlyOpenOptions): Promise<RvfDatabase>;
 
     /**
      * The canonical order (ids, vectors, metadata), as every surface (README "One API"): `ids`

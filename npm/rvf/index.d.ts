@@ -131,6 +131,12 @@ export interface RvfReadonlyOptions {
     backend?: RvfBackendName;
     /** An earlier committed epoch (`rvf inspect FILE --epochs`); ManifestNotFound once compacted away. */
     epoch?: number;
+    /**
+     * 'structural' (native default): open in O(1), rows and the HNSW graph read where they lie
+     * in the file mapping, only the structure checked; 'full': hash every payload first. The wasm
+     * backend always reads and checks the whole file. verify() checks everything on demand.
+     */
+    verify?: 'full' | 'structural';
     /** As RvfOpenOptions.requireSignature. */
     requireSignature?: string;
 }

@@ -703,6 +703,7 @@ TEST(Store, Lz4CompressedVecSegmentsRoundTrip) {
         const std::string path = t.file(c ? "lz4.rvf" : "plain.rvf");
         StoreOptions o = opts(dim);
         o.compression = c ? Compression::Lz4 : Compression::None;
+        o.index = IndexMode::Off; // VEC compression only: INDEX layers are stored plain (layer F alone is 264 KB here)
         {
             auto s = RvfStore::create(path, o);
             ASSERT_TRUE(s);
@@ -942,7 +943,7 @@ TEST(StoreIndex, HnswAnswersPersistsAsLayersAndSurvivesCompaction) {
         size_t index_segments = 0;
         for (const auto &g : s->segments())
             index_segments += g.seg_type == static_cast<uint8_t>(core::SegType::Index);
-        EXPECT_EQ(index_segments, 4u); // layers A, B, C + the RVPQ routing codes (rvf/routing_codes.hpp)
+        EXPECT_EQ(index_segments, 5u); // layers A, B, C, the RVPQ routing codes (rvf/routing_codes.hpp) and layer F (rvf/index_flat.hpp)
         for (size_t i = 0; i < queries.size(); ++i)
             EXPECT_EQ(*s->query(queries[i], 10), before[i]);
         // Deletes are tombstones: never returned; compaction drops them and repairs the graph.

@@ -103,7 +103,13 @@ export class RvfDatabase {
         return RvfDatabase.#open(path, options, false, 'open()');
     }
 
-    /** Open without the lock; writes fail with ReadOnly. */
+    /**
+     * Open without the lock; writes fail with ReadOnly. options: { backend, verify }. verify
+     * 'structural' (native default) opens in O(1): rows and the HNSW graph are read where they
+     * lie in the file mapping, and only the file's structure is checked (verify() hashes
+     * everything on demand); 'full' hashes every payload first. The wasm backend reads the whole
+     * file and checks it fully whatever verify says.
+     */
     static async openReadonly(path, options) {
         return RvfDatabase.#open(path, options, true, 'openReadonly()');
     }
@@ -115,7 +121,7 @@ export class RvfDatabase {
             const o = opts.openOptions(options, what);
             const sg = opts.signingOpenOptions(options, what);
             const B = await backendClass(o.backend);
-            const b = await B.open(path, { readOnly: o.readOnly || readOnly || o.epoch !== undefined, epoch: o.epoch });
+            const b = await B.open(path, { readOnly: o.readOnly || readOnly || o.epoch !== undefined, epoch: o.epoch, verify: o.verify });
             const db = new RvfDatabase(b, RvfDatabase.#token);
             try {
                 // The policy first: a refused file is closed before anything reads it.

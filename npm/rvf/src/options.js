@@ -21,7 +21,7 @@ const KEYS = {
     'create()': ['dimensions', 'dimension', 'metric', 'storage', 'compression', 'profile', 'signing', 'm',
         'efConstruction', 'witness', 'index', 'tiering', 'backend'],
     'open()': ['backend', 'readOnly', 'epoch'],
-    'openReadonly()': ['backend', 'epoch'],
+    'openReadonly()': ['backend', 'epoch', 'verify'],
     'derive()': ['type'],
     'verifyFile()': ['backend'],
     'openProgressive()': [],
@@ -233,7 +233,12 @@ export function witnessEntriesOptions(options) {
     };
 }
 
-/** open() / openReadonly() / verifyFile(): { backend, readOnly }. */
+/**
+ * open() / openReadonly() / verifyFile(): { backend, readOnly, verify }. verify (openReadonly
+ * only): 'structural' (the default on the native backend: the file is used where it lies and
+ * checked structurally, O(1) in its size) or 'full' (every payload hashed before the open
+ * returns); undefined = the backend's default. verify() checks everything on demand either way.
+ */
 export function openOptions(options, what) {
     const o = checkKeys(options, what);
     return {
@@ -241,6 +246,7 @@ export function openOptions(options, what) {
         readOnly: boolOption(o, 'readOnly', what) ?? false,
         // time travel: an earlier committed epoch, opened read-only (docs/lineage-and-time-travel.md)
         epoch: uintOption(o, 'epoch', what, 0xffffffff, 'a committed epoch; `rvf inspect FILE --epochs` lists them'),
+        verify: oneOf(o, 'verify', what, ['full', 'structural']),
     };
 }
 

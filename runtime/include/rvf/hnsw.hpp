@@ -10,6 +10,13 @@
 //  * levels ≥ 1: per node one block of level · (m + 1) slots, same shape per level;
 //  * per node: level (−1 = not in the graph) and a spinlock used only while building.
 //
+// A graph is either owned (built, decoded from layers A/B/C) or borrowed: a read-only view of
+// the same shapes lying in a mapped file (the flat layer F, rvf/index_flat.hpp), so an in-place
+// open serves queries without decoding every node. Borrowed memory is untrusted: every read
+// through it clamps counts to the degree bound and skips node numbers ≥ slots(), so a flipped
+// bit changes answers, never the addresses read. Mutating a borrowed graph first copies it
+// into owned memory (materialise), dropping whatever does not validate.
+//
 // Threading: insert() is internally parallel; search()/search_with() are const and may run
 // concurrently with each other, but never concurrently with insert() (the store serialises
 // writers against readers). Per-thread search scratch (visited generations, heaps) is reused
@@ -122,8 +129,26 @@ private:
 };
 } // namespace hnsw_detail
 
+/// Where a borrowed graph's arrays lie (all little-endian u32 / i8, caller keeps them alive).
+struct HnswBorrowed {
+    HnswParams params;
+    size_t slots = 0;                 ///< node numbers < slots have a level byte and a level-0 list
+    size_t nodes = 0;                 ///< nodes in the graph (as recorded; used for size())
+    uint32_t entry = kHnswNone;       ///< validated: < slots, level(entry) == max_level
+    int max_level = -1;
+    const int8_t *levels = nullptr;   ///< slots bytes
+    const uint32_t *l0 = nullptr;     ///< slots × (m0 + 1) words
+    const uint32_t *upper_off = nullptr; ///< slots words: first word of the node's upper block, or kHnswNone
+    const uint32_t *upper = nullptr;  ///< upper_words words
+    size_t upper_words = 0;
+};
+
 class HnswGraph {
 public:
+    /// A read-only graph over memory the caller keeps alive (see the header comment).
+    static HnswGraph borrow(const HnswBorrowed &b);
+    bool borrowed() const { return borrowed_; }
+
     explicit HnswGraph(HnswParams p = {});
     HnswGraph(HnswGraph &&) noexcept;
     HnswGraph &operator=(HnswGraph &&) noexcept;
@@ -164,11 +189,19 @@ public:
     size_t slots() const { return cap_; }        ///< node numbers < slots() have storage
     int max_level() const { return max_level_; } ///< −1 when empty
     uint32_t entry_point() const { return entry_; }
-    bool contains(uint32_t node) const { return node < cap_ && level_[node] >= 0; }
+    bool contains(uint32_t node) const { return level(node) >= 0; }
     /// Level of a node, −1 when not in the graph.
-    int level(uint32_t node) const { return node < cap_ ? level_[node] : -1; }
+    int level(uint32_t node) const {
+        if (node >= cap_)
+            return -1;
+        if (!borrowed_)
+            return level_[node];
+        const int v = b_.levels[node];
+        return v < 0 || v > kHnswMaxLevel ? -1 : v;
+    }
     /// Neighbours of node at level (unordered; empty when the node is not on that level).
-    /// Valid until the next mutation.
+    /// Valid until the next mutation. On a borrowed graph the count is clamped to the degree
+    /// bound, but entries are not checked (they may be ≥ slots() in a damaged file).
     std::span<const uint32_t> neighbors(uint32_t node, int level) const;
 
     /// Renumber nodes: old_to_new[old] = new node number, UINT32_MAX (or old ≥ size of the map) =
@@ -207,6 +240,27 @@ public:
 
 private:
     struct Build;
+    /// Replace a borrowed graph by an owned copy (before any mutation).
+    void materialise();
+    HnswGraph owned_copy() const;
+    /// Node's list on level l ≥ 1 with its count clamped to m; nullptr when a borrowed graph's
+    /// node is not on that level or its block leaves the upper array.
+    const uint32_t *upper_list(uint32_t n, int l, uint32_t &cnt) const {
+        if (!borrowed_) {
+            const uint32_t *ln = upper_[n].get() + static_cast<size_t>(l - 1) * (p_.m + 1);
+            cnt = ln[0];
+            return ln;
+        }
+        if (level(n) < l)
+            return nullptr;
+        const uint32_t off = b_.upper_off[n];
+        const size_t words = static_cast<size_t>(l) * (p_.m + 1u);
+        if (off == kHnswNone || off > b_.upper_words || words > b_.upper_words - off)
+            return nullptr;
+        const uint32_t *ln = b_.upper + off + static_cast<size_t>(l - 1) * (p_.m + 1);
+        cnt = std::min<uint32_t>(ln[0], p_.m);
+        return ln;
+    }
     uint32_t *l0_links(uint32_t n) { return l0_.data() + static_cast<size_t>(n) * (p_.m0 + 1); }
     const uint32_t *l0_links(uint32_t n) const { return l0_.data() + static_cast<size_t>(n) * (p_.m0 + 1); }
     uint32_t *links(uint32_t n, int l) {
@@ -229,6 +283,8 @@ private:
     std::vector<std::unique_ptr<uint32_t[]>> upper_;
     std::unique_ptr<hnsw_detail::SpinLock[]> locks_; // cap_ of them, only used by insert()
     std::unique_ptr<std::mutex> global_;             // entry point / max level while inserting
+    bool borrowed_ = false;
+    HnswBorrowed b_{}; // when borrowed_: the arrays read instead of l0_, level_, upper_
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -253,17 +309,23 @@ std::vector<std::pair<float, uint32_t>> HnswGraph::search_with(Dist &&dist, size
     for (int l = max_level_; l >= 1; --l) {
         for (bool changed = true; changed;) {
             changed = false;
-            const uint32_t *ln = links(cur, l);
-            const uint32_t cnt = ln[0];
+            uint32_t cnt = 0;
+            const uint32_t *ln = upper_list(cur, l, cnt);
             ++expansions;
+            if (ln == nullptr)
+                break;
             for (uint32_t j = 1; j <= cnt; ++j)
-                prefetch(ln[j]);
+                if (ln[j] < cap_)
+                    prefetch(ln[j]);
             for (uint32_t j = 1; j <= cnt; ++j) {
-                const float d = dist(ln[j]);
+                const uint32_t v = ln[j]; // read once: borrowed memory is not ours
+                if (v >= cap_)
+                    continue; // only a damaged borrowed list holds one
+                const float d = dist(v);
                 ++evals;
                 if (d < cur_d) {
                     cur_d = d;
-                    cur = ln[j];
+                    cur = v;
                     changed = true;
                 }
             }
@@ -287,7 +349,8 @@ std::vector<std::pair<float, uint32_t>> HnswGraph::search_with(Dist &&dist, size
             bound = cur_d;
     }
     const uint32_t stride = p_.m0 + 1u;
-    const uint32_t *l0 = l0_.data();
+    const uint32_t *l0 = borrowed_ ? b_.l0 : l0_.data();
+    const uint32_t cap = static_cast<uint32_t>(cap_), m0 = p_.m0;
     while (!cand.empty()) {
         const Entry c = cand.front();
         if (c.d > bound)
@@ -296,14 +359,14 @@ std::vector<std::pair<float, uint32_t>> HnswGraph::search_with(Dist &&dist, size
         cand.pop_back();
         ++expansions;
         const uint32_t *ln = l0 + static_cast<size_t>(c.n) * stride;
-        const uint32_t cnt = ln[0];
+        const uint32_t cnt = std::min(ln[0], m0); // a borrowed count may be damaged
         // Collect the unvisited neighbours first (marking them), so that their rows can be
         // prefetched a few ahead of the distance loop; the list itself is usually cached.
         uint32_t *fresh = s.fresh.data();
         uint32_t nf = 0;
         for (uint32_t j = 1; j <= cnt; ++j) {
             const uint32_t v = ln[j];
-            if (visited[v] != gen) {
+            if (v < cap && visited[v] != gen) {
                 visited[v] = gen;
                 fresh[nf++] = v;
             }

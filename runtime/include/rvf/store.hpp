@@ -282,6 +282,8 @@ struct StoreStatus {
     /// id maps, metadata, index; not the rows it references). 0 for other opens.
     uint64_t rows_in_place = 0;
     uint64_t open_bytes_read = 0;
+    /// The HNSW graph is served from the mapped file's layer F (not decoded into memory).
+    bool graph_in_place = false;
     uint8_t file_id[16] = {};          ///< the file's identity (manifest root / Layout R FIDI)
     uint16_t hnsw_m = 0;               ///< HNSW parameters the store builds its index with
     uint16_t hnsw_ef_construction = 0;

@@ -119,9 +119,52 @@ void HnswGraph::grow(size_t slots) {
     cap_ = slots;
 }
 
-void HnswGraph::reserve(size_t slots) { grow(slots); }
+void HnswGraph::reserve(size_t slots) {
+    materialise();
+    grow(slots);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Borrowed graphs
+
+HnswGraph HnswGraph::borrow(const HnswBorrowed &b) {
+    HnswGraph g(b.params);
+    g.borrowed_ = true;
+    g.b_ = b;
+    g.cap_ = b.slots;
+    g.count_ = b.nodes;
+    g.entry_ = b.entry;
+    g.max_level_ = b.entry == kHnswNone ? -1 : b.max_level;
+    return g;
+}
+
+HnswGraph HnswGraph::owned_copy() const {
+    HnswGraph g(p_);
+    g.grow(cap_);
+    for (uint32_t n = 0; n < cap_; ++n)
+        if (const int l = level(n); l >= 0)
+            g.add_node(n, l);
+    std::vector<uint32_t> ok;
+    for (uint32_t n = 0; n < cap_; ++n)
+        for (int l = 0; l <= g.level(n); ++l) {
+            ok.clear();
+            for (uint32_t v : neighbors(n, l)) // keep what set_neighbors accepts
+                if (v < cap_ && v != n && g.level(v) >= l)
+                    ok.push_back(v);
+            g.set_neighbors(n, l, ok);
+        }
+    if (entry_ != kHnswNone)
+        g.set_entry_point(entry_);
+    return g;
+}
+
+void HnswGraph::materialise() {
+    if (borrowed_)
+        *this = owned_copy();
+}
 
 bool HnswGraph::add_node(uint32_t node, int level) {
+    materialise();
     if (node == kHnswNone || level < 0 || level > kHnswMaxLevel)
         return false;
     if (node >= cap_)
@@ -138,6 +181,7 @@ bool HnswGraph::add_node(uint32_t node, int level) {
 }
 
 bool HnswGraph::set_neighbors(uint32_t node, int level, std::span<const uint32_t> ids) {
+    materialise();
     if (!contains(node) || level < 0 || level > level_[node])
         return false;
     if (ids.size() > (level == 0 ? p_.m0 : p_.m))
@@ -153,6 +197,7 @@ bool HnswGraph::set_neighbors(uint32_t node, int level, std::span<const uint32_t
 }
 
 bool HnswGraph::set_entry_point(uint32_t node) {
+    materialise();
     if (!contains(node))
         return false;
     entry_ = node;
@@ -161,8 +206,17 @@ bool HnswGraph::set_entry_point(uint32_t node) {
 }
 
 std::span<const uint32_t> HnswGraph::neighbors(uint32_t node, int level) const {
-    if (!contains(node) || level < 0 || level > level_[node])
+    if (!contains(node) || level < 0 || level > this->level(node))
         return {};
+    if (borrowed_) {
+        if (level == 0) {
+            const uint32_t *ln = b_.l0 + static_cast<size_t>(node) * (p_.m0 + 1u);
+            return {ln + 1, std::min<uint32_t>(ln[0], p_.m0)};
+        }
+        uint32_t cnt = 0;
+        const uint32_t *ln = upper_list(node, level, cnt);
+        return ln ? std::span<const uint32_t>(ln + 1, cnt) : std::span<const uint32_t>{};
+    }
     const uint32_t *ln = links(node, level);
     return {ln + 1, ln[0]};
 }
@@ -341,6 +395,7 @@ void HnswGraph::insert_one(uint32_t q, int level, Build &b) {
 
 void HnswGraph::insert(std::span<const uint32_t> nodes, std::span<const uint64_t> ids, const HnswSpace &space,
                        unsigned threads) {
+    materialise();
     const size_t n = std::min(nodes.size(), ids.size());
     uint32_t max_node = 0;
     bool any = false;
@@ -394,6 +449,7 @@ size_t HnswGraph::settle(const HnswSpace &space) { return unrepaired_ > 0 ? repa
 // Reachability repair
 
 size_t HnswGraph::repair_reachability(const HnswSpace &space) {
+    materialise();
     unrepaired_ = 0;
     if (entry_ == kHnswNone)
         return 0;
@@ -487,6 +543,8 @@ size_t HnswGraph::repair_reachability(const HnswSpace &space) {
 // Renumbering / compaction repair
 
 HnswGraph HnswGraph::remap(std::span<const uint32_t> old_to_new, const HnswSpace *space, unsigned threads) const {
+    if (borrowed_)
+        return owned_copy().remap(old_to_new, space, threads);
     HnswGraph g(p_);
     const size_t mapped = std::min(cap_, old_to_new.size());
     uint32_t max_new = 0;

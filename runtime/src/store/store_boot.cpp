@@ -210,6 +210,7 @@ Result<void> RvfStore::Impl::load_layout_s(ByteView file, const ManifestInfo &mi
         dir.push_back(e);
     }
     std::vector<std::pair<uint64_t, ByteView>> index_payloads; // views into `bytes` (never compressed)
+    std::vector<IndexRef> index_refs; // in place: INDEX payloads not read yet
     for (const core::SegmentDirEntry &d : dir) {
         const uint64_t stored_off = d.file_offset + core::kSegmentHeaderSize;
         ByteView stored = file.sub(static_cast<size_t>(stored_off), static_cast<size_t>(d.payload_length));
@@ -219,6 +220,11 @@ Result<void> RvfStore::Impl::load_layout_s(ByteView file, const ManifestInfo &mi
         // queries); every other payload is read here, and counted as such.
         const bool vec_in_place = in_place && d.seg_type == static_cast<uint8_t>(SegType::Vec) &&
                                   (h.flags & core::SegFlag::Compressed) == 0;
+        if (in_place && d.seg_type == static_cast<uint8_t>(SegType::Index) &&
+            (h.flags & core::SegFlag::Compressed) == 0) { // load_index_in_place reads what it needs
+            index_refs.push_back({d.file_offset, stored_off, d.payload_length});
+            continue;
+        }
         if (in_place && !vec_in_place) {
             auto v = in_place->view(stored_off, static_cast<size_t>(d.payload_length));
             if (!v)
@@ -316,7 +322,12 @@ Result<void> RvfStore::Impl::load_layout_s(ByteView file, const ManifestInfo &mi
             break;
         }
     }
-    load_index(index_payloads);
+    if (in_place) {
+        if (auto r = load_index_in_place(index_refs, *in_place); !r)
+            return r;
+    } else {
+        load_index(index_payloads);
+    }
     if (writable) {
         if (rep == nullptr)
             return Error{Status::InvalidArgument, "a writable open needs the full file report"};

@@ -252,6 +252,13 @@ struct RvfStore::Impl {
     /// Adopt the newest complete A/B/C triple listed in the directory (derived data: a bad or
     /// stale one is a warning and the graph is rebuilt when needed).
     void load_index(const std::vector<std::pair<uint64_t, core::ByteView>> &index_payloads);
+    /// An uncompressed INDEX_SEG an in-place open has not read yet (store_inplace.cpp).
+    struct IndexRef {
+        uint64_t seg_offset = 0, payload_offset = 0, length = 0;
+    };
+    /// In place: serve the newest build's layer F from the mapping when it is there and checks
+    /// out (reads a few header bytes per INDEX_SEG); otherwise read A/B/C and load_index().
+    Result<void> load_index_in_place(const std::vector<IndexRef> &refs, MappedSource &src);
 
     // --- store_rewrite.cpp ---
     /// A fresh Layout S image of the live state (QUANT, VEC, META, METAIDX, preserved unknown

@@ -5,6 +5,7 @@
 #include <map>
 #include <string>
 
+#include <rvf/index_flat.hpp>
 #include <rvf/index_layers.hpp>
 #include <rvf/routing_codes.hpp>
 
@@ -114,6 +115,11 @@ Result<std::vector<PendingSegment>> RvfStore::Impl::index_layer_segments(const H
         out.push_back({core::SegType::Index, 0, std::move(*codes)});
     out.push_back({core::SegType::Index, 0, std::move(*b)});
     out.push_back({core::SegType::Index, 0, std::move(*c)});
+    // Last, after C: progressive readers find A, the codes, B and C where they always were.
+    auto f = encode_layer_flat(g, tag);
+    if (!f)
+        return f.error();
+    out.push_back({core::SegType::Index, 0, std::move(*f)});
     return out;
 }
 
@@ -126,8 +132,8 @@ void RvfStore::Impl::load_index(const std::vector<std::pair<uint64_t, core::Byte
     std::optional<uint64_t> newest;
     std::map<uint64_t, Triple> by_tag;
     for (const auto &[off, p] : payloads) {
-        if (is_routing_codes(p))
-            continue; // for progressive readers; the full graph needs no approximate codes
+        if (is_routing_codes(p) || is_flat_layer(p))
+            continue; // for progressive readers / in-place opens; the copying open decodes A/B/C
         auto info = read_layer_info(p);
         if (!info) {
             warnings.push_back("INDEX segment at " + std::to_string(off) + " ignored: " + info.error().message);

@@ -14,10 +14,18 @@
 #include <cstring>
 #include <string>
 
+#if !defined(_WIN32) && !defined(__EMSCRIPTEN__)
+#include <sys/mman.h>
+#include <unistd.h>
+#define RVF_INPLACE_MADVISE 1
+#endif
+
 #include <rvf/core/format/layout_s_manifest.hpp>
 #include <rvf/core/format/vec_seg.hpp>
 #include <rvf/core/scan/layout_s_tail_scan.hpp>
 #include <rvf/hash.hpp>
+#include <rvf/index_flat.hpp>
+#include <rvf/index_layers.hpp>
 
 #include "store_impl.hpp"
 
@@ -26,6 +34,37 @@ namespace {
 
 using core::ByteView;
 using core::SegType;
+
+/// Queries read rows and adjacency lists at random: tell the kernel not to read ahead around
+/// each page fault (by default a fault on a cold mapping reads ~128 KB, so a first query's few
+/// thousand row and list faults would pull hundreds of MB from disk). A hint only: ignored on
+/// failure, and a no-op where the open does not map the file.
+void advise(const uint8_t *p, size_t len, bool random) {
+#ifdef RVF_INPLACE_MADVISE
+    if (p == nullptr || len == 0)
+        return;
+    const auto page = static_cast<uintptr_t>(::sysconf(_SC_PAGESIZE));
+    const uintptr_t lo = reinterpret_cast<uintptr_t>(p) & ~(page - 1);
+    const uintptr_t hi = reinterpret_cast<uintptr_t>(p) + len;
+    (void)::madvise(reinterpret_cast<void *>(lo), hi - lo, random ? MADV_RANDOM : MADV_NORMAL);
+#else
+    (void)p;
+    (void)len;
+    (void)random;
+#endif
+}
+void advise_random(const uint8_t *p, size_t len) { advise(p, len, true); }
+
+/// Back to normal readahead unless kept: a file the structural open declines takes the Full
+/// path, which hashes the whole mapping front to back.
+struct RandomAdvice {
+    core::ByteView all{};
+    bool keep = false;
+    ~RandomAdvice() {
+        if (!keep)
+            advise(all.data, all.size, false);
+    }
+};
 
 std::string hex(uint64_t v) {
     char b[24];
@@ -39,6 +78,13 @@ Result<bool> RvfStore::Impl::load_in_place_structural(MappedSource &src) {
     const uint64_t size = src.size();
     if (size < core::kSegmentHeaderSize + core::kRootManifestSize)
         return false;
+    RandomAdvice advice;
+    if (src.mapped()) { // every read below is a small view somewhere in the file
+        if (auto all = src.reference(0, static_cast<size_t>(size)); all) {
+            advice.all = *all;
+            advise_random(all->data, all->size);
+        }
+    }
     const uint64_t lo = size - std::min<uint64_t>(size, core::kTailScanFastPathSpan + core::kRootManifestSize);
     auto tail = src.view(lo, static_cast<size_t>(size - lo));
     if (!tail)
@@ -98,6 +144,7 @@ Result<bool> RvfStore::Impl::load_in_place_structural(MappedSource &src) {
     loaded_segments = mi.directory.size() + 1;
     if (auto r = load_layout_s(*whole, mi, mh, nullptr, false, &src); !r)
         return r.error();
+    advice.keep = true;
     return true;
 }
 
@@ -133,6 +180,8 @@ Result<void> RvfStore::Impl::load_vec_in_place(ByteView payload, uint64_t payloa
         total += e.vector_count;
     }
     table.reserve_rows(static_cast<size_t>(total), static_cast<size_t>(total));
+    if (src.mapped()) // after the directory: only the blocks' rows are read at random
+        advise_random(payload.data + dir, payload.size - dir);
     const size_t row_bytes = table.row_bytes();
     uint64_t prev_end = dir;
     for (uint32_t bi = 0; bi < n; ++bi) {
@@ -165,6 +214,74 @@ Result<void> RvfStore::Impl::load_vec_in_place(ByteView payload, uint64_t payloa
             table.add_external(id, blk.row_ptr(i));
         }
     }
+    return {};
+}
+
+Result<void> RvfStore::Impl::load_index_in_place(const std::vector<IndexRef> &refs, MappedSource &src) {
+    // Which build is newest: the last layer A in directory order (its trailer's fixed part).
+    std::optional<uint64_t> newest_tag, a_offset;
+    const IndexRef *flat = nullptr;
+    std::optional<uint64_t> flat_tag;
+    for (const IndexRef &r : refs) {
+        if (r.length < kHnswFlatHeaderSize)
+            continue;
+        auto tail = src.view(r.payload_offset + r.length - 8, 8);
+        if (!tail)
+            return tail.error();
+        if (std::memcmp(tail->data + 4, kHnswLayerMarker, 4) == 0) {
+            const uint32_t body = core::load_u32_le(tail->data);
+            if (body < 24 || body > r.length - 8)
+                continue; // load_index would refuse it too
+            auto fixed = src.view(r.payload_offset + r.length - 8 - body, 24);
+            if (!fixed)
+                return fixed.error();
+            if (fixed->data[2] == 0) { // layer A
+                newest_tag = core::load_u64_le(fixed->data + 8);
+                a_offset = r.seg_offset;
+            }
+            continue;
+        }
+        auto head = src.view(r.payload_offset, kHnswFlatHeaderSize);
+        if (!head)
+            return head.error();
+        if (!is_flat_layer(*head))
+            continue;
+        if (auto h = read_flat_header(*head, r.length); h) {
+            flat = &r;
+            flat_tag = h->graph_tag;
+        } else {
+            warnings.push_back("INDEX layer F at " + hex(r.seg_offset) + " not used: " + h.error().message);
+        }
+    }
+    if (flat && newest_tag && flat_tag == newest_tag) {
+        // Referenced, not read: queries touch the pages they need.
+        auto payload = src.reference(flat->payload_offset, static_cast<size_t>(flat->length));
+        if (!payload)
+            return payload.error();
+        auto g = borrow_layer_flat(*payload);
+        if (g && g->slots() <= table.slots()) {
+            if (src.mapped())
+                advise_random(payload->data, payload->size);
+            graph_persisted_nodes = g->size();
+            // Our writers index every live row before persisting (persist_index, compaction), and
+            // slots only grow, so every live slot below F's span is in the graph: the first query
+            // need not scan the level bytes of a million slots to find none missing.
+            index_scanned_slots = std::min<size_t>(g->slots(), table.slots());
+            graph = std::move(*g);
+            index_a_offset = a_offset;
+            return {};
+        }
+        warnings.push_back("INDEX layer F at " + hex(flat->seg_offset) + " not used (layers A/B/C decoded instead): " +
+                           (g ? std::string("it names rows the file does not hold") : g.error().message));
+    }
+    std::vector<std::pair<uint64_t, ByteView>> payloads;
+    for (const IndexRef &r : refs) {
+        auto v = src.view(r.payload_offset, static_cast<size_t>(r.length)); // counted: decoded whole
+        if (!v)
+            return v.error();
+        payloads.emplace_back(r.seg_offset, *v);
+    }
+    load_index(payloads);
     return {};
 }
 

@@ -153,7 +153,7 @@ describe.each(BACKENDS)('SDK options on the %s backend', (backend) => {
         await db.close();
         await expectRvfError(RvfDatabase.open(file(), { backend, lock: false }), 'InvalidOptions', /open\(\): unknown option 'lock' \(accepted: backend, readOnly, epoch, signing, requireSignature\)/);
         await expectRvfError(RvfDatabase.open(file(), { backend, readOnly: 'yes' }), 'InvalidOptions', /readOnly must be true or false/);
-        await expectRvfError(RvfDatabase.openReadonly(file(), { backend, readOnly: true }), 'InvalidOptions', /openReadonly\(\): unknown option 'readOnly' \(accepted: backend, epoch, requireSignature\)/);
+        await expectRvfError(RvfDatabase.openReadonly(file(), { backend, readOnly: true }), 'InvalidOptions', /openReadonly\(\): unknown option 'readOnly' \(accepted: backend, epoch, verify, requireSignature\)/);
         await expectRvfError(RvfDatabase.verifyFile(file(), { backend, deep: true }), 'InvalidOptions', /verifyFile\(\): unknown option 'deep'/);
         await expectRvfError(RvfDatabase.openProgressive(file(), { rangeSize: 4096 }), 'InvalidOptions', /openProgressive\(\) takes no options, got 'rangeSize'/);
         const bytes = new Uint8Array(fs.readFileSync(file()));

@@ -72,11 +72,14 @@ export class NativeBackend {
         return new NativeBackend(await Db.createAsync(path, nativeOptions(options)), path);
     }
 
-    static async open(path, { readOnly = false, epoch } = {}) {
+    static async open(path, { readOnly = false, epoch, verify } = {}) {
         const Db = await loadNative();
         if (epoch !== undefined) // an earlier epoch is history: always read-only
             return new NativeBackend(Db.openAtEpoch(path, epoch), path);
-        return new NativeBackend(await (readOnly ? Db.openReadonlyAsync(path) : Db.openAsync(path)), path);
+        // Read-only: the addon's default is the in-place Structural open; verify 'full' asks for
+        // the open that hashes every payload first.
+        return new NativeBackend(
+            await (readOnly ? Db.openReadonlyAsync(path, verify ? { verify } : undefined) : Db.openAsync(path)), path);
     }
 
     get path() {
