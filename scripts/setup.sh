@@ -10,7 +10,7 @@ rvf_setup() {
     root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
     local packages=(cmake g++ clang lld pkg-config libgtest-dev libbenchmark-dev nlohmann-json3-dev
-                    libxxhash-dev liblz4-dev libzstd-dev libsodium-dev xxhash emscripten binaryen wabt libclang-rt-14-dev-wasm32
+                    libxxhash-dev liblz4-dev libzstd-dev libsodium-dev libssl-dev xxhash emscripten binaryen wabt libclang-rt-14-dev-wasm32
                     libsimde-dev libcpp-httplib-dev chromium firefox-esr gnuplot-nox nodejs npm)
     local missing=() pkg
     for pkg in "${packages[@]}"; do
