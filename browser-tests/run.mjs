@@ -112,6 +112,21 @@ const K = 10, EF = 100, NQ = 20;
 const filter = { op: 'eq', field: 0, value: 3 };
 let expectedStore = [];
 await test('node: the store scenario runs in Node (the browsers\' reference)', async () => { expectedStore = await storeScenario(rvf); });
+// The signing steps are compared with Node's in each browser; here Node's own values are checked.
+await test('node: signed stores verify, refuse a foreign key and report a flipped byte (ed25519, ml-dsa-65)', () => {
+    for (const algorithm of ['ed25519', 'ml-dsa-65']) {
+        const v = expectedStore?.find((x) => x.name === `signing ${algorithm}`)?.value;
+        assert.ok(v, `no signing ${algorithm} step`);
+        assert.equal(v.ok, true, algorithm);
+        assert.ok(v.states.valid > 0 && v.allByKey && v.keyListed, `${algorithm}: ${JSON.stringify(v)}`);
+        assert.deepEqual(v.ownKey, { threw: false });
+        assert.equal(v.foreign.name, 'UnknownSigner');
+        // Refused at open (the segment's hash) or opened and reported by verify() at that segment.
+        assert.ok(v.flipped.opened ? v.flipped.ok === false && v.flipped.named
+                                   : ['InvalidChecksum', 'InvalidSignature'].includes(v.flipped.error.name),
+                  `${algorithm} flip: ${JSON.stringify(v.flipped)}`);
+    }
+});
 let expected = null;
 if (data) {
     const queries = gaussian(NQ * data.dim, 99);

@@ -103,5 +103,41 @@ export async function storeScenario(rvf) {
     copy.close();
     store.close();
     step('closed store: StoreClosed', expectThrow(rvf, () => store.query(q(0), 1)));
+
+    // Signed stores (issue 20): each algorithm signs in the page, verifies its own image, honours
+    // requireSignature, refuses a foreign key and reports a flipped byte in a signed segment.
+    for (const algorithm of ['ed25519', 'ml-dsa-65']) {
+        const key = Uint8Array.from({ length: 32 }, (_, i) => (i * 7 + algorithm.length) & 255);
+        const keyId = await rvf.signingKeyId(algorithm, key);
+        const signed = await rvf.RvfStore.create({ dimensions: DIM, signing: { algorithm, key } });
+        signed.ingestBatch([1, 2, 3], rows.subarray(0, 3 * DIM));
+        const image = signed.toBytes();
+        signed.close();
+        const back = await rvf.RvfStore.fromBytes(image);
+        const rep = back.verify();
+        const states = {};
+        for (const sig of rep.signatures)
+            states[sig.state] = (states[sig.state] ?? 0) + 1;
+        const valid = rep.signatures.filter((sig) => sig.state === 'valid');
+        const ownKey = expectThrow(rvf, () => back.requireSignature(keyId));
+        const foreign = expectThrow(rvf, () => back.requireSignature('00'.repeat(16)));
+        back.close();
+        // One byte of the last signed segment's payload flipped (64-byte header first).
+        const target = valid[valid.length - 1];
+        const damaged = image.slice();
+        damaged[target.offset + 64 + 4] ^= 1;
+        let flipped;
+        try {
+            const d = await rvf.RvfStore.fromBytes(damaged);
+            const r2 = d.verify();
+            flipped = { opened: true, ok: r2.ok, named: r2.problems.some((p) => p.offset === target.offset) ||
+                                                        r2.signatures.some((sig) => sig.offset === target.offset && sig.state !== 'valid') };
+            d.close();
+        } catch (e) {
+            flipped = { opened: false, error: describeError(rvf, e) };
+        }
+        step(`signing ${algorithm}`, { ok: rep.ok, states, allByKey: valid.every((sig) => sig.keyId === keyId && sig.algorithm === algorithm),
+                                       keyListed: rep.signingKeys.includes(keyId), keyId, ownKey, foreign, flipped });
+    }
     return steps;
 }
