@@ -1,4 +1,4 @@
-// `rvf keygen [--algorithm ed25519|ml-dsa-65]` and `rvf verify FILE --key KEYFILE|KEYID` against a
+// `rvf keygen [--algorithm ed25519|ml-dsa-65]`, `rvf sign FILE --key KEYFILE` and `rvf verify FILE --key KEYFILE|KEYID` against a
 // file the SDK signed with the key file's seed (the 64 hex digits after the algorithm prefix):
 // a key file works across the CLI and the SDK, and verify --key refuses unsigned and
 // foreign-signed files. Needs the native `rvf` binary (skipped, saying so, without it).
@@ -47,6 +47,28 @@ describe.skipIf(!bin)('rvf keygen / verify --key (build the native rvf: cmake --
         const foreign = spawnSync(bin, ['verify', file, '--key', '0'.repeat(32)], { encoding: 'utf8' });
         expect(foreign.status).toBe(4);
         expect(foreign.stdout).toMatch(/UnknownSigner \(segment 1 \(crypto\) at 0x0 is signed by key [0-9a-f]{32}/);
+    });
+
+    it.each(['ed25519', 'ml-dsa-65'])('%s: rvf sign rewrites an unsigned file so that verify --key passes, rows kept', async (algorithm) => {
+        const keyFile = path.join(dir, `sign-${algorithm}.key`);
+        const keyId = /key id ([0-9a-f]{32})/.exec(execFileSync(bin, ['keygen', '--algorithm', algorithm, keyFile], { encoding: 'utf8' }))[1];
+        const file = path.join(dir, `sign-${algorithm}.rvf`);
+        const db = await RvfDatabase.create(file, { dimensions: 4, backend: 'native' });
+        await db.insertBatch([1, 2, 3].map((id) => ({ id, vector: [id, 0, 0, 1], metadata: { tag: `t${id}` } })));
+        await db.close();
+        expect(spawnSync(bin, ['verify', file, '--key', keyId], { encoding: 'utf8' }).status).toBe(4); // unsigned so far
+        const signed = spawnSync(bin, ['sign', file, '--key', keyFile], { encoding: 'utf8' });
+        expect([signed.status, signed.stderr]).toEqual([0, '']);
+        expect(signed.stdout).toContain(`by ${algorithm} key ${keyId}`);
+        const ok = spawnSync(bin, ['verify', file, '--key', keyFile], { encoding: 'utf8' });
+        expect(ok.status, ok.stdout + ok.stderr).toBe(0);
+        const back = await RvfDatabase.openReadonly(file, { backend: 'native', requireSignature: keyId });
+        expect((await back.query([2, 0, 0, 1], 1))[0].id).toBe(2);
+        expect(await back.count()).toBe(3);
+        await back.close();
+        const bad = spawnSync(bin, ['sign', file, '--key', path.join(dir, 'missing.key')], { encoding: 'utf8' });
+        expect(bad.status).toBe(2);
+        expect(bad.stderr).toMatch(/rvf sign: /);
     });
 
     it('refuses an algorithm it does not implement, naming it', () => {

@@ -23,7 +23,8 @@ void usage(FILE *out) {
                       "  rvf verify FILE [--key KEYID|KEYFILE]   every segment hash, the manifest chain, the witness\n"
                       "                              chain and every signature; --key: refuse what that key did not sign\n"
                       "  rvf verify --lineage CHILD PARENT   does CHILD name PARENT (file id, depth, parent state hash)\n"
-                      "  rvf keygen KEYFILE          new Ed25519 signing key (docs/signing.md); prints its key id\n"
+                      "  rvf keygen [--algorithm ed25519|ml-dsa-65] KEYFILE   new signing key (docs/signing.md); prints its key id\n"
+                      "  rvf sign FILE --key KEYFILE   rewrite FILE with every segment and manifest signed by that key\n"
                       "  rvf demo [DIR] [--vectors N]   build, query, delete, compact and verify a sample store\n"
                       "  rvf shard create|split|query|status ...   sharded collections (rvf shard --help)\n"
                       "  rvf --version\n",
@@ -58,6 +59,8 @@ int main(int argc, char **argv) {
         return rvf::tools::verify_command(argc - 2, argv + 2);
     if (cmd == "keygen")
         return rvf::tools::keygen_command(argc - 2, argv + 2);
+    if (cmd == "sign")
+        return rvf::tools::sign_command(argc - 2, argv + 2);
     if (cmd == "demo")
         return rvf::tools::demo_command(argc - 2, argv + 2);
     if (cmd == "shard")

@@ -25,6 +25,7 @@ int fail(const Error &e);
 bool parse_floats(const std::string &s, std::vector<float> &out);
 // sign_commands.cpp
 int keygen_command(int argc, char **argv);
+int sign_command(int argc, char **argv);
 /// Print the signature states of `r`; with key_arg (a key id or key file) apply require_signature:
 /// 0 ok, 4 refused, 2 a bad key argument.
 int signature_summary(const VerifyReport &r, const std::string &key_arg);
