@@ -1,6 +1,6 @@
 // ML-DSA-65 segment signatures end to end (spec §6.10 SignatureAlgo 1, docs/signing.md): the same
 // checks as signing_test.cpp's Ed25519 ones — every committed segment and manifest root signed,
-// a foreign key, a flipped bit and a dropped signature each reported naming the segment — plus
+// a foreign key, a flipped bit, a re-hashed payload and a dropped signature each reported naming the segment — plus
 // mixed-algorithm files and the refusal of SLH-DSA. Deterministic: fixed seeds and rows.
 #include <gtest/gtest.h>
 
@@ -9,6 +9,7 @@
 #include <vector>
 
 #include <rvf/file_report.hpp>
+#include <rvf/hash.hpp>
 #include <rvf/store.hpp>
 
 #include "support/temp_dir.hpp"
@@ -140,6 +141,25 @@ TEST(MlDsaSigning, FlippedBitInSignatureIsReportedNamingTheSegment) {
     const VerifyReport rep = verify_bytes(img);
     const std::string name = "segment " + std::to_string(vec.header.segment_id) + " (vec)";
     EXPECT_TRUE(has_problem(rep, Status::InvalidSignature, name)) << dump(rep);
+}
+
+TEST(MlDsaSigning, RehashedPayloadWithoutMatchingSignatureIsReported) {
+    // A forger who changes a payload and writes a valid content hash for it is still caught:
+    // the signature covers the header, the hash and the payload's digest.
+    auto img = signed_image();
+    const SegmentRecord vec = first_of(img, core::SegType::Vec);
+    uint8_t *payload = img.data() + vec.offset + 64;
+    payload[8] ^= 0x01;
+    uint8_t hash[16];
+    ASSERT_EQ(content_hash(Layout::S, vec.header.checksum_algo,
+                           core::ByteView(payload, static_cast<size_t>(vec.header.payload_length)), hash),
+              Status::Ok);
+    std::memcpy(img.data() + vec.offset + 0x28, hash, 16);
+    const VerifyReport rep = verify_bytes(img);
+    EXPECT_FALSE(has_problem(rep, Status::InvalidChecksum, "content hash mismatch")) << dump(rep);
+    const std::string name = "segment " + std::to_string(vec.header.segment_id) + " (vec)";
+    EXPECT_TRUE(has_problem(rep, Status::InvalidSignature, name)) << dump(rep);
+    EXPECT_EQ(require_signature(rep, id_of(1)).status(), Status::InvalidSignature);
 }
 
 TEST(MlDsaSigning, DroppedSignatureOnSignedSegmentIsReported) {
