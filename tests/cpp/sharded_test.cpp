@@ -157,6 +157,22 @@ TEST(Sharded, OptionsItCannotHonourAreRefused) {
     EXPECT_EQ(ShardedCollection::open(dir.file("e.rvf")).status(), Status::LockHeld);
 }
 
+TEST(Sharded, AFailedCreateRemovesWhatItMadeAndNothingElse) {
+    test::TempDir dir("rvf-shard");
+    const std::string root = dir.file("c.rvf");
+    std::filesystem::create_directory(root + ".shards");
+    const std::string theirs = root + ".shards/0002.rvf";
+    std::ofstream(theirs) << "not ours";
+    auto c = ShardedCollection::create(root, {.shards = 3, .store = store_options(4)});
+    ASSERT_FALSE(c.ok());
+    EXPECT_NE(c.error().message.find("shard 2"), std::string::npos) << c.error().message;
+    EXPECT_FALSE(std::filesystem::exists(root));
+    EXPECT_FALSE(std::filesystem::exists(root + ".shards/0001.rvf"));
+    EXPECT_TRUE(std::filesystem::exists(theirs)); // a file that was there before is left alone
+    std::filesystem::remove(theirs);
+    EXPECT_TRUE(ShardedCollection::create(root, {.shards = 3, .store = store_options(4)}).ok()); // a retry works
+}
+
 TEST(Sharded, DeletesRouteByIdAndDisappearFromAnswers) {
     test::TempDir dir("rvf-shard");
     const Data d = mixture(800, 8, 6);

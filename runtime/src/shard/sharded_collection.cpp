@@ -191,9 +191,23 @@ Result<ShardedCollection> ShardedCollection::create(const std::string &root_path
     const std::filesystem::path dir = std::filesystem::path(root_path).parent_path() /
                                       (std::filesystem::path(root_path).filename().string() + ".shards");
     std::error_code ec;
-    std::filesystem::create_directories(dir, ec);
+    const bool made_dir = std::filesystem::create_directory(dir, ec);
     if (ec)
         return Error{Status::IoError, "cannot create " + dir.string() + ": " + ec.message()};
+    // A create that fails part-way removes what it made (never a file that was there before), so
+    // the same call can simply be retried.
+    auto undo = [&](Error e) -> Error {
+        std::error_code ignore;
+        for (auto &s : impl->shards) {
+            s.store.reset();
+            std::filesystem::remove(s.path, ignore);
+            std::filesystem::remove(s.path + ".lock", ignore);
+        }
+        std::filesystem::remove(root_path, ignore);
+        if (made_dir)
+            std::filesystem::remove(dir, ignore); // only if empty
+        return e;
+    };
     for (uint16_t i = 1; i <= o.shards; ++i) {
         RootRecord::Shard rs;
         rs.name = shard_name(root_path, i);
@@ -201,14 +215,14 @@ Result<ShardedCollection> ShardedCollection::create(const std::string &root_path
         s.path = shard_detail::resolve_shard_path(root_path, rs.name);
         auto st = RvfStore::create(s.path, o.store);
         if (!st)
-            return Error{st.status(), "shard " + std::to_string(i) + " (" + s.path + "): " + st.error().message};
+            return undo(Error{st.status(), "shard " + std::to_string(i) + " (" + s.path + "): " + st.error().message});
         s.store.emplace(std::move(*st));
         s.dirty = true;
         r.shards.push_back(std::move(rs));
         impl->shards.push_back(std::move(s));
     }
     if (auto c = impl->commit_root(); !c)
-        return c.error();
+        return undo(c.error());
     return ShardedCollection(std::move(impl));
 }
 
