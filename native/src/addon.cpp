@@ -1,4 +1,4 @@
-// native/src/addon.cpp — module entry: exports RvfDatabase and the RvfStatus table.
+// native/src/addon.cpp — module entry: exports RvfDatabase, RvfShardedCollection and the RvfStatus table.
 // Context-aware (NODE_API_MODULE): the constructor reference lives in per-environment
 // instance data, so the addon loads in worker threads and in Vitest's thread pool.
 #include <napi.h>
@@ -10,6 +10,7 @@
 #include "signing.hpp"
 #include "database.hpp"
 #include "errors.hpp"
+#include "sharded.hpp"
 
 namespace rvf::node {
 
@@ -26,6 +27,9 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
     Napi::Function ctor = RvfDatabase::define(env);
     data->constructor = Napi::Persistent(ctor);
     exports.Set("RvfDatabase", ctor);
+    Napi::Function sharded = RvfShardedCollection::define(env);
+    data->sharded_constructor = Napi::Persistent(sharded);
+    exports.Set("RvfShardedCollection", sharded);
     exports.Set("RvfStatus", status_table(env));
     exports.Set("version", Napi::String::New(env, rvf::version()));
     exports.Set("verifyFile", Napi::Function::New(env, verify_file_js, "verifyFile"));

@@ -11,6 +11,7 @@ namespace rvf::node {
 /// Per-environment state (NODE_API_MODULE is context-aware: one per worker thread / vm context).
 struct AddonData {
     Napi::FunctionReference constructor;
+    Napi::FunctionReference sharded_constructor; ///< RvfShardedCollection (sharded.cpp)
 };
 
 class RvfDatabase : public Napi::ObjectWrap<RvfDatabase> {

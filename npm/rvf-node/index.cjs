@@ -82,6 +82,7 @@ function isRvfError(e) {
 
 module.exports = {
     RvfDatabase: addon.RvfDatabase,
+    RvfShardedCollection: addon.RvfShardedCollection,
     RvfStatus: addon.RvfStatus,
     version: addon.version,
     verifyFile: addon.verifyFile,

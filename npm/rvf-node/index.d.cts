@@ -457,6 +457,59 @@ export declare class RvfDatabase {
 }
 
 /** Absolute path of the .node file that was loaded. */
+/** One shard of a sharded collection's root (SHARD_REFS, docs/format-shard-refs.md). */
+export interface RvfShardInfo {
+    shardId: number;
+    /** As the root stores it: relative to the root's directory, or a URL. */
+    name: string;
+    /** Resolved local path ('' for a URL). */
+    path: string;
+    fileSize: number;
+    liveRows: number;
+    centroids: number;
+}
+
+/** A shard a fan-out query could not use; `error` is the typed RvfNativeError. */
+export interface RvfShardFailure {
+    shardId: number;
+    shard: string;
+    error: RvfNativeError;
+}
+
+export interface RvfFanOutResult {
+    neighbors: RvfSearchResult[];
+    /** True when `failed` is not empty: the answer lacks those shards' rows. */
+    partial: boolean;
+    failed: RvfShardFailure[];
+    shardsQueried: number;
+    /** Left out because their summaries prove they hold no neighbour, or by maxShards. */
+    shardsSkipped: number;
+    /** Shards written after the root was committed: always asked, never skipped. */
+    stale: number[];
+}
+
+/**
+ * A sharded collection over local files (rvf/sharded.hpp, issue 21): a root .rvf listing shard
+ * stores. Writes route rows to shards (by id hash, or by centroid after split), queries fan out
+ * and merge exactly; a missing or damaged shard is named in `failed`, never silently dropped.
+ */
+export declare class RvfShardedCollection {
+    private constructor();
+    /** New root and `shards` empty shard stores in "<root>.shards/"; other keys as RvfDatabase.create. */
+    static create(root: string, options: RvfCreateOptions & { shards: number; centroids?: number }): RvfShardedCollection;
+    static open(root: string): RvfShardedCollection;
+    static openReadonly(root: string): RvfShardedCollection;
+    /** Copy the store at `source` into a new collection, by id hash or by k-means centroid. */
+    static split(source: string, root: string, options: { shards: number; by?: 'id' | 'centroid'; centroids?: number }): RvfShardedCollection;
+    ingestBatch(ids: RvfIdList, vectors: Float32Array | number[][], metadata?: unknown[]): RvfIngestResult;
+    delete(ids: RvfIdList): RvfDeleteResult;
+    query(vector: Float32Array | number[], k: number,
+          options?: { efSearch?: number; exact?: boolean; filter?: unknown; maxShards?: number; requireAll?: boolean }): RvfFanOutResult;
+    compact(): void;
+    status(): { dimension: number; routing: 'id' | 'centroid'; epoch: number; totalVectors: number; readOnly: boolean; shards: RvfShardInfo[] };
+    close(): void;
+}
+
 export declare const addonPath: string;
 
 /** The runtime library version ("0.1.0"). */
