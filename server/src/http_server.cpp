@@ -76,7 +76,8 @@ void refuse(httplib::Response &res, int status, Status code, const std::string &
 
 bool is_write_route(const httplib::Request &req) {
     return req.method == "POST" && (req.path == "/v1/ingest" || req.path == "/v1/upsert" || req.path == "/v1/update_metadata" ||
-                                    req.path == "/v1/delete" || req.path == "/v1/compact");
+                                    req.path == "/v1/delete" || req.path == "/v1/compact" ||
+                                    req.path == "/v1/append_witness");
 }
 
 // "application/json; charset=utf-8" → true: the media type before any parameter, any case.
@@ -148,6 +149,12 @@ void HttpServer::Impl::routes() {
     });
     http.Post("/v1/find", [this](const httplib::Request &req, httplib::Response &res) {
         send_json(res, api_find(svc, req.body));
+    });
+    http.Post("/v1/append_witness", [this](const httplib::Request &req, httplib::Response &res) {
+        send_json(res, api_append_witness(svc, req.body));
+    });
+    http.Post("/v1/witness_entries", [this](const httplib::Request &req, httplib::Response &res) {
+        send_json(res, api_witness_entries(svc, req.body));
     });
     http.Post("/v1/compact", [this](const httplib::Request &req, httplib::Response &res) {
         send_json(res, api_compact(svc, req.body));

@@ -206,6 +206,8 @@ int http_status_for(Status s) {
         return 404;
     case Status::LockHeld:
         return 409;
+    case Status::SegmentTooLarge: // a request whose payload no segment may hold
+        return 413;
     case Status::StoreClosed:
         return 503;
     default:
@@ -335,6 +337,98 @@ JsonReply api_update_metadata(StoreService &svc, std::string_view body) {
     if (!m)
         return error_reply(m.error());
     return ingest_reply(svc.update_metadata(*ids, *m));
+}
+
+namespace {
+
+std::string to_hex(const uint8_t *p, size_t n) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string s(2 * n, '0');
+    for (size_t i = 0; i < n; ++i) {
+        s[2 * i] = kHex[p[i] >> 4];
+        s[2 * i + 1] = kHex[p[i] & 15];
+    }
+    return s;
+}
+
+std::optional<std::vector<uint8_t>> from_hex(const std::string &h) {
+    if (h.size() % 2)
+        return std::nullopt;
+    auto nib = [](char c) -> int {
+        return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+    };
+    std::vector<uint8_t> out(h.size() / 2);
+    for (size_t i = 0; i < out.size(); ++i) {
+        const int hi = nib(h[2 * i]), lo = nib(h[2 * i + 1]);
+        if (hi < 0 || lo < 0)
+            return std::nullopt;
+        out[i] = static_cast<uint8_t>(hi * 16 + lo);
+    }
+    return out;
+}
+
+json witness_json(const WitnessRecord &w) {
+    return {{"index", w.index},
+            {"witness_type", w.witness_type},
+            {"timestamp_ns", std::to_string(w.timestamp_ns)},
+            {"prev_hash", to_hex(w.prev_hash.data(), w.prev_hash.size())},
+            {"hash", to_hex(w.hash.data(), w.hash.size())},
+            {"action_hash", to_hex(w.action_hash.data(), w.action_hash.size())},
+            {"payload", w.payload ? json(to_hex(w.payload->data(), w.payload->size())) : json(nullptr)}};
+}
+
+constexpr uint64_t kDefaultWitnessLimit = 1000, kMaxWitnessLimit = 100000;
+
+} // namespace
+
+JsonReply api_append_witness(StoreService &svc, std::string_view body) {
+    auto j = parse_object(body);
+    if (!j)
+        return error_reply(j.error());
+    if (auto k = only_keys(*j, {"witness_type", "payload"}); !k)
+        return error_reply(k.error());
+    auto t = uint_field(*j, "witness_type", std::nullopt);
+    if (!t)
+        return error_reply(t.error());
+    if (*t > 255)
+        return error_reply(bad("\"witness_type\" must be 3 (delegation), 4 (audit) or 5 (attestation)"));
+    const auto pit = j->find("payload");
+    if (pit == j->end() || !pit->is_string())
+        return error_reply(bad("\"payload\" is required: the action's bytes as a hex string (\"\" for none)"));
+    if (pit->get_ref<const std::string &>().size() > 2 * kMaxWitnessPayload)
+        return error_reply(Error{Status::SegmentTooLarge, "\"payload\" is over " + std::to_string(kMaxWitnessPayload) +
+                                                              " bytes: store the action elsewhere and append its hash"});
+    const auto bytes = from_hex(pit->get<std::string>());
+    if (!bytes)
+        return error_reply(bad("\"payload\" must be hex digits (two per byte)"));
+    auto r = svc.append_witness(static_cast<uint8_t>(*t), *bytes);
+    if (!r)
+        return error_reply(r.error());
+    return ok_reply({{"entry", witness_json(*r)}});
+}
+
+JsonReply api_witness_entries(const StoreService &svc, std::string_view body) {
+    auto j = parse_object(body.empty() ? std::string_view("{}") : body);
+    if (!j)
+        return error_reply(j.error());
+    if (auto k = only_keys(*j, {"from", "limit"}); !k)
+        return error_reply(k.error());
+    auto from = uint_field(*j, "from", 0);
+    if (!from)
+        return error_reply(from.error());
+    auto limit = uint_field(*j, "limit", kDefaultWitnessLimit);
+    if (!limit)
+        return error_reply(limit.error());
+    if (*limit == 0 || *limit > kMaxWitnessLimit)
+        return error_reply(bad("\"limit\" must be 1.." + std::to_string(kMaxWitnessLimit) +
+                               ": page through the rest with \"from\""));
+    auto r = svc.witness_entries(*from, static_cast<size_t>(*limit));
+    if (!r)
+        return error_reply(r.error());
+    json entries = json::array();
+    for (const WitnessRecord &w : *r)
+        entries.push_back(witness_json(w));
+    return ok_reply({{"entries", entries}});
 }
 
 JsonReply api_count(const StoreService &svc, std::string_view body) {

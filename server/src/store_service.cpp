@@ -172,6 +172,20 @@ Result<IngestResult> StoreService::update_metadata(std::span<const uint64_t> ids
     return r;
 }
 
+Result<WitnessRecord> StoreService::append_witness(uint8_t witness_type, std::span<const uint8_t> payload) {
+    std::unique_lock<RwLock> g(mu_);
+    if (closed_)
+        return kClosed;
+    return store_.append_witness(witness_type, payload);
+}
+
+Result<std::vector<WitnessRecord>> StoreService::witness_entries(uint64_t from, size_t limit) const {
+    std::shared_lock<RwLock> g(mu_);
+    if (closed_)
+        return kClosed;
+    return store_.witness_entries(from, limit);
+}
+
 Result<uint64_t> StoreService::count(const FilterExpr *filter) const {
     std::shared_lock<RwLock> g(mu_);
     if (closed_)

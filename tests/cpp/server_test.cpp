@@ -367,6 +367,40 @@ TEST_F(ServerTest, BadRequestsAreTypedErrorsAndCommitNothing) {
     EXPECT_EQ(get("/v1/status")["total_vectors"], 2);
 }
 
+TEST_F(ServerTest, AuditTrailAppendsAndReadsBackOverHttp) {
+    start();
+    ingest_http({1, 2});
+    json r = post("/v1/append_witness", R"({"witness_type": 4, "payload": "68656c6c6f"})");
+    ASSERT_TRUE(r.contains("entry")) << r.dump();
+    const json e = r["entry"];
+    EXPECT_EQ(e["witness_type"], 4);
+    EXPECT_EQ(e["payload"], "68656c6c6f"); // "hello"
+    EXPECT_EQ(e["hash"].get<std::string>().size(), 64u);
+    EXPECT_TRUE(e["timestamp_ns"].is_string()); // ns past 2^53 stay exact
+    const json all = post("/v1/witness_entries", "{}")["entries"];
+    ASSERT_GE(all.size(), 2u);
+    EXPECT_EQ(all.back(), e);                     // the appended entry closes the chain...
+    EXPECT_TRUE(all.front()["payload"].is_null()); // ...after the store's own commit entries
+    EXPECT_EQ(all.back()["prev_hash"], all[all.size() - 2]["hash"]);
+    const json page = post("/v1/witness_entries", json{{"from", all.size() - 1}, {"limit", 5}}.dump())["entries"];
+    ASSERT_EQ(page.size(), 1u);
+    EXPECT_EQ(page[0], e);
+    // Refusals, each typed, nothing committed.
+    EXPECT_EQ(post("/v1/append_witness", R"({"witness_type": 1, "payload": ""})", 400)["name"], "InvalidArgument");
+    EXPECT_EQ(post("/v1/append_witness", R"({"witness_type": 4, "payload": "zz"})", 400)["name"], "InvalidArgument");
+    EXPECT_EQ(post("/v1/append_witness", R"({"witness_type": 4})", 400)["name"], "InvalidArgument");
+    EXPECT_EQ(post("/v1/append_witness", R"({"witness_type": 4, "payload": "", "x": 1})", 400)["name"], "InvalidOptions");
+    EXPECT_EQ(post("/v1/append_witness", json{{"witness_type", 4}, {"payload", std::string(2 * kMaxWitnessPayload + 2, 'a')}}.dump(), 413)["name"],
+              "SegmentTooLarge");
+    EXPECT_EQ(post("/v1/witness_entries", R"({"limit": 0})", 400)["name"], "InvalidArgument");
+    EXPECT_EQ(post("/v1/witness_entries", "{}")["entries"].size(), all.size());
+    // A write route: no token, no append.
+    httplib::Client anon("127.0.0.1", srv_->http_port());
+    auto denied = anon.Post("/v1/append_witness", R"({"witness_type": 4, "payload": ""})", "application/json");
+    ASSERT_TRUE(denied);
+    EXPECT_EQ(denied->status, 401);
+}
+
 TEST_F(ServerTest, ReadOnlyServerRefusesWrites) {
     start({}, /*readonly=*/true);
     json r = post("/v1/ingest", R"({"vectors": [[1,2,3,4]], "ids": [1]})", 403);

@@ -67,6 +67,18 @@ export interface FileReply {
     bytes: Uint8Array;
 }
 
+/** One witness chain entry as `rvf serve` sends it: hashes and payload in hex, the time as a decimal string. */
+export interface WitnessEntry {
+    index: number;
+    witness_type: number;
+    timestamp_ns: string;
+    prev_hash: string;
+    hash: string;
+    action_hash: string;
+    /** An entry appendWitness wrote; null for the store's own commit entries. */
+    payload: string | null;
+}
+
 export declare class RvfServerClient {
     /**
      * token: the server's write token, sent as "Authorization: Bearer <token>" (default:
@@ -93,6 +105,11 @@ export declare class RvfServerClient {
     delete(ids: Id[]): Promise<{ deleted: number; epoch: number }>;
     deleteByFilter(filter: FilterJson): Promise<{ deleted: number; epoch: number }>;
     compact(options?: { ioBudgetBytes?: number; ioBytesPerSecond?: number }): Promise<{ segments_compacted: number; bytes_reclaimed: number; epoch: number; complete: boolean }>;
+    /** The audit trail (needs the token): witnessType 3 | 4 | 5 or its name (default 'audit'); payload ≤ 64 KiB. */
+    appendWitness(witnessType: 3 | 4 | 5 | 'delegation' | 'audit' | 'attestation', payload: Uint8Array | string): Promise<WitnessEntry>;
+    appendWitness(payload: Uint8Array | string): Promise<WitnessEntry>;
+    /** Witness chain entries oldest first (limit ≤ 100000, default 1000). */
+    witnessEntries(options?: { from?: number; limit?: number }): Promise<WitnessEntry[]>;
     // The runtime's names (README "One API"); replies are the HTTP JSON as above.
     ingestBatch(ids: Id[], vectors: ArrayLike<number>[], metadata?: MetadataRow[] | { field_id: number; value: MetadataValue }[]): Promise<IngestReply>;
     upsertBatch(ids: Id[], vectors: ArrayLike<number>[], metadata?: MetadataRow[] | { field_id: number; value: MetadataValue }[]): Promise<IngestReply>;

@@ -150,6 +150,36 @@ export class RvfServerClient {
         return this.#json('POST', '/v1/delete', { filter });
     }
 
+    /**
+     * Append an action of the caller's own to the witness chain (one commit; needs the token):
+     * appendWitness(witnessType?, payload) with witnessType 3 | 4 | 5 or 'delegation' | 'audit' |
+     * 'attestation' (default 'audit') and payload a Uint8Array or a string (UTF-8), ≤ 64 KiB.
+     * Resolves to the entry as witnessEntries lists it (snake_case, hashes and payload in hex).
+     */
+    async appendWitness(...args) {
+        const kinds = { delegation: 3, audit: 4, attestation: 5 };
+        let [type, payload] = args;
+        if (args.length < 2 && typeof type !== 'number' && !Object.hasOwn(kinds, type)) {
+            payload = type;
+            type = 'audit';
+        }
+        const witnessType = typeof type === 'string' ? kinds[type] : type;
+        const bytes = typeof payload === 'string' ? new TextEncoder().encode(payload) : payload ?? new Uint8Array(0);
+        if (witnessType === undefined || !(bytes instanceof Uint8Array))
+            throw new RvfServerError(0, { error: 'appendWitness(witnessType?, payload): witnessType 3, 4 or 5 (or its name), payload a Uint8Array or a string', name: 'InvalidArgument' });
+        const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+        return (await this.#json('POST', '/v1/append_witness', { witness_type: witnessType, payload: hex })).entry;
+    }
+
+    /** Witness chain entries oldest first: {from = 0, limit = 1000 (≤ 100000)} → [entry]. */
+    async witnessEntries(options = {}) {
+        const body = {};
+        for (const key of Object.keys(options))
+            if (key === 'from' || key === 'limit') body[key] = options[key];
+            else throw new RvfServerError(0, { error: `witnessEntries(): unknown option '${key}' (from, limit)`, name: 'InvalidOptions' });
+        return (await this.#json('POST', '/v1/witness_entries', body)).entries;
+    }
+
     /** @param {{ioBudgetBytes?: number, ioBytesPerSecond?: number}} [options] */
     async compact(options = {}) {
         const body = {};

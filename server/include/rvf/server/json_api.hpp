@@ -61,6 +61,13 @@ JsonReply api_upsert(StoreService &svc, std::string_view body);
 JsonReply api_update_metadata(StoreService &svc, std::string_view body);
 /// {"filter"?} → {"count"}.
 JsonReply api_count(const StoreService &svc, std::string_view body);
+/// {"witness_type": 3 | 4 | 5 (delegation, audit, attestation), "payload": hex, ≤ 64 KiB} → {"entry"}:
+/// an action of the caller's own on the witness chain, one commit (a write route: token needed).
+JsonReply api_append_witness(StoreService &svc, std::string_view body);
+/// {"from"?, "limit"?} (0, 1000; limit ≤ 100000) → {"entries"}, oldest first. Each entry: index,
+/// witness_type, timestamp_ns (a decimal string: ns since 1970 pass 2^53), prev_hash, hash,
+/// action_hash (hex), payload (hex, or null for the store's own commit entries).
+JsonReply api_witness_entries(const StoreService &svc, std::string_view body);
 /// {"filter"?, "after"?, "limit"?} → {"ids" ascending, "next_after" (null on the last page)}.
 JsonReply api_find(const StoreService &svc, std::string_view body);
 /// {"io_budget_bytes"?, "io_bytes_per_second"?} (an empty body is {}).

@@ -55,6 +55,9 @@ public:
     Result<IngestResult> update_metadata(std::span<const uint64_t> ids,
                                          std::span<const std::vector<MetadataEntry>> metadata);
     Result<uint64_t> count(const FilterExpr *filter) const;
+    /// The audit trail (RvfStore::append_witness / witness_entries): one commit, under the write lock.
+    Result<WitnessRecord> append_witness(uint8_t witness_type, std::span<const uint8_t> payload);
+    Result<std::vector<WitnessRecord>> witness_entries(uint64_t from, size_t limit) const;
     Result<std::vector<uint64_t>> find_ids(const FilterExpr *filter, std::optional<uint64_t> after,
                                            size_t limit) const;
     Result<CompactResult> compact(const CompactOptions &options = {});
