@@ -166,6 +166,10 @@ TEST(InPlaceGraphFormat, OlderReadersRefuseLayerFWithATypedError) {
     auto h = read_flat_header(core::ByteView(newer.data() + off, kHnswFlatHeaderSize), len);
     ASSERT_FALSE(h.ok());
     EXPECT_EQ(h.error().status, Status::InvalidVersion);
+    // The store-level fallback needs the structural in-place open: without a file mapping (wasm)
+    // every open hashes the INDEX payload and refuses the changed byte instead.
+    if (!can_map())
+        return;
     const std::string p2 = dir.file("newer.rvf");
     write_file(p2, newer);
     auto s = RvfStore::open_readonly(p2, structural());
