@@ -12,6 +12,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { uniformFloats as randoms } from './helpers/mulberry32.mjs';
 
 const require = createRequire(import.meta.url);
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -42,20 +43,6 @@ const work = mkdtempSync(path.join(repoRoot, 'tests/.tmp/rvf-node-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 let fileNo = 0;
 const fresh = (ext = '.rvf') => path.join(work, `s${++fileNo}${ext}`);
-
-/** mulberry32: reproducible floats in [-1, 1). */
-function randoms(count, seed) {
-    let a = seed >>> 0;
-    const out = new Float32Array(count);
-    for (let i = 0; i < count; i++) {
-        a = (a + 0x6d2b79f5) >>> 0;
-        let t = a;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        out[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-    }
-    return out;
-}
 
 /** Exact k-NN by brute force (squared L2, as the runtime reports L2). */
 function bruteL2(rows, ids, dim, q, k) {

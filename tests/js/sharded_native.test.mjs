@@ -7,23 +7,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { nativeAvailability } from '@ruvector/rvf';
+import { uniformFloats as uniform } from './helpers/mulberry32.mjs';
 
 const native = await nativeAvailability();
 const { RvfShardedCollection, RvfDatabase } = native.available ? await import('@ruvector/rvf-node') : {};
-
-/** mulberry32 uniform floats in [-1, 1). */
-function uniform(count, seed) {
-    let a = seed >>> 0;
-    const out = new Float32Array(count);
-    for (let i = 0; i < count; i++) {
-        a = (a + 0x6d2b79f5) >>> 0;
-        let t = a;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        out[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-    }
-    return out;
-}
 
 const DIM = 8;
 let dir;
