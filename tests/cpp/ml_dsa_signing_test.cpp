@@ -13,8 +13,12 @@
 #include <rvf/store.hpp>
 
 #include "support/temp_dir.hpp"
+#include "support/verify_report.hpp"
 
 using namespace rvf;
+using test::dump;
+using test::first_of;
+using test::has_problem;
 
 namespace {
 
@@ -55,28 +59,6 @@ std::vector<uint8_t> signed_image(uint8_t key = 1) {
     return s->to_bytes();
 }
 
-SegmentRecord first_of(const std::vector<uint8_t> &img, core::SegType type) {
-    const FileReport fr = inspect_file(core::ByteView(img.data(), img.size()));
-    for (const SegmentRecord &r : fr.segments)
-        if (r.header.seg_type == static_cast<uint8_t>(type))
-            return r;
-    ADD_FAILURE() << "no segment of type " << static_cast<int>(type);
-    return {};
-}
-
-bool has_problem(const VerifyReport &rep, Status st, const std::string &needle) {
-    for (const Problem &p : rep.problems)
-        if (p.status == st && p.what.find(needle) != std::string::npos)
-            return true;
-    return false;
-}
-
-std::string dump(const VerifyReport &rep) {
-    std::string s;
-    for (const Problem &p : rep.problems)
-        s += std::string(core::status_name(p.status)) + ": " + p.what + "\n";
-    return s;
-}
 
 } // namespace
 
