@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include <rvf/core/format/derivation_names.hpp>
 #include <rvf/core/format/segment_header.hpp>
 #include <rvf/file_report.hpp>
 #include <rvf/filter.hpp>
@@ -494,20 +495,10 @@ public:
     val derive_image(const std::string &child_name, const std::string &type) const {
         if (!store_)
             return outcome_err(kNoStore);
-        static const char *const names[] = {"clone", "filter", "merge", "quantize", "reindex", "transform", "snapshot"};
         DeriveOptions o;
-        if (type == "user-defined") {
-            o.type = core::DerivationType::UserDefined;
-        } else {
-            size_t i = 0;
-            while (i < 7 && type != names[i])
-                ++i;
-            if (i == 7)
-                return outcome_err(Error{Status::InvalidOptions,
-                                         "derive(): unknown type '" + type +
-                                             "' (clone, filter, merge, quantize, reindex, transform, snapshot, user-defined)"});
-            o.type = static_cast<core::DerivationType>(i);
-        }
+        if (!core::derivation_type_from_name(type.c_str(), o.type))
+            return outcome_err(Error{Status::InvalidOptions, "derive(): unknown type '" + type + "' (" +
+                                                                 core::kDerivationTypeNameList + ")"});
         return outcome(store_->derive_image(child_name, o), bytes_to_js);
     }
 

@@ -7,6 +7,8 @@
 #include <optional>
 #include <utility>
 
+#include <rvf/core/format/derivation_names.hpp>
+
 #include "convert.hpp"
 #include "errors.hpp"
 #include "open_options.hpp"
@@ -287,19 +289,10 @@ Napi::Value RvfDatabase::derive(const Napi::CallbackInfo &info) {
                 throw_error(env, Status::InvalidOptions, "derive(childPath, options): unknown option '" +
                                                              keys.Get(i).ToString().Utf8Value() + "' (accepted: type)");
         if (opts.Has("type") && !opts.Get("type").IsUndefined()) {
-            static const char *const names[] = {"clone", "filter", "merge", "quantize", "reindex", "transform", "snapshot"};
             const std::string t = opts.Get("type").IsString() ? opts.Get("type").ToString().Utf8Value() : "";
-            size_t k = 0;
-            while (k < 7 && t != names[k])
-                ++k;
-            if (t == "user-defined")
-                o.type = core::DerivationType::UserDefined;
-            else if (k < 7)
-                o.type = static_cast<core::DerivationType>(k);
-            else
-                throw_error(env, Status::InvalidOptions, "derive(): unknown type '" + t +
-                                                             "' (clone, filter, merge, quantize, reindex, transform, "
-                                                             "snapshot, user-defined)");
+            if (!core::derivation_type_from_name(t.c_str(), o.type))
+                throw_error(env, Status::InvalidOptions, "derive(): unknown type '" + t + "' (" +
+                                                             core::kDerivationTypeNameList + ")");
         }
     } else if (info.Length() > 1 && !info[1].IsUndefined() && !info[1].IsNull()) {
         throw_error(env, Status::InvalidOptions, "derive(childPath, options): options must be an object ({type})");

@@ -3,6 +3,7 @@
 
 #include <cstring>
 
+#include <rvf/core/format/derivation_names.hpp>
 #include <rvf/core/format/enums.hpp>
 
 using namespace rvf::core;
@@ -94,6 +95,30 @@ TEST(Enums, DomainProfileFromPath) {
     EXPECT_FALSE(from("notes.txt"));
     EXPECT_FALSE(from("rvf"));
     EXPECT_FALSE(from(""));
+}
+
+// The one name table the bindings use: every known value has a name that maps back to it, and
+// nothing else is accepted (not a prefix, not another case, not an empty name).
+TEST(Enums, DerivationTypeNamesRoundTrip) {
+    int named = 0;
+    for (int v = 0; v < 256; ++v) {
+        const auto t = static_cast<DerivationType>(v);
+        const char *name = derivation_type_name(t);
+        EXPECT_EQ(name != nullptr, derivation_type_known(static_cast<uint8_t>(v))) << v;
+        if (!name)
+            continue;
+        ++named;
+        DerivationType back = DerivationType::Clone;
+        ASSERT_TRUE(derivation_type_from_name(name, back)) << name;
+        EXPECT_EQ(back, t) << name;
+        EXPECT_NE(std::strstr(kDerivationTypeNameList, name), nullptr) << name;
+    }
+    EXPECT_EQ(named, 8);
+    EXPECT_STREQ(derivation_type_name(DerivationType::UserDefined), "user-defined");
+    DerivationType out = DerivationType::Merge;
+    for (const char *bad : {"", "fork", "clon", "clones", "Clone", "user_defined", "snapshot "})
+        EXPECT_FALSE(derivation_type_from_name(bad, out)) << bad;
+    EXPECT_EQ(out, DerivationType::Merge); // untouched on failure
 }
 
 TEST(Enums, DerivationAndMetric) {

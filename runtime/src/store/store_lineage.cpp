@@ -8,6 +8,7 @@
 #include <unistd.h> // unlink
 
 #include <rvf/core/format/commit_record.hpp>
+#include <rvf/core/format/derivation_names.hpp>
 #include <rvf/core/format/witness_chain.hpp>
 #include <rvf/core/hash/fold_hash.hpp>
 #include <rvf/io/durable_file.hpp>
@@ -63,8 +64,7 @@ namespace {
 Result<void> check_derive(const DeriveOptions &options) {
     if (!core::derivation_type_known(static_cast<uint8_t>(options.type)))
         return Error{Status::InvalidArgument, "unknown DeriveOptions::type " + std::to_string(static_cast<int>(options.type)) +
-                                                  "; use a DerivationType (clone, filter, merge, quantize, reindex, "
-                                                  "transform, snapshot, user-defined)"};
+                                                  "; use a DerivationType (" + core::kDerivationTypeNameList + ")"};
     return {};
 }
 

@@ -62,7 +62,15 @@ describe.each(BACKENDS)('lineage and epochs on the %s backend', (backend) => {
 
         await expectRvfError(RvfDatabase.open(file('p.rvf'), { backend }).then((p) => p.derive(file('c.rvf'))), 'FileExists');
         const p2 = await RvfDatabase.openReadonly(file('p.rvf'), { backend });
-        await expectRvfError(p2.derive(file('x.rvf'), { type: 'fork' }), 'InvalidOptions', /unknown type/);
+        // The names are the runtime's (derivation_names.hpp): each backend refuses an unknown one
+        // itself, listing them, before anything is written.
+        await expectRvfError(p2.derive(file('x.rvf'), { type: 'fork' }), 'InvalidOptions',
+            /unknown type 'fork' \(clone, filter, merge, quantize, reindex, transform, snapshot, user-defined\)/);
+        expect(fs.existsSync(file('x.rvf'))).toBe(false);
+        await expectRvfError(p2.derive(file('x.rvf'), { type: 5 }), 'InvalidOptions', /must be a DerivationType name/);
+        const snap = await p2.derive(file('s.rvf'), { type: 'snapshot' });
+        expect(await snap.lineageDepth()).toBe(1);
+        await snap.close();
         await p2.close();
     });
 
