@@ -3,6 +3,8 @@
 // json_api.cpp, the Range/ETag decisions http_file.cpp.
 #include <rvf/server/http_server.hpp>
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -12,6 +14,8 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
+#include <filesystem>
 #include <thread>
 
 #include <httplib.h>
@@ -94,7 +98,10 @@ bool is_json_content_type(const std::string &v) {
 } // namespace
 
 struct HttpServer::Impl {
-    StoreService &svc;
+    // Exactly one is set: a store (every route), or a sharded root (read-only routes + files).
+    StoreService *svc = nullptr;
+    const ShardedCollection *coll = nullptr;
+    std::string root_path; ///< the sharded root's file (coll only)
     HttpOptions opts;
     AccessOptions access;
     std::string bound_host;
@@ -103,9 +110,13 @@ struct HttpServer::Impl {
     std::thread thread;
     bool started = false;
 
-    Impl(StoreService &s, HttpOptions o, AccessOptions a)
-        : svc(s), opts(o), access(std::move(a)), sse_slots(o.max_sse, o.max_sse_per_client) {}
+    Impl(StoreService *s, const ShardedCollection *c, std::string root, HttpOptions o, AccessOptions a)
+        : svc(s), coll(c), root_path(std::move(root)), opts(o), access(std::move(a)),
+          sse_slots(o.max_sse, o.max_sse_per_client) {}
     void routes();
+    void store_routes();
+    void sharded_routes();
+    void sharded_file_route(const httplib::Request &req, httplib::Response &res);
     httplib::Server::HandlerResponse guard(const httplib::Request &req, httplib::Response &res);
     std::string too_large_message() const {
         return "request body larger than " + std::to_string(opts.max_body) +
@@ -128,44 +139,10 @@ void HttpServer::Impl::routes() {
     // Runs after the request line and headers, before the body is read or a route runs.
     http.set_pre_routing_handler(
         [this](const httplib::Request &req, httplib::Response &res) { return guard(req, res); });
-
-    http.Post("/v1/ingest", [this](const httplib::Request &req, httplib::Response &res) {
-        send_json(res, api_ingest(svc, req.body));
-    });
-    http.Post("/v1/query", [this](const httplib::Request &req, httplib::Response &res) {
-        send_json(res, api_query(svc, req.body));
-    });
-    http.Post("/v1/delete", [this](const httplib::Request &req, httplib::Response &res) {
-        send_json(res, api_delete(svc, req.body));
-    });
-    http.Post("/v1/upsert", [this](const httplib::Request &req, httplib::Response &res) {
-        send_json(res, api_upsert(svc, req.body));
-    });
-    http.Post("/v1/update_metadata", [this](const httplib::Request &req, httplib::Response &res) {
-        send_json(res, api_update_metadata(svc, req.body));
-    });
-    http.Post("/v1/count", [this](const httplib::Request &req, httplib::Response &res) {
-        send_json(res, api_count(svc, req.body));
-    });
-    http.Post("/v1/find", [this](const httplib::Request &req, httplib::Response &res) {
-        send_json(res, api_find(svc, req.body));
-    });
-    http.Post("/v1/append_witness", [this](const httplib::Request &req, httplib::Response &res) {
-        send_json(res, api_append_witness(svc, req.body));
-    });
-    http.Post("/v1/witness_entries", [this](const httplib::Request &req, httplib::Response &res) {
-        send_json(res, api_witness_entries(svc, req.body));
-    });
-    http.Post("/v1/compact", [this](const httplib::Request &req, httplib::Response &res) {
-        send_json(res, api_compact(svc, req.body));
-    });
-    http.Get("/v1/status", [this](const httplib::Request &, httplib::Response &res) {
-        send_json(res, api_status(svc));
-    });
-    http.Get("/v1/health", [](const httplib::Request &, httplib::Response &res) { send_json(res, api_health()); });
-    http.Get("/v1/file", [this](const httplib::Request &req, httplib::Response &res) { file_route(req, res); });
-    http.Get("/v1/subscribe",
-             [this](const httplib::Request &req, httplib::Response &res) { subscribe_route(req, res); });
+    if (coll)
+        sharded_routes();
+    else
+        store_routes();
     // Errors cpp-httplib raises itself get a JSON body like every other error (it sends none):
     // unknown routes, oversized bodies, unparsable requests.
     http.set_error_handler([this](const httplib::Request &, httplib::Response &res) {
@@ -178,6 +155,75 @@ void HttpServer::Impl::routes() {
         else if (res.status >= 400 && res.status < 500)
             refuse(res, res.status, Status::InvalidArgument, "malformed HTTP request");
     });
+}
+
+void HttpServer::Impl::store_routes() {
+    http.Post("/v1/ingest", [this](const httplib::Request &req, httplib::Response &res) {
+        send_json(res, api_ingest(*svc, req.body));
+    });
+    http.Post("/v1/query", [this](const httplib::Request &req, httplib::Response &res) {
+        send_json(res, api_query(*svc, req.body));
+    });
+    http.Post("/v1/delete", [this](const httplib::Request &req, httplib::Response &res) {
+        send_json(res, api_delete(*svc, req.body));
+    });
+    http.Post("/v1/upsert", [this](const httplib::Request &req, httplib::Response &res) {
+        send_json(res, api_upsert(*svc, req.body));
+    });
+    http.Post("/v1/update_metadata", [this](const httplib::Request &req, httplib::Response &res) {
+        send_json(res, api_update_metadata(*svc, req.body));
+    });
+    http.Post("/v1/count", [this](const httplib::Request &req, httplib::Response &res) {
+        send_json(res, api_count(*svc, req.body));
+    });
+    http.Post("/v1/find", [this](const httplib::Request &req, httplib::Response &res) {
+        send_json(res, api_find(*svc, req.body));
+    });
+    http.Post("/v1/append_witness", [this](const httplib::Request &req, httplib::Response &res) {
+        send_json(res, api_append_witness(*svc, req.body));
+    });
+    http.Post("/v1/witness_entries", [this](const httplib::Request &req, httplib::Response &res) {
+        send_json(res, api_witness_entries(*svc, req.body));
+    });
+    http.Post("/v1/compact", [this](const httplib::Request &req, httplib::Response &res) {
+        send_json(res, api_compact(*svc, req.body));
+    });
+    http.Get("/v1/status", [this](const httplib::Request &, httplib::Response &res) {
+        send_json(res, api_status(*svc));
+    });
+    http.Get("/v1/health", [](const httplib::Request &, httplib::Response &res) { send_json(res, api_health()); });
+    http.Get("/v1/file", [this](const httplib::Request &req, httplib::Response &res) { file_route(req, res); });
+    http.Get("/v1/subscribe",
+             [this](const httplib::Request &req, httplib::Response &res) { subscribe_route(req, res); });
+}
+
+// A sharded root: fan-out queries, the collection's status, and the root and shard files for
+// readers that fan out themselves (GET /v1/files/<root file name> — shard names in the root are
+// relative to it, so they resolve to /v1/files/<its shard names>). Writes are refused: the
+// collection is opened read-only (rvf shard / the SDK write it, each shard under its own lock).
+void HttpServer::Impl::sharded_routes() {
+    const ShardedCollection &c = *coll;
+    http.Post("/v1/query", [&c](const httplib::Request &req, httplib::Response &res) {
+        send_json(res, api_sharded_query(c, req.body));
+    });
+    http.Get("/v1/status", [&c](const httplib::Request &, httplib::Response &res) { send_json(res, api_sharded_status(c)); });
+    http.Get("/v1/health", [](const httplib::Request &, httplib::Response &res) { send_json(res, api_health()); });
+    http.Get(R"(/v1/files/(.+))",
+             [this](const httplib::Request &req, httplib::Response &res) { sharded_file_route(req, res); });
+    for (const char *route : {"/v1/ingest", "/v1/upsert", "/v1/update_metadata", "/v1/delete", "/v1/compact",
+                              "/v1/append_witness", "/v1/count", "/v1/find", "/v1/witness_entries"})
+        http.Post(route, [route](const httplib::Request &, httplib::Response &res) {
+            send_json(res, error_reply(Error{Status::ReadOnly,
+                                             std::string(route) + " is not served for a sharded root (rvf serve "
+                                             "answers queries over it read-only): write with `rvf shard` or the "
+                                             "SDK's sharded collection, or serve one shard file"}));
+        });
+    for (const char *route : {"/v1/file", "/v1/subscribe"})
+        http.Get(route, [route](const httplib::Request &, httplib::Response &res) {
+            send_json(res, error_reply(Error{Status::UnsupportedLayout,
+                                             std::string(route) + " serves a single store; for a sharded root "
+                                             "read /v1/files/<root name> and the shard names it lists"}));
+        });
 }
 
 httplib::Server::HandlerResponse HttpServer::Impl::guard(const httplib::Request &req, httplib::Response &res) {
@@ -239,33 +285,41 @@ httplib::Server::HandlerResponse HttpServer::Impl::guard(const httplib::Request 
     return HR::Unhandled;
 }
 
-void HttpServer::Impl::file_route(const httplib::Request &req, httplib::Response &res) {
-    // cpp-httplib 0.11 would apply req.ranges to whatever body we set (and read past a content
-    // provider's end for an unsatisfiable range); we decide Range ourselves (If-Range, 416), so
-    // its parsed copy is cleared. The Request object is httplib's own non-const local
-    // (Server::process_request), handed to handlers as const&, so the cast is well-defined.
-    std::vector<std::pair<int64_t, int64_t>> ranges;
-    for (const auto &r : req.ranges)
-        ranges.emplace_back(static_cast<int64_t>(r.first), static_cast<int64_t>(r.second));
-    const_cast<httplib::Request &>(req).ranges.clear();
+// A file's current bytes, for readers that fan out themselves: an open descriptor (a writer's
+// rename cannot swap the bytes underneath) and a strong ETag from its identity, size and
+// modification time, which every commit of an append-only file (or its compaction's rename) changes.
+static Result<FileSnapshot> snapshot_file(const std::string &path) {
+    FileSnapshot snap;
+    snap.fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (snap.fd < 0)
+        return Error{errno == ENOENT ? Status::ManifestNotFound : Status::IoError,
+                     "cannot open " + path + ": " + std::strerror(errno)};
+    struct stat st {};
+    if (::fstat(snap.fd, &st) != 0)
+        return Error{Status::IoError, "cannot stat " + path + ": " + std::strerror(errno)};
+    snap.size = static_cast<uint64_t>(st.st_size);
+    snap.etag = "\"rvf-" + std::to_string(st.st_ino) + "-" + std::to_string(snap.size) + "-" +
+                std::to_string(static_cast<long long>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec) + "\"";
+    return snap;
+}
 
-    auto snap = svc.file_snapshot();
-    if (!snap) {
-        send_json(res, error_reply(snap.error()));
-        return;
-    }
+namespace {
+
+// The Range/ETag answer for a snapshot of a file (http_file.hpp decides, this only sends).
+void send_file(const httplib::Request &req, httplib::Response &res, FileSnapshot snap,
+                    const std::vector<std::pair<int64_t, int64_t>> &ranges, const char *cache_control) {
     const FileResponsePlan plan =
-        plan_file_response(snap->size, snap->etag, ranges, req.get_header_value("If-None-Match"),
+        plan_file_response(snap.size, snap.etag, ranges, req.get_header_value("If-None-Match"),
                            req.has_header("If-Range"), req.get_header_value("If-Range"));
     res.status = plan.status;
-    res.set_header("ETag", snap->etag);
+    res.set_header("ETag", snap.etag);
     res.set_header("Accept-Ranges", "bytes");
-    res.set_header("Cache-Control", "no-cache"); // revalidate: the file grows with every commit
+    res.set_header("Cache-Control", cache_control);
     if (!plan.content_range.empty())
         res.set_header("Content-Range", plan.content_range);
     if (plan.status == 304 || plan.status == 416)
         return;
-    auto fd = std::make_shared<FileSnapshot>(std::move(*snap));
+    auto fd = std::make_shared<FileSnapshot>(std::move(snap));
     const uint64_t base = plan.offset;
     res.set_content_provider(
         static_cast<size_t>(plan.length), "application/octet-stream",
@@ -277,6 +331,58 @@ void HttpServer::Impl::file_route(const httplib::Request &req, httplib::Response
                 return false; // the committed bytes are gone (cannot happen to an append-only file)
             return sink.write(buf, static_cast<size_t>(got));
         });
+}
+
+/// cpp-httplib's parsed ranges, taken over (see file_route).
+std::vector<std::pair<int64_t, int64_t>> take_ranges(const httplib::Request &req) {
+    std::vector<std::pair<int64_t, int64_t>> ranges;
+    for (const auto &r : req.ranges)
+        ranges.emplace_back(static_cast<int64_t>(r.first), static_cast<int64_t>(r.second));
+    const_cast<httplib::Request &>(req).ranges.clear();
+    return ranges;
+}
+
+} // namespace
+
+void HttpServer::Impl::file_route(const httplib::Request &req, httplib::Response &res) {
+    // cpp-httplib 0.11 would apply req.ranges to whatever body we set (and read past a content
+    // provider's end for an unsatisfiable range); we decide Range ourselves (If-Range, 416), so
+    // its parsed copy is cleared. The Request object is httplib's own non-const local
+    // (Server::process_request), handed to handlers as const&, so the cast is well-defined.
+    const auto ranges = take_ranges(req);
+    auto snap = svc->file_snapshot();
+    if (!snap) {
+        send_json(res, error_reply(snap.error()));
+        return;
+    }
+    send_file(req, res, std::move(*snap), ranges, "no-cache"); // revalidate: the file grows with every commit
+}
+
+void HttpServer::Impl::sharded_file_route(const httplib::Request &req, httplib::Response &res) {
+    const auto ranges = take_ranges(req);
+    const std::string name = req.matches.size() > 1 ? std::string(req.matches[1]) : std::string();
+    // Only the root itself and the shard names it lists (relative ones: the codec has already
+    // refused names that leave the root's directory) are served: never an arbitrary path.
+    const std::filesystem::path root(root_path);
+    std::string path;
+    if (name == root.filename().string())
+        path = root_path;
+    else
+        for (const ShardInfo &i : coll->status().shards)
+            if (!i.path.empty() && name == i.name)
+                path = i.path;
+    if (path.empty()) {
+        send_json(res, error_reply(Error{Status::ManifestNotFound,
+                                         "no such file: /v1/files/ serves the root (" + root.filename().string() +
+                                             ") and the shard names it lists (GET /v1/status)"}));
+        return;
+    }
+    auto snap = snapshot_file(path);
+    if (!snap) {
+        send_json(res, error_reply(snap.error()));
+        return;
+    }
+    send_file(req, res, std::move(*snap), ranges, "no-cache");
 }
 
 void HttpServer::Impl::subscribe_route(const httplib::Request &req, httplib::Response &res) {
@@ -315,7 +421,7 @@ void HttpServer::Impl::subscribe_route(const httplib::Request &req, httplib::Res
     }
     uint32_t start = 0;
     uint64_t total = 0;
-    st->sub = svc.subscribe(min_epoch, flags, &start, &total);
+    st->sub = svc->subscribe(min_epoch, flags, &start, &total);
     st->heartbeat = std::chrono::milliseconds(opts.sse_heartbeat_ms ? opts.sse_heartbeat_ms : 15000);
     st->hello = "event: subscribed\ndata: {\"epoch\":" + std::to_string(start) +
                 ",\"total_vectors\":" + std::to_string(total) + "}\n\n";
@@ -355,7 +461,12 @@ void HttpServer::Impl::subscribe_route(const httplib::Request &req, httplib::Res
 }
 
 HttpServer::HttpServer(StoreService &svc, HttpOptions options, AccessOptions access)
-    : impl_(std::make_unique<Impl>(svc, options, std::move(access))) {
+    : impl_(std::make_unique<Impl>(&svc, nullptr, std::string(), options, std::move(access))) {
+    impl_->routes();
+}
+
+HttpServer::HttpServer(const ShardedCollection &coll, std::string root_path, HttpOptions options, AccessOptions access)
+    : impl_(std::make_unique<Impl>(nullptr, &coll, std::move(root_path), options, std::move(access))) {
     impl_->routes();
 }
 

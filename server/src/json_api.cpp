@@ -476,45 +476,108 @@ JsonReply api_find(const StoreService &svc, std::string_view body) {
     return ok_reply({{"ids", *r}, {"next_after", next}});
 }
 
-JsonReply api_query(const StoreService &svc, std::string_view body) {
-    auto j = parse_object(body);
-    if (!j)
-        return error_reply(j.error());
-    const auto vit = j->find("vector");
-    if (vit == j->end())
-        return error_reply(bad("\"vector\" is required"));
-    std::vector<float> q;
-    // The length is checked by the runtime (DimensionMismatch), as for every other caller.
-    if (auto r = append_floats(*vit, "vector", vit->is_array() ? vit->size() : 0, q); !r)
-        return error_reply(r.error());
-    auto k = uint_field(*j, "k", std::nullopt);
-    if (!k)
-        return error_reply(k.error());
-    auto ef = uint_field(*j, "ef_search", 100);
-    if (!ef)
-        return error_reply(ef.error());
+namespace {
+
+// The body of /v1/query: {"vector", "k", "ef_search"?, "filter"?, "exact"?} (+ the sharded
+// extensions, read by api_sharded_query). The filter lives here so opts.filter stays valid.
+struct QueryRequest {
+    json body;
+    std::vector<float> vector;
+    size_t k = 0;
     QueryOptions opts;
-    opts.ef_search = static_cast<uint32_t>(std::min<uint64_t>(*ef, UINT32_MAX));
     std::optional<FilterExpr> filter;
-    if (j->contains("filter") && !(*j)["filter"].is_null()) {
-        auto f = filter_field(*j);
+};
+
+Result<void> parse_query(std::string_view text, QueryRequest &q) {
+    auto j = parse_object(text);
+    if (!j)
+        return j.error();
+    q.body = std::move(*j);
+    const auto vit = q.body.find("vector");
+    if (vit == q.body.end())
+        return bad("\"vector\" is required");
+    // The length is checked by the runtime (DimensionMismatch), as for every other caller.
+    if (auto r = append_floats(*vit, "vector", vit->is_array() ? vit->size() : 0, q.vector); !r)
+        return r.error();
+    auto k = uint_field(q.body, "k", std::nullopt);
+    if (!k)
+        return k.error();
+    q.k = static_cast<size_t>(std::min<uint64_t>(*k, SIZE_MAX));
+    auto ef = uint_field(q.body, "ef_search", 100);
+    if (!ef)
+        return ef.error();
+    q.opts.ef_search = static_cast<uint32_t>(std::min<uint64_t>(*ef, UINT32_MAX));
+    if (q.body.contains("filter") && !q.body["filter"].is_null()) {
+        auto f = filter_field(q.body);
         if (!f)
-            return error_reply(f.error());
-        filter = std::move(*f);
-        opts.filter = &*filter;
+            return f.error();
+        q.filter = std::move(*f);
+        q.opts.filter = &*q.filter;
     }
-    if (const auto e = j->find("exact"); e != j->end() && !e->is_null()) {
+    if (const auto e = q.body.find("exact"); e != q.body.end() && !e->is_null()) {
         if (!e->is_boolean())
-            return error_reply(bad("\"exact\" must be a boolean"));
-        opts.exact = e->get<bool>();
+            return bad("\"exact\" must be a boolean");
+        q.opts.exact = e->get<bool>();
     }
-    auto r = svc.query(q, static_cast<size_t>(std::min<uint64_t>(*k, SIZE_MAX)), opts);
+    return {};
+}
+
+json results_json(const std::vector<Neighbor> &hits) {
+    json results = json::array();
+    for (const Neighbor &n : hits)
+        results.push_back({{"id", n.id}, {"distance", n.distance}});
+    return results;
+}
+
+} // namespace
+
+JsonReply api_query(const StoreService &svc, std::string_view body) {
+    QueryRequest q;
+    if (auto p = parse_query(body, q); !p)
+        return error_reply(p.error());
+    for (const char *ext : {"max_shards", "require_all"})
+        if (q.body.contains(ext))
+            return error_reply(Error{Status::InvalidOptions, std::string("\"") + ext +
+                                                                 "\" applies to a sharded root only; this server "
+                                                                 "serves one store: drop it"});
+    auto r = svc.query(q.vector, q.k, q.opts);
     if (!r)
         return error_reply(r.error());
-    json results = json::array();
-    for (const Neighbor &n : *r)
-        results.push_back({{"id", n.id}, {"distance", n.distance}});
-    return ok_reply({{"results", results}});
+    return ok_reply({{"results", results_json(*r)}});
+}
+
+JsonReply api_sharded_query(const ShardedCollection &coll, std::string_view body) {
+    QueryRequest q;
+    if (auto p = parse_query(body, q); !p)
+        return error_reply(p.error());
+    FanOutOptions fan;
+    auto ms = uint_field(q.body, "max_shards", 0);
+    if (!ms)
+        return error_reply(ms.error());
+    if (*ms > UINT16_MAX)
+        return error_reply(bad("\"max_shards\" must be 0..65535 (0: every shard that may hold a neighbour)"));
+    fan.max_shards = static_cast<uint16_t>(*ms);
+    if (const auto e = q.body.find("require_all"); e != q.body.end() && !e->is_null()) {
+        if (!e->is_boolean())
+            return error_reply(bad("\"require_all\" must be a boolean"));
+        fan.require_all = e->get<bool>();
+    }
+    auto r = coll.query(q.vector, q.k, q.opts, fan);
+    if (!r)
+        return error_reply(r.error());
+    json failed = json::array();
+    for (const ShardFailure &f : r->failed)
+        failed.push_back({{"shard_id", f.shard_id},
+                          {"name", f.name},
+                          {"error", f.error.to_string()},
+                          {"code", core::status_code(f.error.status)},
+                          {"error_name", core::status_name(f.error.status)}});
+    return ok_reply({{"results", results_json(r->neighbors)},
+                     {"partial", r->partial()},
+                     {"failed", failed},
+                     {"stale", r->stale},
+                     {"shards_queried", r->shards_queried},
+                     {"shards_skipped", r->shards_skipped}});
 }
 
 JsonReply api_delete(StoreService &svc, std::string_view body) {
@@ -586,6 +649,25 @@ JsonReply api_status(const StoreService &svc) {
                      {"storage", storage_type_name(s.storage)},
                      {"tiering", s.tiering},
                      {"tiers", {{"hot", tier(0)}, {"warm", tier(1)}, {"cold", tier(2)}}}});
+}
+
+JsonReply api_sharded_status(const ShardedCollection &coll) {
+    const ShardedStatus s = coll.status();
+    json shards = json::array();
+    for (const ShardInfo &i : s.shards)
+        shards.push_back({{"shard_id", i.shard_id},
+                          {"name", i.name},
+                          {"file_size", i.file_size},
+                          {"live_rows", i.live_rows},
+                          {"centroids", i.centroids}});
+    return ok_reply({{"sharded", true},
+                     {"total_vectors", s.total_vectors},
+                     {"current_epoch", s.epoch},
+                     {"dimension", s.dimension},
+                     {"metric", metric_name(s.metric)},
+                     {"routing", s.routing == core::ShardRouting::IdHash ? "id" : "centroid"},
+                     {"read_only", true},
+                     {"shards", shards}});
 }
 
 JsonReply api_health() { return ok_reply({{"status", "ok"}}); }

@@ -15,6 +15,7 @@
 #include <string>
 
 #include <rvf/server/server.hpp>
+#include <rvf/server/sharded_server.hpp>
 
 namespace rvf::server {
 namespace {
@@ -26,6 +27,9 @@ const char kUsage[] =
     "                              and the binary TCP protocol on PORT (9090); 0 = any free port.\n"
     "                              --dimension creates FILE when it does not exist. SIGINT/SIGTERM\n"
     "                              close the store cleanly.\n"
+    "                              A sharded collection root (rvf shard) is served with --readonly,\n"
+    "                              over HTTP only: fan-out /v1/query, /v1/status, and its files\n"
+    "                              under /v1/files/<root name> for readers that fan out themselves.\n"
     "    access (writes: HTTP ingest/upsert/update_metadata/delete/compact, TCP INGEST/DELETE\n"
     "    need the token):\n"
     "      --token-file PATH       token = the file's first line; else $RVF_SERVE_TOKEN; else a\n"
@@ -80,6 +84,55 @@ int usage_error(const std::string &why) {
     return 2;
 }
 
+/// Signals go to sigwait, never to a worker thread: block them before any thread starts
+/// (threads inherit the mask). A peer closing a socket must not kill the process either.
+sigset_t block_signals() {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, nullptr);
+    std::signal(SIGPIPE, SIG_IGN);
+    return set;
+}
+
+void print_token_note(const ServerOptions &opts, bool generated) {
+    // The generated token is shown once, on stderr (kept out of logs that capture stdout only).
+    if (generated)
+        std::fprintf(stderr,
+                     "rvf serve: token %s (writes need it: HTTP \"Authorization: Bearer <token>\", TCP an AUTH "
+                     "frame; set RVF_SERVE_TOKEN or --token-file to choose it)\n",
+                     opts.access.token.c_str());
+    else if (opts.access.no_auth)
+        std::fprintf(stderr, "rvf serve: --no-auth: writes are open to every client that can connect\n");
+}
+
+int serve_sharded(ShardedCollection coll, const std::string &file, const ServerOptions &opts, bool generated) {
+    sigset_t set = block_signals();
+    const ShardedStatus st = coll.status();
+    auto srv = ShardedServer::start(std::move(coll), file, opts);
+    if (!srv) {
+        std::fprintf(stderr, "rvf serve: %s\n", srv.error().to_string().c_str());
+        return 2;
+    }
+    std::printf("rvf serve: listening http://%s:%u (%s, sharded root, %zu shards, %llu vectors, dimension %u, "
+                "read-only)\n",
+                opts.host.c_str(), static_cast<unsigned>((*srv)->http_port()), file.c_str(), st.shards.size(),
+                static_cast<unsigned long long>(st.total_vectors), static_cast<unsigned>(st.dimension));
+    std::fflush(stdout);
+    print_token_note(opts, generated);
+    int sig = 0;
+    sigwait(&set, &sig);
+    std::printf("rvf serve: %s received, shutting down\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    std::fflush(stdout);
+    if (auto closed = (*srv)->shutdown(); !closed) {
+        std::fprintf(stderr, "rvf serve: close failed: %s\n", closed.error().to_string().c_str());
+        return 1;
+    }
+    std::printf("rvf serve: closed %s\n", file.c_str());
+    return 0;
+}
+
 } // namespace
 
 const char *serve_usage() { return kUsage; }
@@ -90,7 +143,7 @@ int serve_command(int argc, char **argv) {
     unsigned long long dimension = 0;
     std::string metric = "l2", storage = "f32";
     std::string token_file;
-    bool max_sse_given = false;
+    bool max_sse_given = false, tcp_given = false;
     ServerOptions opts;
     // Options taking a count or seconds: name, range, target.
     struct Limit {
@@ -120,6 +173,7 @@ int serve_command(int argc, char **argv) {
             if (!parse_port(argv[++i], opts.http_port))
                 return usage_error("--http takes a port 0..65535 or off");
         } else if (a == "--tcp" && has_value) {
+            tcp_given = true;
             if (!parse_port(argv[++i], opts.tcp_port))
                 return usage_error("--tcp takes a port 0..65535 or off");
         } else if (a == "--host" && has_value)
@@ -197,19 +251,26 @@ int serve_command(int argc, char **argv) {
     } else {
         store = readonly ? RvfStore::open_readonly(file) : RvfStore::open(file);
     }
+    if (!store && store.error().status == Status::UnsupportedLayout) {
+        // A sharded collection root (docs/format-shard-refs.md) holds no rows of its own.
+        auto coll = ShardedCollection::open_readonly(file);
+        if (coll) {
+            if (!readonly)
+                return usage_error(file + " is a sharded collection root: rvf serve answers it read-only, pass "
+                                          "--readonly (write with `rvf shard` or the SDK)");
+            if (tcp_given && opts.tcp_port >= 0)
+                return usage_error("--tcp: the binary protocol serves one store; a sharded root is served over "
+                                   "HTTP only (drop --tcp or pass --tcp off)");
+            opts.tcp_port = -1;
+            return serve_sharded(std::move(*coll), file, opts, generated);
+        }
+    }
     if (!store) {
         std::fprintf(stderr, "rvf serve: %s: %s\n", file.c_str(), store.error().to_string().c_str());
         return 2;
     }
 
-    // Signals go to sigwait below, never to a worker thread: block them before any thread starts
-    // (threads inherit the mask). A peer closing a socket must not kill the process either.
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &set, nullptr);
-    std::signal(SIGPIPE, SIG_IGN);
+    sigset_t set = block_signals();
 
     const StoreStatus st0 = store->status();
     auto srv = Server::start(std::move(*store), opts);
@@ -226,14 +287,7 @@ int serve_command(int argc, char **argv) {
             " vectors, dimension " + std::to_string(st0.dimension) + (st0.read_only ? ", read-only" : "") + ")";
     std::printf("%s\n", line.c_str());
     std::fflush(stdout);
-    // The generated token is shown once, on stderr (kept out of logs that capture stdout only).
-    if (generated)
-        std::fprintf(stderr,
-                     "rvf serve: token %s (writes need it: HTTP \"Authorization: Bearer <token>\", TCP an AUTH "
-                     "frame; set RVF_SERVE_TOKEN or --token-file to choose it)\n",
-                     opts.access.token.c_str());
-    else if (opts.access.no_auth)
-        std::fprintf(stderr, "rvf serve: --no-auth: writes are open to every client that can connect\n");
+    print_token_note(opts, generated);
 
     int sig = 0;
     sigwait(&set, &sig);

@@ -26,6 +26,13 @@ cmp -s "$DIR/want.txt" "$DIR/got.txt" || fail "fan-out answer differs: $(diff "$
 if "$RVF" query "$DIR/c.rvf" --vector "$VEC" 2> "$DIR/err.txt"; then fail "rvf query accepted a sharded root"; fi
 grep -q "rvf shard query" "$DIR/err.txt" || fail "refusal does not say what to do: $(cat "$DIR/err.txt")"
 
+# `rvf serve` answers a sharded root read-only and over HTTP only: without --readonly, or with
+# --tcp, it refuses and says what to pass (tests/cpp/server_sharded_test.cpp serves one).
+if "$RVF" serve "$DIR/c.rvf" --http 0 --no-auth 2> "$DIR/serve.err"; then fail "rvf serve accepted a writable sharded root"; fi
+grep -q -- "--readonly" "$DIR/serve.err" || fail "serve refusal does not say --readonly: $(cat "$DIR/serve.err")"
+if "$RVF" serve "$DIR/c.rvf" --readonly --http 0 --tcp 0 --no-auth 2> "$DIR/serve.err"; then fail "rvf serve accepted --tcp for a sharded root"; fi
+grep -q "HTTP only" "$DIR/serve.err" || fail "serve --tcp refusal: $(cat "$DIR/serve.err")"
+
 # A missing shard: a partial answer, exit 1, the shard named.
 rm "$DIR/c.rvf.shards/0002.rvf"
 set +e

@@ -25,6 +25,7 @@
 #include <rvf/result.hpp>
 #include <rvf/server/access_control.hpp>
 #include <rvf/server/store_service.hpp>
+#include <rvf/sharded.hpp>
 
 namespace rvf::server {
 
@@ -42,6 +43,10 @@ class HttpServer {
 public:
     /// Errors from start(): InvalidOptions when max_sse ≥ threads (subscribers could take every thread).
     HttpServer(StoreService &svc, HttpOptions options, AccessOptions access);
+    /// A sharded collection root, read-only (json_api.hpp: the sharded /v1/query and /v1/status;
+    /// GET/HEAD /v1/files/<name>: the root file and the shard files it names, with Range/ETag;
+    /// write routes answer 403 ReadOnly). `coll` and the file at `root_path` outlive the server.
+    HttpServer(const ShardedCollection &coll, std::string root_path, HttpOptions options, AccessOptions access);
     ~HttpServer();
     /// Binds host:port (0 = an ephemeral port) and starts serving on a background thread.
     /// Errors: IoError when the address cannot be bound.

@@ -40,6 +40,7 @@
 #include <rvf/result.hpp>
 #include <rvf/server/event_hub.hpp>
 #include <rvf/server/store_service.hpp>
+#include <rvf/sharded.hpp>
 
 namespace rvf::server {
 
@@ -76,6 +77,20 @@ JsonReply api_compact(StoreService &svc, std::string_view body = {});
 inline constexpr uint64_t kDefaultFindLimit = 1000;
 inline constexpr uint64_t kMaxFindLimit = 100000;
 JsonReply api_status(const StoreService &svc);
+
+// A sharded collection root (`rvf serve ROOT --readonly`, read-only):
+//   POST /v1/query   the body above + EXT {"max_shards"?: n (0: every shard that may hold a
+//                    neighbour), "require_all"?: bool} → {"results", "partial", "failed":
+//                    [{"shard_id", "name", "error", "code", "error_name"}], "stale": [shard ids],
+//                    "shards_queried", "shards_skipped"}. A partial answer is still 200: the
+//                    results are exact over the shards that answered, "failed" says which did not
+//                    ("require_all" turns it into the first failure's error instead).
+//   GET  /v1/status  → {"sharded": true, "total_vectors", "current_epoch", "dimension", "metric",
+//                       "routing", "read_only": true, "shards": [{"shard_id", "name", "file_size",
+//                       "live_rows", "centroids"}]}
+// A single store's /v1/query refuses max_shards / require_all (InvalidOptions).
+JsonReply api_sharded_query(const ShardedCollection &coll, std::string_view body);
+JsonReply api_sharded_status(const ShardedCollection &coll);
 JsonReply api_health();
 
 JsonReply error_reply(const Error &e);
