@@ -28,6 +28,7 @@ const ROWS = 1_000_000;
 const QUERIES = 10;
 let dir;
 let server;
+let goodOpenMs = 0; // how long the whole healthy collection took to load here
 
 /** Rows in batches into the collection and (optionally) the single reference store. */
 function fill(c, one, n, seed) {
@@ -113,6 +114,7 @@ describe.skipIf(!native.available)('RvfShardedCollection over HTTP (wasm reader,
     it('10 shards × 100,000 rows: exact answers over HTTP equal one store\'s and the addon\'s local fan-out', async () => {
         const c = await HttpSharded.open(`${server.url}/good/c.rvf`, { timeoutMs: 120_000 });
         const st = c.status();
+        goodOpenMs = st.openMs;
         expect(st.totalVectors).toBe(ROWS);
         expect(st.shards.map((s) => [s.shardId, s.state])).toEqual(Array.from({ length: SHARDS }, (_, i) => [i + 1, 'current']));
         expect(st.shards[0].location).toBe(`${server.url}/good/c.rvf.shards/0001.rvf`);
@@ -151,7 +153,11 @@ describe.skipIf(!native.available)('RvfShardedCollection over HTTP (wasm reader,
 
     it('a missing, a corrupted and a stalled shard: typed partial answers naming each, the rest exact', async () => {
         const url = `${server.url}/faulty/c.rvf`;
-        const c = await HttpSharded.open(url, { timeoutMs: 8000 });
+        // Two shards load at a time, each given as long as all ten took together when healthy
+        // (at least 5 s): a margin of about 5× for a healthy shard, while the stalled one
+        // (4 KiB at 1 byte/s) cannot finish.
+        const timeoutMs = Math.max(5000, goodOpenMs);
+        const c = await HttpSharded.open(url, { timeoutMs, concurrency: 2 });
         const failed = c.status().shards.filter((s) => s.state === 'failed').map((s) => [s.shardId, s.error.name]);
         expect(failed).toEqual([[2, 'HttpError'], [5, 'InvalidChecksum'], [7, 'Timeout']]);
         // The shards left: stores opened straight from the good copy's files.
@@ -171,7 +177,8 @@ describe.skipIf(!native.available)('RvfShardedCollection over HTTP (wasm reader,
         for (const s of rest)
             s.close();
         c.close();
-        await expect(HttpSharded.open(url, { timeoutMs: 8000, requireAll: true })).rejects.toThrow(/shard 2/);
+        // requireAll: the first failure (shard 2's 404) ends the open, the other loads aborted.
+        await expect(HttpSharded.open(url, { timeoutMs, concurrency: 2, requireAll: true })).rejects.toThrow(/HttpError.*shard 2/);
         await expect(HttpSharded.open(`${server.url}/faulty/none.rvf`)).rejects.toThrow(/HttpError.*404/);
     }, 300_000);
 });

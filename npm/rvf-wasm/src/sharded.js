@@ -25,12 +25,18 @@ export function setShardedDeps(d) {
 const OPEN_OPTIONS = new Set(['fetch', 'timeoutMs', 'concurrency', 'requestConcurrency', 'wait', 'signal', 'requireAll']);
 const QUERY_OPTIONS = new Set(['efSearch', 'exact', 'maxShards', 'requireAll']);
 
-/** A shard's error as an RvfError whose message names the shard. */
+/**
+ * A shard's error as an RvfError whose message names the shard, in the runtime's form
+ * "RVF error 0xFF08: HttpError (shard 2 (name): HTTP 404 ...)" — as the C++ collection words it.
+ */
 function named(e, label) {
     const { RvfError, jsError } = deps;
-    if (e instanceof RvfError)
-        return e.message.includes(label) ? e : new RvfError(e.code, `${label}: ${e.message}`);
-    return jsError('NetworkError', `${label}: ${e?.message ?? String(e)}`);
+    if (!(e instanceof RvfError))
+        return jsError('NetworkError', `${label}: ${e?.message ?? String(e)}`);
+    if (e.message.includes(label))
+        return e;
+    const m = /^(RVF error 0x[0-9A-F]{4}: \w+ \()([\s\S]*)\)$/.exec(e.message);
+    return new RvfError(e.code, m ? `${m[1]}${label}: ${m[2]})` : `${label}: ${e.message}`);
 }
 
 function positiveInt(v, what, fallback) {
@@ -175,11 +181,17 @@ export class RvfShardedCollection {
             index: i, record, store: null, error: null, stale: false,
             label: `shard ${record.shardId} (${record.name})`,
         }));
+        // requireAll: the first failure stops every other shard's loading at once.
+        const failFast = new AbortController();
+        let firstError = null;
         const openOne = async (s) => {
+            if (failFast.signal.aborted)
+                return;
             const ctl = new AbortController();
             let timedOut = false;
             const abortOuter = () => ctl.abort();
             options.signal?.addEventListener('abort', abortOuter);
+            failFast.signal.addEventListener('abort', abortOuter);
             let timer;
             const timeout = new Promise((_, reject) => {
                 timer = setTimeout(() => {
@@ -218,18 +230,20 @@ export class RvfShardedCollection {
             } finally {
                 clearTimeout(timer);
                 options.signal?.removeEventListener('abort', abortOuter);
+                failFast.signal.removeEventListener('abort', abortOuter);
+            }
+            if (s.error && options.requireAll && !failFast.signal.aborted) {
+                firstError = s.error;
+                failFast.abort();
             }
         };
         await limited(shards.map((s) => () => openOne(s)), concurrency);
         stats.openMs = Date.now() - t0;
-        if (options.requireAll) {
-            const bad = shards.find((s) => s.error);
-            if (bad) {
-                for (const s of shards)
-                    s.store?.close();
-                root.delete();
-                throw bad.error;
-            }
+        if (firstError) {
+            for (const s of shards)
+                s.store?.close();
+            root.delete();
+            throw firstError;
         }
         return new RvfShardedCollection(core, root, info, shards, stats, deps.token);
     }
