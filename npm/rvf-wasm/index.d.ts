@@ -361,8 +361,10 @@ export interface RvfShardedStatus {
     totalVectors: number;
     readOnly: true;
     shards: RvfShardInfo[];
+    /** As of open(): bytes and requests in all, round trips (the root's plus the most one shard needed), wall time. */
     bytesFetched: number;
     requests: number;
+    roundTrips: number;
     openMs: number;
 }
 

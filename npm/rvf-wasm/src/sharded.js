@@ -134,7 +134,7 @@ export class RvfShardedCollection {
         const core = await init();
 
         // The root: one GET (it is small and rewritten whole at every commit).
-        const stats = { rootBytes: 0, shardBytes: 0, requests: 1, openMs: 0 };
+        const stats = { rootBytes: 0, shardBytes: 0, requests: 1, roundTrips: 1, openMs: 0 };
         const t0 = Date.now();
         let bytes;
         {
@@ -222,6 +222,9 @@ export class RvfShardedCollection {
                 const p = store.progress();
                 stats.shardBytes += p.bytesFetched;
                 stats.requests += p.requests;
+                // Shards load side by side: the open's round trips are the root's plus the most
+                // any one shard needed.
+                stats.roundTrips = Math.max(stats.roundTrips, 1 + p.roundTrips);
             } catch (e) {
                 s.error = timedOut ? await timeout.catch((t) => t) : named(e, s.label);
                 // The abort ends the loading; a store it still hands back is closed, never used.
@@ -349,7 +352,7 @@ export class RvfShardedCollection {
     /**
      * {dimension, metric, storage, routing, epoch, totalVectors, readOnly: true, shards:
      * [{shardId, name, location, fileSize, liveRows, centroids, state: 'current' | 'stale' |
-     * 'failed', error?}], bytesFetched, requests, openMs}
+     * 'failed', error?}], bytesFetched, requests, roundTrips, openMs} as of open()
      */
     status() {
         this.#live();
@@ -364,6 +367,7 @@ export class RvfShardedCollection {
             })),
             bytesFetched: this.#stats.rootBytes + this.#stats.shardBytes,
             requests: this.#stats.requests,
+            roundTrips: this.#stats.roundTrips,
             openMs: this.#stats.openMs,
         };
     }
