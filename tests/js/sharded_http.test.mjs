@@ -7,7 +7,8 @@
 //   - faults, each a typed partial answer naming the shard, the rest still exact over the rows
 //     left: a deleted shard (404 → HttpError), a flipped byte in a segment payload (the
 //     runtime's hash check → InvalidChecksum), a shard served at 1 byte/s (Timeout); requireAll
-//     throws instead.
+//     throws instead; a shard replaced by another shard's file (InvalidManifest) is left out, and
+//     one written after the root is flagged stale and still asked.
 // Needs the native addon, the wasm-release build and nginx (scripts/setup.sh installs it): a
 // missing nginx fails the suite with that advice, never skips it.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
@@ -49,6 +50,8 @@ function exactOver(stores, v, k) {
         .sort((a, b) => a.distance - b.distance || a.id - b.id).slice(0, k);
 }
 
+const got8Message = (c) => c.status().shards[7].error.message;
+
 function flipByte(file, at) {
     const fd = fs.openSync(file, 'r+');
     const b = Buffer.alloc(1);
@@ -75,6 +78,9 @@ const query = (q) => queries.subarray(q * DIM, (q + 1) * DIM);
 describe.skipIf(!native.available)('RvfShardedCollection over HTTP (wasm reader, nginx)', () => {
     let one; // every row in one store: the answer the collection must equal
     let shardPaths;
+    let staleShard; // faulty/ shard 10, written after the root
+    const LATE_ID = 5_000_000;
+    const LATE_ROW = new Float32Array(DIM).fill(0.99);
 
     beforeAll(async () => {
         if (!native.available)
@@ -91,11 +97,17 @@ describe.skipIf(!native.available)('RvfShardedCollection over HTTP (wasm reader,
         probe.close();
 
         // The faulty copy: shard 2 deleted, shard 5 with a flipped byte in the middle of its
-        // rows (a VEC segment's payload), shard 7 served at 1 byte/s.
+        // rows (a VEC segment's payload), shard 7 served at 1 byte/s, shard 8 replaced by
+        // shard 9's file, and shard 10 given one more row after the root was committed.
         fs.cpSync(path.join(dir, 'good'), path.join(dir, 'faulty'), { recursive: true });
         const faulty = (p) => path.join(dir, 'faulty', path.relative(path.join(dir, 'good'), p));
         fs.rmSync(faulty(shardPaths[1]));
         flipByte(faulty(shardPaths[4]), Math.floor(fs.statSync(shardPaths[4]).size / 2));
+        fs.copyFileSync(shardPaths[8], faulty(shardPaths[7]));
+        staleShard = faulty(shardPaths[9]);
+        const s10 = RvfDatabase.open(staleShard);
+        expect(s10.ingestBatch([LATE_ID], LATE_ROW).accepted).toBe(1);
+        s10.close();
 
         const ic = RvfShardedCollection.create(path.join(dir, 'indexed/c.rvf'), { shards: SHARDS, dimensions: DIM });
         fill(ic, null, 50_000, 11);
@@ -151,7 +163,7 @@ describe.skipIf(!native.available)('RvfShardedCollection over HTTP (wasm reader,
         c.close();
     }, 300_000);
 
-    it('a missing, a corrupted and a stalled shard: typed partial answers naming each, the rest exact', async () => {
+    it('missing, corrupted, stalled and replaced shards: typed partial answers naming each, the rest exact; a stale shard still asked', async () => {
         const url = `${server.url}/faulty/c.rvf`;
         // Two shards load at a time, each given as long as all ten took together when healthy
         // (at least 5 s): a margin of about 5× for a healthy shard, while the stalled one
@@ -159,20 +171,28 @@ describe.skipIf(!native.available)('RvfShardedCollection over HTTP (wasm reader,
         const timeoutMs = Math.max(5000, goodOpenMs);
         const c = await HttpSharded.open(url, { timeoutMs, concurrency: 2 });
         const failed = c.status().shards.filter((s) => s.state === 'failed').map((s) => [s.shardId, s.error.name]);
-        expect(failed).toEqual([[2, 'HttpError'], [5, 'InvalidChecksum'], [7, 'Timeout']]);
-        // The shards left: stores opened straight from the good copy's files.
-        const rest = shardPaths.filter((_, i) => ![1, 4, 6].includes(i)).map((p) => RvfDatabase.openReadonly(p));
+        expect(failed).toEqual([[2, 'HttpError'], [5, 'InvalidChecksum'], [7, 'Timeout'], [8, 'InvalidManifest']]);
+        expect(c.status().shards[9].state).toBe('stale');
+        // The shards left: stores opened straight from their files (shard 10 with its late row).
+        const rest = shardPaths.map((p, i) => (i === 9 ? staleShard : p)).filter((_, i) => ![1, 4, 6, 7].includes(i))
+            .map((p) => RvfDatabase.openReadonly(p));
         for (let q = 0; q < QUERIES; q++) {
             const got = c.query(query(q), 10, { exact: true });
             expect(got.partial).toBe(true);
+            expect(got.stale).toEqual([10]);
             expect(got.failed.map((f) => [f.shardId, f.error.name, f.error.code])).toEqual([
-                [2, 'HttpError', RvfStatus.HttpError], [5, 'InvalidChecksum', RvfStatus.InvalidChecksum], [7, 'Timeout', RvfStatus.Timeout]]);
+                [2, 'HttpError', RvfStatus.HttpError], [5, 'InvalidChecksum', RvfStatus.InvalidChecksum], [7, 'Timeout', RvfStatus.Timeout],
+                [8, 'InvalidManifest', RvfStatus.InvalidManifest]]);
             for (const f of got.failed) {
                 expect(f.error.message).toContain(`shard ${f.shardId} (${f.shard})`);
                 expect(f.shard).toBe(`c.rvf.shards/000${f.shardId}.rvf`);
             }
             expectSameAnswer(got.neighbors, exactOver(rest, query(q), 10));
         }
+        expect(got8Message(c)).toMatch(/shard 8 .*not the shard the root lists/);
+        // The late row is found: a stale shard is always asked, never skipped by its summary.
+        const late = c.query(LATE_ROW, 1, { exact: true });
+        expect(late.neighbors).toEqual([{ id: LATE_ID, distance: 0 }]);
         expect(() => c.query(query(0), 10, { requireAll: true })).toThrow(/HttpError.*shard 2/);
         for (const s of rest)
             s.close();
