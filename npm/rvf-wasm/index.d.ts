@@ -375,6 +375,8 @@ export declare class RvfShardedCollection {
     static open(rootUrl: string | URL, options?: RvfShardedOpenOptions): Promise<RvfShardedCollection>;
     query(vector: Float32Array | number[], k: number, options?: RvfShardedQueryOptions): RvfFanOutResult;
     status(): RvfShardedStatus;
+    /** Resolves once every opened shard is fully loaded and verified, or failed (wait: 'queryable'). */
+    loaded(): Promise<RvfShardedCollection>;
     readonly closed: boolean;
     /** Release every shard's memory. Idempotent. */
     close(): void;

@@ -160,6 +160,17 @@ describe.skipIf(!native.available)('RvfShardedCollection over HTTP (wasm reader,
             hits += c.query(query(q), 10, { efSearch: 64 }).neighbors.filter((h) => want.has(h.id)).length;
         }
         expect(hits / (10 * QUERIES)).toBeGreaterThanOrEqual(0.95);
+
+        // wait: 'queryable' answers as soon as every shard's hotset is in; after loaded() the
+        // answers are the fully loaded collection's.
+        const early = await HttpSharded.open(`${server.url}/indexed/c.rvf`, { wait: 'queryable', timeoutMs: 120_000 });
+        const first = early.query(query(0), 10, { efSearch: 64 });
+        expect(first.partial).toBe(false);
+        expect(first.neighbors).toHaveLength(10);
+        expect(await early.loaded()).toBe(early);
+        for (let q = 0; q < QUERIES; q++)
+            expect(early.query(query(q), 10, { exact: true })).toEqual(c.query(query(q), 10, { exact: true }));
+        early.close();
         c.close();
     }, 300_000);
 

@@ -214,7 +214,7 @@ export class RvfShardedCollection {
                 if (wait === 'loaded')
                     await store.loaded();
                 else // a shard that fails after it became queryable is reported by query()
-                    store.loaded().catch((e) => { s.error = named(e, s.label); });
+                    s.loading = store.loaded().then(() => {}, (e) => { s.error = named(e, s.label); });
             })();
             try {
                 await Promise.race([work, timeout]);
@@ -370,6 +370,17 @@ export class RvfShardedCollection {
             roundTrips: this.#stats.roundTrips,
             openMs: this.#stats.openMs,
         };
+    }
+
+    /**
+     * Resolves (to this collection) once every shard that opened has every byte in and verified,
+     * or has failed (then listed in `failed`): with `wait: 'queryable'`, the point from which
+     * answers are the full stores'. Immediate with `wait: 'loaded'`.
+     */
+    async loaded() {
+        this.#live();
+        await Promise.all(this.#shards.map((s) => s.loading));
+        return this;
     }
 
     get closed() {

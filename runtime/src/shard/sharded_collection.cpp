@@ -252,7 +252,8 @@ Result<std::unique_ptr<ShardedCollection::Impl>> open_common(const std::string &
         };
         if (s.path.empty()) {
             s.error = fail(Status::UnsupportedLayout, "shards named by URL are read over HTTP, which this reader does "
-                                                      "not do yet; serve the collection's files locally");
+                                                      "not do; use @ruvector/rvf-wasm's RvfShardedCollection.open(rootUrl), "
+                                                      "or copy the collection's files here");
         } else {
             ShardObservation seen;
             if (auto f = shard_detail::fingerprint(s.path, seen.file_size, seen.tail_hash); !f) {
