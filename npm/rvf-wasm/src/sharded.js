@@ -113,7 +113,7 @@ export class RvfShardedCollection {
      * first shard's error instead of opening with it failed) }.
      */
     static async open(rootUrl, options = {}) {
-        const { init, jsError, unwrap, RvfError } = deps;
+        const { init, jsError, unwrap } = deps;
         if (typeof rootUrl !== 'string' && !(rootUrl instanceof URL))
             throw jsError('InvalidArgument', 'RvfShardedCollection.open() takes the root\'s URL (string or URL)');
         if (options === null || typeof options !== 'object')
