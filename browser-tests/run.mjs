@@ -3,7 +3,7 @@
 // then Firefox ESR, driven by playwright-core (no browser downloads). Ends with the line
 // `N passed, N failed` and exits 1 when anything failed.
 //
-//   node browser-tests/run.mjs [--browsers chromium,firefox] [--suites store,bundles,progressive,demo] [--serve]
+//   node browser-tests/run.mjs [--browsers chromium,firefox] [--suites store,bundles,progressive,sharded,demo] [--serve]
 //
 // What runs:
 //   server   (Node, once)   the Range server's own contract and every fault switch, so a browser
@@ -25,6 +25,10 @@
 //                  and the Vite app under Vite's dev server: the page creates a store, inserts
 //                  vectors and answers queries like brute force, and the one .wasm it fetched is
 //                  the bundler's emitted file (dev server: the installed package's), no manual copy
+//     sharded      RvfShardedCollection.open over HTTP (issue 21): 10 shards × 100,000 rows written
+//                  by the Node addon (lib/sharded_data.mjs), exact fan-out answers equal to the same
+//                  package's answers in Node (which equal the addon's local fan-out), and a missing
+//                  shard reported as a typed partial answer naming it
 //     demo         (Chromium) demo/index.html opens the file progressively; screenshot saved as
 //                  browser-tests/artifacts/demo.png
 //
@@ -41,6 +45,8 @@ import { ensureDataset, gaussian } from './lib/dataset.mjs';
 import { buildDir, stageAndImport, pkgDir } from './lib/package.mjs';
 import { startServer } from './lib/server.mjs';
 import { storeScenario } from './pages/store_scenario.mjs';
+import { shardedCase } from './pages/sharded.mjs';
+import { SHARDED, ensureShardedData } from './lib/sharded_data.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const repoRoot = path.resolve(here, '..');
@@ -53,7 +59,7 @@ const browsers = argValue('--browsers', 'chromium,firefox').split(',').filter(Bo
 const serveOnly = argv.includes('--serve');
 // --suites picks browser suites (default all); without progressive and demo the 100K file is not
 // needed, so neither it nor the Node checks on it run.
-const allSuites = ['store', 'bundles', 'progressive', 'demo'];
+const allSuites = ['store', 'bundles', 'progressive', 'sharded', 'demo'];
 const suites = new Set(argValue('--suites', allSuites.join(',')).split(',').filter(Boolean));
 const unknownSuites = [...suites].filter((s) => !allSuites.includes(s));
 if (unknownSuites.length) {
@@ -171,6 +177,16 @@ if (data) {
             indexSegments.push(seg);
 }
 
+let sharded = null, shardedError = null;
+if (suites.has('sharded')) {
+    try {
+        sharded = await ensureShardedData(repoRoot, log);
+    } catch (e) {
+        shardedError = e;
+        log(`sharded collection: ${e.message}`);
+    }
+}
+
 // --- server ------------------------------------------------------------------------------------
 
 const server = await startServer({
@@ -178,7 +194,8 @@ const server = await startServer({
     '/pages/': path.join(here, 'pages'),
     '/demo/': path.join(here, 'demo'),
     '/data/': path.join(repoRoot, 'build/browser-data'),
-}, { dataMounts: ['/data/'] });
+    ...(sharded ? { '/sharded/': sharded.dir } : {}),
+}, { dataMounts: ['/data/', '/sharded/'] });
 const dataUrl = (query = '') => `${server.origin}/data/${data.name}.rvf${query}`;
 if (serveOnly) {
     log(`serving on ${server.origin}\n  tests: ${server.origin}/pages/index.html\n  demo:  ${server.origin}/demo/index.html?file=/data/${data?.name}.rvf\n(ctrl-c to stop)`);
@@ -192,6 +209,9 @@ if (data) {
     await nativeCheck();
     await nodeProgressiveCheck();
 }
+let nodeSharded = null;
+if (sharded)
+    nodeSharded = await shardedNodeCheck();
 let bundles = [];
 if (suites.has('bundles')) {
     log('\n== bundles (Node): esbuild and Vite builds of a page, as npm/rvf-wasm/README.md "Bundlers" says');
@@ -238,6 +258,8 @@ for (const name of browsers) {
         await bundleSuite(name, context);
     if (suites.has('progressive'))
         await progressiveSuite(name, openTestPage);
+    if (suites.has('sharded'))
+        await shardedSuite(name, openTestPage);
     if (name === 'chromium' && suites.has('demo'))
         await demoCheck(context);
     await context.close();
@@ -255,6 +277,76 @@ log(`${passed} passed, ${failed} failed`);
 process.exit(failed === 0 ? 0 : 1);
 
 // --- suites ------------------------------------------------------------------------------------
+
+function shardedQueries() {
+    const q = gaussian(NQ * SHARDED.dim, 77);
+    return Array.from({ length: NQ }, (_, i) => Array.from(q.subarray(i * SHARDED.dim, (i + 1) * SHARDED.dim)));
+}
+
+/** Node's answers over HTTP (the browsers' reference), checked against the addon's local fan-out. */
+async function shardedNodeCheck() {
+    log('\n== sharded (Node): RvfShardedCollection.open over HTTP against the addon\'s local fan-out');
+    const queries = shardedQueries();
+    const ref = { good: null, faulty: null };
+    await test('node: sharded: exact fan-out over HTTP equals the addon\'s local fan-out (ids; distances to float rounding)', async () => {
+        ref.good = await shardedCase(rvf, { url: `${server.origin}/sharded/good/c.rvf`, queries, k: K });
+        if (ref.good.error) throw new Error(`${ref.good.error.name}: ${ref.good.error.message}`);
+        assert.equal(ref.good.status.totalVectors, SHARDED.shards * SHARDED.rows);
+        const { RvfShardedCollection } = await import('@ruvector/rvf-node');
+        const local = RvfShardedCollection.openReadonly(sharded.good);
+        try {
+            queries.forEach((q, i) => {
+                const want = local.query(Float32Array.from(q), K, { exact: true }).neighbors;
+                const got = ref.good.answers[i];
+                assert.equal(got.partial, false);
+                assert.deepEqual(got.neighbors.map((h) => h.id), want.map((h) => h.id), `query ${i}`);
+                got.neighbors.forEach((h, j) => assert.ok(Math.abs(h.distance - want[j].distance) <= 1e-6 * Math.max(1, want[j].distance)));
+            });
+        } finally {
+            local.close();
+        }
+    });
+    await test('node: sharded: a missing shard is a typed partial answer naming it', async () => {
+        ref.faulty = await shardedCase(rvf, { url: `${server.origin}/sharded/faulty/c.rvf`, queries: queries.slice(0, 3), k: K });
+        if (ref.faulty.error) throw new Error(`${ref.faulty.error.name}: ${ref.faulty.error.message}`);
+        for (const a of ref.faulty.answers) {
+            assert.equal(a.partial, true);
+            assert.deepEqual(a.failed.map((f) => [f.shardId, f.name, f.isRvfError, f.namesShard]), [[3, 'HttpError', true, true]]);
+        }
+    });
+    return ref;
+}
+
+async function shardedSuite(browserName, openTestPage) {
+    const t = (title, fn) => test(`${browserName}: sharded: ${title}`, fn);
+    if (!sharded) {
+        await t('collection', () => { throw shardedError; });
+        return;
+    }
+    const queries = shardedQueries();
+    const run = async (url, qs) => {
+        const { page, problems } = await openTestPage();
+        try {
+            return await withTimeout(page.evaluate((args) => window.rvfTest.shardedCase(window.rvfTest.rvf, args), { url, queries: qs, k: K }),
+                                     180000, `sharded case ${url}`);
+        } catch (e) {
+            throw new Error(`${e.message}${problems.length ? `\n${problems.join('\n')}` : ''}`);
+        } finally {
+            await page.close();
+        }
+    };
+    await t('10 shards × 100,000 rows: exact answers equal Node\'s', async () => {
+        assert.ok(nodeSharded?.good, 'no Node reference (see the Node check above)');
+        const got = await run(`${server.origin}/sharded/good/c.rvf`, queries);
+        if (got.error) throw new Error(`${got.error.name}: ${got.error.message}`);
+        assert.deepEqual(got, nodeSharded.good);
+    });
+    await t('a missing shard: the same typed partial answer as Node', async () => {
+        assert.ok(nodeSharded?.faulty, 'no Node reference (see the Node check above)');
+        const got = await run(`${server.origin}/sharded/faulty/c.rvf`, queries.slice(0, 3));
+        assert.deepEqual(got, nodeSharded.faulty);
+    });
+}
 
 async function storeSuite(browserName, openTestPage) {
     let page, loaded;

@@ -11,7 +11,7 @@ rvf_setup() {
 
     local packages=(cmake g++ clang lld pkg-config libgtest-dev libbenchmark-dev nlohmann-json3-dev
                     libxxhash-dev liblz4-dev libzstd-dev libsodium-dev libssl-dev xxhash emscripten binaryen wabt libclang-rt-14-dev-wasm32
-                    libsimde-dev libcpp-httplib-dev chromium firefox-esr gnuplot-nox nodejs npm)
+                    libsimde-dev libcpp-httplib-dev chromium firefox-esr gnuplot-nox nginx nodejs npm)
     local missing=() pkg
     for pkg in "${packages[@]}"; do
         case "$pkg" in

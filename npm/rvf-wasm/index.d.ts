@@ -291,6 +291,97 @@ export interface RvfQueryStats {
     distanceEvals: number;
 }
 
+export interface RvfShardedOpenOptions {
+    /** Default: globalThis.fetch (the root: one GET; each shard: HTTP Range requests). */
+    fetch?: (url: string | URL, init: { headers?: Record<string, string>; signal?: AbortSignal }) => Promise<Response>;
+    /** Per shard, from its first request to `wait`'s point (default 30000): past it the shard fails with Timeout. */
+    timeoutMs?: number;
+    /** Shards loading at once (default 16). */
+    concurrency?: number;
+    /** Parallel Range requests per shard (default 4). */
+    requestConcurrency?: number;
+    /** 'loaded' (default): every shard's bytes in and verified; 'queryable': each can answer from its hotset. */
+    wait?: 'loaded' | 'queryable';
+    signal?: AbortSignal;
+    /** Throw the first failed shard's error instead of opening without it. */
+    requireAll?: boolean;
+}
+
+export interface RvfShardedQueryOptions {
+    efSearch?: number;
+    /** Each shard scans exactly: with L2 over f32 rows the merged answer is the exact top-k. */
+    exact?: boolean;
+    /** Ask only the n shards whose summaries are nearest (approximate). 0: every shard that may hold a neighbour. */
+    maxShards?: number;
+    /** Throw the first failed shard's error instead of a partial answer. */
+    requireAll?: boolean;
+}
+
+/** A shard left out of an answer, and why (its RvfError's message names the shard). */
+export interface RvfShardFailure {
+    shardId: number;
+    /** The shard's name as the root lists it. */
+    shard: string;
+    error: RvfError;
+}
+
+/** The same fields as the Node addon's RvfShardedCollection.query(). */
+export interface RvfFanOutResult {
+    /** Merged top-k, nearest first, ties by id. */
+    neighbors: RvfNeighbor[];
+    /** Some shard is missing from the answer (listed in `failed`). */
+    partial: boolean;
+    failed: RvfShardFailure[];
+    /** Shards written after the root was committed: always asked, never skipped by their summaries. */
+    stale: number[];
+    shardsQueried: number;
+    shardsSkipped: number;
+}
+
+export interface RvfShardInfo {
+    shardId: number;
+    name: string;
+    /** The URL the shard was read from (its name resolved against the root's URL). */
+    location: string;
+    fileSize: number;
+    liveRows: number;
+    epoch: number;
+    centroids: number;
+    state: 'current' | 'stale' | 'failed';
+    error?: RvfError;
+}
+
+export interface RvfShardedStatus {
+    dimension: number;
+    metric: string;
+    storage: string;
+    routing: 'id' | 'centroid';
+    epoch: number;
+    boundsExact: boolean;
+    totalVectors: number;
+    readOnly: true;
+    shards: RvfShardInfo[];
+    /** As of open(): bytes and requests in all, round trips (the root's plus the most one shard needed), wall time. */
+    bytesFetched: number;
+    requests: number;
+    roundTrips: number;
+    openMs: number;
+}
+
+/** A sharded collection read over HTTP (src/sharded.js); read-only. */
+export declare class RvfShardedCollection {
+    private constructor();
+    /** Fetch the root at `rootUrl`, then open every shard (RvfStore.openProgressive) in parallel. */
+    static open(rootUrl: string | URL, options?: RvfShardedOpenOptions): Promise<RvfShardedCollection>;
+    query(vector: Float32Array | number[], k: number, options?: RvfShardedQueryOptions): RvfFanOutResult;
+    status(): RvfShardedStatus;
+    /** Resolves once every opened shard is fully loaded and verified, or failed (wait: 'queryable'). */
+    loaded(): Promise<RvfShardedCollection>;
+    readonly closed: boolean;
+    /** Release every shard's memory. Idempotent. */
+    close(): void;
+}
+
 /** A store being loaded by RvfStore.openProgressive. Filters are refused (NotReady) until loaded. */
 export declare class ProgressiveRvfStore {
     private constructor();

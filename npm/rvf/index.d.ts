@@ -3,6 +3,8 @@
 import type { RvfStatusName } from '@ruvector/rvf-wasm';
 
 export { RvfError, RvfStatus, RvfStatusName } from '@ruvector/rvf-wasm';
+export { RvfShardedCollection, RvfShardedOpenOptions, RvfShardedQueryOptions, RvfFanOutResult, RvfShardFailure, RvfShardInfo,
+         RvfShardedStatus } from '@ruvector/rvf-wasm';
 
 export type RvfBackendName = 'auto' | 'native' | 'wasm';
 /** A metric as status() reports it and create() takes it. */

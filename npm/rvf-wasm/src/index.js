@@ -9,8 +9,9 @@ import createRvfCore from '../dist/rvf_core.mjs';
 import { RvfStatus } from '../dist/status.js';
 import { readWasmFile } from '#wasm-file';
 import { openProgressive, ProgressiveRvfStore } from './progressive.js';
+import { RvfShardedCollection, setShardedDeps } from './sharded.js';
 
-export { RvfStatus, ProgressiveRvfStore };
+export { RvfStatus, ProgressiveRvfStore, RvfShardedCollection };
 
 const isNode = typeof process === 'object' && !!(process.versions && process.versions.node);
 const wasmUrl = () => new URL('../dist/rvf_core.wasm', import.meta.url);
@@ -168,6 +169,13 @@ const fromId = (b) => (b <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(b) : b);
 // u64 ids cross the binding as little-endian u32 word pairs (js/embind/convert.hpp).
 const words = (ids) => new Uint32Array(ids.buffer, ids.byteOffset, ids.length * 2);
 const fromWords = (w) => new BigUint64Array(w.buffer, w.byteOffset, w.length / 2);
+
+// src/sharded.js (RvfShardedCollection over HTTP) shares these helpers and opens each shard
+// with RvfStore.openProgressive (called late: RvfStore is defined below).
+setShardedDeps({
+    init, RvfError, jsError, unwrap, toFloats, fromWords, fromId, words, token: Symbol('RvfShardedCollection'),
+    openProgressive: (url, options) => RvfStore.openProgressive(url, options),
+});
 
 // A batch's first argument holds vectors (upstream rvf-node's (vectors, ids, metadata) order) when
 // it is a Float32Array or a list whose first item is an array or typed array; ids never are.

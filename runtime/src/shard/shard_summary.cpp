@@ -114,11 +114,16 @@ float nearest_centroid_l2sq(const ShardSummary &s, std::span<const float> q) {
 }
 
 float lower_bound_l2sq(const ShardSummary &s, std::span<const float> q) {
-    if (s.count() == 0)
+    return lower_bound_l2sq(s.centroids, s.radii, s.dim, q);
+}
+
+float lower_bound_l2sq(std::span<const float> centroids, std::span<const float> radii, size_t dim,
+                       std::span<const float> q) {
+    if (radii.empty())
         return 0.0f;
     double best = std::numeric_limits<double>::infinity();
-    for (size_t c = 0; c < s.count(); ++c) {
-        const double gap = std::sqrt(l2sq(q.data(), s.centroids.data() + c * s.dim, s.dim)) - s.radii[c];
+    for (size_t c = 0; c < radii.size(); ++c) {
+        const double gap = std::sqrt(l2sq(q.data(), centroids.data() + c * dim, dim)) - radii[c];
         best = std::min(best, gap > 0 ? gap * gap : 0.0);
     }
     // Round down so float rounding never turns the bound into more than the true distance.

@@ -28,6 +28,9 @@ void absorb(ShardSummary &s, std::span<const float> rows, size_t dim, uint32_t m
 
 /// Lower bound on the squared L2 distance from q to any row `s` covers; 0 when s is empty.
 float lower_bound_l2sq(const ShardSummary &s, std::span<const float> q);
+/// The same over a summary's parts (centroids count × dim, radii count), as a root view holds them.
+float lower_bound_l2sq(std::span<const float> centroids, std::span<const float> radii, size_t dim,
+                       std::span<const float> q);
 
 /// Squared L2 distance from q to the nearest centroid of `s`; +inf when s is empty.
 float nearest_centroid_l2sq(const ShardSummary &s, std::span<const float> q);

@@ -14,6 +14,7 @@
 
 #include <rvf/io/writer_lock.hpp>
 #include <rvf/sharded.hpp>
+#include <rvf/sharded_view.hpp>
 
 #include "shard_root.hpp"
 #include "shard_summary.hpp"
@@ -85,8 +86,6 @@ Result<ShardSummary> summarize_store(const RvfStore &store, size_t dim, uint32_t
     }
     return s;
 }
-
-bool before(const Neighbor &a, const Neighbor &b) { return a.distance < b.distance || (a.distance == b.distance && a.id < b.id); }
 
 } // namespace
 
@@ -253,33 +252,37 @@ Result<std::unique_ptr<ShardedCollection::Impl>> open_common(const std::string &
         };
         if (s.path.empty()) {
             s.error = fail(Status::UnsupportedLayout, "shards named by URL are read over HTTP, which this reader does "
-                                                      "not do yet; serve the collection's files locally");
+                                                      "not do; use @ruvector/rvf-wasm's RvfShardedCollection.open(rootUrl), "
+                                                      "or copy the collection's files here");
         } else {
-            uint64_t size = 0;
-            uint8_t hash[16];
-            if (auto f = shard_detail::fingerprint(s.path, size, hash); !f) {
+            ShardObservation seen;
+            if (auto f = shard_detail::fingerprint(s.path, seen.file_size, seen.tail_hash); !f) {
                 s.error = fail(f.status(), f.error().message);
             } else {
-                s.stale = size != rs.file_size || std::memcmp(hash, rs.tail_hash, 16) != 0;
                 auto st = read_only ? RvfStore::open_readonly(s.path, OpenOptions{.verify = OpenVerify::Structural})
                                     : RvfStore::open(s.path);
-                if (!st)
+                if (!st) {
                     s.error = fail(st.status(), st.error().message);
-                else if (std::memcmp(st->status().file_id, rs.file_id, 16) != 0)
-                    s.error = fail(Status::InvalidManifest, "the file there is not the shard the root lists (file id "
-                                                            "differs): restore the shard or re-split the collection");
-                else if (const auto dmg = st->status().damaged_commit)
-                    s.error = fail(dmg->status, "the shard's newest commit is damaged (" + dmg->what +
-                                                    "); answering from an earlier epoch would drop rows. `rvf verify " +
-                                                    s.path + "` names the damage; restore the shard from a copy");
-                else if (st->status().current_epoch < rs.epoch)
-                    s.error = fail(Status::ManifestNotFound,
-                                   "the shard is at epoch " + std::to_string(st->status().current_epoch) +
-                                       ", the root recorded epoch " + std::to_string(rs.epoch) +
-                                       ": its newer commits are damaged or missing (`rvf verify " + s.path +
-                                       "` names the damage); restore the shard from a copy");
-                else
-                    s.store.emplace(std::move(*st));
+                } else {
+                    const StoreStatus now = st->status();
+                    seen.identity_known = true;
+                    std::memcpy(seen.file_id, now.file_id, 16);
+                    seen.epoch = now.current_epoch;
+                    seen.damaged_commit = now.damaged_commit;
+                    // The same rule the HTTP readers apply (rvf/sharded_view.hpp).
+                    ShardRecord want;
+                    want.file_size = rs.file_size;
+                    want.epoch = rs.epoch;
+                    std::memcpy(want.file_id, rs.file_id, 16);
+                    std::memcpy(want.tail_hash, rs.tail_hash, 16);
+                    auto state = check_shard(want, seen, impl->label(i), s.path);
+                    if (!state)
+                        s.error = state.error();
+                    else {
+                        s.stale = *state == ShardState::Stale;
+                        s.store.emplace(std::move(*st));
+                    }
+                }
             }
         }
         if (s.error && !read_only) // a writer must not commit a root over shards it cannot see
@@ -443,7 +446,7 @@ Result<FanOutResult> ShardedCollection::query(std::span<const float> vector, siz
     }
 
     std::mutex mu;
-    std::vector<Neighbor> best; // a max-heap by `before` of at most k
+    std::vector<Neighbor> best; // a max-heap (merge_neighbors) of at most k
     std::vector<ShardFailure> failures;
     std::atomic<size_t> next{0};
     std::atomic<uint16_t> queried{0}, skipped{0};
@@ -454,8 +457,7 @@ Result<FanOutResult> ShardedCollection::query(std::span<const float> vector, siz
             const Candidate &c = order[n];
             if (bounds_exact && c.skippable && k > 0) {
                 std::lock_guard g(mu);
-                // Slack for float rounding in the shard's own distance kernels.
-                if (best.size() == k && c.lb > best.front().distance * 1.0001f + 1e-6f) {
+                if (best.size() == k && shard_bound_exceeds(c.lb, best.front().distance)) {
                     ++skipped;
                     continue;
                 }
@@ -468,16 +470,7 @@ Result<FanOutResult> ShardedCollection::query(std::span<const float> vector, siz
                                     Error{r.status(), m.label(c.shard) + ": " + r.error().message}});
                 continue;
             }
-            for (const Neighbor &nb : *r) {
-                if (best.size() < k) {
-                    best.push_back(nb);
-                    std::push_heap(best.begin(), best.end(), before);
-                } else if (before(nb, best.front())) {
-                    std::pop_heap(best.begin(), best.end(), before);
-                    best.back() = nb;
-                    std::push_heap(best.begin(), best.end(), before);
-                }
-            }
+            merge_neighbors(best, *r, k);
         }
     };
 #if defined(__EMSCRIPTEN__) && !defined(__EMSCRIPTEN_PTHREADS__)
@@ -496,7 +489,7 @@ Result<FanOutResult> ShardedCollection::query(std::span<const float> vector, siz
     std::sort(failures.begin(), failures.end(),
               [](const ShardFailure &a, const ShardFailure &b) { return a.shard_id < b.shard_id; });
     out.failed.insert(out.failed.end(), failures.begin(), failures.end());
-    std::sort(best.begin(), best.end(), before);
+    finish_top_k(best);
     out.neighbors = std::move(best);
     out.shards_queried = queried;
     out.shards_skipped = static_cast<uint16_t>(out.shards_skipped + skipped);
