@@ -544,7 +544,7 @@ export declare class Progressive {
     query(vector: Float32Array | number[], n: number, k: number, efSearch: number, filter: string | object | null):
         { ids: Uint32Array; distances: Float32Array; layers: ('A' | 'B' | 'C')[]; exact: boolean; distanceEvals: number };
     /** The whole file once complete (NotReady before). */
-    toBytes(): Buffer;
+    toBytes(): Uint8Array;
     /** The complete store as an RvfDatabase; this handle closes (NotReady before completion). */
     finish(): RvfDatabase;
     close(): void;
