@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { RvfDatabase, RvfError, RvfStatus, nativeAvailability } from '@ruvector/rvf';
+import { RvfStore } from '@ruvector/rvf-wasm';
 import { serveRanges } from '../helpers/range_server.mjs';
 
 const native = await nativeAvailability();
@@ -175,4 +176,37 @@ describe.each(['native', 'wasm'])('RvfDatabase.openProgressive on the %s backend
         expect(f.message).toMatch(/fetch must be a function/);
         expect(server.state.requests).toHaveLength(1); // the 404's: bad options are refused before any request
     });
+});
+
+// fromBytes moves the one copy it makes out of JS into the store (issue 17; heap numbers in
+// bench/README.md): the same answers and the same image as before, and the caller's array is
+// neither kept nor changed.
+describe('RvfDatabase.fromBytes (wasm) after the single-copy change', () => {
+    it('answers as openReadonly, returns the same image, and leaves the input array alone', async () => {
+        const input = new Uint8Array(file);
+        const before = Buffer.from(input);
+        const ro = await RvfDatabase.fromBytes(input, { readOnly: true });
+        const rw = await RvfDatabase.fromBytes(input);
+        input.fill(0); // the stores hold their own image
+        const ref = await RvfDatabase.openReadonly(filePath, { backend: 'wasm' });
+        try {
+            for (let i = 0; i < 5; i++) {
+                const want = await ref.query(q(i), K);
+                expect(await ro.query(q(i), K)).toEqual(want);
+                expect(await rw.query(q(i), K)).toEqual(want);
+            }
+            for (const open of [RvfStore.fromBytes, RvfStore.fromBytesReadonly]) {
+                const s = await open.call(RvfStore, new Uint8Array(before));
+                expect(Buffer.from(s.toBytes()).equals(before)).toBe(true);
+                s.close();
+            }
+            expect(await rw.count()).toBe(N);
+            await rw.insert(N + 1, q(0)); // the writable one still writes
+            expect(await rw.count()).toBe(N + 1);
+        } finally {
+            await ref.close();
+            await ro.close();
+            await rw.close();
+        }
+    }, 60_000);
 });

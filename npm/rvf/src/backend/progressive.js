@@ -14,7 +14,7 @@ const WRITES = ['ingest', 'upsert', 'updateMetadata', 'appendWitness', 'delete',
     'buildIndex', 'derive', 'freeze', 'setSigningKey'];
 /** Methods that read the whole store: the complete one answers them (NotReady before). */
 const READS = ['witnessEntries', 'count', 'findIds', 'segments', 'fileId', 'indexStats', 'lineage', 'verify',
-    'requireSignature', 'vector', 'idsAfter', 'toBytes', 'exportLayoutR', 'exportLayoutS'];
+    'requireSignature', 'vector', 'idsAfter', 'toBytes', 'exportLayoutR'];
 
 export class ProgressiveBackend {
     kind;
@@ -110,6 +110,14 @@ export class ProgressiveBackend {
     /** A row's metadata; null before completion (metadata segments arrive last). */
     metadata(id) {
         return this.#full ? this.#full.metadata(id) : null;
+    }
+
+    /** Native: the addon rebuilds the image from the store's file, which a URL store has not. */
+    async exportLayoutS() {
+        const full = this.completeStore();
+        if (this.kind === 'native')
+            throw rvfError('InvalidArgument', "exportLayoutS() of a store opened from a URL needs backend 'wasm' (the native one rebuilds from a local file)");
+        return full.exportLayoutS();
     }
 
     refresh() {
