@@ -254,9 +254,9 @@ public:
         return r ? outcome_ok() : outcome_err(r.error());
     }
 
+    /// The copy out of JS becomes the store's image (moved, not copied again): one copy in all.
     val from_bytes(const val &bytes, size_t n) {
-        const std::vector<uint8_t> image = copy_in<uint8_t>(bytes, n);
-        return adopt(RvfStore::from_bytes(image));
+        return adopt(RvfStore::from_bytes(copy_in<uint8_t>(bytes, n)));
     }
 
     val to_bytes() const {
@@ -484,11 +484,10 @@ public:
 
     /// A read-only store over an image at `epoch` (< 0: the latest).
     val from_bytes_readonly(const val &bytes, size_t n, double epoch) {
-        const std::vector<uint8_t> image = copy_in<uint8_t>(bytes, n);
         std::optional<uint32_t> at;
         if (epoch >= 0)
             at = static_cast<uint32_t>(epoch); // index.js checks it is a u32
-        return adopt(RvfStore::from_bytes_readonly(image, at));
+        return adopt(RvfStore::from_bytes_readonly(copy_in<uint8_t>(bytes, n), at)); // moved in, as from_bytes
     }
 
     /// derive() into memory: the child image; index.js writes and opens it.

@@ -1,4 +1,4 @@
-// native/src/addon.cpp — module entry: exports RvfDatabase, RvfShardedCollection and the RvfStatus table.
+// native/src/addon.cpp — module entry: exports RvfDatabase, RvfShardedCollection, Progressive and the RvfStatus table.
 // Context-aware (NODE_API_MODULE): the constructor reference lives in per-environment
 // instance data, so the addon loads in worker threads and in Vitest's thread pool.
 #include <napi.h>
@@ -11,6 +11,7 @@
 #include "database.hpp"
 #include "errors.hpp"
 #include "sharded.hpp"
+#include "progressive.hpp"
 
 namespace rvf::node {
 
@@ -30,6 +31,7 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
     Napi::Function sharded = RvfShardedCollection::define(env);
     data->sharded_constructor = Napi::Persistent(sharded);
     exports.Set("RvfShardedCollection", sharded);
+    exports.Set("Progressive", define_progressive(env)); // the HTTP Range driver's handle (progressive.hpp)
     exports.Set("RvfStatus", status_table(env));
     exports.Set("version", Napi::String::New(env, rvf::version()));
     exports.Set("verifyFile", Napi::Function::New(env, verify_file_js, "verifyFile"));

@@ -83,6 +83,7 @@ function isRvfError(e) {
 module.exports = {
     RvfDatabase: addon.RvfDatabase,
     RvfShardedCollection: addon.RvfShardedCollection,
+    Progressive: addon.Progressive,
     RvfStatus: addon.RvfStatus,
     version: addon.version,
     verifyFile: addon.verifyFile,

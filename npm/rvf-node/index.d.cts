@@ -510,6 +510,48 @@ export declare class RvfShardedCollection {
     close(): void;
 }
 
+/** One ProgressiveStore state: {phase, layers, queryable, complete, ...} (rvf/progressive.hpp). */
+export interface RvfProgressiveState {
+    phase: 'tail' | 'directory' | 'hotset' | 'stream' | 'complete';
+    layers: ('A' | 'B' | 'C')[];
+    queryable: boolean;
+    complete: boolean;
+    wholeFile: boolean;
+    bytesSupplied: number;
+    fileSize: number;
+    rowsExact: number;
+    dimensions: number;
+    bytesByPhase: { tail: number; directory: number; hotset: number; stream: number };
+    warnings: string[];
+}
+
+/**
+ * An .rvf file opened from partial bytes (rvf/progressive.hpp): the handle the HTTP Range driver
+ * of @ruvector/rvf-wasm (RvfStore.openProgressive, the SDK's RvfDatabase.openProgressive) feeds.
+ * Same methods and result shapes as @ruvector/rvf-wasm's core.Progressive, but errors are thrown
+ * (RvfError-shaped: name, numeric code) instead of returned as outcome objects.
+ */
+export declare class Progressive {
+    constructor();
+    /** Start over for a file of `fileSize` bytes. */
+    begin(fileSize: number): void;
+    /** Byte ranges the current phase still needs, in priority order. */
+    wanted(): { offset: number; length: number }[];
+    /** Hand over file bytes [offset, offset + n) (n defaults to bytes.length); verified here. */
+    supply(offset: number, bytes: Uint8Array, n?: number): void;
+    state(): RvfProgressiveState;
+    /** ids as little-endian u32 word pairs; filters only once complete (NotReady before). */
+    query(vector: Float32Array | number[], n: number, k: number, efSearch: number, filter: string | object | null):
+        { ids: Uint32Array; distances: Float32Array; layers: ('A' | 'B' | 'C')[]; exact: boolean; distanceEvals: number };
+    /** The whole file once complete (NotReady before). */
+    toBytes(): Uint8Array;
+    /** The complete store as an RvfDatabase; this handle closes (NotReady before completion). */
+    finish(): RvfDatabase;
+    close(): void;
+    /** = close() (the Embind handle's name). */
+    delete(): void;
+}
+
 export declare const addonPath: string;
 
 /** The runtime library version ("0.1.0"). */

@@ -4,5 +4,5 @@ import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 const native = require('./index.cjs');
 
-export const { RvfDatabase, RvfShardedCollection, RvfStatus, version, verifyFile, signingKeyId, isRvfError, addonPath, platformTriple } = native;
+export const { RvfDatabase, RvfShardedCollection, Progressive, RvfStatus, version, verifyFile, signingKeyId, isRvfError, addonPath, platformTriple } = native;
 export default native;

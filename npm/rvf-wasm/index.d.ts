@@ -391,9 +391,20 @@ export declare class ProgressiveRvfStore {
     loaded(): Promise<ProgressiveRvfStore>;
     /** The whole file once loaded. */
     toBytes(): Uint8Array;
+    /** The vector dimension. */
+    readonly dimensions: number;
+    /** The complete store of a native handle (openProgressiveWith with @ruvector/rvf-node's Progressive); closes this one. */
+    finish(): unknown;
     readonly closed: boolean;
     close(): void;
 }
+
+/**
+ * RvfStore.openProgressive's HTTP driver over another handle class, e.g. @ruvector/rvf-node's
+ * Progressive ({Progressive, throws: true, adoptError}); the SDK's RvfDatabase.openProgressive uses it.
+ */
+export declare function openProgressiveWith(url: string | URL, options?: RvfProgressiveOptions,
+    handle?: { Progressive?: new () => unknown; throws?: boolean; adoptError?: (e: unknown) => unknown }): Promise<ProgressiveRvfStore>;
 
 /** Load the runtime once; optional, create()/fromBytes() call it. Only the first call's source counts. */
 export declare function init(source?: RvfInitSource): Promise<unknown>;

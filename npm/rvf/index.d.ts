@@ -362,13 +362,22 @@ export declare class RvfDatabase {
      * damaged file does not open, as one more problem. Throws only for a missing/unreadable file.
      */
     static verifyFile(path: string, options?: { backend?: RvfBackendName } | RvfBackendName): Promise<RvfVerifyReport>;
-    /** Read-only store from a URL (http(s), file:, or a path in Node); downloads the whole file (wasm backend). */
-    static openProgressive(url: string | URL, options?: Record<string, never>): Promise<RvfProgressiveReader>;
+    /**
+     * Read-only store from a URL over HTTP Range requests on the chosen backend: resolves once
+     * queries can be answered, then keeps loading (loaded(), progress()). Until loaded: unfiltered
+     * queries only (a filter: NotReady), no metadata yet, whole-store reads NotReady. A path or
+     * file: URL (Node) opens in place read-only.
+     */
+    static openProgressive(url: string | URL, options?: RvfOpenProgressiveOptions): Promise<RvfProgressiveReader>;
     /** In-memory store over .rvf bytes (wasm backend). */
     static fromBytes(bytes: Uint8Array, options?: RvfFromBytesOptions): Promise<RvfDatabase>;
 
     readonly backend: 'native' | 'wasm';
     readonly isClosed: boolean;
+    /** openProgressive(url)'s loading state (its last value once loaded); null for other stores. */
+    progress(): RvfLoadProgress | null;
+    /** Resolves to this database once an openProgressive(url) store is fully loaded; at once for others. */
+    loaded(): Promise<this>;
     readonly dimensions: number;
     dimension(): number;
 
@@ -451,13 +460,38 @@ export declare class RvfDatabase {
     close(): Promise<void>;
 }
 
+/** openProgressive()'s options (the HTTP driver's; unknown keys are InvalidOptions). */
+export interface RvfOpenProgressiveOptions {
+    backend?: RvfBackendName;
+    /** A fetch function (default globalThis.fetch). */
+    fetch?: (url: string | URL, init: { headers: Record<string, string>; signal?: AbortSignal }) => Promise<Response>;
+    /** Range requests in flight at once (1..64, default 6). */
+    concurrency?: number;
+    onProgress?: (progress: RvfLoadProgress) => void;
+    signal?: AbortSignal;
+}
+
+/** Loading state of openProgressive(url) (as @ruvector/rvf-wasm's ProgressiveRvfStore.progress()). */
+export interface RvfLoadProgress {
+    bytesFetched: number;
+    roundTrips: number;
+    requests: number;
+    fileSize: number;
+    phase: 'tail' | 'directory' | 'hotset' | 'stream' | 'complete';
+    layers: Array<'A' | 'B' | 'C'>;
+    queryable: boolean;
+    complete: boolean;
+    wholeFile: boolean;
+    bytesByPhase: { tail: number; directory: number; hotset: number; stream: number };
+}
+
 /** fromBytes()'s options: readOnly (default false: the in-memory store is writable). */
 export interface RvfFromBytesOptions {
     readOnly?: boolean;
 }
 
 /**
- * What openProgressive() gives: a read-only store (wasm backend), so the write methods are
+ * What openProgressive() gives: a read-only store (either backend), so the write methods are
  * left out of its type (at run time they fail with RvfError ReadOnly).
  */
 export type RvfProgressiveReader = Omit<RvfDatabase,

@@ -187,7 +187,8 @@ TEST(Progressive, PhasesAndFirstQueryUnderTenPercent) {
     uint8_t layers = 0;
     const double r_a = mean_recall(*p, *full, b.queries, &layers);
     EXPECT_EQ(layers, kLayerA);
-    EXPECT_GE(r_a, 0.25) << "layer A + routing codes"; // 10 random ids of 20,000 would score 0.0005
+    // Measured 0.396 (seeded, index_threads 1); floor = measured − ~0.05. 10 random ids of 20,000 would score 0.0005.
+    EXPECT_GE(r_a, 0.34) << "layer A + routing codes";
     EXPECT_EQ(p->rows_exact(), 0u);
 
     drive(*p, b.file, [&] { return p->complete(); });
@@ -245,9 +246,10 @@ TEST(Progressive, AnswersImproveFromAToABToComplete) {
     const double r_exact = mean_recall(*p, *full, b.queries, nullptr);
     // Before the vectors, the routing codes bound what any graph layer can reach; every stage
     // must stay useful, and the exact rows lift it to the graph's own quality.
+    // Measured A 0.396, A+B 0.394, A+C 0.382, +exact rows 0.976; floors = measured − ~0.05.
     for (double r : {r_a, r_ab, r_ac})
-        EXPECT_GE(r, 0.25);
-    EXPECT_GE(r_exact, 0.9);
+        EXPECT_GE(r, 0.33);
+    EXPECT_GE(r_exact, 0.92);
     EXPECT_GT(r_exact, r_a);
     std::printf("[progressive] recall@10 A %.3f, A+B %.3f, A+C %.3f, +exact rows %.3f\n", r_a, r_ab, r_ac, r_exact);
 }
@@ -517,14 +519,16 @@ TEST(Progressive, I8AndCosineStoresAnswerFromTheHotset) {
         drive(*p, b.file, [&] { return p->queryable(); });
         ASSERT_TRUE(p->queryable());
         EXPECT_FALSE(p->whole_file());
-        EXPECT_GE(mean_recall(*p, *full, b.queries, nullptr), 0.15) << storage_type_name(storage);
+        // Measured i8 0.354, f16 (cosine) 0.332; floor = the lower − ~0.05.
+        EXPECT_GE(mean_recall(*p, *full, b.queries, nullptr), 0.28) << storage_type_name(storage);
         while (p->rows_exact() < 4000) { // the vectors arrive before the rest of the file
             const auto want = p->wanted();
             ASSERT_FALSE(want.empty());
             ASSERT_TRUE(p->supply(want[0].offset, std::span<const uint8_t>(b.file.data() + want[0].offset, want[0].length)));
         }
         ASSERT_FALSE(p->complete());
-        EXPECT_GE(mean_recall(*p, *full, b.queries, nullptr), 0.9) << storage_type_name(storage);
+        // Measured i8 0.986, f16 (cosine) 1.000; floor = the lower − ~0.05.
+        EXPECT_GE(mean_recall(*p, *full, b.queries, nullptr), 0.93) << storage_type_name(storage);
         drive(*p, b.file, [] { return false; });
         ASSERT_TRUE(p->complete());
         EXPECT_EQ(*p->query(row(b.queries, 1), 10), *full->query(row(b.queries, 1), 10));

@@ -172,7 +172,8 @@ describe('RvfStore.openProgressive', () => {
             const truth = new Set(reference.query(q(i), 10).map((h) => h.id));
             hits += store.query(q(i), 10).filter((h) => truth.has(h.id)).length;
         }
-        expect(hits / 100).toBeGreaterThan(0.2);
+        // Measured 0.41 (seeded data, single-threaded wasm build): floor 0.36 = measured − 0.05.
+        expect(hits / 100).toBeGreaterThanOrEqual(0.36);
         expect(() => store.query(q(0), 5, { filter: { op: 'eq', field: 1, value: 'x' } })).toThrow(RvfError);
 
         expect(await store.loaded()).toBe(store);

@@ -295,6 +295,26 @@ const finalizer = new FinalizationRegistry((handle) => handle.delete());
  * in-memory image; toBytes() is that image (a .rvf file, Layout S), fromBytes() opens any
  * .rvf image (Layout S, or upstream's Layout R, rewritten as S on the first write).
  */
+/**
+ * RvfStore.openProgressive's loader with another handle class: `handle` = { Progressive (a
+ * constructor with core.Progressive's methods, e.g. @ruvector/rvf-node's), throws (true when its
+ * methods throw errors instead of returning outcome objects), adoptError (a thrown error →
+ * RvfError) }. Without `handle`, the wasm module's own class (what RvfStore.openProgressive uses).
+ */
+export function openProgressiveWith(url, options = {}, handle = {}) {
+    const deps = { init, RvfError, jsError, unwrap, toFloats, filterJson, fromWords, fromId };
+    if (handle.Progressive !== undefined) {
+        if (typeof handle.Progressive !== 'function')
+            return Promise.reject(jsError('InvalidArgument', 'openProgressiveWith(): handle.Progressive must be a constructor'));
+        deps.Progressive = handle.Progressive;
+    }
+    if (handle.throws)
+        deps.unwrap = (v) => v;
+    if (handle.adoptError)
+        deps.adoptError = handle.adoptError;
+    return openProgressive(url, options, deps);
+}
+
 export class RvfStore {
     #h;
 
@@ -389,7 +409,7 @@ export class RvfStore {
      * with this class's signature, progress() and loaded() (full quality).
      */
     static openProgressive(url, options = {}) {
-        return openProgressive(url, options, { init, RvfError, jsError, unwrap, toFloats, filterJson, fromWords, fromId });
+        return openProgressiveWith(url, options);
     }
 
     #handle() {

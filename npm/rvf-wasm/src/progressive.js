@@ -11,6 +11,11 @@
 // get()). Failures are RvfError: HttpError (404, 5xx, ...), RangeNotSatisfiable (416 or
 // a range other than the one asked for), FileChanged (ETag or size differ between responses),
 // NetworkError (fetch rejected, aborted), and the runtime's own (InvalidChecksum, ...).
+//
+// The handle is either backend's: this module's wasm core.Progressive (outcome objects, freed
+// with delete()) or the native addon's Progressive (@ruvector/rvf-node: the same methods and
+// result shapes, errors thrown). The SDK's RvfDatabase.openProgressive passes the addon's class
+// through index.js's openProgressiveWith, so there is one copy of the HTTP logic.
 
 const TAIL_BYTES = 4096;
 
@@ -21,10 +26,12 @@ function parseContentRange(h) {
 
 /**
  * The loader behind RvfStore.openProgressive. `deps` carries index.js's helpers (the module
- * loader, error constructors and argument conversions) so both files share one definition.
+ * loader, error constructors and argument conversions) so both files share one definition;
+ * optionally `Progressive` (the handle constructor; default: the wasm module's) and `adoptError`
+ * (a thrown handle error → RvfError, for handles that throw rather than return outcomes).
  */
 export async function openProgressive(url, options, deps) {
-    const { init, RvfError, jsError, unwrap, toFloats, filterJson, fromWords, fromId } = deps;
+    const { init, RvfError, jsError, unwrap, adoptError } = deps;
     if (typeof url !== 'string' && !(url instanceof URL))
         throw jsError('InvalidArgument', 'openProgressive() takes a URL (string or URL)');
     const opts = options ?? {};
@@ -37,7 +44,7 @@ export async function openProgressive(url, options, deps) {
     if (!Number.isInteger(concurrency) || concurrency < 1)
         throw jsError('InvalidOptions', 'concurrency must be a positive integer');
     const signal = opts.signal;
-    const core = await init();
+    const Progressive = deps.Progressive ?? (await init()).Progressive;
 
     const stats = { bytesFetched: 0, roundTrips: 0, requests: 0 };
     let etag = null;
@@ -145,7 +152,7 @@ export async function openProgressive(url, options, deps) {
     }
 
     // Round trip 1: the tail, which also tells the file size.
-    handle = new core.Progressive();
+    handle = new Progressive();
     try {
         let first = await get(null);
         fileSize = first.total;
@@ -190,7 +197,9 @@ export async function openProgressive(url, options, deps) {
         } catch (e) {
             // Fetch failures are already RvfErrors; anything else came from the wasm module itself
             // (an abort when its heap cannot grow, e.g. a file too large for 32-bit memory).
+            const adopted = adoptError ? adoptError(e) : e;
             failure = e instanceof RvfError ? e
+                : adopted instanceof RvfError ? adopted
                 : e instanceof WebAssembly.RuntimeError || /abort|memory/i.test(String(e?.message ?? e))
                     ? jsError('OutOfMemory', `the wasm runtime stopped while loading: ${e?.message ?? e}`)
                     : httpError('NetworkError', e?.message ?? String(e));
@@ -264,6 +273,11 @@ export class ProgressiveRvfStore {
         return this.#progress();
     }
 
+    /** The vector dimension (0 until the manifest has arrived; known once openProgressive resolves). */
+    get dimensions() {
+        return this.#deps.unwrap(this.#handle().state()).dimensions;
+    }
+
     /** Resolves (to this store) once every byte is in and verified: full quality. */
     loaded() {
         return this.#loaded();
@@ -272,6 +286,20 @@ export class ProgressiveRvfStore {
     /** The whole file (a Uint8Array) once loaded — e.g. for RvfStore.fromBytes. */
     toBytes() {
         return this.#deps.unwrap(this.#handle().toBytes());
+    }
+
+    /**
+     * Hand over the complete store the handle makes (the native addon's Progressive: an
+     * RvfDatabase of @ruvector/rvf-node) and close this one. NotReady before loaded();
+     * InvalidArgument for a handle without finish() (the wasm one: use toBytes()).
+     */
+    finish() {
+        const h = this.#handle();
+        if (typeof h.finish !== 'function')
+            throw this.#deps.jsError('InvalidArgument', 'finish() needs the native handle; on wasm take toBytes() once loaded');
+        const full = this.#deps.unwrap(h.finish());
+        this.close();
+        return full;
     }
 
     get closed() {

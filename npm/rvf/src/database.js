@@ -7,6 +7,7 @@ import { FieldNames, encodeRow, decodeRow, rowStringId, toU64 } from './keys.js'
 import { translateFilter } from './filter.js';
 import { backendClass } from './backend/select.js';
 import { WasmBackend } from './backend/wasm.js';
+import { ProgressiveBackend } from './backend/progressive.js';
 import { loadIdMap, sidecarPath } from './idmap.js';
 import * as opts from './options.js';
 import { ChangeFeed, boundedIds, MAX_EVENT_IDS } from './change-feed.js';
@@ -139,15 +140,46 @@ export class RvfDatabase {
     }
 
     /**
-     * A read-only store from a URL (http(s), file:, or a path in Node). The whole file is fetched,
-     * then opened by the wasm backend: the runtime has no HTTP Range reader bound to JS yet.
+     * A read-only store from a URL, loaded over HTTP Range requests (@ruvector/rvf-wasm's driver)
+     * on the chosen backend ('native' when the addon loads, else 'wasm'): resolves as soon as
+     * queries can be answered (the tail, the directory and the index hotset are in) and keeps
+     * loading. Until loaded() resolves, query() is unfiltered only (a filter: NotReady) and rows
+     * carry no metadata yet (ids are the u64s); reads of the whole store (count, rows, verify,
+     * ...) are NotReady. Once loaded it answers as openReadonly of the same file. Writes: ReadOnly.
+     * A local path or file: URL (Node) opens in place read-only. options: { backend, fetch,
+     * concurrency (6), onProgress(progress), signal }.
      */
     static async openProgressive(url, options) {
         return mapErrorsAsync(async () => {
-            opts.checkKeys(options, 'openProgressive()');
-            const bytes = await fetchBytes(url);
-            return new RvfDatabase(await WasmBackend.fromBytes(bytes, { readOnly: true }), RvfDatabase.#token);
+            const o = opts.progressiveOptions(options);
+            const local = localPath(url);
+            if (local !== null)
+                return RvfDatabase.#open(local, { backend: o.backend }, true, 'openReadonly()');
+            const B = await backendClass(o.backend);
+            const b = await ProgressiveBackend.open(url, o.driver, B === WasmBackend ? 'wasm' : 'native');
+            return new RvfDatabase(b, RvfDatabase.#token);
         });
+    }
+
+    /**
+     * openProgressive(url)'s loading: {bytesFetched, roundTrips, requests, fileSize, phase,
+     * layers, queryable, complete, wholeFile, bytesByPhase} as rvf-wasm's ProgressiveRvfStore
+     * gives it (its last value once loaded); null for a store not loaded over HTTP.
+     */
+    progress() {
+        if (this.#closed)
+            throw rvfError('StoreClosed', 'the store is closed');
+        return typeof this.#b.progress === 'function' ? this.#b.progress() : null;
+    }
+
+    /**
+     * Resolves to this database once every byte of an openProgressive(url) store is in and
+     * verified (full quality; rejects with the loading error); at once for any other store.
+     */
+    async loaded() {
+        if (typeof this.#b.loaded === 'function')
+            await this.#b.loaded();
+        return this;
     }
 
     /** A store over the bytes of a .rvf file, in memory (wasm backend; writable unless readOnly). */
@@ -807,27 +839,16 @@ export class RvfDatabase {
     }
 }
 
-async function fetchBytes(url) {
+/** The file a path or file: URL names (Node only), else null (a URL to fetch). */
+function localPath(url) {
     const isNode = typeof process === 'object' && !!(process.versions && process.versions.node);
-    const s = url instanceof URL ? url.href : String(url);
-    if (isNode && (!/^[a-z][a-z0-9+.-]*:/i.test(s) || s.startsWith('file:'))) {
-        const { readFile } = await import('node:fs/promises');
-        try {
-            const b = await readFile(s.startsWith('file:') ? new URL(s) : s);
-            return new Uint8Array(b.buffer, b.byteOffset, b.length);
-        } catch (e) {
-            if (e.code === 'ENOENT')
-                throw rvfError('ManifestNotFound', `no such file: ${s}`);
-            throw rvfError('IoError', `read ${s}: ${e.message}`);
-        }
-    }
-    let r;
-    try {
-        r = await fetch(s);
-    } catch (e) {
-        throw rvfError('IoError', `fetch ${s}: ${e.message}`);
-    }
-    if (!r.ok)
-        throw rvfError(r.status === 404 ? 'ManifestNotFound' : 'IoError', `fetch ${s}: HTTP ${r.status}`);
-    return new Uint8Array(await r.arrayBuffer());
+    if (!isNode)
+        return null;
+    if (url instanceof URL)
+        return url.protocol === 'file:' ? decodeURIComponent(url.pathname) : null;
+    if (typeof url !== 'string')
+        return null;
+    if (url.startsWith('file:'))
+        return decodeURIComponent(new URL(url).pathname);
+    return /^[a-z][a-z0-9+.-]*:/i.test(url) ? null : url;
 }

@@ -24,7 +24,7 @@ const KEYS = {
     'openReadonly()': ['backend', 'epoch', 'verify'],
     'derive()': ['type'],
     'verifyFile()': ['backend'],
-    'openProgressive()': [],
+    'openProgressive()': ['backend', 'fetch', 'concurrency', 'onProgress', 'signal'],
     'fromBytes()': ['readOnly'],
     'query()': ['efSearch', 'filter', 'includeMetadata'],
     'queryBatch()': ['efSearch', 'filter', 'includeMetadata'],
@@ -264,6 +264,29 @@ export function deriveOptions(options) {
 }
 
 /** fromBytes(): { readOnly }. */
+/**
+ * openProgressive(): { backend, fetch (a fetch function; default globalThis.fetch), concurrency
+ * (parallel range requests, 1..64, default 6), onProgress(progress), signal (an AbortSignal) };
+ * only the given keys are passed on to the HTTP driver (@ruvector/rvf-wasm's progressive.js).
+ */
+export function progressiveOptions(options) {
+    const what = 'openProgressive()';
+    const o = checkKeys(options, what);
+    for (const key of ['fetch', 'onProgress'])
+        if (o[key] !== undefined && typeof o[key] !== 'function')
+            throw rvfError('InvalidOptions', `${what}: ${key} must be a function, got ${show(o[key])}`);
+    const concurrency = uintOption(o, 'concurrency', what, 64, 'parallel range requests');
+    if (concurrency === 0)
+        throw rvfError('InvalidOptions', `${what}: concurrency must be at least 1, got 0`);
+    if (o.signal !== undefined && (o.signal === null || typeof o.signal !== 'object' || typeof o.signal.aborted !== 'boolean'))
+        throw rvfError('InvalidOptions', `${what}: signal must be an AbortSignal`);
+    const driver = {};
+    for (const key of ['fetch', 'concurrency', 'onProgress', 'signal'])
+        if (o[key] !== undefined)
+            driver[key] = o[key];
+    return { backend: backendOption(o), driver };
+}
+
 export function fromBytesOptions(options) {
     const o = checkKeys(options, 'fromBytes()');
     return { readOnly: boolOption(o, 'readOnly', 'fromBytes()') ?? false };

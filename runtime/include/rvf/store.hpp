@@ -375,6 +375,9 @@ public:
     Result<void> set_signing_key(const crypto::Ed25519Seed &seed, crypto::SignatureAlgo algorithm);
     /// A store over an in-memory image (writable; to_bytes() returns the image). Empty span + options = new store.
     static Result<RvfStore> from_bytes(std::span<const uint8_t> bytes);
+    /// The same over an image the caller gives up: it becomes the store's storage, not copied
+    /// (the bindings hand over the buffer they copied out of JS).
+    static Result<RvfStore> from_bytes(std::vector<uint8_t> &&bytes);
     static Result<RvfStore> create_in_memory(const StoreOptions &options);
     std::vector<uint8_t> to_bytes() const;
 
@@ -493,6 +496,8 @@ public:
     /// A read-only store over an image at an earlier epoch (nullopt: the latest): the in-memory form
     /// of open_readonly with OpenOptions::epoch, for bindings that hold the bytes.
     static Result<RvfStore> from_bytes_readonly(std::span<const uint8_t> bytes, std::optional<uint32_t> epoch);
+    /// The same over an image the caller gives up (moved into the store, not copied).
+    static Result<RvfStore> from_bytes_readonly(std::vector<uint8_t> &&bytes, std::optional<uint32_t> epoch);
 
     struct Impl;
 

@@ -321,8 +321,12 @@ Result<RvfStore> RvfStore::open_readonly_unchecked(const std::string &path, cons
 }
 
 Result<RvfStore> RvfStore::from_bytes(std::span<const uint8_t> bytes) {
+    return from_bytes(std::vector<uint8_t>(bytes.begin(), bytes.end()));
+}
+
+Result<RvfStore> RvfStore::from_bytes(std::vector<uint8_t> &&bytes) {
     auto impl = std::make_unique<Impl>();
-    impl->storage = store_detail::memory_storage(std::vector<uint8_t>(bytes.begin(), bytes.end()));
+    impl->storage = store_detail::memory_storage(std::move(bytes));
     auto all = impl->storage->read_all();
     if (auto r = impl->load(std::move(*all), true); !r)
         return r.error();

@@ -182,11 +182,15 @@ Result<RvfStore> RvfStore::open_epoch(const std::string &path, std::vector<uint8
 }
 
 Result<RvfStore> RvfStore::from_bytes_readonly(std::span<const uint8_t> bytes, std::optional<uint32_t> epoch) {
+    return from_bytes_readonly(std::vector<uint8_t>(bytes.begin(), bytes.end()), epoch);
+}
+
+Result<RvfStore> RvfStore::from_bytes_readonly(std::vector<uint8_t> &&bytes, std::optional<uint32_t> epoch) {
     if (epoch)
-        return open_epoch("", std::vector<uint8_t>(bytes.begin(), bytes.end()), *epoch);
+        return open_epoch("", std::move(bytes), *epoch);
     auto impl = std::make_unique<Impl>();
     impl->read_only = true;
-    impl->storage = store_detail::memory_storage(std::vector<uint8_t>(bytes.begin(), bytes.end()));
+    impl->storage = store_detail::memory_storage(std::move(bytes));
     auto all = impl->storage->read_all();
     if (!all)
         return all.error();

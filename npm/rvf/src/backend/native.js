@@ -3,6 +3,7 @@
 import { WasmBackend } from './wasm.js';
 
 let addon = null;
+let addonProgressive = null;
 let addonVerifyFile = null;
 let addonSigningKeyId = null;
 
@@ -16,8 +17,17 @@ export async function loadNative() {
         addon = cls;
         addonVerifyFile = mod.verifyFile ?? mod.default?.verifyFile;
         addonSigningKeyId = mod.signingKeyId ?? mod.default?.signingKeyId;
+        addonProgressive = mod.Progressive ?? mod.default?.Progressive ?? null;
     }
     return addon;
+}
+
+/** The addon's Progressive class (the HTTP Range driver's handle), or throws why there is none. */
+export async function loadNativeProgressive() {
+    await loadNative();
+    if (typeof addonProgressive !== 'function')
+        throw new Error('@ruvector/rvf-node has no Progressive export (an older addon): rebuild it, or pass backend: \'wasm\'');
+    return addonProgressive;
 }
 
 function nativeOptions(o) {
