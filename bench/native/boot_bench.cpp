@@ -180,16 +180,18 @@ int partition_run(const std::string &path, uint64_t size, const RvfStore &truth,
         const auto want = p->wanted();
         if (want.empty())
             break;
-        if (!supply_batch(fd, *p, want, buf))
-            return 1;
-        if (!p->queryable() || (p->bytes_supplied() < next_print && !p->complete()))
-            continue;
-        next_print = p->bytes_supplied() + size / 20;
-        const double r = recall_now(*p, truth, q, nullptr);
-        std::printf("  %10.1f MB (%5.1f %%)  rows exact %9llu  recall@10 %.3f%s\n",
-                    static_cast<double>(p->bytes_supplied()) / 1e6,
-                    100.0 * static_cast<double>(p->bytes_supplied()) / static_cast<double>(size),
-                    static_cast<unsigned long long>(p->rows_exact()), r, p->complete() ? "  (complete)" : "");
+        for (const ByteRange &r : want) { // range by range: the curve sees each 4 MiB arrive
+            if (!supply_batch(fd, *p, {r}, buf))
+                return 1;
+            if (!p->queryable() || (p->bytes_supplied() < next_print && !p->complete()))
+                continue;
+            next_print = p->bytes_supplied() + size / 20;
+            const double rec = recall_now(*p, truth, q, nullptr);
+            std::printf("  %10.1f MB (%5.1f %%)  rows exact %9llu  recall@10 %.3f%s\n",
+                        static_cast<double>(p->bytes_supplied()) / 1e6,
+                        100.0 * static_cast<double>(p->bytes_supplied()) / static_cast<double>(size),
+                        static_cast<unsigned long long>(p->rows_exact()), rec, p->complete() ? "  (complete)" : "");
+        }
     }
     ::close(fd);
     return 0;
