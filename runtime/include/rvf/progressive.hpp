@@ -25,6 +25,13 @@
 //   stream     every other byte of the file in ≤ 4 MiB ranges: layers B and C of the same
 //              graph first, then the VEC_SEGs (exact distances replace the codes row by row),
 //              then the rest (witness, metadata, older segments).
+//              Partitioned files (rvf/partition_map.hpp, docs/format-partition-map.md): the
+//              hotset is the partition map (√N centroids → one VEC_SEG each) instead of A and
+//              the codes; the tail's second request reaches back to it (kHotsetHint), so the
+//              root, the directory and the map arrive together. Then wanted_for(query, nprobe)
+//              names the nearest partitions' segments; query() scores the held partitions
+//              among the nearest 64 exactly. Round trips to a first answer: tail, tail+hotset,
+//              partitions (3).
 //   complete   all bytes: the file is opened by RvfStore::from_bytes (full validation, the
 //              answers of a normal open); queries go to it and finish() hands it over.
 // A file without a Layout S root in its last 64 KiB (Layout R, a torn tail, another writer)
@@ -71,6 +78,9 @@ public:
     static constexpr uint64_t kTailBytes = 4096;          ///< first request: the Level-0 root
     static constexpr uint64_t kTailWiden = 64 * 1024;     ///< widest tail window (16 KiB before it)
     static constexpr uint64_t kStreamChunk = 4ull << 20;  ///< stream ranges are at most this long
+    /// A partitioned file's second request reaches back at most this far from EOF (the map,
+    /// the witness and the manifest; docs/format-partition-map.md).
+    static constexpr uint64_t kHotsetHint = 4ull << 20;
 
     /// Errors: InvalidArgument for a size below one segment header (64 B).
     static Result<ProgressiveStore> begin(uint64_t file_size);
@@ -78,6 +88,13 @@ public:
     /// Ranges still needed by the current phase, in priority order, disjoint, none already held.
     /// Empty when complete() or after an error.
     std::vector<ByteRange> wanted() const;
+    /// Partitioned files (rvf/partition_map.hpp): the byte ranges, not yet held, of the VEC
+    /// segments of the `nprobe` partitions whose centroids are nearest to `query` — fetch them
+    /// (in parallel), supply() them, then query() scores those rows exactly. Empty once
+    /// complete. Errors: NotReady before the hotset (supply wanted() first), UnsupportedLayout
+    /// for a file without a map (use wanted()), DimensionMismatch, InvalidArgument (a NaN
+    /// component, nprobe = 0), or the sticky error.
+    Result<std::vector<ByteRange>> wanted_for(std::span<const float> query, size_t nprobe) const;
     /// Hand over file bytes [offset, offset + bytes.size()). Any range is accepted (overlaps,
     /// any order, more or less than asked); the state advances as far as the bytes allow.
     Result<void> supply(uint64_t offset, std::span<const uint8_t> bytes);
@@ -87,6 +104,8 @@ public:
     bool queryable() const;  ///< query() can answer (hotset loaded, or complete)
     bool complete() const;
     bool whole_file() const; ///< no usable root/hotset: everything is fetched before queries
+    bool partitioned() const; ///< the file's root or layer A names a partition map (answers from partitions)
+    size_t partitions() const; ///< partitions in the map once it arrived (0 before, or without one)
     uint64_t file_size() const;
     uint64_t bytes_supplied() const; ///< every byte handed to supply(), duplicates included
     uint64_t supplies() const;       ///< supply() calls that carried bytes

@@ -22,6 +22,7 @@
 
 #include "byte_store.hpp"
 #include "partial_index.hpp"
+#include "partition_rows.hpp"
 
 namespace rvf {
 namespace {
@@ -30,6 +31,7 @@ using core::ByteView;
 using core::SegType;
 using progressive_detail::ByteStore;
 using progressive_detail::PartialIndex;
+using progressive_detail::PartitionRows;
 
 constexpr size_t kNone = SIZE_MAX;
 
@@ -41,6 +43,33 @@ std::string hex(uint64_t v) {
 
 uint64_t stored_length(const core::SegmentDirEntry &d) {
     return d.compressed_length != 0 ? d.compressed_length : d.payload_length;
+}
+
+/// A hint, not a fact: where the partition map of the root that probably ends the 4 KiB tail
+/// starts. The tail window usually lacks the root's first bytes (the manifest segment is padded
+/// to 64), so its CRC cannot be checked; but its centroid pointer (root offset 0x58) is there.
+/// A partitioned image puts the map, the witness and the manifest last (store_rewrite.cpp), so
+/// one request from the map to EOF brings the root, the directory and the hotset together.
+/// Whatever it brings is verified like any other bytes; a wrong hint costs at most
+/// ProgressiveStore::kHotsetHint bytes. The root's reserved run (0xF84..0xFFB, zeros) and
+/// 64-aligned pointers pick the padding.
+std::optional<uint64_t> partition_map_hint(ByteView w, uint64_t lo, uint64_t size) {
+    for (uint64_t pad = 0; pad < core::kSegmentAlignment && pad + core::kRootManifestSize <= size; ++pad) {
+        if (pad > 0 && w.data[size - pad - lo] != 0)
+            break; // the zero run before EOF ends here
+        const uint64_t root_at = size - pad - core::kRootManifestSize;
+        if (root_at + 0x38 < lo)
+            break;
+        const uint8_t *r = w.data + (root_at - lo);
+        if (std::any_of(r + 0xF84, r + 0xFFC, [](uint8_t b) { return b != 0; }))
+            continue;
+        const uint64_t ep = core::load_u64_le(r + 0x38), cen = core::load_u64_le(r + 0x58);
+        if (cen == 0 || cen == ep || cen % core::kSegmentAlignment != 0 || ep % core::kSegmentAlignment != 0 ||
+            cen >= root_at || root_at - cen > ProgressiveStore::kHotsetHint || core::load_u32_le(r + 0x64) == 0)
+            continue;
+        return cen;
+    }
+    return std::nullopt;
 }
 
 } // namespace
@@ -86,6 +115,10 @@ struct ProgressiveStore::State {
 
     // hotset
     size_t a_idx = kNone, codes_idx = kNone, quant_idx = kNone;
+    size_t map_idx = kNone;              // the partition map's dir entry (root's centroid pointer)
+    std::vector<uint32_t> part_of_dir;   // per dir entry: its partition, or UINT32_MAX
+    std::vector<size_t> dir_of_part;     // per partition: its VEC dir entry (kNone without rows)
+    std::optional<PartitionRows> parts;  // the map and the partitions' rows, once the map arrived
     std::vector<size_t> journals;
     float i8_range[2] = {0, 1};
     bool have_i8_range = false;
@@ -159,6 +192,9 @@ struct ProgressiveStore::State {
     Result<void> step_directory();
     Result<void> plan_hotset();
     Result<void> step_hotset();
+    Result<void> load_partition_map();
+    Result<std::vector<uint64_t>> journal_deletes();
+    Result<void> load_quant();
     void plan_stream();
     Result<void> step_stream();
     Result<void> advance();
@@ -239,6 +275,11 @@ Result<void> ProgressiveStore::State::step_tail() {
     }
     if (lo > tail_lo)
         return {}; // the window asked for has not fully arrived yet
+    if (tail_lo == size - std::min(size, kTailBytes))
+        if (const std::optional<uint64_t> m = partition_map_hint(w.bytes, lo, size)) {
+            tail_lo = std::min(*m, size - std::min(size, kTailWiden / 4));
+            return {};
+        }
     // Ask for more, backwards: 16 KiB (the root plus a typical directory), then 64 KiB (the
     // spec's fast-path span, §4.3); past that the last segment is no Layout S manifest.
     for (uint64_t span : {kTailWiden / 4, kTailWiden}) {
@@ -401,17 +442,25 @@ Result<void> ProgressiveStore::State::plan_hotset() {
                                    [](const core::SegmentDirEntry &d, uint64_t o) { return d.file_offset < o; });
         return it != dir.end() && it->file_offset == off ? static_cast<size_t>(it - dir.begin()) : kNone;
     };
+    if (root.centroid.seg_offset != 0 && root.centroid.seg_offset != root.entrypoint.seg_offset) {
+        // Our writers point it at layer A, except in a partitioned image: there it names the map.
+        map_idx = find(root.centroid.seg_offset);
+        if (map_idx == kNone || dir[map_idx].seg_type != static_cast<uint8_t>(SegType::Index))
+            return Error{Status::InvalidManifest, "root's centroid pointer " + hex(root.centroid.seg_offset) +
+                                                      " names no INDEX segment of the directory"};
+    }
     if (root.entrypoint.count != 0 && root.entrypoint.seg_offset != 0) {
         a_idx = find(root.entrypoint.seg_offset);
         if (a_idx == kNone || dir[a_idx].seg_type != static_cast<uint8_t>(SegType::Index))
             return Error{Status::InvalidManifest, "root's entrypoint pointer " + hex(root.entrypoint.seg_offset) +
                                                       " names no INDEX segment of the directory"};
-        if (a_idx + 1 < dir.size() && dir[a_idx + 1].seg_type == static_cast<uint8_t>(SegType::Index))
+        if (a_idx + 1 < dir.size() && dir[a_idx + 1].seg_type == static_cast<uint8_t>(SegType::Index) &&
+            a_idx + 1 != map_idx)
             codes_idx = a_idx + 1;
         for (size_t i = a_idx + 1; i < dir.size(); ++i) {
             if (dir[i].seg_type == static_cast<uint8_t>(SegType::Journal))
                 journals.push_back(i);
-            else if (dir[i].seg_type == static_cast<uint8_t>(SegType::Index) && i != codes_idx)
+            else if (dir[i].seg_type == static_cast<uint8_t>(SegType::Index) && i != codes_idx && i != map_idx)
                 index_after_a.push_back(i);
         }
     }
@@ -424,7 +473,9 @@ Result<void> ProgressiveStore::State::plan_hotset() {
     for (size_t i = 0; i < dir.size(); ++i)
         if (dir[i].seg_type == static_cast<uint8_t>(SegType::Vec))
             vecs.push_back(i);
-    if (a_idx == kNone || codes_idx == kNone) {
+    if (map_idx != kNone)
+        codes_idx = kNone; // the map's partitions answer first: the codes are not needed
+    else if (a_idx == kNone || codes_idx == kNone) {
         whole_file = true;
         warnings.push_back("no persisted index layers with routing codes: fetching the whole file before answering");
         plan_stream();
@@ -433,7 +484,94 @@ Result<void> ProgressiveStore::State::plan_hotset() {
     return {};
 }
 
+Result<std::vector<uint64_t>> ProgressiveStore::State::journal_deletes() {
+    std::vector<uint64_t> gone;
+    for (size_t j : journals) {
+        auto p = checked_payload(j);
+        if (!p)
+            return p.error();
+        core::JournalSegView jv;
+        if (Status s = core::JournalSegView::parse(p->view, jv); s != Status::Ok)
+            return Error{s, "JOURNAL segment " + std::to_string(dir[j].segment_id) + " does not decode"};
+        auto cur = jv.cursor();
+        core::JournalEntry e;
+        while (cur.next(e)) {
+            if (e.type == core::JournalEntryType::DeleteVector) {
+                gone.push_back(e.vector_id());
+            } else if (e.type == core::JournalEntryType::DeleteRange) {
+                return Error{Status::UnsupportedLayout, "range deletes are not applied progressively"};
+            }
+        }
+        processed[j] = 1;
+    }
+    return gone;
+}
+
+Result<void> ProgressiveStore::State::load_quant() {
+    if (quant_idx == kNone)
+        return {};
+    auto p = checked_payload(quant_idx);
+    if (!p)
+        return p.error();
+    core::QuantSegView q;
+    if (Status s = core::QuantSegView::parse(p->view, q); s != Status::Ok)
+        return Error{s, "QUANT segment does not decode"};
+    if (q.quant_type != static_cast<uint8_t>(core::QuantType::Scalar) || q.dim != config.dimension)
+        return Error{Status::InvalidManifest, "QUANT segment is not a scalar range for this dimension"};
+    i8_range[0] = q.min(0);
+    i8_range[1] = q.max(0);
+    have_i8_range = true;
+    processed[quant_idx] = 1;
+    return {};
+}
+
+Result<void> ProgressiveStore::State::load_partition_map() {
+    auto p = checked_payload(map_idx);
+    if (!p)
+        return p.error();
+    auto m = decode_partition_map(p->view);
+    if (!m)
+        return Error{m.status(), "partition map: " + m.error().message};
+    if (m->dim != config.dimension)
+        return Error{Status::InvalidManifest, "partition map is for dimension " + std::to_string(m->dim) +
+                                                  ", the store has " + std::to_string(config.dimension)};
+    part_of_dir.assign(dir.size(), UINT32_MAX);
+    dir_of_part.assign(m->size(), kNone);
+    for (uint32_t q = 0; q < m->size(); ++q) {
+        if (m->parts[q].rows == 0)
+            continue;
+        auto it = std::find_if(vecs.begin(), vecs.end(), [&](size_t i) { return dir[i].segment_id == m->parts[q].segment_id; });
+        if (it == vecs.end())
+            return Error{Status::InvalidManifest, "partition map names VEC segment " +
+                                                      std::to_string(m->parts[q].segment_id) +
+                                                      ", which the directory does not list"};
+        part_of_dir[*it] = q;
+        dir_of_part[q] = *it;
+    }
+    processed[map_idx] = 1;
+    parts.emplace(std::move(*m), config.dimension);
+    auto gone = journal_deletes();
+    if (!gone)
+        return gone.error();
+    parts->remove_ids(*gone);
+    if (auto r = load_quant(); !r)
+        return r;
+    plan_stream();
+    phase = ProgressivePhase::Stream;
+    return {};
+}
+
 Result<void> ProgressiveStore::State::step_hotset() {
+    if (map_idx != kNone) {
+        std::vector<size_t> need = {map_idx};
+        need.insert(need.end(), journals.begin(), journals.end());
+        if (quant_idx != kNone)
+            need.push_back(quant_idx);
+        for (size_t i : need)
+            if (!held(span_of(i)))
+                return {};
+        return load_partition_map();
+    }
     std::vector<size_t> need = {a_idx, codes_idx};
     need.insert(need.end(), journals.begin(), journals.end());
     if (quant_idx != kNone)
@@ -451,6 +589,15 @@ Result<void> ProgressiveStore::State::step_hotset() {
     if (!c)
         return c.error();
     processed[a_idx] = processed[codes_idx] = 1;
+    if (is_partition_map(c->view)) {
+        // A partitioned image whose root no longer names the map (a commit after the
+        // compaction rewrote the root): the map still describes the compaction's VEC segments.
+        processed[a_idx] = 0;
+        map_idx = codes_idx;
+        codes_idx = kNone;
+        std::erase(index_after_a, map_idx);
+        return load_partition_map();
+    }
     if (!is_routing_codes(c->view)) {
         // An index written before routing codes existed: the segment after A is layer B or C.
         index_after_a.insert(index_after_a.begin(), codes_idx);
@@ -470,40 +617,12 @@ Result<void> ProgressiveStore::State::step_hotset() {
     if (!partial_index)
         return partial_index.error();
     partial.emplace(std::move(*partial_index));
-    for (size_t j : journals) {
-        auto p = checked_payload(j);
-        if (!p)
-            return p.error();
-        core::JournalSegView jv;
-        if (Status s = core::JournalSegView::parse(p->view, jv); s != Status::Ok)
-            return Error{s, "JOURNAL segment " + std::to_string(dir[j].segment_id) + " does not decode"};
-        std::vector<uint64_t> gone;
-        auto cur = jv.cursor();
-        core::JournalEntry e;
-        while (cur.next(e)) {
-            if (e.type == core::JournalEntryType::DeleteVector) {
-                gone.push_back(e.vector_id());
-            } else if (e.type == core::JournalEntryType::DeleteRange) {
-                return Error{Status::UnsupportedLayout, "range deletes are not applied progressively"};
-            }
-        }
-        partial->remove_ids(gone);
-        processed[j] = 1;
-    }
-    if (quant_idx != kNone) {
-        auto p = checked_payload(quant_idx);
-        if (!p)
-            return p.error();
-        core::QuantSegView q;
-        if (Status s = core::QuantSegView::parse(p->view, q); s != Status::Ok)
-            return Error{s, "QUANT segment does not decode"};
-        if (q.quant_type != static_cast<uint8_t>(core::QuantType::Scalar) || q.dim != config.dimension)
-            return Error{Status::InvalidManifest, "QUANT segment is not a scalar range for this dimension"};
-        i8_range[0] = q.min(0);
-        i8_range[1] = q.max(0);
-        have_i8_range = true;
-        processed[quant_idx] = 1;
-    }
+    auto gone = journal_deletes();
+    if (!gone)
+        return gone.error();
+    partial->remove_ids(*gone);
+    if (auto r = load_quant(); !r)
+        return r;
     plan_stream();
     phase = ProgressivePhase::Stream;
     return {};
@@ -541,6 +660,18 @@ void ProgressiveStore::State::plan_stream() {
 }
 
 Result<void> ProgressiveStore::State::step_stream() {
+    if (parts) {
+        for (size_t i : vecs) {
+            if (processed[i] || part_of_dir[i] == UINT32_MAX || !held(span_of(i)))
+                continue;
+            processed[i] = 1;
+            auto p = checked_payload(i);
+            if (!p)
+                return p.error();
+            if (auto r = parts->add(part_of_dir[i], p->view, have_i8_range ? i8_range : nullptr); !r)
+                return r;
+        }
+    }
     if (partial) {
         for (size_t i : index_after_a) {
             if (processed[i] || !held(span_of(i)))
@@ -580,6 +711,7 @@ Result<void> ProgressiveStore::State::step_stream() {
         return {};
     // Everything is here: the normal open path validates the whole file and answers from now on.
     partial.reset();
+    parts.reset();
     std::vector<uint8_t> image = bytes.take_all();
     auto store = RvfStore::from_bytes(image);
     if (!store)
@@ -616,8 +748,12 @@ std::vector<ByteRange> ProgressiveStore::wanted() const {
         add({s.manifest_off, s.size - s.manifest_off}); // the checkpoint and the commits after it
         break;
     case ProgressivePhase::Hotset:
-        add(s.span_of(s.a_idx));
-        add(s.span_of(s.codes_idx));
+        if (s.map_idx != kNone) { // the map instead of A and the codes
+            add(s.span_of(s.map_idx));
+        } else {
+            add(s.span_of(s.a_idx));
+            add(s.span_of(s.codes_idx));
+        }
         for (size_t j : s.journals)
             add(s.span_of(j));
         if (s.quant_idx != kNone)
@@ -687,7 +823,11 @@ uint8_t ProgressiveStore::layers() const {
         return s_->full->status().indexed_vectors > 0 ? (kLayerA | kLayerB | kLayerC) : 0;
     return s_->partial ? s_->partial->layers() : 0;
 }
-bool ProgressiveStore::queryable() const { return s_->full.has_value() || s_->partial.has_value(); }
+bool ProgressiveStore::queryable() const {
+    return s_->full.has_value() || s_->partial.has_value() || s_->parts.has_value();
+}
+bool ProgressiveStore::partitioned() const { return s_->parts.has_value() || s_->map_idx != kNone; }
+size_t ProgressiveStore::partitions() const { return s_->parts ? s_->parts->map().size() : 0; }
 bool ProgressiveStore::complete() const { return s_->phase == ProgressivePhase::Complete; }
 bool ProgressiveStore::whole_file() const { return s_->whole_file; }
 uint64_t ProgressiveStore::file_size() const { return s_->size; }
@@ -697,6 +837,8 @@ ProgressiveBytes ProgressiveStore::bytes_by_phase() const { return s_->by_phase;
 uint64_t ProgressiveStore::rows_exact() const {
     if (s_->full)
         return s_->full->status().total_vectors;
+    if (s_->parts)
+        return s_->parts->rows_exact();
     return s_->partial ? s_->partial->rows_exact() : 0;
 }
 uint16_t ProgressiveStore::dimension() const { return s_->config.dimension; }
@@ -711,7 +853,7 @@ Result<std::vector<Neighbor>> ProgressiveStore::query(std::span<const float> vec
         return *s.failed;
     if (s.full)
         return s.full->query(vector, k, options);
-    if (!s.partial)
+    if (!s.partial && !s.parts)
         return Error{Status::NotReady, "the index hotset has not arrived yet (phase " +
                                            std::string(progressive_phase_name(s.phase)) + ")"};
     if (options.filter)
@@ -727,7 +869,43 @@ Result<std::vector<Neighbor>> ProgressiveStore::query(std::span<const float> vec
         return std::vector<Neighbor>{}; // k = 0 asks for nothing (as upstream answers it)
     if (k > (size_t{1} << 20))
         return Error{Status::KTooLarge, "k = " + std::to_string(k) + " exceeds the limit of 1048576"};
+    if (s.parts) {
+        if (options.stats)
+            *options.stats = QueryStats{};
+        return s.parts->query(vector, k);
+    }
     return s.partial->query(vector, k, options);
+}
+
+Result<std::vector<ByteRange>> ProgressiveStore::wanted_for(std::span<const float> vector, size_t nprobe) const {
+    const State &s = *s_;
+    if (s.failed)
+        return *s.failed;
+    if (s.full)
+        return std::vector<ByteRange>{};
+    if (!s.parts) {
+        if (s.phase == ProgressivePhase::Stream || s.whole_file)
+            return Error{Status::UnsupportedLayout, "this file has no partition map (compact() writes one for an "
+                                                    "indexed store of at least 4096 rows): fetch wanted() instead"};
+        return Error{Status::NotReady, "the partition map has not arrived yet (phase " +
+                                           std::string(progressive_phase_name(s.phase)) + "): supply wanted() first"};
+    }
+    if (vector.size() != s.config.dimension)
+        return Error{Status::DimensionMismatch, "query has " + std::to_string(vector.size()) +
+                                                    " components, the store has dimension " +
+                                                    std::to_string(s.config.dimension)};
+    for (float x : vector)
+        if (!std::isfinite(x))
+            return Error{Status::InvalidArgument, "query has a NaN or infinite component"};
+    if (nprobe == 0)
+        return Error{Status::InvalidArgument, "nprobe must be at least 1 (the partitions to fetch)"};
+    std::vector<ByteRange> out;
+    for (uint32_t p : s.parts->map().nearest(vector, nprobe))
+        if (!s.parts->held(p)) {
+            const ByteRange r = s.span_of(s.dir_of_part[p]);
+            s.bytes.missing(r.offset, r.length, out);
+        }
+    return out;
 }
 
 Result<RvfStore> ProgressiveStore::finish() && {

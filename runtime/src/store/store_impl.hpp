@@ -279,6 +279,8 @@ struct RvfStore::Impl {
         std::optional<HnswGraph> graph;              ///< renumbered to the image's slots
         uint64_t live = 0;
         std::vector<std::pair<uint64_t, uint32_t>> vec_rows; ///< VEC segment ids and their rows, in slot order
+        std::optional<uint64_t> partition_map_offset; ///< the RVPM INDEX_SEG (rvf/partition_map.hpp)
+        bool rows_reordered = false; ///< rows written in partition order (partition_map.hpp): reload, not adopt
     };
     /// build_image, streamed: each segment goes to `sink` as soon as it is encoded.
     Result<ImageInfo> write_image(uint32_t new_epoch, const std::vector<PendingSegment> &preserved,

@@ -10,6 +10,8 @@
 
 #include <rvf/crypto/segment_signature.hpp>
 #include <rvf/io/durable_file.hpp>
+#include <rvf/partition_map.hpp>
+#include <rvf/routing_codes.hpp>
 
 #include "io_throttle.hpp"
 #include "store_impl.hpp"
@@ -25,6 +27,55 @@ constexpr size_t kThrottleChunk = 1u << 20;  // a throttled rewrite writes (and 
 
 /// The sink's refusal when the IO budget would be exceeded (compact() turns it into complete = false).
 constexpr const char *kBudgetStop = "compaction stopped: the rewrite would exceed io_budget_bytes";
+
+/// An image's row order by partition (docs/format-partition-map.md): `order` holds the live ids
+/// partition after partition (each partition in slot order), map.parts their row ranges.
+struct PartitionPlan {
+    std::vector<uint64_t> order;
+    PartitionMap map;
+};
+
+/// Partition the live rows when the image will carry an HNSW index over enough of them (the
+/// index build is what makes a cold reader's first answer worth routing); nullopt otherwise.
+std::optional<PartitionPlan> plan_partitions(const RvfStore::Impl &s, const std::vector<uint64_t> &live) {
+    const auto metric = static_cast<core::Metric>(s.config.metric);
+    if (live.size() < kPartitionMinRows || !s.graph || s.graph->size() == 0 || metric == core::Metric::Hamming)
+        return std::nullopt;
+    std::vector<uint32_t> slots(live.size());
+    for (size_t i = 0; i < live.size(); ++i)
+        slots[i] = *s.table.slot_of(live[i]);
+    const uint32_t k = partition_count(live.size());
+    PartitionTraining t = train_partitions(
+        metric, s.config.dimension, live.size(), k, [&](size_t i, float *out) { s.table.to_float(slots[i], out); },
+        s.index_threads);
+    PartitionPlan p;
+    p.map.metric = metric;
+    p.map.dim = s.config.dimension;
+    p.map.centroids = std::move(t.centroids);
+    p.map.parts.resize(k);
+    for (uint32_t a : t.assign)
+        ++p.map.parts[a].rows;
+    uint64_t at = 0;
+    std::vector<uint64_t> next(k);
+    for (uint32_t j = 0; j < k; ++j) {
+        p.map.parts[j].first_row = next[j] = at;
+        at += p.map.parts[j].rows;
+    }
+    p.order.resize(live.size());
+    for (size_t i = 0; i < live.size(); ++i)
+        p.order[next[t.assign[i]]++] = live[i];
+    return p;
+}
+
+/// A partitioned image's index segments: layer A last (just before the map, so that the
+/// map, the witness and the manifest are one short range at the end of the file) and no RVPQ
+/// codes — a reader with the map scores exact rows instead (docs/format-partition-map.md).
+void order_for_partition_map(std::vector<PendingSegment> &idx) {
+    std::erase_if(idx, [](const PendingSegment &p) {
+        return is_routing_codes(core::ByteView(p.payload.data(), p.payload.size()));
+    });
+    std::stable_partition(idx.begin(), idx.end(), [](const PendingSegment &p) { return !(p.flags & core::SegFlag::Hot); });
+}
 } // namespace
 
 Result<RvfStore::Impl::ImageInfo> RvfStore::Impl::write_image(uint32_t new_epoch,
@@ -91,22 +142,41 @@ Result<RvfStore::Impl::ImageInfo> RvfStore::Impl::write_image(uint32_t new_epoch
             if (auto off = add(p.type, p.flags, std::move(p.payload)); !off)
                 return off.error();
     }
+    // Indexed, untiered images of enough rows are written partition by partition (one VEC_SEG
+    // each) for cold readers: `order` is the image's row order, `cuts` where partitions end.
+    std::optional<PartitionPlan> parts;
+    if (!(plan || table.tiered()))
+        parts = plan_partitions(*this, live);
+    const std::vector<uint64_t> &order = parts ? parts->order : live;
     const size_t rows_per_segment = std::clamp<size_t>(kVecSegmentBytes / table.row_bytes(), 1, kMaxRowsPerVecSegment);
-    for (size_t at = 0; !(plan || table.tiered()) && at < live.size(); at += rows_per_segment) {
-        const size_t n = std::min(rows_per_segment, live.size() - at);
+    auto write_vec = [&](size_t at, size_t n) -> Result<void> {
         Result<std::vector<uint8_t>> vec = [&] {
             std::vector<uint8_t> rows(n * table.row_bytes()); // freed before the payload is staged
             for (size_t j = 0; j < n; ++j)
-                std::memcpy(rows.data() + j * table.row_bytes(), table.row_ptr(*table.slot_of(live[at + j])),
+                std::memcpy(rows.data() + j * table.row_bytes(), table.row_ptr(*table.slot_of(order[at + j])),
                             table.row_bytes());
-            return encode_vec(live.data() + at, rows.data(), n, /*row_major=*/true); // cold-read layout
+            return encode_vec(order.data() + at, rows.data(), n, /*row_major=*/true); // cold-read layout
         }();
         if (!vec)
             return vec.error();
         if (auto off = add(core::SegType::Vec, 0, std::move(*vec)); !off)
             return off.error();
         info.vec_rows.emplace_back(covered.back().segment_id, static_cast<uint32_t>(n));
+        return {};
+    };
+    if (parts) {
+        for (PartitionEntry &e : parts->map.parts) {
+            if (e.rows == 0)
+                continue;
+            if (auto r = write_vec(static_cast<size_t>(e.first_row), e.rows); !r)
+                return r.error();
+            e.segment_id = covered.back().segment_id;
+        }
+        info.rows_reordered = true;
     }
+    for (size_t at = 0; !parts && !(plan || table.tiered()) && at < live.size(); at += rows_per_segment)
+        if (auto r = write_vec(at, std::min(rows_per_segment, live.size() - at)); !r)
+            return r.error();
     std::vector<uint64_t> with_meta;
     for (uint64_t id : live)
         if (meta.get(id))
@@ -135,9 +205,11 @@ Result<RvfStore::Impl::ImageInfo> RvfStore::Impl::write_image(uint32_t new_epoch
             return off.error();
     }
     {
-        auto idx = image_index_segments(*this, live, new_epoch, &info.graph);
+        auto idx = image_index_segments(*this, order, new_epoch, &info.graph);
         if (!idx)
             return idx.error();
+        if (parts) // docs/format-partition-map.md: [B][C][F][A][RVPM], no RVPQ codes
+            order_for_partition_map(*idx);
         for (PendingSegment &p : *idx) {
             const uint16_t flags = p.flags;
             auto off = add(p.type, flags, std::move(p.payload));
@@ -145,6 +217,16 @@ Result<RvfStore::Impl::ImageInfo> RvfStore::Impl::write_image(uint32_t new_epoch
                 return off.error();
             if (flags & core::SegFlag::Hot)
                 info.index_a_offset = *off;
+        }
+        if (parts) {
+            parts->map.tag = new_epoch;
+            auto m = encode_partition_map(parts->map);
+            if (!m)
+                return m.error();
+            auto off = add(core::SegType::Index, 0, std::move(*m));
+            if (!off)
+                return off.error();
+            info.partition_map_offset = *off;
         }
     }
     if (config.flags & core::kStoreConfigWitness) {
@@ -187,6 +269,10 @@ Result<RvfStore::Impl::ImageInfo> RvfStore::Impl::write_image(uint32_t new_epoch
     if (info.index_a_offset) {
         root.entrypoint.seg_offset = root.toplayer.seg_offset = root.centroid.seg_offset = *info.index_a_offset;
         root.entrypoint.count = 1;
+    }
+    if (info.partition_map_offset) { // the centroid pointer names the partition map (cold readers)
+        root.centroid.seg_offset = *info.partition_map_offset;
+        root.centroid.count = static_cast<uint32_t>(parts->map.size());
     }
     const std::vector<uint8_t> tlv = config_tlv();
     auto m = w.append_manifest(root, nullptr, core::ByteView(tlv.data(), tlv.size()));
@@ -384,7 +470,8 @@ Result<bool> RvfStore::Impl::rewrite(const TierPlan *plan, const CompactOptions 
     durable_seq = appended_seq.load(); // the new file is durable and holds every commit so far
     recent_checkpoints.clear();        // offsets of the old file
     merge_trigger = merge_trigger_base;
-    if (plan || table.tiered()) { // rows were re-coded per tier: load them from the new image
+    // Tiered rows were re-coded per tier, partitioned rows renumbered: load them from the new image.
+    if (plan || table.tiered() || info->rows_reordered) {
         storage = std::move(target);
         if (auto r = reload_from_storage(); !r)
             return r.error();

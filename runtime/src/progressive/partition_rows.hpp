@@ -1,0 +1,49 @@
+// partition_rows.hpp — what a progressive open answers with when the file carries a partition
+// map (rvf/partition_map.hpp): the map's centroids, and the exact rows of the partitions whose
+// VEC_SEG has arrived. A query scores the held partitions among the nearest kQueryProbe exactly
+// (no graph, no codes): the first answer is as good as the partitions the caller fetched for it
+// (ProgressiveStore::wanted_for), and it improves as more partitions arrive.
+#pragma once
+#include <cstdint>
+#include <span>
+#include <unordered_set>
+#include <vector>
+
+#include <rvf/partition_map.hpp>
+#include <rvf/store.hpp>
+
+namespace rvf::progressive_detail {
+
+class PartitionRows {
+public:
+    /// Partitions scored per query before completion (the nearest this many that are held):
+    /// bounds a query's cost at ~kQueryProbe × N/√N rows however much has arrived.
+    static constexpr size_t kQueryProbe = 64;
+
+    PartitionRows(PartitionMap map, uint16_t dim) : map_(std::move(map)), dim_(dim), parts_(map_.size()) {}
+
+    const PartitionMap &map() const { return map_; }
+    bool held(uint32_t p) const { return parts_[p].ready; }
+    size_t rows_exact() const { return rows_exact_; }
+    /// Rows deleted after the map was written (JOURNAL_SEGs): never returned.
+    void remove_ids(std::span<const uint64_t> ids) { gone_.insert(ids.begin(), ids.end()); }
+    /// Partition p's VEC_SEG payload (checked by the caller). Errors: the VEC codec's, and
+    /// InvalidManifest when the segment does not hold exactly the map's row count at this width
+    /// in f32, f16 or (with i8_range) i8.
+    Result<void> add(uint32_t p, core::ByteView payload, const float *i8_range);
+    std::vector<Neighbor> query(std::span<const float> q, size_t k) const;
+
+private:
+    struct Part {
+        std::vector<uint64_t> ids;
+        std::vector<float> rows; // ids.size() × dim
+        bool ready = false;
+    };
+    PartitionMap map_;
+    uint16_t dim_;
+    std::vector<Part> parts_;
+    std::unordered_set<uint64_t> gone_;
+    size_t rows_exact_ = 0;
+};
+
+} // namespace rvf::progressive_detail
