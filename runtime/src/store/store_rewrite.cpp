@@ -11,6 +11,7 @@
 #include <rvf/crypto/segment_signature.hpp>
 #include <rvf/io/durable_file.hpp>
 
+#include "id_table.hpp"
 #include "io_throttle.hpp"
 #include "store_impl.hpp"
 
@@ -107,6 +108,9 @@ Result<RvfStore::Impl::ImageInfo> RvfStore::Impl::write_image(uint32_t new_epoch
             return off.error();
         info.vec_rows.emplace_back(covered.back().segment_id, static_cast<uint32_t>(n));
     }
+    if (!(plan || table.tiered()) && !live.empty()) // id → row for in-place opens (docs/format-id-table.md)
+        if (auto off = add(core::SegType::Index, 0, store_detail::encode_id_table(live, info.vec_rows)); !off)
+            return off.error();
     std::vector<uint64_t> with_meta;
     for (uint64_t id : live)
         if (meta.get(id))
