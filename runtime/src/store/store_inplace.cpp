@@ -328,6 +328,7 @@ Result<void> RvfStore::Impl::load_index_in_place(const std::vector<IndexRef> &re
     std::optional<uint64_t> newest_tag, a_offset;
     const IndexRef *flat = nullptr;
     std::optional<uint64_t> flat_tag;
+    std::unordered_set<uint64_t> id_tables; // segment offsets
     for (const IndexRef &r : refs) {
         if (r.length < kHnswFlatHeaderSize)
             continue;
@@ -350,6 +351,10 @@ Result<void> RvfStore::Impl::load_index_in_place(const std::vector<IndexRef> &re
         auto head = src.view(r.payload_offset, kHnswFlatHeaderSize);
         if (!head)
             return head.error();
+        if (is_id_table(*head)) { // load_id_table_in_place's; never decoded as a layer
+            id_tables.insert(r.seg_offset);
+            continue;
+        }
         if (!is_flat_layer(*head))
             continue;
         if (auto h = read_flat_header(*head, r.length); h) {
@@ -382,6 +387,8 @@ Result<void> RvfStore::Impl::load_index_in_place(const std::vector<IndexRef> &re
     }
     std::vector<std::pair<uint64_t, ByteView>> payloads;
     for (const IndexRef &r : refs) {
+        if (id_tables.count(r.seg_offset) != 0)
+            continue;
         auto v = src.view(r.payload_offset, static_cast<size_t>(r.length)); // counted: decoded whole
         if (!v)
             return v.error();
