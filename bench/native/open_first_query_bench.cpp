@@ -13,6 +13,9 @@
 // With --gt Q, Q queries get exact ground truth (brute force over the generated rows): run r
 // answers query r mod Q first ("recall1": recall@10 of that first answer), then all Q in the
 // same process ("recall"): mean recall@10 at --ef.
+// "ids i.p." = rows whose id lookups read the persisted id table in place (docs/format-id-table.md;
+// 0: the open built its id map); "q faults" = major/minor page faults of the first query (major:
+// a disk read; minor: a page already cached, mapped in).
 //
 //   open_first_query_bench PATH [--n 100000] [--dim 128] [--no-index] [--no-compact] [--rebuild] [--runs 3]
 //                          [--cold] [--ef 100] [--gt Q] [--structural-only] [--recompact] [--first-id 1]
@@ -25,6 +28,7 @@
 // closed (HNSW layers persisted unless --no-index).
 #include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -103,7 +107,8 @@ bool build_file(const std::string &path, const test::Matrix &base, bool index, b
 struct Sample {
     double open_ms = 0, query_ms = 0;
     long rss_kib = 0, anon_kib = 0, base_anon_kib = 0;
-    uint64_t bytes_read = 0, rows_in_place = 0, first_id = 0;
+    uint64_t bytes_read = 0, rows_in_place = 0, ids_in_place = 0, first_id = 0;
+    long open_majflt = 0, query_majflt = 0, query_minflt = 0; // page faults: disk reads (major), mapped pages (minor)
     uint64_t cached_before = 0, touched = 0; // file bytes resident before the open / added by open + 1st query
     double recall_first = -1, recall_mean = -1;
     int ok = 0, graph_in_place = 0;
@@ -172,9 +177,12 @@ Sample run_mode(const std::string &path, const OpenOptions &o, const Queries &qs
     s.cached_before = res.bytes();
     s.base_anon_kib = status_kib("RssAnon"); // the process before the open (binary, libraries)
     const std::span<const float> q(qs.m->row(qs.first), qs.m->dim);
+    rusage u0{}, u1{}, u2{};
+    ::getrusage(RUSAGE_SELF, &u0);
     const auto t0 = Clock::now();
     auto db = RvfStore::open_readonly(path, o);
     const auto t1 = Clock::now();
+    ::getrusage(RUSAGE_SELF, &u1);
     if (!db) {
         std::fprintf(stderr, "open: %s\n", db.error().to_string().c_str());
         return s;
@@ -183,11 +191,16 @@ Sample run_mode(const std::string &path, const OpenOptions &o, const Queries &qs
     s.anon_kib = status_kib("RssAnon");
     auto hits = db->query(q, 10, {.ef_search = qs.ef});
     const auto t2 = Clock::now();
+    ::getrusage(RUSAGE_SELF, &u2);
+    s.open_majflt = u1.ru_majflt - u0.ru_majflt;
+    s.query_majflt = u2.ru_majflt - u1.ru_majflt;
+    s.query_minflt = u2.ru_minflt - u1.ru_minflt;
     s.touched = res.bytes() - std::min(res.bytes(), s.cached_before);
     s.open_ms = ms(t0, t1);
     s.query_ms = ms(t1, t2);
     s.bytes_read = db->status().open_bytes_read;
     s.rows_in_place = db->status().rows_in_place;
+    s.ids_in_place = db->status().ids_in_place;
     s.graph_in_place = db->status().graph_in_place ? 1 : 0;
     s.first_id = hits && !hits->empty() ? (*hits)[0].id : 0;
     s.ok = hits ? 1 : 0;
@@ -297,9 +310,9 @@ int main(int argc, char **argv) {
     const uint64_t size = std::filesystem::file_size(path);
     std::printf("file %s: %.1f MB, n %zu, dim %zu, index %s, page cache %s, ef %u\n", path.c_str(), size / 1e6,
                 spec.n, spec.dim, index ? "yes" : "no", cold ? "dropped before each run" : "warm", ef);
-    std::printf("%-34s %9s %9s %9s %10s %10s %10s %10s %10s %9s %7s %7s %7s\n", "mode", "open ms", "query ms",
-                "total ms", "VmRSS MB", "anon MB", "+anon MB", "read MB", "touched MB", "in place", "graph", "recall1",
-                "recall");
+    std::printf("%-34s %9s %9s %9s %10s %10s %10s %10s %10s %9s %9s %7s %11s %7s %7s\n", "mode", "open ms",
+                "query ms", "total ms", "VmRSS MB", "anon MB", "+anon MB", "read MB", "touched MB", "in place",
+                "ids i.p.", "graph", "q faults", "recall1", "recall");
     struct Mode {
         const char *name;
         OpenOptions o;
@@ -343,10 +356,13 @@ int main(int argc, char **argv) {
                 drop_cache(path);
             const Queries qs{&queries, &gt, gt.empty() ? 0 : static_cast<size_t>(r) % gt.size(), ef};
             const Sample s = in_child(path, m.o, qs);
-            std::printf("%-34s %9.1f %9.2f %9.1f %10.1f %10.1f %10.1f %10.2f %10.2f %9llu %7s %7.2f %7.3f%s%s\n", m.name,
-                        s.open_ms, s.query_ms, s.open_ms + s.query_ms, s.rss_kib / 1024.0, s.anon_kib / 1024.0,
+            char faults[32];
+            std::snprintf(faults, sizeof faults, "%ld/%ld", s.query_majflt, s.query_minflt);
+            std::printf("%-34s %9.1f %9.2f %9.1f %10.1f %10.1f %10.1f %10.2f %10.2f %9llu %9llu %7s %11s %7.2f %7.3f%s%s\n",
+                        m.name, s.open_ms, s.query_ms, s.open_ms + s.query_ms, s.rss_kib / 1024.0, s.anon_kib / 1024.0,
                         (s.anon_kib - s.base_anon_kib) / 1024.0, s.bytes_read / 1e6, s.touched / 1e6,
-                        static_cast<unsigned long long>(s.rows_in_place), s.graph_in_place ? "mapped" : "decoded",
+                        static_cast<unsigned long long>(s.rows_in_place),
+                        static_cast<unsigned long long>(s.ids_in_place), s.graph_in_place ? "mapped" : "decoded", faults,
                         s.recall_first, s.recall_mean, s.ok ? "" : "  FAILED",
                         cold && s.cached_before > size / 100 ? "  (cache not dropped)" : "");
             json += std::string(first_sample ? "\n  {" : ",\n  {") + "\"mode\": \"" + m.name + "\", ";
@@ -362,6 +378,10 @@ int main(int argc, char **argv) {
             jnum("page_cache_bytes_added_by_open_and_first_query", static_cast<double>(s.touched));
             jnum("rows_in_place", static_cast<double>(s.rows_in_place));
             jnum("graph_in_place", s.graph_in_place);
+            jnum("ids_in_place", static_cast<double>(s.ids_in_place));
+            jnum("open_major_faults", static_cast<double>(s.open_majflt));
+            jnum("first_query_major_faults", static_cast<double>(s.query_majflt));
+            jnum("first_query_minor_faults", static_cast<double>(s.query_minflt));
             jnum("recall10_first", s.recall_first);
             jnum("recall10_mean", s.recall_mean, false);
             json += "}";

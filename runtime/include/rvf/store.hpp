@@ -284,6 +284,9 @@ struct StoreStatus {
     uint64_t open_bytes_read = 0;
     /// The HNSW graph is served from the mapped file's layer F (not decoded into memory).
     bool graph_in_place = false;
+    /// Rows whose id → row lookups read a persisted id table in place (docs/format-id-table.md)
+    /// instead of a hash map built at open; 0 when the file has none or the open declined it.
+    uint64_t ids_in_place = 0;
     uint8_t file_id[16] = {};          ///< the file's identity (manifest root / Layout R FIDI)
     uint16_t hnsw_m = 0;               ///< HNSW parameters the store builds its index with
     uint16_t hnsw_ef_construction = 0;

@@ -679,6 +679,7 @@ StoreStatus RvfStore::status() const {
     st.rows_in_place = s.rows_in_place;
     st.open_bytes_read = s.open_bytes_read;
     st.graph_in_place = s.graph && s.graph->borrowed();
+    st.ids_in_place = s.table.base_rows();
     st.tiering = s.tiering_enabled();
     st.tier_rows = s.table.live_per_tier();
     for (size_t t = 0; t < 3; ++t)

@@ -209,10 +209,16 @@ Result<void> RvfStore::Impl::load_layout_s(ByteView file, const ManifestInfo &mi
         std::memcpy(e.content_hash, d.content_hash, 16);
         dir.push_back(e);
     }
+    // In place: VEC segments a persisted id table serves need no id map decoded (O(1) open).
+    const SlotRanges by_id_table = in_place ? load_id_table_in_place(dir, *in_place) : SlotRanges{};
     std::vector<std::pair<uint64_t, ByteView>> index_payloads; // views into `bytes` (never compressed)
     std::vector<IndexRef> index_refs; // in place: INDEX payloads not read yet
     for (const core::SegmentDirEntry &d : dir) {
         const uint64_t stored_off = d.file_offset + core::kSegmentHeaderSize;
+        if (auto it = by_id_table.find(d.segment_id); it != by_id_table.end()) { // served by table.use_base
+            vec_slots[d.segment_id] = it->second;
+            continue;
+        }
         ByteView stored = file.sub(static_cast<size_t>(stored_off), static_cast<size_t>(d.payload_length));
         core::SegmentHeader h;
         (void)core::decode_segment_header_raw(file.sub(static_cast<size_t>(d.file_offset), core::kSegmentHeaderSize), h);
@@ -322,6 +328,8 @@ Result<void> RvfStore::Impl::load_layout_s(ByteView file, const ManifestInfo &mi
             break;
         }
     }
+    if (table.base_rows() != 0 && static_cast<StorageType>(config.storage) == StorageType::I8 && !table.has_quant())
+        return Error{Status::InvalidManifest, "i8 rows before any QUANT_SEG (run `rvf verify`)"};
     if (in_place) {
         if (auto r = load_index_in_place(index_refs, *in_place); !r)
             return r;

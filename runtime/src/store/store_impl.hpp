@@ -9,6 +9,7 @@
 #include <functional>
 #include <shared_mutex>
 #include <unordered_map>
+#include <unordered_set>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -222,6 +223,11 @@ struct RvfStore::Impl {
     /// blocks become external rows; any other block shape falls back to load_vec_segment.
     Result<void> load_vec_in_place(core::ByteView payload, uint64_t payload_offset, const std::string &where,
                                    MappedSource &src);
+    /// In place, before any VEC segment is loaded (store_inplace.cpp): adopt the newest persisted
+    /// id table (docs/format-id-table.md) when it checks out against the directory, and return the
+    /// VEC segments whose rows it serves with their slot ranges (their id maps are never read).
+    using SlotRanges = std::unordered_map<uint64_t, std::pair<uint32_t, uint32_t>>;
+    SlotRanges load_id_table_in_place(const std::vector<core::SegmentDirEntry> &dir, MappedSource &src);
     Result<void> load_layout_r(const std::vector<uint8_t> &bytes);
     /// Adopt upstream's Layout R INDEX (spec §3.10) when it is valid and names our rows.
     void load_layout_r_index(const std::vector<uint8_t> &bytes, const FileReport &rep);

@@ -133,7 +133,7 @@ void RvfStore::Impl::load_index(const std::vector<std::pair<uint64_t, core::Byte
     std::optional<uint64_t> newest;
     std::map<uint64_t, Triple> by_tag;
     for (const auto &[off, p] : payloads) {
-        if (is_routing_codes(p) || is_flat_layer(p) || is_partition_map(p))
+        if (is_routing_codes(p) || is_flat_layer(p) || is_partition_map(p) || store_detail::is_id_table(p))
             continue; // for progressive readers / in-place opens; the copying open decodes A/B/C
         auto info = read_layer_info(p);
         if (!info) {

@@ -27,6 +27,7 @@
 #include <rvf/index_flat.hpp>
 #include <rvf/index_layers.hpp>
 
+#include "id_table.hpp"
 #include "store_impl.hpp"
 
 namespace rvf {
@@ -34,6 +35,11 @@ namespace {
 
 using core::ByteView;
 using core::SegType;
+using store_detail::IdTableSegment;
+using store_detail::IdTableView;
+using store_detail::id_table_prefix_size;
+using store_detail::is_id_table;
+using store_detail::kIdTableHeaderSize;
 
 /// Queries read rows and adjacency lists at random: tell the kernel not to read ahead around
 /// each page fault (by default a fault on a cold mapping reads ~128 KB, so a first query's few
@@ -55,6 +61,23 @@ void advise(const uint8_t *p, size_t len, bool random) {
 }
 void advise_random(const uint8_t *p, size_t len) { advise(p, len, true); }
 
+/// Ask the kernel to start reading [p, p + len) now, without waiting (a hint; no-op unmapped).
+/// The structural open checks one segment header per directory entry: on a cold file each is
+/// a disk round trip, so asking for all of them first lets the disk serve them in parallel.
+void prefetch(const uint8_t *p, size_t len) {
+#ifdef RVF_INPLACE_MADVISE
+    if (p == nullptr || len == 0)
+        return;
+    const auto page = static_cast<uintptr_t>(::sysconf(_SC_PAGESIZE));
+    const uintptr_t lo = reinterpret_cast<uintptr_t>(p) & ~(page - 1);
+    const uintptr_t hi = reinterpret_cast<uintptr_t>(p) + len;
+    (void)::madvise(reinterpret_cast<void *>(lo), hi - lo, MADV_WILLNEED);
+#else
+    (void)p;
+    (void)len;
+#endif
+}
+
 /// Back to normal readahead unless kept: a file the structural open declines takes the Full
 /// path, which hashes the whole mapping front to back.
 struct RandomAdvice {
@@ -72,7 +95,107 @@ std::string hex(uint64_t v) {
     return b;
 }
 
+uint8_t vec_dtype_of(StorageType t) {
+    switch (t) {
+    case StorageType::F16:
+        return static_cast<uint8_t>(core::DataType::F16);
+    case StorageType::I8:
+        return static_cast<uint8_t>(core::DataType::I8);
+    case StorageType::F32:
+        break;
+    }
+    return static_cast<uint8_t>(core::DataType::F32);
+}
+
 } // namespace
+
+RvfStore::Impl::SlotRanges RvfStore::Impl::load_id_table_in_place(const std::vector<core::SegmentDirEntry> &dir,
+                                                                  MappedSource &src) {
+    // Any reason not to use the table is a warning: the VEC id maps are decoded as before.
+    auto decline = [&](const std::string &why) {
+        warnings.push_back("id table not used (ids decoded from the VEC segments instead): " + why);
+        return SlotRanges{};
+    };
+    if (!src.mapped() || table.slots() != 0 || !table.external_rows())
+        return {};
+    const core::SegmentDirEntry *found = nullptr;
+    for (const core::SegmentDirEntry &d : dir) {
+        if (d.seg_type != static_cast<uint8_t>(SegType::Index) || (d.flags & core::SegFlag::Compressed) != 0 ||
+            d.compression != 0 || d.payload_length < kIdTableHeaderSize)
+            continue;
+        auto head = src.view(d.file_offset + core::kSegmentHeaderSize, 4); // counted: a few bytes per INDEX_SEG
+        if (head && is_id_table(*head))
+            found = &d; // the newest one listed
+    }
+    if (found == nullptr)
+        return {};
+    const uint64_t at = found->file_offset + core::kSegmentHeaderSize;
+    auto head = src.view(at, kIdTableHeaderSize);
+    if (!head)
+        return decline(head.error().message);
+    const size_t prefix = id_table_prefix_size(*head);
+    if (prefix == 0 || prefix > found->payload_length)
+        return decline("INDEX segment " + std::to_string(found->segment_id) + " is not a version-1 id table");
+    if (auto v = src.view(at, prefix); !v) // the segment list
+        return decline(v.error().message);
+    auto payload = src.reference(at, static_cast<size_t>(found->payload_length)); // arrays: read by lookups
+    if (!payload)
+        return decline(payload.error().message);
+    auto view = IdTableView::parse(*payload);
+    if (!view)
+        return decline(view.error().message);
+    // The table covers the first VEC segments in directory order (the slots it numbers), each one
+    // uncompressed row-major hot block of the listed row count; all but the last the same size.
+    const auto &segs = view->segments();
+    const size_t rb = table.row_bytes();
+    std::vector<const uint8_t *> runs;
+    SlotRanges covered;
+    uint32_t first = 0;
+    size_t k = 0;
+    for (const core::SegmentDirEntry &d : dir) {
+        if (d.seg_type != static_cast<uint8_t>(SegType::Vec))
+            continue;
+        if (k == segs.size())
+            break;
+        const IdTableSegment &want = segs[k];
+        const std::string where = "VEC segment " + std::to_string(d.segment_id);
+        if (d.segment_id != want.segment_id)
+            return decline(where + " is not the one it lists (" + std::to_string(want.segment_id) + ")");
+        if ((d.flags & core::SegFlag::Compressed) != 0 || d.compression != 0 ||
+            d.payload_length < core::kVecDirHeaderSize + core::kVecDirEntrySize)
+            return decline(where + " is compressed or too short");
+        auto vd = src.view(d.file_offset + core::kSegmentHeaderSize, core::kVecDirHeaderSize + core::kVecDirEntrySize);
+        if (!vd)
+            return decline(vd.error().message);
+        core::VecSegView seg;
+        seg.payload = *vd;
+        seg.block_count = 1;
+        const core::VecBlockInfo e = seg.block_info(0);
+        const uint64_t bytes = uint64_t{e.vector_count} * rb;
+        if (core::load_u32_le(vd->data) != 1 || !e.row_major || e.tier != static_cast<uint8_t>(Tier::Hot) ||
+            e.dim != config.dimension || e.dtype != vec_dtype_of(static_cast<StorageType>(config.storage)) ||
+            e.vector_count != want.rows || e.vector_count == 0 || (e.block_offset % 64) != 0 ||
+            e.block_offset < core::vec_directory_size(1) || e.block_offset + bytes > d.payload_length)
+            return decline(where + " is not one row-major block of the rows the table lists");
+        if (k > 0 && segs[k - 1].rows != segs[0].rows)
+            return decline("only the last VEC segment it lists may hold fewer rows");
+        if (want.rows > segs[0].rows)
+            return decline(where + " holds more rows than the first");
+        auto rows = src.reference(d.file_offset + core::kSegmentHeaderSize + e.block_offset, static_cast<size_t>(bytes));
+        if (!rows)
+            return decline(rows.error().message);
+        runs.push_back(rows->data);
+        covered[d.segment_id] = {first, want.rows};
+        first += want.rows;
+        ++k;
+    }
+    if (k != segs.size())
+        return decline("it lists VEC segments the directory does not hold first");
+    if (segs.empty())
+        return {};
+    table.use_base(*view, std::move(runs), segs[0].rows);
+    return covered;
+}
 
 Result<bool> RvfStore::Impl::load_in_place_structural(MappedSource &src) {
     const uint64_t size = src.size();
@@ -117,6 +240,13 @@ Result<bool> RvfStore::Impl::load_in_place_structural(MappedSource &src) {
     mi.dimension = mv.root.dimension;
     mi.total_vectors = mv.root.total_vector_count;
     mi.base_dtype = mv.root.base_dtype;
+    if (advice.all.data != nullptr) // every header (and a VEC segment's block directory after it)
+        for (size_t i = 0; i < mv.directory.size(); ++i) {
+            const core::SegmentDirEntry e = mv.directory.at(i);
+            if (e.file_offset < size)
+                prefetch(advice.all.data + e.file_offset,
+                         static_cast<size_t>(std::min<uint64_t>(size - e.file_offset, core::kSegmentHeaderSize + 64)));
+        }
     for (size_t i = 0; i < mv.directory.size(); ++i) {
         const core::SegmentDirEntry e = mv.directory.at(i);
         const std::string where = "directory entry for segment " + std::to_string(e.segment_id) + " at " +
@@ -222,6 +352,7 @@ Result<void> RvfStore::Impl::load_index_in_place(const std::vector<IndexRef> &re
     std::optional<uint64_t> newest_tag, a_offset;
     const IndexRef *flat = nullptr;
     std::optional<uint64_t> flat_tag;
+    std::unordered_set<uint64_t> id_tables; // segment offsets
     for (const IndexRef &r : refs) {
         if (r.length < kHnswFlatHeaderSize)
             continue;
@@ -244,6 +375,10 @@ Result<void> RvfStore::Impl::load_index_in_place(const std::vector<IndexRef> &re
         auto head = src.view(r.payload_offset, kHnswFlatHeaderSize);
         if (!head)
             return head.error();
+        if (is_id_table(*head)) { // load_id_table_in_place's; never decoded as a layer
+            id_tables.insert(r.seg_offset);
+            continue;
+        }
         if (!is_flat_layer(*head))
             continue;
         if (auto h = read_flat_header(*head, r.length); h) {
@@ -276,6 +411,8 @@ Result<void> RvfStore::Impl::load_index_in_place(const std::vector<IndexRef> &re
     }
     std::vector<std::pair<uint64_t, ByteView>> payloads;
     for (const IndexRef &r : refs) {
+        if (id_tables.count(r.seg_offset) != 0)
+            continue;
         auto v = src.view(r.payload_offset, static_cast<size_t>(r.length)); // counted: decoded whole
         if (!v)
             return v.error();

@@ -13,6 +13,7 @@
 #include <rvf/partition_map.hpp>
 #include <rvf/routing_codes.hpp>
 
+#include "id_table.hpp"
 #include "io_throttle.hpp"
 #include "store_impl.hpp"
 
@@ -177,6 +178,11 @@ Result<RvfStore::Impl::ImageInfo> RvfStore::Impl::write_image(uint32_t new_epoch
     for (size_t at = 0; !parts && !(plan || table.tiered()) && at < live.size(); at += rows_per_segment)
         if (auto r = write_vec(at, std::min(rows_per_segment, live.size() - at)); !r)
             return r.error();
+    // id → row for in-place opens (docs/format-id-table.md), in the order the rows were written:
+    // partition order when the rows were reordered (docs/format-partition-map.md).
+    if (!(plan || table.tiered()) && !live.empty())
+        if (auto off = add(core::SegType::Index, 0, store_detail::encode_id_table(order, info.vec_rows)); !off)
+            return off.error();
     std::vector<uint64_t> with_meta;
     for (uint64_t id : live)
         if (meta.get(id))

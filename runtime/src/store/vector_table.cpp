@@ -81,8 +81,16 @@ uint8_t *VectorTable::owned_row_slot() {
     return chunks_.back().get() + chunk_used_++ * row_bytes();
 }
 
+void VectorTable::use_base(const IdTableView &ids, std::vector<const uint8_t *> runs, uint32_t run_rows) {
+    base_ids_ = ids;
+    base_runs_ = std::move(runs);
+    base_run_rows_ = run_rows == 0 ? 1 : run_rows;
+    base_row_bytes_ = row_bytes();
+    base_n_ = ids.rows();
+}
+
 void VectorTable::add_external(uint64_t id, const uint8_t *row) {
-    const uint32_t slot = static_cast<uint32_t>(ids_.size());
+    const uint32_t slot = static_cast<uint32_t>(slots());
     ext_.push_back(row);
     ids_.push_back(id);
     alive_.push_back(1);
@@ -99,7 +107,7 @@ void VectorTable::ensure_stats(Metric m) const {
     auto *self = const_cast<VectorTable *>(this); // derived data, filled once under the mutex
     self->norm2_.clear();
     self->code_sum_.clear();
-    for (uint32_t s = 0; s < ids_.size(); ++s)
+    for (uint32_t s = 0; s < slots(); ++s)
         self->push_row_stats(s);
     lazy_->ready.store(true, std::memory_order_release);
 }
@@ -183,8 +191,8 @@ const uint8_t *VectorTable::tier_row_ptr(uint32_t slot) const {
 
 std::array<uint64_t, 3> VectorTable::live_per_tier() const {
     std::array<uint64_t, 3> n{};
-    for (uint32_t s = 0; s < ids_.size(); ++s)
-        if (alive_[s])
+    for (uint32_t s = 0; s < slots(); ++s)
+        if (live_at(s))
             ++n[static_cast<size_t>(tier_at(s))];
     return n;
 }
@@ -210,18 +218,28 @@ void VectorTable::push_row_stats(uint32_t slot) {
 
 bool VectorTable::remove(uint64_t id) {
     auto it = by_id_.find(id);
-    if (it == by_id_.end())
-        return false;
-    alive_[it->second] = 0;
+    if (it == by_id_.end()) {
+        if (base_n_ == 0)
+            return false;
+        const auto s = base_ids_.find(id);
+        return s && base_dead_.insert(*s).second;
+    }
+    alive_[it->second - base_n_] = 0;
     by_id_.erase(it);
     return true;
 }
 
 std::optional<uint32_t> VectorTable::slot_of(uint64_t id) const {
     auto it = by_id_.find(id);
-    if (it == by_id_.end())
+    if (it != by_id_.end())
+        return it->second;
+    if (base_n_ == 0)
         return std::nullopt;
-    return it->second;
+    // A base id added again later lives in by_id_ (found above); its base slot is dead.
+    const auto s = base_ids_.find(id);
+    if (!s || base_dead_.count(*s) != 0)
+        return std::nullopt;
+    return s;
 }
 
 void VectorTable::to_float(uint32_t slot, float *out) const {
@@ -369,7 +387,10 @@ float VectorTable::distance_between(Metric m, uint32_t a, uint32_t b) const {
 
 std::vector<uint64_t> VectorTable::live_ids() const {
     std::vector<uint64_t> out;
-    out.reserve(by_id_.size());
+    out.reserve(live());
+    for (uint32_t s = 0; s < base_n_; ++s)
+        if (live_at(s))
+            out.push_back(base_ids_.id_at(s));
     for (size_t s = 0; s < ids_.size(); ++s)
         if (alive_[s])
             out.push_back(ids_[s]);

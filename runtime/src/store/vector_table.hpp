@@ -16,11 +16,13 @@
 #include <mutex>
 #include <optional>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include <rvf/core/format/enums.hpp>
 #include <rvf/store.hpp>
 
+#include "id_table.hpp"
 #include "store_tiers.hpp"
 
 namespace rvf::store_detail {
@@ -51,9 +53,9 @@ public:
 
     uint16_t dim() const { return dim_; }
     StorageType storage() const { return storage_; }
-    size_t slots() const { return ids_.size(); }
-    size_t live() const { return by_id_.size(); }
-    size_t dead() const { return ids_.size() - by_id_.size(); }
+    size_t slots() const { return base_n_ + ids_.size(); }
+    size_t live() const { return by_id_.size() + base_n_ - base_dead_.size(); }
+    size_t dead() const { return slots() - live(); }
 
     bool has_quant() const { return quant_.has_value(); }
     const std::optional<QuantRange> &quant() const { return quant_; }
@@ -74,7 +76,14 @@ public:
     /// External mode: append a row that stays where it is (row_bytes() bytes at `row`).
     void add_external(uint64_t id, const uint8_t *row);
     /// Rows referenced in place (not copied) so far.
-    size_t external_row_count() const { return ext_in_place_; }
+    size_t external_row_count() const { return ext_in_place_ + base_n_; }
+    /// External mode, before any row: slots [0, ids.rows()) are the rows of a persisted id table
+    /// (id_table.hpp) — ids and id → slot read from the table where it lies, row j of run r at
+    /// runs[r] + j·row_bytes() with every run but the last holding run_rows rows. Nothing per row
+    /// is built; later rows (add_external) and deletions (remove) are kept beside it.
+    void use_base(const IdTableView &ids, std::vector<const uint8_t *> runs, uint32_t run_rows);
+    /// Slots served by a persisted id table (0: none).
+    size_t base_rows() const { return base_n_; }
     /// Make room for `rows` more slots, `hot_rows` of them hot, growing geometrically (a file's
     /// open calls this once per VEC segment; exact reservations would copy quadratically).
     void reserve_rows(size_t rows, size_t hot_rows);
@@ -93,15 +102,22 @@ public:
     /// Live rows per tier (index: Tier).
     std::array<uint64_t, 3> live_per_tier() const;
     bool remove(uint64_t id);
-    bool contains(uint64_t id) const { return by_id_.count(id) != 0; }
+    bool contains(uint64_t id) const { return slot_of(id).has_value(); }
     std::optional<uint32_t> slot_of(uint64_t id) const;
-    uint64_t id_at(uint32_t slot) const { return ids_[slot]; }
-    bool live_at(uint32_t slot) const { return alive_[slot] != 0; }
+    uint64_t id_at(uint32_t slot) const { return slot < base_n_ ? base_ids_.id_at(slot) : ids_[slot - base_n_]; }
+    bool live_at(uint32_t slot) const {
+        if (slot < base_n_)
+            return base_dead_.empty() || base_dead_.count(slot) == 0;
+        return alive_[slot - base_n_] != 0;
+    }
     size_t row_bytes() const; ///< hot rows (the storage dtype)
     /// The slot's row in its tier's representation (row_size(slot) bytes).
     const uint8_t *row_ptr(uint32_t slot) const {
-        if (external_)
-            return ext_[slot];
+        if (external_) {
+            if (slot < base_n_)
+                return base_runs_[slot / base_run_rows_] + size_t{slot % base_run_rows_} * base_row_bytes_;
+            return ext_[slot - base_n_];
+        }
         if (tier_.empty())
             return data_.data() + size_t{slot} * row_bytes();
         return tier_row_ptr(slot);
@@ -157,11 +173,20 @@ private:
         std::atomic<bool> ready{false};
     };
     bool external_ = false;
-    std::vector<const uint8_t *> ext_;                ///< per slot: the row
+    std::vector<const uint8_t *> ext_;                ///< per slot from base_n_ on: the row
     std::vector<std::unique_ptr<uint8_t[]>> chunks_;  ///< owned rows of decoded blocks
     size_t chunk_used_ = 0;                           ///< rows used in chunks_.back()
     size_t ext_in_place_ = 0;
     std::unique_ptr<LazyStats> lazy_;                 ///< external mode: stats computed on first need
+
+    // Persisted id table (use_base): slots [0, base_n_); ids_, alive_ and ext_ then hold the
+    // slots from base_n_ on, by_id_ only their ids.
+    uint32_t base_n_ = 0;
+    uint32_t base_run_rows_ = 1;
+    size_t base_row_bytes_ = 0;
+    std::vector<const uint8_t *> base_runs_;
+    IdTableView base_ids_;
+    std::unordered_set<uint32_t> base_dead_; ///< base slots deleted or replaced since the table was written
 };
 
 } // namespace rvf::store_detail
