@@ -145,7 +145,8 @@ RvfStore::Impl::SlotRanges RvfStore::Impl::load_id_table_in_place(const std::vec
     if (!view)
         return decline(view.error().message);
     // The table covers the first VEC segments in directory order (the slots it numbers), each one
-    // uncompressed row-major hot block of the listed row count; all but the last the same size.
+    // uncompressed row-major hot block of the listed row count (equal sizes from a plain
+    // compaction, one per partition from a partitioned one: docs/format-partition-map.md).
     const auto &segs = view->segments();
     const size_t rb = table.row_bytes();
     std::vector<const uint8_t *> runs;
@@ -177,10 +178,6 @@ RvfStore::Impl::SlotRanges RvfStore::Impl::load_id_table_in_place(const std::vec
             e.vector_count != want.rows || e.vector_count == 0 || (e.block_offset % 64) != 0 ||
             e.block_offset < core::vec_directory_size(1) || e.block_offset + bytes > d.payload_length)
             return decline(where + " is not one row-major block of the rows the table lists");
-        if (k > 0 && segs[k - 1].rows != segs[0].rows)
-            return decline("only the last VEC segment it lists may hold fewer rows");
-        if (want.rows > segs[0].rows)
-            return decline(where + " holds more rows than the first");
         auto rows = src.reference(d.file_offset + core::kSegmentHeaderSize + e.block_offset, static_cast<size_t>(bytes));
         if (!rows)
             return decline(rows.error().message);
@@ -193,7 +190,10 @@ RvfStore::Impl::SlotRanges RvfStore::Impl::load_id_table_in_place(const std::vec
         return decline("it lists VEC segments the directory does not hold first");
     if (segs.empty())
         return {};
-    table.use_base(*view, std::move(runs), segs[0].rows);
+    std::vector<uint32_t> run_rows;
+    for (const IdTableSegment &sg : segs)
+        run_rows.push_back(sg.rows);
+    table.use_base(*view, std::move(runs), run_rows);
     return covered;
 }
 

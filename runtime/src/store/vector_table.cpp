@@ -81,12 +81,32 @@ uint8_t *VectorTable::owned_row_slot() {
     return chunks_.back().get() + chunk_used_++ * row_bytes();
 }
 
-void VectorTable::use_base(const IdTableView &ids, std::vector<const uint8_t *> runs, uint32_t run_rows) {
+void VectorTable::use_base(const IdTableView &ids, std::vector<const uint8_t *> runs,
+                           const std::vector<uint32_t> &run_rows) {
     base_ids_ = ids;
     base_runs_ = std::move(runs);
-    base_run_rows_ = run_rows == 0 ? 1 : run_rows;
+    base_run_rows_ = run_rows.empty() || run_rows[0] == 0 ? 1 : run_rows[0];
     base_row_bytes_ = row_bytes();
     base_n_ = ids.rows();
+    base_run_first_.clear();
+    bool equal = true;
+    for (size_t i = 0; i + 1 < run_rows.size(); ++i) // the last run may be shorter
+        equal = equal && run_rows[i] == run_rows[0];
+    equal = equal && (run_rows.empty() || run_rows.back() <= run_rows[0]);
+    if (!equal) {
+        uint32_t first = 0;
+        for (uint32_t n : run_rows) {
+            base_run_first_.push_back(first);
+            first += n;
+        }
+    }
+}
+
+const uint8_t *VectorTable::base_row_in_runs(uint32_t slot) const {
+    // The last run starting at or before slot (run 0 starts at 0; the caller checked slot < base_n_).
+    const auto it = std::upper_bound(base_run_first_.begin(), base_run_first_.end(), slot);
+    const size_t run = static_cast<size_t>(it - base_run_first_.begin()) - 1;
+    return base_runs_[run] + size_t{slot - base_run_first_[run]} * base_row_bytes_;
 }
 
 void VectorTable::add_external(uint64_t id, const uint8_t *row) {

@@ -81,7 +81,9 @@ public:
     /// (id_table.hpp) — ids and id → slot read from the table where it lies, row j of run r at
     /// runs[r] + j·row_bytes() with every run but the last holding run_rows rows. Nothing per row
     /// is built; later rows (add_external) and deletions (remove) are kept beside it.
-    void use_base(const IdTableView &ids, std::vector<const uint8_t *> runs, uint32_t run_rows);
+    /// run_rows[i]: rows of runs[i]. Equal sizes (the last may be shorter) take a division per
+    /// row; a partitioned compaction's runs (one per partition) take a binary search.
+    void use_base(const IdTableView &ids, std::vector<const uint8_t *> runs, const std::vector<uint32_t> &run_rows);
     /// Slots served by a persisted id table (0: none).
     size_t base_rows() const { return base_n_; }
     /// Make room for `rows` more slots, `hot_rows` of them hot, growing geometrically (a file's
@@ -115,7 +117,9 @@ public:
     const uint8_t *row_ptr(uint32_t slot) const {
         if (external_) {
             if (slot < base_n_)
-                return base_runs_[slot / base_run_rows_] + size_t{slot % base_run_rows_} * base_row_bytes_;
+                return base_run_first_.empty()
+                           ? base_runs_[slot / base_run_rows_] + size_t{slot % base_run_rows_} * base_row_bytes_
+                           : base_row_in_runs(slot);
             return ext_[slot - base_n_];
         }
         if (tier_.empty())
@@ -185,6 +189,8 @@ private:
     uint32_t base_run_rows_ = 1;
     size_t base_row_bytes_ = 0;
     std::vector<const uint8_t *> base_runs_;
+    std::vector<uint32_t> base_run_first_; ///< first slot of each run; empty when the runs are equal
+    const uint8_t *base_row_in_runs(uint32_t slot) const;
     IdTableView base_ids_;
     std::unordered_set<uint32_t> base_dead_; ///< base slots deleted or replaced since the table was written
 };
