@@ -43,7 +43,10 @@ double ms(Clock::time_point a, Clock::time_point b) { return std::chrono::durati
 bool build_file(const std::string &path, const test::Matrix &base, bool compact) {
     std::filesystem::remove(path);
     std::filesystem::remove(path + ".lock");
-    auto db = RvfStore::create(path, {.dimension = static_cast<uint16_t>(base.dim)});
+    StoreOptions so;
+    so.dimension = static_cast<uint16_t>(base.dim);
+    so.partition_on_compact = true; // the partition map: wanted_for's query-directed first answer
+    auto db = RvfStore::create(path, so);
     if (!db) {
         std::fprintf(stderr, "create: %s\n", db.error().to_string().c_str());
         return false;

@@ -30,6 +30,7 @@ StoreOptions options() {
     o.hnsw_m = 8;
     o.hnsw_ef_construction = 48;
     o.index_threads = 1; // the same graph and partitions every run: the floors below are reproducible
+    o.partition_on_compact = true;
     return o;
 }
 

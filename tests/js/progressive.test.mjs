@@ -142,7 +142,10 @@ async function rejectsWith(promise, name) {
     return e;
 }
 
-const indexSegs = () => segs.filter((s) => s.segType === 'index');
+// INDEX segments that are graph layers (the id table a compaction writes, payload "RVID", is
+// derived data for in-place opens: the progressive reader never fetches it).
+const isIdTable = (s) => file.subarray(s.offset + 64, s.offset + 68).toString('latin1') === 'RVID';
+const indexSegs = () => segs.filter((s) => s.segType === 'index' && !isIdTable(s));
 
 // --- tests -----------------------------------------------------------------------------------------
 

@@ -107,6 +107,13 @@ struct StoreOptions {
     /// move a root pointer. 0: every commit is a checkpoint (the pre-0.5 behaviour). Not stored
     /// in the file: see RvfStore::set_checkpoint_bytes for a store that is opened.
     uint64_t checkpoint_bytes = 1u << 20;
+    /// Compactions of an indexed, untiered store of ≥ kPartitionMinRows rows write the rows
+    /// partition by partition with a partition map (docs/format-partition-map.md), for
+    /// query-directed progressive reads (ProgressiveStore::wanted_for). Off by default until every
+    /// progressive reader (the JS loader, the browser) fetches by query: a reader that streams
+    /// with wanted() only answers from the partitions that have arrived. Not stored in the file:
+    /// see RvfStore::set_partition_on_compact for a store that is opened.
+    bool partition_on_compact = false;
     /// Merges keep the segments a checkpoint lists bounded: once merge_trigger_segments are listed, runs of small
     /// segments are merged (README "Format decisions"). This caps the bytes/s merges write on
     /// average (0: unlimited); past 4 × the trigger they merge regardless. Not stored in the file.
@@ -412,6 +419,8 @@ public:
     Result<void> build_index();
     /// Threads for later HNSW index insertions of this handle (StoreOptions::index_threads).
     void set_index_threads(unsigned threads);
+    /// StoreOptions::partition_on_compact for this handle's later compactions.
+    void set_partition_on_compact(bool on);
     /// Bytes [offset, offset + length) of the store's image (its file, or the in-memory image):
     /// what a binding that keeps its own copy of the file needs to append after a commit, at
     /// O(new bytes) instead of to_bytes()'s O(file). InvalidArgument past the end.

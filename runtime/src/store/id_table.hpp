@@ -17,6 +17,9 @@ namespace rvf::store_detail {
 inline constexpr uint8_t kIdTableMagic[4] = {'R', 'V', 'I', 'D'};
 inline constexpr uint16_t kIdTableVersion = 1;
 inline constexpr size_t kIdTableHeaderSize = 32;
+/// Compactions of fewer live rows write no table: decoding their ids at open costs microseconds,
+/// and the table's 20 bytes a row would make compacting a small store grow its file.
+inline constexpr size_t kIdTableMinRows = 1024;
 inline constexpr size_t kIdTableSegmentRecord = 16;
 inline constexpr size_t kIdTableFooter = 8;
 

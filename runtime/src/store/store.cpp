@@ -85,6 +85,7 @@ std::unique_ptr<RvfStore::Impl> new_impl(const StoreOptions &o, const std::strin
     if (o.signing_key)
         impl->signer = crypto::SegmentSigner::from_seed(*o.signing_key, o.signing_algorithm);
     impl->index_threads = o.index_threads;
+    impl->partition_on_compact = o.partition_on_compact;
     impl->checkpoint_min_bytes = o.checkpoint_bytes;
     impl->merge_io_bytes_per_second = o.merge_io_bytes_per_second;
     impl->auto_compact_ratio = o.auto_compact_dead_ratio;

@@ -243,6 +243,7 @@ struct RvfStore::Impl {
     mutable size_t index_scanned_slots = 0;
     std::optional<uint64_t> index_a_offset;     ///< latest layer A (HOT) segment: root hotset pointers
     unsigned index_threads = 0;                 ///< StoreOptions::index_threads (this handle only)
+    bool partition_on_compact = false;          ///< StoreOptions::partition_on_compact (this handle only)
     bool index_enabled() const { return (config.flags & core::kStoreConfigNoIndex) == 0; }
     HnswParams hnsw_params() const;
     /// Build the graph when enabled and the store is big enough (or `force`); index rows not yet in it.

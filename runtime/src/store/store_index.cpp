@@ -204,6 +204,11 @@ void RvfStore::set_index_threads(unsigned threads) {
     impl_->index_threads = threads;
 }
 
+void RvfStore::set_partition_on_compact(bool on) {
+    std::unique_lock<std::shared_mutex> g(impl_->state_mu);
+    impl_->partition_on_compact = on;
+}
+
 Result<void> RvfStore::build_index() {
     std::unique_lock<std::shared_mutex> g(impl_->state_mu);
     if (impl_->config.hw_profile == static_cast<uint8_t>(core::ProfileId::Core)) // store_profile.cpp

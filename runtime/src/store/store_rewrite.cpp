@@ -40,7 +40,7 @@ struct PartitionPlan {
 /// index build is what makes a cold reader's first answer worth routing); nullopt otherwise.
 std::optional<PartitionPlan> plan_partitions(const RvfStore::Impl &s, const std::vector<uint64_t> &live) {
     const auto metric = static_cast<core::Metric>(s.config.metric);
-    if (live.size() < kPartitionMinRows || !s.graph || s.graph->size() == 0 || metric == core::Metric::Hamming)
+    if (!s.partition_on_compact || live.size() < kPartitionMinRows || !s.graph || s.graph->size() == 0 || metric == core::Metric::Hamming)
         return std::nullopt;
     std::vector<uint32_t> slots(live.size());
     for (size_t i = 0; i < live.size(); ++i)
@@ -180,7 +180,7 @@ Result<RvfStore::Impl::ImageInfo> RvfStore::Impl::write_image(uint32_t new_epoch
             return r.error();
     // id → row for in-place opens (docs/format-id-table.md), in the order the rows were written:
     // partition order when the rows were reordered (docs/format-partition-map.md).
-    if (!(plan || table.tiered()) && !live.empty())
+    if (!(plan || table.tiered()) && live.size() >= store_detail::kIdTableMinRows)
         if (auto off = add(core::SegType::Index, 0, store_detail::encode_id_table(order, info.vec_rows)); !off)
             return off.error();
     std::vector<uint64_t> with_meta;
