@@ -8,6 +8,7 @@ import { createServer } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gaussianFloats } from './helpers/mulberry32.mjs';
 import { stagePackage } from '../../npm/rvf-wasm/scripts/build.mjs';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -22,21 +23,7 @@ const { RvfStore, RvfError, RvfStatus } = await import(pathToFileURL(consumer).h
 
 // --- data ------------------------------------------------------------------------------------------
 
-/** mulberry32 + Box–Muller: N(0,1) floats, reproducible from a seed. */
-function gaussian(count, seed) {
-    let a = seed >>> 0;
-    const next = () => {
-        a = (a + 0x6d2b79f5) >>> 0;
-        let t = a;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-    const out = new Float32Array(count);
-    for (let i = 0; i < count; i++)
-        out[i] = Math.sqrt(-2 * Math.log(next() + 1e-12)) * Math.cos(2 * Math.PI * next());
-    return out;
-}
+const gaussian = gaussianFloats; // tests/js/helpers/mulberry32.mjs
 
 const N = 20000, DIM = 64;
 /** Clustered rows: 30 centres, σ 0.5 around each. */

@@ -5,6 +5,7 @@
 // are NotReady and writes ReadOnly, and once loaded() the answers equal openReadonly's of the
 // same file. A 404 is HttpError, a server ignoring Range still works, unknown options are refused.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gaussianFloats } from '../helpers/mulberry32.mjs';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,21 +16,7 @@ import { serveRanges } from '../helpers/range_server.mjs';
 const native = await nativeAvailability();
 const N = 20000, DIM = 64, K = 10;
 
-/** mulberry32 + Box–Muller: N(0,1) floats, reproducible from a seed. */
-function gaussian(count, seed) {
-    let a = seed >>> 0;
-    const next = () => {
-        a = (a + 0x6d2b79f5) >>> 0;
-        let t = a;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-    const out = new Float32Array(count);
-    for (let i = 0; i < count; i++)
-        out[i] = Math.sqrt(-2 * Math.log(next() + 1e-12)) * Math.cos(2 * Math.PI * next());
-    return out;
-}
+const gaussian = gaussianFloats; // tests/js/helpers/mulberry32.mjs
 /** Clustered rows: 30 centres, σ 0.5 around each. */
 function mixture(n, seed) {
     const centres = gaussian(30 * DIM, 1);
