@@ -32,6 +32,17 @@ val layers_to_js(uint8_t bits) {
     return out;
 }
 
+val ranges_to_js(const std::vector<ByteRange> &ranges) {
+    val out = val::array();
+    for (const ByteRange &r : ranges) {
+        val o = val::object();
+        o.set("offset", static_cast<double>(r.offset));
+        o.set("length", static_cast<double>(r.length));
+        out.call<void>("push", o);
+    }
+    return out;
+}
+
 class Progressive {
 public:
     /// file_size: a double (exact up to 2^53, far past any file a browser fetches).
@@ -47,14 +58,19 @@ public:
     val wanted() const {
         if (!p_)
             return outcome_err(kNotStarted);
-        val out = val::array();
-        for (const ByteRange &r : p_->wanted()) {
-            val o = val::object();
-            o.set("offset", static_cast<double>(r.offset));
-            o.set("length", static_cast<double>(r.length));
-            out.call<void>("push", o);
-        }
-        return outcome_ok(out);
+        return outcome_ok(ranges_to_js(p_->wanted()));
+    }
+
+    /// Partitioned files: [{offset, length}] of the `nprobe` partitions nearest to the query
+    /// that have not arrived (ProgressiveStore::wanted_for; UnsupportedLayout without a map).
+    val wanted_for(const val &vector, size_t n_floats, size_t nprobe) const {
+        if (!p_)
+            return outcome_err(kNotStarted);
+        const std::vector<float> q = copy_in<float>(vector, n_floats);
+        auto w = p_->wanted_for(q, nprobe);
+        if (!w)
+            return outcome_err(w.error());
+        return outcome_ok(ranges_to_js(*w));
     }
 
     val supply(double offset, const val &bytes, size_t n) {
@@ -65,7 +81,7 @@ public:
         return r ? outcome_ok() : outcome_err(r.error());
     }
 
-    /// {phase, layers, queryable, complete, wholeFile, bytesSupplied, fileSize, rowsExact,
+    /// {phase, layers, queryable, complete, wholeFile, partitioned, partitions, bytesSupplied, fileSize, rowsExact,
     ///  bytesByPhase: {tail, directory, hotset, stream}, warnings}
     val state() const {
         if (!p_)
@@ -76,6 +92,8 @@ public:
         o.set("queryable", p_->queryable());
         o.set("complete", p_->complete());
         o.set("wholeFile", p_->whole_file());
+        o.set("partitioned", p_->partitioned());
+        o.set("partitions", static_cast<double>(p_->partitions()));
         o.set("bytesSupplied", static_cast<double>(p_->bytes_supplied()));
         o.set("fileSize", static_cast<double>(p_->file_size()));
         o.set("rowsExact", static_cast<double>(p_->rows_exact()));
@@ -142,6 +160,7 @@ EMSCRIPTEN_BINDINGS(rvf_progressive) {
         .constructor<>()
         .function("begin", &Progressive::begin)
         .function("wanted", &Progressive::wanted)
+        .function("wantedFor", &Progressive::wanted_for)
         .function("supply", &Progressive::supply)
         .function("state", &Progressive::state)
         .function("query", &Progressive::query)

@@ -184,7 +184,7 @@ class Store {
 public:
     val create(unsigned dimensions, const std::string &metric, const std::string &storage, unsigned m,
                unsigned ef_construction, bool witness, const std::string &compression, int domain_profile,
-               const val &tiering, unsigned profile, const val &signing) {
+               const val &tiering, unsigned profile, const val &signing, bool partition_on_compact) {
         auto mt = metric_from_name(metric);
         if (!mt)
             return outcome_err(mt.error());
@@ -206,6 +206,7 @@ public:
         o.witness = witness;
         o.compression = *cm;
         o.profile = hw;
+        o.partition_on_compact = partition_on_compact;
         if (domain_profile >= 0) // -1: unset (generic in memory); index.js checks the id
             o.domain_profile = static_cast<core::DomainProfile>(domain_profile);
         // index.js has validated and completed it: {enabled, coldCodec, pqM, hotThreshold,

@@ -475,6 +475,11 @@ StoreOptions create_options_from_js(Napi::Env env, const Napi::Value &v) {
     }
     if (const Napi::Value t = o.Get("tiering"); !t.IsUndefined())
         s.tiering = tiering_from_js(env, t);
+    if (const Napi::Value p = o.Get("partitionOnCompact"); !p.IsUndefined()) {
+        if (!p.IsBoolean())
+            throw_options(env, "partitionOnCompact must be a boolean");
+        s.partition_on_compact = p.As<Napi::Boolean>().Value();
+    }
     return s;
 }
 

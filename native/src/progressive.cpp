@@ -51,6 +51,7 @@ public:
                            {
                                InstanceMethod<&P::begin>("begin"),
                                InstanceMethod<&P::wanted>("wanted"),
+                               InstanceMethod<&P::wanted_for>("wantedFor"),
                                InstanceMethod<&P::supply>("supply"),
                                InstanceMethod<&P::state>("state"),
                                InstanceMethod<&P::query>("query"),
@@ -78,10 +79,7 @@ private:
         return env.Undefined();
     }
 
-    /// [{offset, length}] still needed by the current phase.
-    Napi::Value wanted(const Napi::CallbackInfo &info) {
-        const Napi::Env env = info.Env();
-        const std::vector<ByteRange> w = live(env).wanted();
+    static Napi::Array ranges_to_js(Napi::Env env, const std::vector<ByteRange> &w) {
         Napi::Array out = Napi::Array::New(env, w.size());
         for (size_t i = 0; i < w.size(); ++i) {
             Napi::Object o = Napi::Object::New(env);
@@ -90,6 +88,23 @@ private:
             out.Set(static_cast<uint32_t>(i), o);
         }
         return out;
+    }
+
+    /// [{offset, length}] still needed by the current phase.
+    Napi::Value wanted(const Napi::CallbackInfo &info) {
+        const Napi::Env env = info.Env();
+        return ranges_to_js(env, live(env).wanted());
+    }
+
+    /// wantedFor(vector, n, nprobe): a partitioned file's [{offset, length}] of the nprobe
+    /// partitions nearest to the query not yet supplied (UnsupportedLayout without a map).
+    /// `n` is ignored (the vector's length counts); it keeps the wasm handle's argument order.
+    Napi::Value wanted_for(const Napi::CallbackInfo &info) {
+        const Napi::Env env = info.Env();
+        const ProgressiveStore &p = live(env);
+        const FloatList q = floats_from_js(env, info[0], "vector");
+        const uint64_t nprobe = offset_from_js(env, info[2], "nprobe");
+        return ranges_to_js(env, take(env, p.wanted_for(q.view, static_cast<size_t>(nprobe))));
     }
 
     /// supply(offset, bytes: Uint8Array, n?): read in place (no copy on this side).
@@ -111,7 +126,7 @@ private:
         return env.Undefined();
     }
 
-    /// {phase, layers, queryable, complete, wholeFile, bytesSupplied, fileSize, rowsExact,
+    /// {phase, layers, queryable, complete, wholeFile, partitioned, partitions, bytesSupplied, fileSize, rowsExact,
     ///  dimensions, bytesByPhase: {tail, directory, hotset, stream}, warnings}
     Napi::Value state(const Napi::CallbackInfo &info) {
         const Napi::Env env = info.Env();
@@ -122,6 +137,8 @@ private:
         o.Set("queryable", p.queryable());
         o.Set("complete", p.complete());
         o.Set("wholeFile", p.whole_file());
+        o.Set("partitioned", p.partitioned());
+        o.Set("partitions", static_cast<double>(p.partitions()));
         o.Set("bytesSupplied", static_cast<double>(p.bytes_supplied()));
         o.Set("fileSize", static_cast<double>(p.file_size()));
         o.Set("rowsExact", static_cast<double>(p.rows_exact()));

@@ -24,6 +24,9 @@ export interface RvfCreateOptions {
     /** HNSW parameters recorded in the store (default 16 / 200). */
     m?: number;
     efConstruction?: number;
+    /** compact() also writes the partition map (needs an index and ≥ 4096 rows), so openProgressive
+     *  readers fetch only the partitions near a query (ProgressiveRvfStore.prepare). Default false. */
+    partitionOnCompact?: boolean;
     /** Chain a WITNESS entry into every commit (default true). */
     witness?: boolean;
     /** Domain profile id stored in the file: 0 generic (default) .. 4 rvvision, custom 16..239. */
@@ -272,6 +275,10 @@ export interface RvfProgress {
     complete: boolean;
     /** No usable index hotset (Layout R, a small store): everything is fetched before answers. */
     wholeFile: boolean;
+    /** The file carries a partition map: call prepare(vector) before query(vector) until loaded. */
+    partitioned: boolean;
+    /** Partitions in the map (0 before it arrived, or without one). */
+    partitions: number;
     bytesByPhase: { tail: number; directory: number; hotset: number; stream: number };
 }
 
@@ -282,6 +289,8 @@ export interface RvfProgressiveOptions {
     signal?: AbortSignal;
     /** Parallel requests per round trip (default 6). */
     concurrency?: number;
+    /** Partitions prepare() fetches per query on a partitioned file (1..65535, default 4). */
+    nprobe?: number;
 }
 
 export interface RvfQueryStats {
@@ -386,6 +395,9 @@ export declare class RvfShardedCollection {
 export declare class ProgressiveRvfStore {
     private constructor();
     query(vector: Float32Array | number[], k: number, options?: RvfQueryOptions): RvfNeighbor[] & { readonly stats: RvfQueryStats };
+    /** Partitioned files: fetch the nprobe partitions nearest to `vector` (one round trip) so the
+     *  next query(vector) scores them exactly; resolves to the bytes fetched (0 for other files). */
+    prepare(vector: Float32Array | number[], options?: { nprobe?: number }): Promise<number>;
     progress(): RvfProgress;
     /** Resolves once every byte is in and verified (full quality); rejects with RvfError. */
     loaded(): Promise<ProgressiveRvfStore>;

@@ -87,6 +87,9 @@ export interface RvfOptions {
     /** HNSW M (16) and efConstruction (200). */
     m?: number;
     efConstruction?: number;
+    /** compact() also writes the partition map (needs an index and ≥ 4096 rows), so openProgressive
+     *  readers fetch only the partitions near each query. Default false. */
+    partitionOnCompact?: boolean;
     /** Witness entry per commit (default true). */
     witness?: boolean;
     /** 'off' builds no HNSW index (queries scan; native backend only). Default 'auto'. */
@@ -469,6 +472,9 @@ export interface RvfOpenProgressiveOptions {
     concurrency?: number;
     onProgress?: (progress: RvfLoadProgress) => void;
     signal?: AbortSignal;
+    /** Partitioned files (create's partitionOnCompact): partitions fetched before each query
+     *  until loaded (1..65535, default 4). */
+    nprobe?: number;
 }
 
 /** Loading state of openProgressive(url) (as @ruvector/rvf-wasm's ProgressiveRvfStore.progress()). */
@@ -482,6 +488,8 @@ export interface RvfLoadProgress {
     queryable: boolean;
     complete: boolean;
     wholeFile: boolean;
+    partitioned: boolean;
+    partitions: number;
     bytesByPhase: { tail: number; directory: number; hotset: number; stream: number };
 }
 

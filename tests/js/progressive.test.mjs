@@ -148,6 +148,9 @@ describe('RvfStore.openProgressive', () => {
         expect(p.roundTrips).toBeLessThanOrEqual(7);
         expect(p.bytesFetched).toBeLessThan(0.1 * file.length);
         expect(p.layers).toEqual(['A']);
+        expect(p.partitioned).toBe(false); // compacted without partitionOnCompact: layer A + codes
+        expect(await store.prepare(q(0))).toBe(0); // nothing to fetch for a query on such a file
+        expect(store.progress().bytesFetched).toBe(p.bytesFetched);
         expect(p.bytesByPhase.tail).toBeGreaterThanOrEqual(4096);
         expect(p.bytesByPhase.hotset).toBeGreaterThan(0);
         expect(p.bytesByPhase.tail + p.bytesByPhase.directory + p.bytesByPhase.hotset).toBe(p.bytesFetched);

@@ -350,7 +350,9 @@ export class RvfStore {
      * m: 16, efConstruction: 200, witness: true, domainProfile: the domain profile id stored in the
      * file (0 generic .. 4 rvvision, custom 16..239; default 0), tiering: { enabled (true),
      * coldCodec 'pq' | 'binary', pqM, hotThreshold, warmThreshold } — lossy temperature tiers that
-     * compact() assigns (omitted: no tiering) }.
+     * compact() assigns (omitted: no tiering), partitionOnCompact: false — compact() also writes
+     * the partition map (docs/format-partition-map.md) so openProgressive readers fetch only the
+     * partitions near a query (store.prepare(vector)); needs an index and ≥ 4096 rows }.
      */
     static create(options) {
         if (options === null || typeof options !== 'object')
@@ -371,6 +373,8 @@ export class RvfStore {
             tiering = tieringOption(options.tiering);
             hw = hardwareProfile(options.profile);
             signing = signingOption(options.signing);
+            if (options.partitionOnCompact !== undefined && typeof options.partitionOnCompact !== 'boolean')
+                throw jsError('InvalidOptions', `partitionOnCompact must be a boolean, got ${String(options.partitionOnCompact)}`);
         } catch (e) {
             return Promise.reject(e);
         }
@@ -378,7 +382,8 @@ export class RvfStore {
         const storage = options.storage ?? ''; // '': f32, or the Core storage the dimensions allow
         const witness = options.witness ?? true;
         const compression = options.compression ?? 'none';
-        return RvfStore.#open((h) => h.create(dims, metric, storage, m, efc, !!witness, compression, dp, tiering, hw, signing));
+        return RvfStore.#open((h) => h.create(dims, metric, storage, m, efc, !!witness, compression, dp, tiering, hw, signing,
+            options.partitionOnCompact === true));
     }
 
     /** Open a store from the bytes of a .rvf file (copied; the array may be reused afterwards). */

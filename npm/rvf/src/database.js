@@ -56,7 +56,9 @@ export class RvfDatabase {
      * default from the extension; 0..3 upstream's hardware profile), m 16, efConstruction 200,
      * witness true, index 'auto'|'off' (native), backend 'auto'|'native'|'wasm', signing
      * {algorithm: 'ed25519' | 'ml-dsa-65', key: the 32-byte seed}: every commit signed
-     * (docs/signing.md) }. 'product' is refused.
+     * (docs/signing.md), partitionOnCompact false: compact() also writes the partition map
+     * (docs/format-partition-map.md), so openProgressive readers fetch only the partitions near
+     * each query }. 'product' is refused.
      */
     static async create(path, options, backend) {
         return mapErrorsAsync(async () => {
@@ -147,7 +149,8 @@ export class RvfDatabase {
      * carry no metadata yet (ids are the u64s); reads of the whole store (count, rows, verify,
      * ...) are NotReady. Once loaded it answers as openReadonly of the same file. Writes: ReadOnly.
      * A local path or file: URL (Node) opens in place read-only. options: { backend, fetch,
-     * concurrency (6), onProgress(progress), signal }.
+     * concurrency (6), onProgress(progress), signal, nprobe (4: a partitioned file's partitions
+     * fetched before each query until loaded, docs/format-partition-map.md) }.
      */
     static async openProgressive(url, options) {
         return mapErrorsAsync(async () => {

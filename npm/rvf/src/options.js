@@ -19,12 +19,12 @@ const METRICS = {
 
 const KEYS = {
     'create()': ['dimensions', 'dimension', 'metric', 'storage', 'compression', 'profile', 'signing', 'm',
-        'efConstruction', 'witness', 'index', 'tiering', 'backend'],
+        'efConstruction', 'witness', 'index', 'tiering', 'partitionOnCompact', 'backend'],
     'open()': ['backend', 'readOnly', 'epoch'],
     'openReadonly()': ['backend', 'epoch', 'verify'],
     'derive()': ['type'],
     'verifyFile()': ['backend'],
-    'openProgressive()': ['backend', 'fetch', 'concurrency', 'onProgress', 'signal'],
+    'openProgressive()': ['backend', 'fetch', 'concurrency', 'onProgress', 'signal', 'nprobe'],
     'fromBytes()': ['readOnly'],
     'query()': ['efSearch', 'filter', 'includeMetadata'],
     'queryBatch()': ['efSearch', 'filter', 'includeMetadata'],
@@ -189,6 +189,7 @@ export function createOptions(path, options, backendArg) {
         index: oneOf(o, 'index', what, ['auto', 'off']),
         tiering: tieringOption(o.tiering, what),
         signing: signingOption(o.signing, what),
+        partitionOnCompact: boolOption(o, 'partitionOnCompact', what),
         backend,
     };
 }
@@ -280,8 +281,11 @@ export function progressiveOptions(options) {
         throw rvfError('InvalidOptions', `${what}: concurrency must be at least 1, got 0`);
     if (o.signal !== undefined && (o.signal === null || typeof o.signal !== 'object' || typeof o.signal.aborted !== 'boolean'))
         throw rvfError('InvalidOptions', `${what}: signal must be an AbortSignal`);
+    const nprobe = uintOption(o, 'nprobe', what, 0xffff, 'partitions fetched per query');
+    if (nprobe === 0)
+        throw rvfError('InvalidOptions', `${what}: nprobe must be at least 1, got 0`);
     const driver = {};
-    for (const key of ['fetch', 'concurrency', 'onProgress', 'signal'])
+    for (const key of ['fetch', 'concurrency', 'onProgress', 'signal', 'nprobe'])
         if (o[key] !== undefined)
             driver[key] = o[key];
     return { backend: backendOption(o), driver };

@@ -44,6 +44,7 @@ function nativeOptions(o) {
         index: o.index,
         tiering: o.tiering,
         signing: o.signing,
+        partitionOnCompact: o.partitionOnCompact,
     };
     for (const k of Object.keys(out))
         if (out[k] === undefined)

@@ -98,6 +98,12 @@ export class ProgressiveBackend {
         // SDK says so first, since its field names are read from metadata that has not arrived.
         if (filterJson !== undefined)
             throw rvfError('NotReady', 'filters need the metadata segments, which arrive last: await db.loaded() first, or query without a filter');
+        // A partitioned file holds no rows until asked: fetch the partitions nearest to this
+        // query first (one round trip; nothing for other files).
+        if (this.#prog.progress().partitioned)
+            return this.#prog.prepare(vector).then(() => this.#full
+                ? this.#full.query(vector, k, efSearch, filterJson)
+                : this.#prog.query(vector, k, { efSearch }));
         return this.#prog.query(vector, k, { efSearch });
     }
 

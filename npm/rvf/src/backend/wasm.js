@@ -53,6 +53,7 @@ function createOptions(o) {
         profile: o.profile,
         tiering: o.tiering,
         signing: o.signing,
+        partitionOnCompact: o.partitionOnCompact,
     };
 }
 
