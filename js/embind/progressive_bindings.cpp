@@ -45,9 +45,11 @@ val ranges_to_js(const std::vector<ByteRange> &ranges) {
 
 class Progressive {
 public:
-    /// file_size: a double (exact up to 2^53, far past any file a browser fetches).
-    val begin(double file_size) {
-        auto p = ProgressiveStore::begin(static_cast<uint64_t>(file_size));
+    /// file_size, cache_bytes: doubles (exact up to 2^53, far past any file a browser fetches).
+    /// stream false: a query-only reader (rvf::ProgressiveOptions).
+    val begin(double file_size, bool stream, double cache_bytes) {
+        auto p = ProgressiveStore::begin(static_cast<uint64_t>(file_size),
+                                         {.stream = stream, .cache_bytes = static_cast<uint64_t>(cache_bytes)});
         if (!p)
             return outcome_err(p.error());
         p_.emplace(std::move(*p));
@@ -95,6 +97,7 @@ public:
         o.set("partitioned", p_->partitioned());
         o.set("partitions", static_cast<double>(p_->partitions()));
         o.set("bytesSupplied", static_cast<double>(p_->bytes_supplied()));
+        o.set("bytesHeld", static_cast<double>(p_->bytes_held()));
         o.set("fileSize", static_cast<double>(p_->file_size()));
         o.set("rowsExact", static_cast<double>(p_->rows_exact()));
         o.set("dimensions", p_->dimension());

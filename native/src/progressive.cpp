@@ -72,10 +72,19 @@ private:
         return *p_;
     }
 
-    /// begin(fileSize): a new state machine for a file of that many bytes.
+    /// begin(fileSize, stream?, cacheBytes?): a new state machine for a file of that many bytes
+    /// (stream false: a query-only reader, rvf::ProgressiveOptions).
     Napi::Value begin(const Napi::CallbackInfo &info) {
         const Napi::Env env = info.Env();
-        p_.emplace(take(env, ProgressiveStore::begin(offset_from_js(env, info[0], "fileSize"))));
+        ProgressiveOptions o;
+        if (info.Length() > 1 && !info[1].IsUndefined()) {
+            if (!info[1].IsBoolean())
+                throw_invalid(env, "begin(fileSize, stream, cacheBytes): stream must be a boolean");
+            o.stream = info[1].As<Napi::Boolean>().Value();
+        }
+        if (info.Length() > 2 && !info[2].IsUndefined())
+            o.cache_bytes = offset_from_js(env, info[2], "cacheBytes");
+        p_.emplace(take(env, ProgressiveStore::begin(offset_from_js(env, info[0], "fileSize"), o)));
         return env.Undefined();
     }
 
@@ -140,6 +149,7 @@ private:
         o.Set("partitioned", p.partitioned());
         o.Set("partitions", static_cast<double>(p.partitions()));
         o.Set("bytesSupplied", static_cast<double>(p.bytes_supplied()));
+        o.Set("bytesHeld", static_cast<double>(p.bytes_held()));
         o.Set("fileSize", static_cast<double>(p.file_size()));
         o.Set("rowsExact", static_cast<double>(p.rows_exact()));
         o.Set("dimensions", p.dimension());

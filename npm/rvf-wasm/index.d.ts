@@ -279,6 +279,8 @@ export interface RvfProgress {
     partitioned: boolean;
     /** Partitions in the map (0 before it arrived, or without one). */
     partitions: number;
+    /** Bytes the reader holds now (file bytes kept + decoded partition rows). */
+    bytesHeld: number;
     bytesByPhase: { tail: number; directory: number; hotset: number; stream: number };
 }
 
@@ -291,6 +293,12 @@ export interface RvfProgressiveOptions {
     concurrency?: number;
     /** Partitions prepare() fetches per query on a partitioned file (1..65535, default 4). */
     nprobe?: number;
+    /** false: a query-only reader — after the hotset only the partitions prepare() names are
+     *  fetched, their bytes dropped once decoded; loaded() rejects (NotReady). Default true. */
+    stream?: boolean;
+    /** With stream: false, decoded partition rows kept at most (bytes; 0 = no bound): the least
+     *  recently used are dropped and fetched again when a query needs them. */
+    cacheBytes?: number;
 }
 
 export interface RvfQueryStats {

@@ -475,6 +475,10 @@ export interface RvfOpenProgressiveOptions {
     /** Partitioned files (create's partitionOnCompact): partitions fetched before each query
      *  until loaded (1..65535, default 4). */
     nprobe?: number;
+    /** false: a query-only reader (fetches only what queries need; loaded() rejects NotReady). */
+    stream?: boolean;
+    /** With stream: false, decoded partition rows kept at most (bytes; 0 = no bound). */
+    cacheBytes?: number;
 }
 
 /** Loading state of openProgressive(url) (as @ruvector/rvf-wasm's ProgressiveRvfStore.progress()). */
@@ -490,6 +494,7 @@ export interface RvfLoadProgress {
     wholeFile: boolean;
     partitioned: boolean;
     partitions: number;
+    bytesHeld: number;
     bytesByPhase: { tail: number; directory: number; hotset: number; stream: number };
 }
 

@@ -46,6 +46,14 @@ export async function openProgressive(url, options, deps) {
     const concurrency = opts.concurrency ?? 6;
     if (!Number.isInteger(concurrency) || concurrency < 1)
         throw jsError('InvalidOptions', 'concurrency must be a positive integer');
+    const stream = opts.stream ?? true;
+    if (typeof stream !== 'boolean')
+        throw jsError('InvalidOptions', `stream must be a boolean, got ${String(opts.stream)}`);
+    const cacheBytes = opts.cacheBytes ?? 0;
+    if (!Number.isSafeInteger(cacheBytes) || cacheBytes < 0)
+        throw jsError('InvalidOptions', `cacheBytes must be a non-negative integer, got ${String(opts.cacheBytes)}`);
+    if (cacheBytes > 0 && stream)
+        throw jsError('InvalidOptions', 'cacheBytes bounds a query-only reader: pass stream: false with it');
     const nprobe = opts.nprobe ?? DEFAULT_NPROBE;
     if (!Number.isInteger(nprobe) || nprobe < 1 || nprobe > 0xffff)
         throw jsError('InvalidOptions', `nprobe must be an integer 1..65535 (partitions fetched per query), got ${String(opts.nprobe)}`);
@@ -131,6 +139,7 @@ export async function openProgressive(url, options, deps) {
             complete: s ? s.complete : false,
             wholeFile: s ? s.wholeFile : false,
             partitioned: s ? s.partitioned : false,
+            bytesHeld: s ? s.bytesHeld : 0,
             partitions: s ? s.partitions : 0,
             bytesByPhase: s ? s.bytesByPhase : { tail: 0, directory: 0, hotset: 0, stream: 0 },
         };
@@ -164,7 +173,7 @@ export async function openProgressive(url, options, deps) {
     try {
         let first = await get(null);
         fileSize = first.total;
-        unwrap(handle.begin(fileSize));
+        unwrap(handle.begin(fileSize, stream, cacheBytes));
         stats.roundTrips++;
         if (!first.bytes) { // the suffix request got another part of the file: ask by offset
             first = await get({ offset: first.start, length: fileSize - first.start });
@@ -217,6 +226,14 @@ export async function openProgressive(url, options, deps) {
                 await wave(ranges);
             }
             const s = state();
+            if (!s.complete && !stream) {
+                // Query-only: nothing more is fetched until a query asks (prepare()); loaded()
+                // says so (the store itself keeps working, so this is not a loading failure).
+                firstReady.res();
+                rejectLoaded(jsError('NotReady', 'opened with stream: false: the whole file is never loaded; each query ' +
+                    'fetches the partitions it needs (prepare(vector)); open without stream: false to load it all'));
+                return;
+            }
             if (!s.complete)
                 throw jsError('NotReady', 'loading stopped before the whole file arrived');
             report();

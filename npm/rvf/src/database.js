@@ -150,7 +150,10 @@ export class RvfDatabase {
      * ...) are NotReady. Once loaded it answers as openReadonly of the same file. Writes: ReadOnly.
      * A local path or file: URL (Node) opens in place read-only. options: { backend, fetch,
      * concurrency (6), onProgress(progress), signal, nprobe (4: a partitioned file's partitions
-     * fetched before each query until loaded, docs/format-partition-map.md) }.
+     * fetched before each query until loaded, docs/format-partition-map.md), stream (true; false:
+     * a query-only reader that fetches only the partitions queries need and never loads the
+     * whole file — loaded() then rejects with NotReady), cacheBytes (with stream false: decoded
+     * partition rows kept at most; the least recently used are fetched again when needed) }.
      */
     static async openProgressive(url, options) {
         return mapErrorsAsync(async () => {

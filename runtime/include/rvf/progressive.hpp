@@ -32,6 +32,9 @@
 //              names the nearest partitions' segments; query() scores the held partitions
 //              among the nearest 64 exactly. Round trips to a first answer: tail, tail+hotset,
 //              partitions (3).
+//   query-only ProgressiveOptions::stream = false stops after the hotset: only wanted_for's
+//              partitions are fetched, their bytes dropped once decoded, the rows kept up to
+//              cache_bytes (least recently used dropped first): memory follows the queries.
 //   complete   all bytes: the file is opened by RvfStore::from_bytes (full validation, the
 //              answers of a normal open); queries go to it and finish() hands it over.
 // A file without a Layout S root in its last 64 KiB (Layout R, a torn tail, another writer)
@@ -64,6 +67,22 @@ struct ByteRange {
     bool operator==(const ByteRange &) const = default;
 };
 
+/// How a progressive open fetches once it can answer (ProgressiveStore::begin).
+struct ProgressiveOptions {
+    /// true (the default): after the hotset, wanted() streams every other byte until the file
+    /// is complete and opened as a full store. false: a query-only reader — wanted() is empty
+    /// after the hotset and the file never completes; a partitioned file is read only through
+    /// wanted_for (the partitions queries need), and each partition's file bytes are dropped
+    /// once its rows are decoded. A file without a partition map keeps answering from its
+    /// hotset (layer A + routing codes). Memory then follows the queries, not the file.
+    bool stream = true;
+    /// With stream = false: at most this many bytes of decoded partition rows are kept (0: no
+    /// bound); the least recently used partitions are dropped and fetched again when a query
+    /// needs them (the partitions named by the latest wanted_for are never dropped, so a bound
+    /// below nprobe partitions is exceeded by that set). With stream = true: InvalidArgument.
+    uint64_t cache_bytes = 0;
+};
+
 enum class ProgressivePhase : uint8_t { Tail = 0, Directory = 1, Hotset = 2, Stream = 3, Complete = 4 };
 /// "tail", "directory", "hotset", "stream", "complete".
 const char *progressive_phase_name(ProgressivePhase p);
@@ -82,8 +101,9 @@ public:
     /// the witness and the manifest; docs/format-partition-map.md).
     static constexpr uint64_t kHotsetHint = 4ull << 20;
 
-    /// Errors: InvalidArgument for a size below one segment header (64 B).
-    static Result<ProgressiveStore> begin(uint64_t file_size);
+    /// Errors: InvalidArgument for a size below one segment header (64 B), or cache_bytes
+    /// with stream = true.
+    static Result<ProgressiveStore> begin(uint64_t file_size, const ProgressiveOptions &options = {});
 
     /// Ranges still needed by the current phase, in priority order, disjoint, none already held.
     /// Empty when complete() or after an error.
@@ -108,6 +128,9 @@ public:
     size_t partitions() const; ///< partitions in the map once it arrived (0 before, or without one)
     uint64_t file_size() const;
     uint64_t bytes_supplied() const; ///< every byte handed to supply(), duplicates included
+    /// What the reader holds now: file bytes kept plus decoded partition rows (a query-only
+    /// reader's memory; see ProgressiveOptions::cache_bytes).
+    uint64_t bytes_held() const;
     uint64_t supplies() const;       ///< supply() calls that carried bytes
     ProgressiveBytes bytes_by_phase() const;
     uint64_t rows_exact() const;     ///< graph rows whose exact vector has arrived (all live rows once complete)

@@ -89,6 +89,32 @@ uint64_t ByteStore::suffix_start() const {
     return lo;
 }
 
+void ByteStore::drop(uint64_t offset, uint64_t len) {
+    const uint64_t end = offset + len;
+    auto it = chunks_.upper_bound(offset);
+    if (it != chunks_.begin())
+        --it;
+    while (it != chunks_.end() && it->first < end) {
+        const uint64_t c0 = it->first, c1 = c0 + it->second.size();
+        if (c1 <= offset) {
+            ++it;
+            continue;
+        }
+        // Keep what lies before and after the dropped range as chunks of their own.
+        std::vector<uint8_t> before, after;
+        if (c0 < offset)
+            before.assign(it->second.begin(), it->second.begin() + static_cast<ptrdiff_t>(offset - c0));
+        if (c1 > end)
+            after.assign(it->second.begin() + static_cast<ptrdiff_t>(end - c0), it->second.end());
+        held_ -= std::min(c1, end) - std::max(c0, offset);
+        it = chunks_.erase(it);
+        if (!before.empty())
+            chunks_.emplace(c0, std::move(before));
+        if (!after.empty())
+            it = chunks_.emplace(end, std::move(after)).first;
+    }
+}
+
 std::vector<uint8_t> ByteStore::take_all() {
     std::vector<uint8_t> out(static_cast<size_t>(size_));
     for (auto it = chunks_.begin(); it != chunks_.end(); it = chunks_.erase(it))

@@ -30,6 +30,9 @@ public:
     uint64_t suffix_start() const;
     uint64_t held() const { return held_; }
     uint64_t size() const { return size_; }
+    /// Forget [offset, offset + len) (what is held of it): the bytes were decoded elsewhere and
+    /// are not needed again; a later add() of them is stored anew.
+    void drop(uint64_t offset, uint64_t len);
     /// The whole file (precondition: held() == size()); empties the store chunk by chunk.
     std::vector<uint8_t> take_all();
 

@@ -55,8 +55,36 @@ Result<void> PartitionRows::add(uint32_t p, core::ByteView payload, const float 
                                                   std::to_string(map_.parts[p].rows)};
     part.ready = true;
     rows_exact_ += part.ids.size();
+    bytes_held_ += bytes_of(part);
     parts_[p] = std::move(part);
     return {};
+}
+
+void PartitionRows::touch(std::span<const uint32_t> ps) const {
+    ++tick_;
+    for (uint32_t p : ps)
+        if (p < used_.size())
+            used_[p] = tick_;
+}
+
+std::vector<uint32_t> PartitionRows::evict_to(uint64_t cap) {
+    std::vector<uint32_t> out;
+    if (bytes_held_ <= cap)
+        return out;
+    std::vector<uint32_t> order;
+    for (uint32_t p = 0; p < parts_.size(); ++p)
+        if (parts_[p].ready && (used_[p] < tick_ || tick_ == 0))
+            order.push_back(p);
+    std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) { return used_[a] < used_[b]; });
+    for (uint32_t p : order) {
+        if (bytes_held_ <= cap)
+            break;
+        bytes_held_ -= bytes_of(parts_[p]);
+        rows_exact_ -= parts_[p].ids.size();
+        parts_[p] = Part{};
+        out.push_back(p);
+    }
+    return out;
 }
 
 std::vector<Neighbor> PartitionRows::query(std::span<const float> q, size_t k) const {

@@ -98,6 +98,7 @@ struct ProgressiveStore::State {
     ProgressivePhase phase = ProgressivePhase::Tail;
     std::optional<Error> failed;
     ByteStore bytes;
+    ProgressiveOptions options;
     uint64_t tail_lo; // the tail window asked for is [tail_lo, size)
     uint64_t supplied = 0, supply_calls = 0;
     ProgressiveBytes by_phase;
@@ -670,7 +671,15 @@ Result<void> ProgressiveStore::State::step_stream() {
                 return p.error();
             if (auto r = parts->add(part_of_dir[i], p->view, have_i8_range ? i8_range : nullptr); !r)
                 return r;
+            if (!options.stream) { // query-only: the decoded rows are all a query needs
+                const ByteRange sp = span_of(i);
+                bytes.drop(sp.offset, sp.length);
+            }
         }
+        if (!options.stream && options.cache_bytes > 0)
+            for (uint32_t p : parts->evict_to(options.cache_bytes))
+                if (dir_of_part[p] != kNone)
+                    processed[dir_of_part[p]] = 0; // wanted_for asks for it again when needed
     }
     if (partial) {
         for (size_t i : index_after_a) {
@@ -728,10 +737,15 @@ ProgressiveStore::ProgressiveStore(ProgressiveStore &&) noexcept = default;
 ProgressiveStore &ProgressiveStore::operator=(ProgressiveStore &&) noexcept = default;
 ProgressiveStore::~ProgressiveStore() = default;
 
-Result<ProgressiveStore> ProgressiveStore::begin(uint64_t file_size) {
+Result<ProgressiveStore> ProgressiveStore::begin(uint64_t file_size, const ProgressiveOptions &options) {
     if (file_size < core::kSegmentHeaderSize)
         return Error{Status::InvalidArgument, "a file of " + std::to_string(file_size) + " bytes holds no segment"};
-    return ProgressiveStore(std::make_unique<State>(file_size));
+    if (options.stream && options.cache_bytes > 0)
+        return Error{Status::InvalidArgument, "cache_bytes bounds a query-only reader: set stream = false (a streaming "
+                                              "reader holds the whole file by the time it completes)"};
+    auto s = std::make_unique<State>(file_size);
+    s->options = options;
+    return ProgressiveStore(std::move(s));
 }
 
 std::vector<ByteRange> ProgressiveStore::wanted() const {
@@ -760,6 +774,8 @@ std::vector<ByteRange> ProgressiveStore::wanted() const {
             add(s.span_of(s.quant_idx));
         break;
     case ProgressivePhase::Stream: {
+        if (!s.options.stream)
+            break; // query-only: wanted_for names what a query needs
         // Each item's missing bytes, cut into stream-sized pieces; small neighbours of the
         // rest share a request.
         std::vector<ByteRange> raw;
@@ -832,6 +848,9 @@ bool ProgressiveStore::complete() const { return s_->phase == ProgressivePhase::
 bool ProgressiveStore::whole_file() const { return s_->whole_file; }
 uint64_t ProgressiveStore::file_size() const { return s_->size; }
 uint64_t ProgressiveStore::bytes_supplied() const { return s_->supplied; }
+uint64_t ProgressiveStore::bytes_held() const {
+    return s_->bytes.held() + (s_->parts ? s_->parts->bytes_held() : 0);
+}
 uint64_t ProgressiveStore::supplies() const { return s_->supply_calls; }
 ProgressiveBytes ProgressiveStore::bytes_by_phase() const { return s_->by_phase; }
 uint64_t ProgressiveStore::rows_exact() const {
@@ -900,7 +919,9 @@ Result<std::vector<ByteRange>> ProgressiveStore::wanted_for(std::span<const floa
     if (nprobe == 0)
         return Error{Status::InvalidArgument, "nprobe must be at least 1 (the partitions to fetch)"};
     std::vector<ByteRange> out;
-    for (uint32_t p : s.parts->map().nearest(vector, nprobe))
+    const std::vector<uint32_t> near = s.parts->map().nearest(vector, nprobe);
+    s.parts->touch(near); // the cache keeps these: the query that follows needs them
+    for (uint32_t p : near)
         if (!s.parts->held(p)) {
             const ByteRange r = s.span_of(s.dir_of_part[p]);
             s.bytes.missing(r.offset, r.length, out);
