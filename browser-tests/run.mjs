@@ -46,6 +46,7 @@ import { buildDir, stageAndImport, pkgDir } from './lib/package.mjs';
 import { startServer } from './lib/server.mjs';
 import { storeScenario } from './pages/store_scenario.mjs';
 import { shardedCase } from './pages/sharded.mjs';
+import { partitionedCase } from './pages/progressive.mjs';
 import { SHARDED, ensureShardedData } from './lib/sharded_data.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -103,11 +104,16 @@ const { rvf, wasmFile, wasmDir } = await stageAndImport().catch((e) => {
     process.exit(1);
 });
 log(`package staged in ${path.relative(repoRoot, pkgDir)} (rvf_core from ${path.relative(repoRoot, wasmDir)}), runtime ${await rvf.version()}`);
-let data = null, dataError = null;
+let data = null, dataError = null, pdata = null;
 if (needData) {
     try {
         data = await ensureDataset(rvf, wasmFile, { n: 100000, dim: 128, seed: 1, log: (m) => log(m) });
         log(`dataset ${data.name}: ${data.size} bytes${data.generatedMs ? `, generated in ${(data.generatedMs / 1000).toFixed(1)} s` : ' (cached)'}`);
+        if (suites.has('progressive')) {
+            // A small partitioned file: prepare() and the query-only reader (seconds to write).
+            pdata = await ensureDataset(rvf, wasmFile, { n: 20000, dim: 32, seed: 3, efConstruction: 48, partitioned: true, log: (m) => log(m) });
+            log(`dataset ${pdata.name}: ${pdata.size} bytes${pdata.generatedMs ? `, generated in ${(pdata.generatedMs / 1000).toFixed(1)} s` : ' (cached)'}`);
+        }
     } catch (e) {
         dataError = e;
         log(`dataset: ${e.message}`);
@@ -115,6 +121,13 @@ if (needData) {
 }
 
 const K = 10, EF = 100, NQ = 20;
+// The partitioned file's case: queries, and the query-only reader's bound on decoded rows.
+const PART_Q = 8, PART_CACHE = 256 * 1024;
+const partitionedArgs = () => ({
+    url: `${server.origin}/data/${pdata.name}.rvf?n=${nonce++}`,
+    queries: Array.from({ length: PART_Q }, (_, i) => Array.from(gaussian(pdata.dim, 500 + i))),
+    k: K, cacheBytes: PART_CACHE,
+});
 const filter = { op: 'eq', field: 0, value: 3 };
 let expectedStore = [];
 await test('node: the store scenario runs in Node (the browsers\' reference)', async () => { expectedStore = await storeScenario(rvf); });
@@ -205,10 +218,13 @@ if (serveOnly) {
 log('\n== server (Node)');
 await serverChecks();
 let nodeProgressive = { error: 'no dataset' };
+let nodePartitioned = null;
 if (data) {
     await nativeCheck();
     await nodeProgressiveCheck();
 }
+if (pdata)
+    nodePartitioned = await nodePartitionedCheck();
 let nodeSharded = null;
 if (sharded)
     nodeSharded = await shardedNodeCheck();
@@ -258,6 +274,8 @@ for (const name of browsers) {
         await bundleSuite(name, context);
     if (suites.has('progressive'))
         await progressiveSuite(name, openTestPage);
+    if (suites.has('progressive') && pdata)
+        await partitionedSuite(name, openTestPage);
     if (suites.has('sharded'))
         await shardedSuite(name, openTestPage);
     if (name === 'chromium' && suites.has('demo'))
@@ -729,6 +747,52 @@ async function nodeProgressiveCheck() {
         } catch (e) {
             if (!nodeProgressive.first) nodeProgressive = { error: `${e.name}: ${e.message}` };
             throw e;
+        }
+    });
+}
+
+// --- the partitioned file (prepare() and the query-only reader) ---------------------------------
+
+
+/** Checks one partitionedCase() result (Node's or a browser's). */
+function checkPartitioned(out) {
+    if (out.error) throw new Error(errorText(out.error));
+    assert.equal(out.open.partitioned, true, 'progress().partitioned');
+    assert.equal(out.open.partitions, Math.round(Math.sqrt(pdata.n)), 'progress().partitions');
+    for (const [i, p] of out.prepared.entries())
+        assert.ok(p.complete || (p.bytes > 0 ? p.roundTrips === 1 : p.roundTrips === 0),
+                  `query ${i}: prepare() fetched ${p.bytes} bytes in ${p.roundTrips} round trips`);
+    const o = out.queryOnly;
+    assert.equal(o.complete, false, 'a query-only reader never completes');
+    assert.ok(o.loaded && o.loaded.isRvfError && o.loaded.name === 'NotReady', `loaded(): ${errorText(o.loaded)}`);
+    assert.ok(o.mostHeld <= PART_CACHE, `held ${o.mostHeld} bytes of rows, cacheBytes ${PART_CACHE}`);
+    assert.ok(o.bytesFetched < pdata.size, `fetched ${o.bytesFetched} of ${pdata.size} bytes`);
+    for (const r of o.results) assert.equal(r.length, K);
+}
+
+async function nodePartitionedCheck() {
+    let out = null;
+    await test('node: a partitioned file: prepare() fetches a query\'s partitions in one round trip; a query-only reader stays within cacheBytes', async () => {
+        out = await partitionedCase(rvf, partitionedArgs());
+        checkPartitioned(out);
+        log(`        query-only: ${kb(out.queryOnly.bytesFetched)} of ${kb(pdata.size)} fetched for ${PART_Q} queries, rows held at most ${kb(out.queryOnly.mostHeld)}`);
+    });
+    return out;
+}
+
+async function partitionedSuite(browserName, openTestPage) {
+    await test(`${browserName}: progressive: partitioned file: prepare() and a query-only reader answer as in Node`, async () => {
+        assert.ok(nodePartitioned && !nodePartitioned.error, 'no Node reference (see the node: partitioned test)');
+        const { page, problems } = await openTestPage();
+        try {
+            const out = await withTimeout(page.evaluate((args) => window.rvfTest.partitionedCase(window.rvfTest.rvf, args), partitionedArgs()),
+                                          60000, 'partitioned case');
+            checkPartitioned(out);
+            assert.deepEqual(out.queryOnly.results, nodePartitioned.queryOnly.results, 'query-only answers differ from Node\'s');
+        } catch (e) {
+            throw new Error(`${e.message}${problems.length ? `\n${problems.join('\n')}` : ''}`);
+        } finally {
+            await page.close();
         }
     });
 }

@@ -71,9 +71,10 @@ async function writerFingerprint(rvf, dim) {
  * `rvf` runs. Returns {file, appendedFile, name, n, dim, seed, size, appendedSize, sha256,
  * segments, generatedMs (0 when cached)}.
  */
-export async function ensureDataset(rvf, wasmFile, { n = 100000, dim = 128, seed = 1, efConstruction = 100, log = () => {} } = {}) {
+export async function ensureDataset(rvf, wasmFile, { n = 100000, dim = 128, seed = 1, efConstruction = 100, partitioned = false, log = () => {} } = {}) {
     mkdirSync(dataDir, { recursive: true });
-    const name = `rvf-${n}x${dim}-seed${seed}`;
+    // partitioned: compact() also writes the partition map (docs/format-partition-map.md).
+    const name = `rvf-${n}x${dim}-seed${seed}${partitioned ? '-partitioned' : ''}`;
     const file = path.join(dataDir, `${name}.rvf`);
     const appendedFile = path.join(dataDir, `${name}.appended.rvf`);
     const sidecar = path.join(dataDir, `${name}.json`);
@@ -81,14 +82,14 @@ export async function ensureDataset(rvf, wasmFile, { n = 100000, dim = 128, seed
     const fingerprint = await writerFingerprint(rvf, dim);
     if (existsSync(sidecar) && existsSync(file) && existsSync(appendedFile)) {
         const info = JSON.parse(readFileSync(sidecar, 'utf8'));
-        if (info.efConstruction === efConstruction && info.writerFingerprint === fingerprint && info.size === statSync(file).size)
+        if (info.efConstruction === efConstruction && (info.partitioned ?? false) === partitioned && info.writerFingerprint === fingerprint && info.size === statSync(file).size)
             return { ...info, file, appendedFile, generatedMs: 0 };
         log(`${name}: the cached copy was written with other options or by a writer with another output shape, rewriting`);
     }
     log(`${name}: generating ${n} × ${dim} vectors (seed ${seed}) with the wasm store, cached in ${path.relative(repoRoot, dataDir)}/`);
     const t0 = performance.now();
     const rows = gaussian(n * dim, seed);
-    const store = await rvf.RvfStore.create({ dimensions: dim, metric: 'l2', storage: 'f32', m: 16, efConstruction });
+    const store = await rvf.RvfStore.create({ dimensions: dim, metric: 'l2', storage: 'f32', m: 16, efConstruction, partitionOnCompact: partitioned });
     const batch = 5000;
     for (let start = 0; start < n; start += batch) {
         const m = Math.min(batch, n - start);
@@ -114,7 +115,7 @@ export async function ensureDataset(rvf, wasmFile, { n = 100000, dim = 128, seed
     store.close();
     writeAtomic(file, bytes);
     writeAtomic(appendedFile, appended);
-    const info = { name, n, dim, seed, m: 16, efConstruction, size: bytes.length, appendedSize: appended.length, sha256: sha256(bytes),
+    const info = { name, n, dim, seed, m: 16, efConstruction, partitioned, size: bytes.length, appendedSize: appended.length, sha256: sha256(bytes),
                    wasmSha256: wasmSha, writerFingerprint: fingerprint, segments };
     writeFileSync(sidecar, `${JSON.stringify(info, null, 1)}\n`);
     const generatedMs = Math.round(performance.now() - t0);

@@ -69,3 +69,47 @@ export async function progressiveCase(rvf, args) {
         p.close();
     return out;
 }
+
+/**
+ * A partitioned file (docs/format-partition-map.md): openProgressive, then per query
+ * prepare(vector) (one round trip: the query's nearest partitions) and query(); then a
+ * query-only reader ({stream: false, cacheBytes}) answering the same queries. args: {url,
+ * queries, k, cacheBytes}. Returns {open, prepared: [{bytes, roundTrips}], results, queryOnly:
+ * {results, mostHeld, bytesFetched, complete, loaded (the error loaded() gave)}, error}.
+ */
+export async function partitionedCase(rvf, args) {
+    const { url, k, cacheBytes } = args;
+    const queries = args.queries.map((q) => Float32Array.from(q));
+    const out = { open: null, prepared: [], results: [], queryOnly: null, error: null };
+    let stage = 'open';
+    try {
+        // Streaming reader: prepare() runs beside the stream (answers then come from the
+        // partitions held; once complete, from the whole store — the same rows either way).
+        const p = await rvf.RvfStore.openProgressive(url);
+        out.open = jsonSafe(p.progress());
+        stage = 'prepare';
+        for (const q of queries) {
+            const before = p.progress();
+            const bytes = await p.prepare(q);
+            out.prepared.push({ bytes, roundTrips: p.progress().roundTrips - before.roundTrips, complete: p.progress().complete });
+        }
+        p.close();
+        stage = 'query-only';
+        const o = await rvf.RvfStore.openProgressive(url, { stream: false, cacheBytes });
+        const base = o.progress().bytesHeld;
+        const results = [];
+        let mostHeld = 0;
+        for (const q of queries) {
+            await o.prepare(q);
+            results.push(o.query(q, k));
+            mostHeld = Math.max(mostHeld, o.progress().bytesHeld - base);
+        }
+        let loaded = null;
+        await o.loaded().catch((e) => { loaded = describeError(rvf, e, 'loaded'); });
+        out.queryOnly = { results: jsonSafe(results), mostHeld, bytesFetched: o.progress().bytesFetched, complete: o.progress().complete, loaded };
+        o.close();
+    } catch (e) {
+        out.error = describeError(rvf, e, stage);
+    }
+    return out;
+}
