@@ -113,3 +113,36 @@ export async function partitionedCase(rvf, args) {
     }
     return out;
 }
+
+/**
+ * A query-only reader over `url` (bench/browser_progressive_heap.mjs): per query prepare() then
+ * query(). args: {url, queries, k, nprobe, cacheBytes}. Returns {first: {bytes, roundTrips},
+ * ids (per query), bytesFetched, mostHeld, ms (mean per query), heap (the wasm memory's bytes,
+ * when the page captured it as window.__rvfMemory), error}.
+ */
+export async function queryOnlyRun(rvf, args) {
+    const { url, k, nprobe, cacheBytes } = args;
+    const out = { first: null, ids: [], bytesFetched: 0, mostHeld: 0, ms: 0, heap: null, error: null };
+    try {
+        const o = await rvf.RvfStore.openProgressive(url, { stream: false, cacheBytes, nprobe });
+        let ms = 0;
+        for (const [i, v] of args.queries.entries()) {
+            const q = Float32Array.from(v);
+            const t = performance.now();
+            await o.prepare(q);
+            const hits = o.query(q, k);
+            ms += performance.now() - t;
+            if (i === 0)
+                out.first = { bytes: o.progress().bytesFetched, roundTrips: o.progress().roundTrips };
+            out.ids.push(hits.map((h) => String(h.id)));
+            out.mostHeld = Math.max(out.mostHeld, o.progress().bytesHeld);
+        }
+        out.ms = ms / args.queries.length;
+        out.bytesFetched = o.progress().bytesFetched;
+        o.close();
+    } catch (e) {
+        out.error = describeError(rvf, e, 'query-only');
+    }
+    out.heap = globalThis.__rvfMemory ? globalThis.__rvfMemory.buffer.byteLength : null;
+    return out;
+}
