@@ -423,6 +423,36 @@ TEST(InPlacePartitionQuery, CompactionsReplaceOrDropTheMap) {
     EXPECT_GE(recall(*again, *exact), 0.9);
 }
 
+TEST(InPlacePartitionQuery, AMergeAfterTheCompactionKeepsTheAnswers) {
+    // A merge rewrites runs of small segments without moving rows between slots, so the
+    // handle's binding stays right; and a reopen binds the file's map again only while every
+    // partition's VEC segment is still listed with its rows (here the merge left them alone;
+    // a map naming a segment that is not a listed VEC segment is refused: DamagedMap… below).
+    auto w = RvfStore::from_bytes(partitioned_image());
+    ASSERT_TRUE(w.ok());
+    auto fm = file_map(partitioned_image(), *w);
+    ASSERT_TRUE(fm.has_value());
+    w->set_merge_trigger_segments(16);
+    w->set_auto_compaction(0); // a merge, not a compaction
+    const uint64_t id[1] = {5000000};
+    ASSERT_TRUE(w->ingest_batch(id, qrow(0)).ok());
+    ASSERT_GT(w->status().merges, 0u);
+    for (size_t qi = 0; qi < data().queries.n; qi += 5) {
+        auto got = w->query(qrow(qi), 10, {.nprobe = 3});
+        ASSERT_TRUE(got.ok()) << got.error().to_string();
+        expect_same(*got, exact_within(exact_all(*w, qrow(qi)), 10, probed_ids(*fm, qrow(qi), 3, {id[0]})),
+                    "after a merge q" + std::to_string(qi));
+    }
+    auto r = RvfStore::from_bytes_readonly(w->to_bytes(), std::nullopt);
+    ASSERT_TRUE(r.ok()) << r.error().to_string();
+    for (size_t qi = 0; qi < data().queries.n; qi += 5) {
+        auto got = r->query(qrow(qi), 10, {.nprobe = 3});
+        ASSERT_TRUE(got.ok()) << got.error().to_string();
+        expect_same(*got, exact_within(exact_all(*r, qrow(qi)), 10, probed_ids(*fm, qrow(qi), 3, {id[0]})),
+                    "reopened after a merge q" + std::to_string(qi));
+    }
+}
+
 TEST(InPlacePartitionQuery, DamagedMapIsATypedErrorOrAWarning) {
     test::TempDir dir("rvf-probe");
     const std::string path = dir.file("p.rvf");
