@@ -36,6 +36,14 @@
 
 namespace rvf {
 
+namespace store_detail {
+/// Ask the kernel to start reading the mapped range [p, p + len) now, without waiting
+/// (madvise WILLNEED; a hint, errors ignored; a no-op where files are not mapped).
+/// store_inplace.cpp. A mapping the open marked MADV_RANDOM reads a range it decodes one
+/// synchronous page fault at a time: this turns those into one batch.
+void prefetch(const uint8_t *p, size_t len);
+} // namespace store_detail
+
 /// What compact() decided for a tiered store (store_tiers_io.cpp): each live row's tier in the
 /// new image, the models the image carries, and the access sketch remapped to its blocks.
 struct TierPlan {

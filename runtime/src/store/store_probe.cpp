@@ -8,12 +8,6 @@
 #include <queue>
 #include <string>
 
-#if !defined(_WIN32) && !defined(__EMSCRIPTEN__)
-#include <sys/mman.h>
-#include <unistd.h>
-#define RVF_PROBE_MADVISE 1
-#endif
-
 #include <rvf/filter.hpp>
 
 #include "store_impl.hpp"
@@ -22,29 +16,20 @@ namespace rvf {
 namespace {
 
 /// Start reading every run's rows now, without waiting: one request per run, all issued before
-/// the first row is scored, so the disk serves them in parallel. A hint (errors ignored); only
-/// for rows that lie in the file mapping, where they are contiguous.
+/// the first row is scored, so the disk serves them in parallel. A hint; only for rows that lie
+/// in the file mapping, where a partition's rows are one contiguous range.
 void prefetch_runs(const store_detail::VectorTable &t, const std::vector<store_detail::SlotRun> &runs) {
-#ifdef RVF_PROBE_MADVISE
     if (!t.external_rows())
         return; // owned memory: nothing to read
-    const uintptr_t page = static_cast<uintptr_t>(::sysconf(_SC_PAGESIZE));
     const size_t rb = t.row_bytes();
     for (const store_detail::SlotRun &r : runs) {
         if (r.count == 0)
             continue;
         const uint8_t *a = t.row_ptr(r.first);
         const uint8_t *z = t.row_ptr(r.first + r.count - 1);
-        if (z != a + size_t{r.count - 1} * rb)
-            continue; // not one contiguous range (rows appended after the compaction): faulted in as scored
-        const uintptr_t lo = reinterpret_cast<uintptr_t>(a) & ~(page - 1);
-        const uintptr_t hi = reinterpret_cast<uintptr_t>(z) + rb;
-        (void)::madvise(reinterpret_cast<void *>(lo), hi - lo, MADV_WILLNEED);
+        if (z == a + size_t{r.count - 1} * rb) // else rows appended after the compaction: faulted in as scored
+            store_detail::prefetch(a, size_t{r.count} * rb);
     }
-#else
-    (void)t;
-    (void)runs;
-#endif
 }
 
 std::string hex(uint64_t v) {
