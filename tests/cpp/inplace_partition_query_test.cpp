@@ -453,6 +453,55 @@ TEST(InPlacePartitionQuery, AMergeAfterTheCompactionKeepsTheAnswers) {
     }
 }
 
+TEST(InPlacePartitionQuery, MetricsWithPerRowSumsAnswerTheSameBeforeAndAfterTheSumsExist) {
+    // Cosine and i8 inner product need per-row sums; an in-place table computes them for every
+    // row at the first query that needs them (reading the whole file), except for nprobe, which
+    // derives the sums of the rows it scores. Both must give the same distances to the bit: the
+    // first nprobe query of a structural open (no sums yet) against the copying open (sums made
+    // at load) and against the same handle once an exact query has made them.
+    struct Case {
+        Metric metric;
+        StorageType storage;
+    };
+    for (const Case c : {Case{Metric::Cosine, StorageType::F32}, Case{Metric::InnerProduct, StorageType::I8},
+                         Case{Metric::Cosine, StorageType::I8}}) {
+        const std::string what = std::string(metric_name(c.metric)) + " " + storage_type_name(c.storage);
+        StoreOptions o = options();
+        o.metric = c.metric;
+        o.storage = c.storage;
+        auto db = RvfStore::create_in_memory(o);
+        ASSERT_TRUE(db.ok());
+        const size_t n = 6000;
+        std::vector<uint64_t> ids(n);
+        for (size_t i = 0; i < n; ++i)
+            ids[i] = i + 1;
+        ASSERT_TRUE(db->ingest_batch(ids, std::span<const float>(data().base.row(0), n * kDim)).ok());
+        ASSERT_TRUE(db->build_index().ok());
+        ASSERT_TRUE(db->compact().ok());
+        test::TempDir dir("rvf-probe");
+        const std::string path = dir.file("m.rvf");
+        write_file(path, db->to_bytes());
+        auto cold = RvfStore::open_readonly(path, structural());
+        auto copy = RvfStore::open_readonly(path, copying());
+        ASSERT_TRUE(cold.ok() && copy.ok()) << what;
+        std::vector<std::vector<Neighbor>> first;
+        for (size_t qi = 0; qi < 10; ++qi) {
+            auto a = cold->query(qrow(qi), 10, {.nprobe = 3});
+            ASSERT_TRUE(a.ok()) << what << ": " << a.error().to_string();
+            first.push_back(*a);
+            auto b = copy->query(qrow(qi), 10, {.nprobe = 3});
+            ASSERT_TRUE(b.ok());
+            expect_same(*a, *b, what + " structural vs copying q" + std::to_string(qi));
+        }
+        ASSERT_TRUE(cold->query(qrow(0), 10, {.exact = true}).ok()); // the sums now exist
+        for (size_t qi = 0; qi < 10; ++qi) {
+            auto again = cold->query(qrow(qi), 10, {.nprobe = 3});
+            ASSERT_TRUE(again.ok());
+            expect_same(*again, first[qi], what + " before vs after the sums q" + std::to_string(qi));
+        }
+    }
+}
+
 TEST(InPlacePartitionQuery, DamagedMapIsATypedErrorOrAWarning) {
     test::TempDir dir("rvf-probe");
     const std::string path = dir.file("p.rvf");

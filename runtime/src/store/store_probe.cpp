@@ -77,7 +77,9 @@ Result<std::vector<Neighbor>> RvfStore::Impl::query_partitions(std::span<const f
     const Metric metric = static_cast<Metric>(config.metric);
     const std::vector<store_detail::SlotRun> runs = partitions->runs_for(q, options.nprobe, table.slots());
     prefetch_runs(table, runs);
-    const store_detail::PreparedQuery pq = table.prepare(q.data(), metric);
+    // prepare_local: an in-place table's per-row sums (cosine, i8 inner product) are not computed
+    // for every row first, which from a cold cache would read the whole file for a few partitions.
+    const store_detail::PreparedQuery pq = table.prepare_local(q.data(), metric);
     if (options.filter)
         st.strategy = FilterStrategy::Intra; // evaluated per scored row
     // Max-heap of the best k by (distance, id), as the exact scan ranks them. A row's id is read
