@@ -25,7 +25,7 @@
 //
 //   open_first_query_bench PATH [--n 100000] [--dim 128] [--no-index] [--no-compact] [--rebuild] [--runs 3]
 //                          [--cold] [--ef 100] [--gt Q] [--structural-only] [--recompact] [--first-id 1]
-//                          [--partition] [--nprobe P]
+//                          [--partition] [--nprobe P] [--cosine]
 // --json FILE writes every sample as JSON (bench/open-first-query/results/ keeps some).
 // --recompact opens PATH writable and compacts it first (a file from an older build gets this
 // build's layout, layer F included); --first-id is row 0's id (bench/open-first-query's files: 0).
@@ -34,6 +34,7 @@
 // tests/cpp/support/ann_data.hpp, f32, ids 1..n, then compacted (row-major VEC blocks; with
 // --partition partition by partition with a partition map, as rvf_boot_bench builds its files)
 // and closed (HNSW layers persisted unless --no-index). --partition also applies to --recompact.
+// --cosine builds the file with the cosine metric (without --gt: its truth is L2).
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
@@ -82,13 +83,15 @@ long long io_read_bytes() {
     return -1;
 }
 
-bool build_file(const std::string &path, const test::Matrix &base, bool index, bool compact, bool partition) {
+bool build_file(const std::string &path, const test::Matrix &base, bool index, bool compact, bool partition,
+                Metric metric) {
     std::filesystem::remove(path);
     std::filesystem::remove(path + ".lock");
     StoreOptions o;
     o.dimension = static_cast<uint16_t>(base.dim);
     o.index = index ? IndexMode::Auto : IndexMode::Off;
     o.partition_on_compact = partition;
+    o.metric = metric;
     auto db = RvfStore::create(path, o);
     if (!db) {
         std::fprintf(stderr, "create: %s\n", db.error().to_string().c_str());
@@ -281,6 +284,7 @@ int main(int argc, char **argv) {
     bool index = true, rebuild = false, compact = true, cold = false, structural_only = false, recompact = false,
          partition = false;
     uint32_t nprobe = 0;
+    Metric metric = Metric::L2;
     int runs = 3;
     uint32_t ef = 100;
     size_t gt_queries = 0;
@@ -309,6 +313,8 @@ int main(int argc, char **argv) {
             recompact = true;
         else if (a == "--partition")
             partition = true;
+        else if (a == "--cosine") // the file's metric when built (--gt's truth is L2: not with this)
+            metric = Metric::Cosine;
         else if (a == "--nprobe" && i + 1 < argc)
             nprobe = static_cast<uint32_t>(std::atoi(argv[++i]));
         else if (a == "--gt" && i + 1 < argc)
@@ -320,11 +326,15 @@ int main(int argc, char **argv) {
             return 2;
         }
     }
+    if (metric != Metric::L2 && gt_queries > 0) {
+        std::fprintf(stderr, "--gt computes L2 truth: not with --cosine\n");
+        return 2;
+    }
     spec.queries = std::max<size_t>(1, gt_queries);
     test::Matrix base, queries;
     test::gaussian_mixture(spec, base, queries);
     if (rebuild || !std::filesystem::exists(path))
-        if (!build_file(path, base, index, compact, partition))
+        if (!build_file(path, base, index, compact, partition, metric))
             return 1;
     if (recompact) { // an existing file (e.g. bench/open-first-query's) rewritten in this build's format
         const auto t0 = Clock::now();
