@@ -17,6 +17,7 @@
 #include <rvf/core/format/vec_seg.hpp>
 #include <rvf/hash.hpp>
 #include <rvf/partition_map.hpp>
+#include <rvf/progressive.hpp>
 #include <rvf/store.hpp>
 
 #include "support/ann_data.hpp"
@@ -500,6 +501,59 @@ TEST(InPlacePartitionQuery, MetricsWithPerRowSumsAnswerTheSameBeforeAndAfterTheS
             expect_same(*again, first[qi], what + " before vs after the sums q" + std::to_string(qi));
         }
     }
+}
+
+TEST(InPlacePartitionQuery, ProgressiveReadersHonourNprobeToo) {
+    // Before completion a progressive reader of the same file answers nprobe from the held
+    // partitions among the nprobe nearest: with those partitions fetched (wanted_for), exactly
+    // the in-place store's answer. After completion RvfStore::query answers, nprobe included.
+    const Bytes &f = partitioned_image();
+    auto local = RvfStore::from_bytes(f);
+    ASSERT_TRUE(local.ok());
+    for (size_t qi = 0; qi < data().queries.n; qi += 7) {
+        auto p = ProgressiveStore::begin(f.size());
+        ASSERT_TRUE(p.ok());
+        while (!p->queryable()) {
+            const auto want = p->wanted();
+            ASSERT_FALSE(want.empty());
+            for (const ByteRange &r : want)
+                ASSERT_TRUE(p->supply(r.offset, std::span<const uint8_t>(f.data() + r.offset, r.length)).ok());
+        }
+        auto want = p->wanted_for(qrow(qi), 3);
+        ASSERT_TRUE(want.ok());
+        for (const ByteRange &r : *want)
+            ASSERT_TRUE(p->supply(r.offset, std::span<const uint8_t>(f.data() + r.offset, r.length)).ok());
+        auto got = p->query(qrow(qi), 10, {.nprobe = 3});
+        ASSERT_TRUE(got.ok()) << got.error().to_string();
+        auto expect = local->query(qrow(qi), 10, {.nprobe = 3});
+        ASSERT_TRUE(expect.ok());
+        ASSERT_EQ(got->size(), expect->size());
+        for (size_t i = 0; i < got->size(); ++i) // ids; distances come from another kernel (f32 copies)
+            EXPECT_EQ((*got)[i].id, (*expect)[i].id) << "q" << qi << " rank " << i;
+        EXPECT_EQ(p->query(qrow(qi), 10, {.exact = true, .nprobe = 3}).status(), Status::InvalidArgument);
+    }
+    // A file without a map (indexed, never compacted: layer A + routing codes): refused.
+    auto small = RvfStore::create_in_memory(options(false));
+    ASSERT_TRUE(small.ok());
+    std::vector<uint64_t> ids(3000);
+    for (size_t i = 0; i < ids.size(); ++i)
+        ids[i] = i + 1;
+    ASSERT_TRUE(small->ingest_batch(ids, std::span<const float>(data().base.row(0), ids.size() * kDim)).ok());
+    ASSERT_TRUE(small->build_index().ok());
+    const Bytes plain = small->to_bytes();
+    auto p = ProgressiveStore::begin(plain.size());
+    ASSERT_TRUE(p.ok());
+    while (!p->queryable()) {
+        const auto want = p->wanted();
+        ASSERT_FALSE(want.empty());
+        for (const ByteRange &r : want)
+            ASSERT_TRUE(p->supply(r.offset, std::span<const uint8_t>(plain.data() + r.offset, r.length)).ok());
+    }
+    ASSERT_FALSE(p->complete()); // answering from layer A + codes
+    auto r = p->query(qrow(0), 10, {.nprobe = 3});
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.status(), Status::UnsupportedLayout);
+    EXPECT_TRUE(p->query(qrow(0), 10).ok());
 }
 
 TEST(InPlacePartitionQuery, DamagedMapIsATypedErrorOrAWarning) {
