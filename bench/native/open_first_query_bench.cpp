@@ -13,19 +13,28 @@
 // With --gt Q, Q queries get exact ground truth (brute force over the generated rows): run r
 // answers query r mod Q first ("recall1": recall@10 of that first answer), then all Q in the
 // same process ("recall"): mean recall@10 at --ef.
+// --nprobe P answers every query (the first and the recall ones) from the file's partition map
+// (QueryOptions::nprobe: the P nearest partitions' rows, no graph walk) instead of the HNSW graph;
+// the file must be partitioned (--partition builds it so; bench/README.md "Cold first answer").
+// "io MB o+q" = /proc/self/io read_bytes of the open + first query: bytes the process made the
+// kernel read from storage (page faults' readahead and madvise WILLNEED included; 0 from a warm
+// cache); "io MB q" = those of the first query alone.
 // "ids i.p." = rows whose id lookups read the persisted id table in place (docs/format-id-table.md;
 // 0: the open built its id map); "q faults" = major/minor page faults of the first query (major:
 // a disk read; minor: a page already cached, mapped in).
 //
 //   open_first_query_bench PATH [--n 100000] [--dim 128] [--no-index] [--no-compact] [--rebuild] [--runs 3]
 //                          [--cold] [--ef 100] [--gt Q] [--structural-only] [--recompact] [--first-id 1]
+//                          [--partition] [--nprobe P] [--cosine]
 // --json FILE writes every sample as JSON (bench/open-first-query/results/ keeps some).
 // --recompact opens PATH writable and compacts it first (a file from an older build gets this
 // build's layout, layer F included); --first-id is row 0's id (bench/open-first-query's files: 0).
 // --no-compact leaves the appended dim-major blocks (the only layout before row-major blocks).
 // PATH is built when missing (or with --rebuild): the seeded Gaussian mixture of
-// tests/cpp/support/ann_data.hpp, f32, ids 1..n, then compacted (row-major VEC blocks) and
-// closed (HNSW layers persisted unless --no-index).
+// tests/cpp/support/ann_data.hpp, f32, ids 1..n, then compacted (row-major VEC blocks; with
+// --partition partition by partition with a partition map, as rvf_boot_bench builds its files)
+// and closed (HNSW layers persisted unless --no-index). --partition also applies to --recompact.
+// --cosine builds the file with the cosine metric (without --gt: its truth is L2).
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
@@ -63,12 +72,26 @@ long status_kib(const char *field) {
     return -1;
 }
 
-bool build_file(const std::string &path, const test::Matrix &base, bool index, bool compact) {
+/// read_bytes of /proc/self/io: bytes this process caused to be read from storage (-1: unknown).
+long long io_read_bytes() {
+    std::ifstream f("/proc/self/io");
+    std::string key;
+    long long v = 0;
+    while (f >> key >> v)
+        if (key == "read_bytes:")
+            return v;
+    return -1;
+}
+
+bool build_file(const std::string &path, const test::Matrix &base, bool index, bool compact, bool partition,
+                Metric metric) {
     std::filesystem::remove(path);
     std::filesystem::remove(path + ".lock");
     StoreOptions o;
     o.dimension = static_cast<uint16_t>(base.dim);
     o.index = index ? IndexMode::Auto : IndexMode::Off;
+    o.partition_on_compact = partition;
+    o.metric = metric;
     auto db = RvfStore::create(path, o);
     if (!db) {
         std::fprintf(stderr, "create: %s\n", db.error().to_string().c_str());
@@ -110,6 +133,7 @@ struct Sample {
     uint64_t bytes_read = 0, rows_in_place = 0, ids_in_place = 0, first_id = 0;
     long open_majflt = 0, query_majflt = 0, query_minflt = 0; // page faults: disk reads (major), mapped pages (minor)
     uint64_t cached_before = 0, touched = 0; // file bytes resident before the open / added by open + 1st query
+    long long io_read = -1, io_open = -1;    // /proc/self/io read_bytes of open + first query / of the open
     double recall_first = -1, recall_mean = -1;
     int ok = 0, graph_in_place = 0;
 };
@@ -159,6 +183,7 @@ struct Queries {
     const std::vector<std::vector<uint32_t>> *gt = nullptr; // row indices (id − 1), may be empty
     size_t first = 0;
     uint32_t ef = 100;
+    uint32_t nprobe = 0; // > 0: QueryOptions::nprobe instead of the graph
 };
 
 uint64_t g_first_id = 1; // id of row 0: 1 here, 0 in files bench/open-first-query built
@@ -178,20 +203,25 @@ Sample run_mode(const std::string &path, const OpenOptions &o, const Queries &qs
     s.base_anon_kib = status_kib("RssAnon"); // the process before the open (binary, libraries)
     const std::span<const float> q(qs.m->row(qs.first), qs.m->dim);
     rusage u0{}, u1{}, u2{};
+    const long long io0 = io_read_bytes();
     ::getrusage(RUSAGE_SELF, &u0);
     const auto t0 = Clock::now();
     auto db = RvfStore::open_readonly(path, o);
     const auto t1 = Clock::now();
     ::getrusage(RUSAGE_SELF, &u1);
+    const long long io_mid = io_read_bytes();
     if (!db) {
         std::fprintf(stderr, "open: %s\n", db.error().to_string().c_str());
         return s;
     }
     s.rss_kib = status_kib("VmRSS");
     s.anon_kib = status_kib("RssAnon");
-    auto hits = db->query(q, 10, {.ef_search = qs.ef});
+    auto hits = db->query(q, 10, {.ef_search = qs.ef, .nprobe = qs.nprobe});
     const auto t2 = Clock::now();
     ::getrusage(RUSAGE_SELF, &u2);
+    const long long io1 = io_read_bytes();
+    s.io_read = io0 < 0 || io1 < 0 ? -1 : io1 - io0;
+    s.io_open = io0 < 0 || io_mid < 0 ? -1 : io_mid - io0;
     s.open_majflt = u1.ru_majflt - u0.ru_majflt;
     s.query_majflt = u2.ru_majflt - u1.ru_majflt;
     s.query_minflt = u2.ru_minflt - u1.ru_minflt;
@@ -204,11 +234,14 @@ Sample run_mode(const std::string &path, const OpenOptions &o, const Queries &qs
     s.graph_in_place = db->status().graph_in_place ? 1 : 0;
     s.first_id = hits && !hits->empty() ? (*hits)[0].id : 0;
     s.ok = hits ? 1 : 0;
+    if (!hits)
+        std::fprintf(stderr, "query: %s\n", hits.error().to_string().c_str());
     if (hits && qs.gt && !qs.gt->empty()) {
         s.recall_first = recall_of(*hits, (*qs.gt)[qs.first]);
         double sum = 0;
         for (size_t i = 0; i < qs.gt->size(); ++i) {
-            auto h = db->query(std::span<const float>(qs.m->row(i), qs.m->dim), 10, {.ef_search = qs.ef});
+            auto h = db->query(std::span<const float>(qs.m->row(i), qs.m->dim), 10,
+                               {.ef_search = qs.ef, .nprobe = qs.nprobe});
             sum += h ? recall_of(*h, (*qs.gt)[i]) : 0;
         }
         s.recall_mean = sum / static_cast<double>(qs.gt->size());
@@ -242,13 +275,16 @@ Sample in_child(const std::string &path, const OpenOptions &o, const Queries &q)
 
 int main(int argc, char **argv) {
     if (argc < 2) {
-        std::fprintf(stderr, "usage: %s PATH [--n N] [--dim D] [--no-index] [--no-compact] [--rebuild] [--runs R] [--cold] [--ef E] [--gt Q] [--structural-only] [--recompact] [--first-id I] [--json FILE]\n", argv[0]);
+        std::fprintf(stderr, "usage: %s PATH [--n N] [--dim D] [--no-index] [--no-compact] [--rebuild] [--runs R] [--cold] [--ef E] [--gt Q] [--structural-only] [--recompact] [--first-id I] [--json FILE] [--partition] [--nprobe P]\n", argv[0]);
         return 2;
     }
     const std::string path = argv[1];
     test::MixtureSpec spec;
     spec.queries = 1;
-    bool index = true, rebuild = false, compact = true, cold = false, structural_only = false, recompact = false;
+    bool index = true, rebuild = false, compact = true, cold = false, structural_only = false, recompact = false,
+         partition = false;
+    uint32_t nprobe = 0;
+    Metric metric = Metric::L2;
     int runs = 3;
     uint32_t ef = 100;
     size_t gt_queries = 0;
@@ -275,6 +311,12 @@ int main(int argc, char **argv) {
             json_path = argv[++i];
         else if (a == "--recompact")
             recompact = true;
+        else if (a == "--partition")
+            partition = true;
+        else if (a == "--cosine") // the file's metric when built (--gt's truth is L2: not with this)
+            metric = Metric::Cosine;
+        else if (a == "--nprobe" && i + 1 < argc)
+            nprobe = static_cast<uint32_t>(std::atoi(argv[++i]));
         else if (a == "--gt" && i + 1 < argc)
             gt_queries = static_cast<size_t>(std::atoll(argv[++i]));
         else if (i + 1 < argc && test::mixture_option(a, argv[i + 1], spec))
@@ -284,15 +326,21 @@ int main(int argc, char **argv) {
             return 2;
         }
     }
+    if (metric != Metric::L2 && gt_queries > 0) {
+        std::fprintf(stderr, "--gt computes L2 truth: not with --cosine\n");
+        return 2;
+    }
     spec.queries = std::max<size_t>(1, gt_queries);
     test::Matrix base, queries;
     test::gaussian_mixture(spec, base, queries);
     if (rebuild || !std::filesystem::exists(path))
-        if (!build_file(path, base, index, compact))
+        if (!build_file(path, base, index, compact, partition, metric))
             return 1;
     if (recompact) { // an existing file (e.g. bench/open-first-query's) rewritten in this build's format
         const auto t0 = Clock::now();
         auto db = RvfStore::open(path);
+        if (db)
+            db->set_partition_on_compact(partition);
         auto r = db ? db->compact(CompactOptions{}) : Result<CompactResult>(db.error());
         if (!r || !db->close()) {
             std::fprintf(stderr, "recompact: %s\n", r ? "close failed" : r.error().to_string().c_str());
@@ -308,11 +356,13 @@ int main(int argc, char **argv) {
     }
     base = test::Matrix{}; // the children's RSS should be the store's, not the generator's
     const uint64_t size = std::filesystem::file_size(path);
-    std::printf("file %s: %.1f MB, n %zu, dim %zu, index %s, page cache %s, ef %u\n", path.c_str(), size / 1e6,
-                spec.n, spec.dim, index ? "yes" : "no", cold ? "dropped before each run" : "warm", ef);
-    std::printf("%-34s %9s %9s %9s %10s %10s %10s %10s %10s %9s %9s %7s %11s %7s %7s\n", "mode", "open ms",
-                "query ms", "total ms", "VmRSS MB", "anon MB", "+anon MB", "read MB", "touched MB", "in place",
-                "ids i.p.", "graph", "q faults", "recall1", "recall");
+    std::printf("file %s: %.1f MB, n %zu, dim %zu, index %s, page cache %s, %s\n", path.c_str(), size / 1e6,
+                spec.n, spec.dim, index ? "yes" : "no", cold ? "dropped before each run" : "warm",
+                nprobe ? ("nprobe " + std::to_string(nprobe) + " (partition map, no graph)").c_str()
+                       : ("ef " + std::to_string(ef)).c_str());
+    std::printf("%-34s %9s %9s %9s %10s %10s %10s %10s %10s %9s %8s %9s %9s %7s %11s %7s %7s\n", "mode", "open ms",
+                "query ms", "total ms", "VmRSS MB", "anon MB", "+anon MB", "read MB", "touched MB", "io MB o+q", "io MB q",
+                "in place", "ids i.p.", "graph", "q faults", "recall1", "recall");
     struct Mode {
         const char *name;
         OpenOptions o;
@@ -341,6 +391,7 @@ int main(int argc, char **argv) {
         jnum("n", static_cast<double>(spec.n));
         jnum("dim", static_cast<double>(spec.dim));
         jnum("ef", ef);
+        jnum("nprobe", nprobe);
         jnum("gt_queries", static_cast<double>(gt_queries));
         jnum("cores", static_cast<double>(::sysconf(_SC_NPROCESSORS_ONLN)));
         jnum("loadavg_start", load[0]);
@@ -354,13 +405,14 @@ int main(int argc, char **argv) {
         for (int r = 0; r < runs; ++r) {
             if (cold)
                 drop_cache(path);
-            const Queries qs{&queries, &gt, gt.empty() ? 0 : static_cast<size_t>(r) % gt.size(), ef};
+            const Queries qs{&queries, &gt, gt.empty() ? 0 : static_cast<size_t>(r) % gt.size(), ef, nprobe};
             const Sample s = in_child(path, m.o, qs);
             char faults[32];
             std::snprintf(faults, sizeof faults, "%ld/%ld", s.query_majflt, s.query_minflt);
-            std::printf("%-34s %9.1f %9.2f %9.1f %10.1f %10.1f %10.1f %10.2f %10.2f %9llu %9llu %7s %11s %7.2f %7.3f%s%s\n",
+            std::printf("%-34s %9.1f %9.2f %9.1f %10.1f %10.1f %10.1f %10.2f %10.2f %9.2f %8.2f %9llu %9llu %7s %11s %7.2f %7.3f%s%s\n",
                         m.name, s.open_ms, s.query_ms, s.open_ms + s.query_ms, s.rss_kib / 1024.0, s.anon_kib / 1024.0,
-                        (s.anon_kib - s.base_anon_kib) / 1024.0, s.bytes_read / 1e6, s.touched / 1e6,
+                        (s.anon_kib - s.base_anon_kib) / 1024.0, s.bytes_read / 1e6, s.touched / 1e6, static_cast<double>(s.io_read) / 1e6,
+                        static_cast<double>(s.io_read - s.io_open) / 1e6,
                         static_cast<unsigned long long>(s.rows_in_place),
                         static_cast<unsigned long long>(s.ids_in_place), s.graph_in_place ? "mapped" : "decoded", faults,
                         s.recall_first, s.recall_mean, s.ok ? "" : "  FAILED",
@@ -380,6 +432,8 @@ int main(int argc, char **argv) {
             jnum("graph_in_place", s.graph_in_place);
             jnum("ids_in_place", static_cast<double>(s.ids_in_place));
             jnum("open_major_faults", static_cast<double>(s.open_majflt));
+            jnum("io_read_bytes_open_and_first_query", static_cast<double>(s.io_read));
+            jnum("io_read_bytes_open", static_cast<double>(s.io_open));
             jnum("first_query_major_faults", static_cast<double>(s.query_majflt));
             jnum("first_query_minor_faults", static_cast<double>(s.query_minflt));
             jnum("recall10_first", s.recall_first);

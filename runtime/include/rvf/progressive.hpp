@@ -142,7 +142,10 @@ public:
     /// k nearest. Before completion: unfiltered only (filters need the metadata segments:
     /// NotReady), routed by the loaded layers and scored with exact rows where they have
     /// arrived, routing codes elsewhere; options.stats gets layers (A/B/C bits) and
-    /// distance_evals. Complete: RvfStore::query of the full store (identical answers).
+    /// distance_evals. A partitioned file before completion scores the held partitions among
+    /// the nearest options.nprobe (0: among PartitionRows::kQueryProbe = 64); a file without a
+    /// map refuses nprobe (UnsupportedLayout). Complete: RvfStore::query of the full store
+    /// (identical answers, nprobe included).
     /// Errors: NotReady (not queryable() yet, or a filter before completion), and the
     /// argument errors of RvfStore::query.
     Result<std::vector<Neighbor>> query(std::span<const float> vector, size_t k, const QueryOptions &options = {}) const;

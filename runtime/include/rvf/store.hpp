@@ -231,6 +231,19 @@ struct QueryOptions {
     const FilterExpr *filter = nullptr;
     bool exact = false;          ///< force an exact scan even when an index exists
     QueryStats *stats = nullptr; ///< filled when given
+    /// Partition probe (issue 17; docs/format-partition-map.md): 0 (default) = off, the graph or
+    /// the exact scan answers as always. nprobe > 0 on a store whose file carries a partition map
+    /// (written by a compaction with StoreOptions::partition_on_compact) scores exactly every live
+    /// row of the nprobe partitions whose centroids are nearest the query, plus every live row the
+    /// map does not cover (rows written after that compaction), applies the filter per row and
+    /// returns the best k. No graph is walked: on a file opened in place the chosen partitions are
+    /// contiguous byte ranges, asked for in one batch (madvise WILLNEED) before scoring, so a cold
+    /// first answer costs a few sequential reads instead of thousands of random page faults.
+    /// Approximate (recall grows with nprobe; stats.exact stays false). Errors: InvalidArgument
+    /// with exact = true (contradictory); UnsupportedLayout when the store has no valid map
+    /// (never compacted with partition_on_compact, the map damaged, or a later rewrite/merge
+    /// replaced the segments it names): compact with partition_on_compact to write one.
+    uint32_t nprobe = 0;
 };
 
 struct CompactResult {

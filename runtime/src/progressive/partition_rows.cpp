@@ -87,10 +87,10 @@ std::vector<uint32_t> PartitionRows::evict_to(uint64_t cap) {
     return out;
 }
 
-std::vector<Neighbor> PartitionRows::query(std::span<const float> q, size_t k) const {
+std::vector<Neighbor> PartitionRows::query(std::span<const float> q, size_t k, size_t probe) const {
     std::vector<Neighbor> best; // a max-heap on distance of at most k
     auto worse = [](const Neighbor &a, const Neighbor &b) { return a.distance < b.distance; };
-    for (uint32_t p : map_.nearest(q, kQueryProbe)) {
+    for (uint32_t p : map_.nearest(q, probe)) {
         const Part &part = parts_[p];
         if (!part.ready)
             continue;

@@ -40,7 +40,9 @@ public:
     /// InvalidManifest when the segment does not hold exactly the map's row count at this width
     /// in f32, f16 or (with i8_range) i8.
     Result<void> add(uint32_t p, core::ByteView payload, const float *i8_range);
-    std::vector<Neighbor> query(std::span<const float> q, size_t k) const;
+    /// The best k of the held partitions among the `probe` nearest (QueryOptions::nprobe, or
+    /// kQueryProbe when the caller set none).
+    std::vector<Neighbor> query(std::span<const float> q, size_t k, size_t probe = kQueryProbe) const;
 
 private:
     struct Part {

@@ -888,11 +888,17 @@ Result<std::vector<Neighbor>> ProgressiveStore::query(std::span<const float> vec
         return std::vector<Neighbor>{}; // k = 0 asks for nothing (as upstream answers it)
     if (k > (size_t{1} << 20))
         return Error{Status::KTooLarge, "k = " + std::to_string(k) + " exceeds the limit of 1048576"};
-    if (s.parts) {
+    if (options.nprobe != 0 && options.exact)
+        return Error{Status::InvalidArgument, "QueryOptions::exact and nprobe contradict each other: set one of them"};
+    if (s.parts) { // nprobe: the held partitions among the nprobe nearest (0: among kQueryProbe)
         if (options.stats)
             *options.stats = QueryStats{};
-        return s.parts->query(vector, k);
+        return s.parts->query(vector, k, options.nprobe != 0 ? options.nprobe : PartitionRows::kQueryProbe);
     }
+    if (options.nprobe != 0) // layer A + routing codes: nothing to probe
+        return Error{Status::UnsupportedLayout,
+                     "QueryOptions::nprobe needs a partition map and this file has none (compact it with "
+                     "StoreOptions::partition_on_compact): query with nprobe = 0"};
     return s.partial->query(vector, k, options);
 }
 

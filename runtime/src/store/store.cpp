@@ -558,6 +558,15 @@ Result<std::vector<Neighbor>> RvfStore::query(std::span<const float> vector, siz
         return std::vector<Neighbor>{}; // k = 0 asks for nothing (as upstream answers it)
     if (k > kMaxK)
         return Error{Status::KTooLarge, "k = " + std::to_string(k) + " exceeds the limit of " + std::to_string(kMaxK)};
+    if (options.nprobe != 0) { // the partition map instead of the graph (store_probe.cpp)
+        if (options.filter)
+            if (auto v = validate_filter(*options.filter, s.meta); !v)
+                return v.error();
+        QueryStats local_stats;
+        QueryStats &st = options.stats ? *options.stats : local_stats;
+        st = QueryStats{};
+        return s.query_partitions(vector, k, options, st);
+    }
     const Metric metric = static_cast<Metric>(s.config.metric);
     std::vector<uint8_t> allowed; // per slot, for pre-filtering
     bool intra = false, post = false;

@@ -13,6 +13,7 @@
 #include <rvf/core/format/quant_seg.hpp>
 #include <rvf/core/format/vec_seg.hpp>
 #include <rvf/compression.hpp>
+#include <rvf/partition_map.hpp>
 
 #include "store_impl.hpp"
 
@@ -330,6 +331,39 @@ Result<void> RvfStore::Impl::load_layout_s(ByteView file, const ManifestInfo &mi
     }
     if (table.base_rows() != 0 && static_cast<StorageType>(config.storage) == StorageType::I8 && !table.has_quant())
         return Error{Status::InvalidManifest, "i8 rows before any QUANT_SEG (run `rvf verify`)"};
+    // The newest partition map listed (rvf/partition_map.hpp), bound to the slots just loaded
+    // (QueryOptions::nprobe). Found by its magic rather than the root's centroid pointer: a
+    // commit after the compaction points that back at layer A, and a map whose segments were
+    // merged away since fails to bind (the segment ids it names are never reused in a file).
+    partitions.reset();
+    partitions_missing.clear();
+    if (in_place) {
+        const IndexRef *map_ref = nullptr;
+        for (const IndexRef &r : index_refs) {
+            if (r.length < kPartitionMapHeaderSize)
+                continue;
+            auto head = in_place->view(r.payload_offset, 4); // counted: a few bytes per INDEX_SEG
+            if (!head)
+                return head.error();
+            if (is_partition_map(*head))
+                map_ref = &r;
+        }
+        if (map_ref) {
+            auto v = in_place->view(map_ref->payload_offset, static_cast<size_t>(map_ref->length)); // decoded whole
+            if (!v)
+                return v.error();
+            if (in_place->mapped()) // ~0.5 MB at 1 M rows: one batch, not a fault per page
+                store_detail::prefetch(v->data, v->size);
+            adopt_partition_map(*v, map_ref->seg_offset);
+        }
+    } else {
+        const std::pair<uint64_t, ByteView> *map_seg = nullptr;
+        for (const auto &ip : index_payloads)
+            if (is_partition_map(ip.second))
+                map_seg = &ip;
+        if (map_seg)
+            adopt_partition_map(map_seg->second, map_seg->first);
+    }
     if (in_place) {
         if (auto r = load_index_in_place(index_refs, *in_place); !r)
             return r;

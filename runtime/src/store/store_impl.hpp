@@ -29,11 +29,20 @@
 #include <rvf/layout_s_writer.hpp>
 #include <rvf/store.hpp>
 
+#include "partition_probe.hpp"
 #include "storage.hpp"
 #include "store_iterate.hpp"
 #include "vector_table.hpp"
 
 namespace rvf {
+
+namespace store_detail {
+/// Ask the kernel to start reading the mapped range [p, p + len) now, without waiting
+/// (madvise WILLNEED; a hint, errors ignored; a no-op where files are not mapped).
+/// store_inplace.cpp. A mapping the open marked MADV_RANDOM reads a range it decodes one
+/// synchronous page fault at a time: this turns those into one batch.
+void prefetch(const uint8_t *p, size_t len);
+} // namespace store_detail
 
 /// What compact() decided for a tiered store (store_tiers_io.cpp): each live row's tier in the
 /// new image, the models the image carries, and the access sketch remapped to its blocks.
@@ -266,6 +275,20 @@ struct RvfStore::Impl {
     /// In place: serve the newest build's layer F from the mapping when it is there and checks
     /// out (reads a few header bytes per INDEX_SEG); otherwise read A/B/C and load_index().
     Result<void> load_index_in_place(const std::vector<IndexRef> &refs, MappedSource &src);
+
+    // --- store_probe.cpp (QueryOptions::nprobe, issue 17) ---
+    /// The file's partition map bound to this table's slots (partition_probe.hpp): set by the
+    /// open when the newest RVPM map the directory lists describes the VEC segments it holds;
+    /// dropped when the table is renumbered (a compaction this handle adopts; a reload or a
+    /// refresh takes the new file's).
+    std::optional<store_detail::PartitionProbe> partitions;
+    std::string partitions_missing; ///< why a listed map is not used (nprobe's error says it)
+    /// At open, after every VEC segment is loaded: decode and bind the map at `seg_offset`;
+    /// one that does not decode or fit is a warning, never an error (it is derived data).
+    void adopt_partition_map(core::ByteView payload, uint64_t seg_offset);
+    /// query() with nprobe > 0, under the caller's shared lock (dimension, k and filter checked).
+    Result<std::vector<Neighbor>> query_partitions(std::span<const float> q, size_t k, const QueryOptions &options,
+                                                   QueryStats &st) const;
 
     // --- store_rewrite.cpp ---
     /// A fresh Layout S image of the live state (QUANT, VEC, META, METAIDX, preserved unknown

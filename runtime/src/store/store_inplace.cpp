@@ -61,10 +61,11 @@ void advise(const uint8_t *p, size_t len, bool random) {
 }
 void advise_random(const uint8_t *p, size_t len) { advise(p, len, true); }
 
-/// Ask the kernel to start reading [p, p + len) now, without waiting (a hint; no-op unmapped).
+} // namespace
+
 /// The structural open checks one segment header per directory entry: on a cold file each is
 /// a disk round trip, so asking for all of them first lets the disk serve them in parallel.
-void prefetch(const uint8_t *p, size_t len) {
+void store_detail::prefetch(const uint8_t *p, size_t len) {
 #ifdef RVF_INPLACE_MADVISE
     if (p == nullptr || len == 0)
         return;
@@ -77,6 +78,9 @@ void prefetch(const uint8_t *p, size_t len) {
     (void)len;
 #endif
 }
+
+namespace {
+using store_detail::prefetch;
 
 /// Back to normal readahead unless kept: a file the structural open declines takes the Full
 /// path, which hashes the whole mapping front to back.

@@ -166,6 +166,8 @@ Result<void> RvfStore::refresh() {
     s.commits_since_checkpoint = f.commits_since_checkpoint;
     s.last_checkpoint_bytes = f.last_checkpoint_bytes;
     s.vec_slots = std::move(f.vec_slots);
+    s.partitions = std::move(f.partitions);
+    s.partitions_missing = std::move(f.partitions_missing);
     {
         // A refresh may keep the epoch, slots and live count while the rows changed (another
         // writer's compaction): drop the id-order snapshot rather than trust its version.

@@ -345,6 +345,8 @@ Result<void> RvfStore::Impl::reload_from_storage() {
     last_checkpoint_bytes = fresh.last_checkpoint_bytes;
     force_checkpoint = fresh.force_checkpoint;
     vec_slots = std::move(fresh.vec_slots);
+    partitions = std::move(fresh.partitions); // the new file's map, bound to its slots
+    partitions_missing = std::move(fresh.partitions_missing);
     return {};
 }
 
@@ -385,6 +387,10 @@ Result<void> RvfStore::Impl::adopt_image(ImageInfo &&info, std::unique_ptr<store
     bytes_since_checkpoint = 0;
     commits_since_checkpoint = 0;
     force_checkpoint = false;
+    // An adopted image is never partitioned (rows_reordered reloads instead): the old map's slots
+    // are gone with the compaction, and its segments with the old file.
+    partitions.reset();
+    partitions_missing.clear();
     vec_slots.clear(); // the table is in the image's slot order now (store_merge.cpp)
     uint32_t slot = 0;
     for (const auto &[id, rows] : info.vec_rows) {

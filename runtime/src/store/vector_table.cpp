@@ -217,22 +217,31 @@ std::array<uint64_t, 3> VectorTable::live_per_tier() const {
     return n;
 }
 
-void VectorTable::push_row_stats(uint32_t slot) {
-    std::vector<float> f(dim_);
+VectorTable::RowStats VectorTable::row_stats(uint32_t slot) const {
+    thread_local std::vector<float> f;
+    f.resize(dim_);
     to_float(slot, f.data());
     double n2 = 0;
     for (float x : f)
         n2 += double{x} * x;
-    norm2_.push_back(static_cast<float>(n2));
+    RowStats st;
+    st.norm2 = static_cast<float>(n2);
     if (storage_ == StorageType::I8) { // hot rows only; warm/cold slots keep zeros (never read)
         const auto *c = reinterpret_cast<const int8_t *>(row_ptr(slot));
-        float s = 0, sq = 0;
         for (size_t d = 0; d < dim_ && tier_at(slot) == Tier::Hot; ++d) {
-            s += c[d];
-            sq += float(c[d]) * c[d];
+            st.code_sum += c[d];
+            st.code_sq += float(c[d]) * c[d];
         }
-        code_sum_.push_back(s);
-        code_sum_.push_back(sq);
+    }
+    return st;
+}
+
+void VectorTable::push_row_stats(uint32_t slot) {
+    const RowStats st = row_stats(slot);
+    norm2_.push_back(st.norm2);
+    if (storage_ == StorageType::I8) {
+        code_sum_.push_back(st.code_sum);
+        code_sum_.push_back(st.code_sq);
     }
 }
 
@@ -285,7 +294,12 @@ void VectorTable::to_float(uint32_t slot, float *out) const {
 
 PreparedQuery VectorTable::prepare(const float *q, Metric m) const {
     ensure_stats(m);
+    return prepare_local(q, m);
+}
+
+PreparedQuery VectorTable::prepare_local(const float *q, Metric m) const {
     PreparedQuery pq;
+    pq.stats_per_row = external_ && stats_needed(m, storage_) && !lazy_->ready.load(std::memory_order_acquire);
     pq.q.assign(q, q + dim_);
     double n2 = 0;
     for (float x : pq.q)
@@ -341,16 +355,18 @@ float VectorTable::distance(Metric m, uint32_t slot, const PreparedQuery &pq) co
         if (m == Metric::L2)
             return s * s * static_cast<float>(k.l2sq_i8(row, pq.q_i8.data(), n));
         const float cd = static_cast<float>(k.dot_i8(row, pq.q_i8.data(), n));
-        dot = float(n) * c * c + c * s * (code_sum_[2 * slot] + pq.q_i8_sum) + s * s * cd;
+        const RowStats st = pq.stats_per_row ? row_stats(slot) : RowStats{norm2_[slot], code_sum_[2 * slot], 0};
+        dot = float(n) * c * c + c * s * (st.code_sum + pq.q_i8_sum) + s * s * cd;
         if (m == Metric::Cosine) {
             const float qn = float(n) * c * c + 2 * c * s * pq.q_i8_sum + s * s * pq.q_i8_sq;
-            return core::dist::cosine_from_parts(dot, norm2_[slot], qn);
+            return core::dist::cosine_from_parts(dot, st.norm2, qn);
         }
         return core::dist::ip_distance(dot);
     }
     }
     if (m == Metric::Cosine)
-        return core::dist::cosine_from_parts(dot, norm2_[slot], pq.q_norm2);
+        return core::dist::cosine_from_parts(dot, pq.stats_per_row ? row_stats(slot).norm2 : norm2_[slot],
+                                             pq.q_norm2);
     return core::dist::ip_distance(dot);
 }
 

@@ -44,6 +44,9 @@ struct PreparedQuery {
     std::vector<int8_t> q_i8; ///< i8 storage only
     float q_i8_sum = 0, q_i8_sq = 0;
     TierQuery tiers; ///< warm/cold tables, when the table has such rows
+    /// prepare_local on an external table whose per-row sums were never computed: distance()
+    /// computes each scored row's sums itself (the same values) instead of reading the arrays.
+    bool stats_per_row = false;
 };
 
 class VectorTable {
@@ -132,6 +135,11 @@ public:
     float distance_between(Metric m, uint32_t a, uint32_t b) const;
 
     PreparedQuery prepare(const float *q, Metric m) const;
+    /// As prepare(), for a query that scores a few rows (QueryOptions::nprobe): an external
+    /// table does not compute every row's sums first (cosine, i8 inner product), which on a
+    /// cold mapping would read the whole file; distance() derives the sums of the rows it
+    /// scores. Same distances as prepare() to the bit.
+    PreparedQuery prepare_local(const float *q, Metric m) const;
     float distance(Metric m, uint32_t slot, const PreparedQuery &pq) const;
 
     /// Make sure the per-row sums (|row|², i8 code sums) exist for metric m. A no-op except
@@ -148,6 +156,11 @@ public:
 
 private:
     void push_row_stats(uint32_t slot);
+    struct RowStats {
+        float norm2 = 0, code_sum = 0, code_sq = 0;
+    };
+    /// |row|² of the dequantised row and (i8) the code sums: what push_row_stats stores.
+    RowStats row_stats(uint32_t slot) const;
     static bool stats_needed(Metric m, StorageType s) {
         return m == Metric::Cosine || (s == StorageType::I8 && m == Metric::InnerProduct);
     }
