@@ -113,13 +113,15 @@ public:
     }
 
     /// {ids: Uint32Array (lo, hi words), distances: Float32Array, layers: ['A', ...], exact, distanceEvals}
-    val query(const val &vector, size_t n_floats, size_t k, unsigned ef_search, const std::string &filter_json) const {
+    val query(const val &vector, size_t n_floats, size_t k, unsigned ef_search, const std::string &filter_json,
+              unsigned nprobe) const {
         if (!p_)
             return outcome_err(kNotStarted);
         const std::vector<float> q = copy_in<float>(vector, n_floats);
         QueryStats st;
         QueryOptions opts;
         opts.ef_search = ef_search;
+        opts.nprobe = nprobe;
         opts.stats = &st;
         std::optional<FilterExpr> filter;
         if (auto r = set_query_filter(filter_json, filter, opts); !r)

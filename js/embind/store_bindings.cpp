@@ -353,12 +353,15 @@ public:
         return outcome(page, ids_to_js);
     }
 
-    val query(const val &vector, size_t n_floats, size_t k, unsigned ef_search, const std::string &filter_json) const {
+    /// nprobe: QueryOptions::nprobe (0: the index; > 0: the partition map's nearest partitions).
+    val query(const val &vector, size_t n_floats, size_t k, unsigned ef_search, const std::string &filter_json,
+              unsigned nprobe) const {
         if (!store_)
             return outcome_err(kNoStore);
         const std::vector<float> q = copy_in<float>(vector, n_floats);
         QueryOptions opts;
         opts.ef_search = ef_search;
+        opts.nprobe = nprobe;
         std::optional<FilterExpr> filter;
         if (auto r = set_query_filter(filter_json, filter, opts); !r)
             return outcome_err(r.error());

@@ -488,9 +488,10 @@ QueryParams query_params_from_js(Napi::Env env, const Napi::Value &v) {
     if (v.IsUndefined() || v.IsNull())
         return q;
     if (!v.IsObject())
-        throw_options(env, "query options must be an object {efSearch, filter, exact}");
+        throw_options(env, "query options must be an object {efSearch, filter, exact, nprobe}");
     const Napi::Object o = v.As<Napi::Object>();
     q.ef_search = static_cast<uint32_t>(uint_option(env, o, "efSearch", 0xFFFFFFFFu, 100));
+    q.nprobe = static_cast<uint32_t>(uint_option(env, o, "nprobe", 0xFFFFFFFFu, 0));
     const Napi::Value exact = o.Get("exact");
     if (!exact.IsUndefined())
         q.exact = exact.ToBoolean().Value();

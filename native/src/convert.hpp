@@ -68,11 +68,13 @@ StoreOptions create_options_from_js(Napi::Env env, const Napi::Value &v);
 struct QueryParams {
     uint32_t ef_search = 100;
     bool exact = false;
+    uint32_t nprobe = 0; ///< QueryOptions::nprobe: answer from the partition map's nearest partitions
     std::optional<FilterExpr> filter;
     QueryOptions options() const {
         QueryOptions o;
         o.ef_search = ef_search;
         o.exact = exact;
+        o.nprobe = nprobe;
         o.filter = filter ? &*filter : nullptr;
         return o;
     }

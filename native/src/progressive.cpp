@@ -184,6 +184,8 @@ private:
         QueryStats st;
         QueryOptions opts;
         opts.ef_search = static_cast<uint32_t>(ef);
+        if (info.Length() > 5 && !info[5].IsUndefined())
+            opts.nprobe = static_cast<uint32_t>(std::min<uint64_t>(offset_from_js(env, info[5], "nprobe"), 0xffffffffu));
         opts.stats = &st;
         opts.filter = filter ? &*filter : nullptr;
         const std::vector<Neighbor> hits = take(env, p.query(q.view, k, opts));

@@ -78,6 +78,9 @@ export interface RvfQueryOptions {
     efSearch?: number;
     /** A filter object, or its JSON text. */
     filter?: RvfFilter | string;
+    /** 0 (default): the index. n: score exactly the rows of the n partitions nearest the query
+     *  (a file compacted with partitionOnCompact; RvfError UnsupportedLayout otherwise). */
+    nprobe?: number;
 }
 
 export interface RvfNeighbor {

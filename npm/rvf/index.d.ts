@@ -183,6 +183,9 @@ export interface RvfQueryOptions {
     filter?: RvfFilter | string;
     /** Add each hit's metadata (default false). */
     includeMetadata?: boolean;
+    /** 0 (default): the index. n: score exactly the rows of the n partitions nearest the query —
+     *  a file compacted with partitionOnCompact (the cold path: a few MB read); UnsupportedLayout otherwise. */
+    nprobe?: number;
 }
 
 /** indexStats(): the HNSW index as it is now. */

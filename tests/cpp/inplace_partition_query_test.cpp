@@ -424,6 +424,28 @@ TEST(InPlacePartitionQuery, CompactionsReplaceOrDropTheMap) {
     EXPECT_GE(recall(*again, *exact), 0.9);
 }
 
+TEST(InPlacePartitionQuery, APartitionedFileOpenedWritableStaysPartitioned) {
+    // Regression: a writable open() started with partition_on_compact off, so the next
+    // compaction (or an auto-compaction) of a partitioned file silently dropped its map.
+    test::TempDir dir("rvf-probe-reopen");
+    const std::string path = dir.file("reopened.rvf");
+    write_file(path, partitioned_image());
+    {
+        auto w = RvfStore::open(path);
+        ASSERT_TRUE(w.ok()) << w.error().to_string();
+        const uint64_t gone[1] = {2};
+        ASSERT_TRUE(w->remove(gone).ok());
+        ASSERT_TRUE(w->compact().ok());
+        ASSERT_TRUE(w->query(qrow(1), 10, {.nprobe = 4}).ok());
+    }
+    auto r = RvfStore::open_readonly(path);
+    ASSERT_TRUE(r.ok());
+    auto hits = r->query(qrow(1), 10, {.nprobe = 4});
+    ASSERT_TRUE(hits.ok()) << hits.error().to_string();
+    for (const Neighbor &h : *hits)
+        EXPECT_NE(h.id, 2u);
+}
+
 TEST(InPlacePartitionQuery, AMergeAfterTheCompactionKeepsTheAnswers) {
     // A merge rewrites runs of small segments without moving rows between slots, so the
     // handle's binding stays right; and a reopen binds the file's map again only while every

@@ -301,6 +301,19 @@ const finalizer = new FinalizationRegistry((handle) => handle.delete());
  * methods throw errors instead of returning outcome objects), adoptError (a thrown error →
  * RvfError) }. Without `handle`, the wasm module's own class (what RvfStore.openProgressive uses).
  */
+/**
+ * query()'s nprobe: 0 (default) searches the index; n > 0 scores exactly the rows of the n
+ * partitions nearest the query (a file compacted with partitionOnCompact; UnsupportedLayout
+ * otherwise — docs/format-partition-map.md).
+ */
+export function nprobeOption(v) {
+    if (v === undefined)
+        return 0;
+    if (!Number.isInteger(v) || v < 0 || v > 0xffffffff)
+        throw jsError('InvalidArgument', `nprobe must be a non-negative integer, got ${String(v)}`);
+    return v;
+}
+
 export function openProgressiveWith(url, options = {}, handle = {}) {
     const deps = { init, RvfError, jsError, unwrap, toFloats, filterJson, fromWords, fromId };
     if (handle.Progressive !== undefined) {
@@ -560,7 +573,8 @@ export class RvfStore {
         if (!Number.isInteger(ef) || ef < 0 || ef > 0xffffffff)
             throw jsError('InvalidArgument', `efSearch must be a non-negative integer, got ${String(ef)}`);
         const filter = options.filter === undefined || options.filter === null ? '' : filterJson(options.filter);
-        const hits = unwrap(h.query(q, q.length, Math.min(k, 0xffffffff), ef, filter));
+        const nprobe = nprobeOption(options.nprobe);
+        const hits = unwrap(h.query(q, q.length, Math.min(k, 0xffffffff), ef, filter, nprobe));
         const ids = fromWords(hits.ids), distances = hits.distances;
         const out = new Array(ids.length);
         for (let i = 0; i < ids.length; i++)

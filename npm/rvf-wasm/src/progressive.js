@@ -304,7 +304,10 @@ export class ProgressiveRvfStore {
         if (!Number.isInteger(ef) || ef < 0 || ef > 0xffffffff)
             throw jsError('InvalidArgument', `efSearch must be a non-negative integer, got ${String(ef)}`);
         const filter = options.filter === undefined || options.filter === null ? '' : filterJson(options.filter);
-        const r = unwrap(h.query(q, q.length, Math.min(k, 0xffffffff), ef, filter));
+        const nprobe = options.nprobe ?? 0;
+        if (!Number.isInteger(nprobe) || nprobe < 0 || nprobe > 0xffffffff)
+            throw jsError('InvalidArgument', `nprobe must be a non-negative integer, got ${String(options.nprobe)}`);
+        const r = unwrap(h.query(q, q.length, Math.min(k, 0xffffffff), ef, filter, nprobe));
         const ids = fromWords(r.ids);
         const out = new Array(ids.length);
         for (let i = 0; i < ids.length; i++)

@@ -426,7 +426,9 @@ export class RvfDatabase {
 
     /**
      * The k nearest live vectors, nearest first: [{id, distance}] (id as inserted: string, or a
-     * number / bigint). options: { efSearch (100), filter, includeMetadata (false) }.
+     * number / bigint). options: { efSearch (100), filter, includeMetadata (false), nprobe (0: the
+     * index; n: score exactly the rows of the n partitions nearest the query — a file compacted
+     * with partitionOnCompact, docs/format-partition-map.md; the cold path: a few MB read) }.
      */
     async query(vector, k, options) {
         if (k !== null && typeof k === 'object' && !Array.isArray(k) && options === undefined) {
@@ -442,7 +444,7 @@ export class RvfDatabase {
             if (!Number.isInteger(k) || k < 0)
                 throw rvfError('InvalidArgument', `k must be a non-negative integer, got ${String(k)}`);
             const filter = o.filter === undefined ? undefined : translateFilter(o.filter, this.#fields);
-            const hits = await b.query(q, k, o.efSearch, filter);
+            const hits = o.nprobe ? await b.query(q, k, o.efSearch, filter, false, o.nprobe) : await b.query(q, k, o.efSearch, filter);
             return hits.map((h) => this.#hit(b, h, o.includeMetadata));
         });
     }
@@ -454,8 +456,8 @@ export class RvfDatabase {
             const list = vectors.map((v, i) => toVector(v, `vectors[${i}]`));
             const ef = o.efSearch;
             const filter = o.filter === undefined ? undefined : translateFilter(o.filter, this.#fields);
-            const all = b.queryBatch ? await b.queryBatch(list, k, ef, filter)
-                : await Promise.all(list.map((q) => b.query(q, k, ef, filter)));
+            const all = b.queryBatch && !o.nprobe ? await b.queryBatch(list, k, ef, filter)
+                : await Promise.all(list.map((q) => (o.nprobe ? b.query(q, k, ef, filter, false, o.nprobe) : b.query(q, k, ef, filter))));
             return all.map((hits) => hits.map((h) => this.#hit(b, h, o.includeMetadata)));
         });
     }

@@ -26,8 +26,8 @@ const KEYS = {
     'verifyFile()': ['backend'],
     'openProgressive()': ['backend', 'fetch', 'concurrency', 'onProgress', 'signal', 'nprobe', 'stream', 'cacheBytes'],
     'fromBytes()': ['readOnly'],
-    'query()': ['efSearch', 'filter', 'includeMetadata'],
-    'queryBatch()': ['efSearch', 'filter', 'includeMetadata'],
+    'query()': ['efSearch', 'filter', 'includeMetadata', 'nprobe'],
+    'queryBatch()': ['efSearch', 'filter', 'includeMetadata', 'nprobe'],
     'rows()': ['withVectors', 'withMetadata', 'batch'],
     'find()': ['limit', 'after', 'withVectors', 'withMetadata'],
     'compact()': ['ioBudgetBytes', 'ioBytesPerSecond'],
@@ -305,6 +305,7 @@ export function queryOptions(options, what) {
     const o = checkKeys(options, what);
     return {
         efSearch: uintOption(o, 'efSearch', what, 0xffffffff, 'HNSW beam width') ?? 100,
+        nprobe: uintOption(o, 'nprobe', what, 0xffffffff, 'partitions scored exactly instead of the index') ?? 0,
         filter: o.filter ?? undefined,
         includeMetadata: boolOption(o, 'includeMetadata', what) ?? false,
     };

@@ -48,6 +48,9 @@ void RvfStore::Impl::adopt_partition_map(core::ByteView payload, uint64_t seg_of
         warnings.push_back(partitions_missing + " (nprobe queries are refused; run `rvf verify`)");
         return;
     }
+    // A partitioned file stays partitioned: this handle's compactions (auto-compaction included)
+    // write a map again unless set_partition_on_compact(false) says otherwise.
+    partition_on_compact = true;
     auto p = store_detail::PartitionProbe::bind(std::move(*m), vec_slots, config.dimension,
                                                 static_cast<Metric>(config.metric));
     if (!p) {

@@ -156,7 +156,7 @@ describe.each(['native', 'wasm'])('RvfDatabase.openProgressive on the %s backend
         const e = await expectRvfError(RvfDatabase.openProgressive(server.missing, { backend }), 'HttpError');
         expect(e.message).toMatch(/HTTP 404/);
         const u = await expectRvfError(RvfDatabase.openProgressive(server.url, { backend, rangeSize: 4096 }), 'InvalidOptions');
-        expect(u.message).toMatch(/unknown option 'rangeSize' \(accepted: backend, fetch, concurrency, onProgress, signal, nprobe\)/);
+        expect(u.message).toMatch(/unknown option 'rangeSize' \(accepted: backend, fetch, concurrency, onProgress, signal, nprobe, stream, cacheBytes\)/);
         const c = await expectRvfError(RvfDatabase.openProgressive(server.url, { backend, concurrency: 0 }), 'InvalidOptions');
         expect(c.message).toMatch(/concurrency/);
         const f = await expectRvfError(RvfDatabase.openProgressive(server.url, { backend, fetch: 'no' }), 'InvalidOptions');

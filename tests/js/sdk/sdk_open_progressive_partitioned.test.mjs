@@ -220,6 +220,33 @@ describe.each(['native', 'wasm'])('a query-only reader (stream: false) on the %s
     });
 });
 
+describe.each(['native', 'wasm'])('query({nprobe}) of a local partitioned file on the %s backend', (backend) => {
+    const skip = backend === 'native' && !native.available;
+
+    it.skipIf(skip)('scores the nearest partitions exactly; a file without a map is UnsupportedLayout', async () => {
+        const db = await RvfDatabase.openReadonly(filePath, { backend });
+        try {
+            const answers = [];
+            for (let i = 0; i < Q; i++)
+                answers.push(await db.query(q(i), K, { nprobe: 4 }));
+            // The same partitions as the HTTP reader's (nprobe 4): measured 0.880.
+            expect(recall(answers)).toBeGreaterThanOrEqual(0.83);
+            const all = await db.query(q(0), K, { nprobe: 1000 }); // every partition: exact
+            expect(all.map((h) => Number(h.id)).every((id) => truth[0].has(id))).toBe(true);
+            await expectRvfError(db.query(q(0), K, { nprobe: -1 }), 'InvalidOptions');
+        } finally {
+            await db.close();
+        }
+        const plain = await RvfDatabase.create(path.join(dir, `plain-${backend}.rvf`), { dimensions: DIM, backend });
+        try {
+            await plain.insert(1, q(0));
+            await expectRvfError(plain.query(q(0), 1, { nprobe: 2 }), 'UnsupportedLayout');
+        } finally {
+            await plain.close();
+        }
+    }, 60_000);
+});
+
 describe('RvfStore.openProgressive (wasm package) prepare(vector)', () => {
     it('fetches the nearest partitions once, is a no-op after, and checks its options', async () => {
         server.reset();

@@ -129,8 +129,8 @@ export class NativeBackend {
         this.#db.refresh();
     }
 
-    query(vector, k, efSearch, filterJson, exact = false) {
-        const opts = { efSearch, exact };
+    query(vector, k, efSearch, filterJson, exact = false, nprobe = 0) {
+        const opts = { efSearch, exact, nprobe };
         if (filterJson !== undefined)
             opts.filter = filterJson;
         return this.#db.queryAsync(vector, k, opts);

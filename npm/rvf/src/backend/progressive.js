@@ -91,9 +91,9 @@ export class ProgressiveBackend {
         return { dimensions: this.#dims, readOnly: true, fileSize: p.fileSize, currentEpoch: 0, loading: true };
     }
 
-    query(vector, k, efSearch, filterJson) {
+    query(vector, k, efSearch, filterJson, exact = false, nprobe = 0) {
         if (this.#full)
-            return this.#full.query(vector, k, efSearch, filterJson);
+            return this.#full.query(vector, k, efSearch, filterJson, exact, nprobe);
         // The runtime answers a filter before completion with NotReady (rvf/progressive.hpp); the
         // SDK says so first, since its field names are read from metadata that has not arrived.
         if (filterJson !== undefined)
@@ -101,10 +101,10 @@ export class ProgressiveBackend {
         // A partitioned file holds no rows until asked: fetch the partitions nearest to this
         // query first (one round trip; nothing for other files).
         if (this.#prog.progress().partitioned)
-            return this.#prog.prepare(vector).then(() => this.#full
-                ? this.#full.query(vector, k, efSearch, filterJson)
-                : this.#prog.query(vector, k, { efSearch }));
-        return this.#prog.query(vector, k, { efSearch });
+            return this.#prog.prepare(vector, nprobe ? { nprobe } : {}).then(() => this.#full
+                ? this.#full.query(vector, k, efSearch, filterJson, exact, nprobe)
+                : this.#prog.query(vector, k, { efSearch, nprobe }));
+        return this.#prog.query(vector, k, { efSearch, nprobe });
     }
 
     async queryBatch(vectors, k, efSearch, filterJson) {

@@ -393,8 +393,8 @@ export class WasmBackend {
         return r;
     }
 
-    query(vector, k, efSearch, filterJson) {
-        return this.#live().query(vector, k, { efSearch, filter: filterJson });
+    query(vector, k, efSearch, filterJson, exact = false, nprobe = 0) {
+        return this.#live().query(vector, k, { efSearch, filter: filterJson, nprobe });
     }
 
     async upsert(ids, vectors, rows) {
