@@ -155,13 +155,13 @@ describe.each(BACKENDS)('SDK options on the %s backend', (backend) => {
         await expectRvfError(RvfDatabase.open(file(), { backend, readOnly: 'yes' }), 'InvalidOptions', /readOnly must be true or false/);
         await expectRvfError(RvfDatabase.openReadonly(file(), { backend, readOnly: true }), 'InvalidOptions', /openReadonly\(\): unknown option 'readOnly' \(accepted: backend, epoch, verify, requireSignature\)/);
         await expectRvfError(RvfDatabase.verifyFile(file(), { backend, deep: true }), 'InvalidOptions', /verifyFile\(\): unknown option 'deep'/);
-        await expectRvfError(RvfDatabase.openProgressive(file(), { rangeSize: 4096 }), 'InvalidOptions', /openProgressive\(\): unknown option 'rangeSize' \(accepted: backend, fetch, concurrency, onProgress, signal\)/);
+        await expectRvfError(RvfDatabase.openProgressive(file(), { rangeSize: 4096 }), 'InvalidOptions', /openProgressive\(\): unknown option 'rangeSize' \(accepted: backend, fetch, concurrency, onProgress, signal, nprobe, stream, cacheBytes\)/);
         const bytes = new Uint8Array(fs.readFileSync(file()));
         await expectRvfError(RvfDatabase.fromBytes(bytes, { readonly: true }), 'InvalidOptions', /fromBytes\(\): unknown option 'readonly' \(accepted: readOnly\)/);
 
         const rw = await RvfDatabase.open(file(), { backend });
         const q = [1, 0, 0, 0];
-        await expectRvfError(rw.query(q, 1, { topK: 3 }), 'InvalidOptions', /query\(\): unknown option 'topK' \(accepted: efSearch, filter, includeMetadata\)/);
+        await expectRvfError(rw.query(q, 1, { topK: 3 }), 'InvalidOptions', /query\(\): unknown option 'topK' \(accepted: efSearch, filter, includeMetadata, nprobe\)/);
         await expectRvfError(rw.query(q, 1, { timeoutMs: 5 }), 'InvalidOptions', /unknown option 'timeoutMs'/);
         await expectRvfError(rw.query(q, 1, { efSearch: -1 }), 'InvalidOptions', /efSearch must be an integer/);
         await expectRvfError(rw.query(q, 1, { includeMetadata: 1 }), 'InvalidOptions', /includeMetadata must be true or false/);
