@@ -15,6 +15,17 @@ export const ENGINES = {
         buildJob: { compact: true },
         openJob: {},
     },
+    // The same store compacted with the partition map (docs/format-partition-map.md), its first
+    // query answered from the 8 partitions nearest the query (QueryOptions::nprobe) instead of
+    // the graph: the cold path. Its own file (the build adds the partitioned compaction).
+    'rvf-node-nprobe': {
+        label: 'rvf (openReadonly, nprobe 8)',
+        runner: 'rvf-node.mjs',
+        index: 'rvf-node-partitioned',
+        ext: 'rvf',
+        buildJob: { compact: true, partition_on_compact: true },
+        openJob: { nprobe: 8 },
+    },
     'hnswlib-node': { label: 'hnswlib-node (readIndex)', runner: 'hnswlib-node.mjs', index: 'hnswlib-node', ext: 'hnsw',
                       buildJob: {}, openJob: {} },
     usearch: { label: 'usearch (load)', runner: 'usearch.mjs', index: 'usearch', ext: 'usearch', buildJob: {},
