@@ -8,7 +8,7 @@ import { createServer } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gaussianFloats } from './helpers/mulberry32.mjs';
+import { clusteredRows } from './helpers/mulberry32.mjs';
 import { stagePackage } from '../../npm/rvf-wasm/scripts/build.mjs';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -23,19 +23,8 @@ const { RvfStore, RvfError, RvfStatus } = await import(pathToFileURL(consumer).h
 
 // --- data ------------------------------------------------------------------------------------------
 
-const gaussian = gaussianFloats; // tests/js/helpers/mulberry32.mjs
-
 const N = 20000, DIM = 64;
-/** Clustered rows: 30 centres, σ 0.5 around each. */
-function mixture(n, seed) {
-    const centres = gaussian(30 * DIM, 1);
-    const noise = gaussian(n * DIM, seed);
-    const rows = new Float32Array(n * DIM);
-    for (let i = 0; i < n; i++)
-        for (let d = 0; d < DIM; d++)
-            rows[i * DIM + d] = centres[(i % 30) * DIM + d] + 0.5 * noise[i * DIM + d];
-    return rows;
-}
+const mixture = (n, seed) => clusteredRows(n, DIM, seed); // 30 centres, σ 0.5 (helpers/mulberry32.mjs)
 const queries = mixture(20, 99);
 const q = (i) => queries.subarray(i * DIM, (i + 1) * DIM);
 

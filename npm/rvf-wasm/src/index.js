@@ -296,17 +296,11 @@ const finalizer = new FinalizationRegistry((handle) => handle.delete());
  * .rvf image (Layout S, or upstream's Layout R, rewritten as S on the first write).
  */
 /**
- * RvfStore.openProgressive's loader with another handle class: `handle` = { Progressive (a
- * constructor with core.Progressive's methods, e.g. @ruvector/rvf-node's), throws (true when its
- * methods throw errors instead of returning outcome objects), adoptError (a thrown error →
- * RvfError) }. Without `handle`, the wasm module's own class (what RvfStore.openProgressive uses).
- */
-/**
  * query()'s nprobe: 0 (default) searches the index; n > 0 scores exactly the rows of the n
  * partitions nearest the query (a file compacted with partitionOnCompact; UnsupportedLayout
  * otherwise — docs/format-partition-map.md).
  */
-export function nprobeOption(v) {
+function nprobeOption(v) {
     if (v === undefined)
         return 0;
     if (!Number.isInteger(v) || v < 0 || v > 0xffffffff)
@@ -314,8 +308,14 @@ export function nprobeOption(v) {
     return v;
 }
 
+/**
+ * RvfStore.openProgressive's loader with another handle class: `handle` = { Progressive (a
+ * constructor with core.Progressive's methods, e.g. @ruvector/rvf-node's), throws (true when its
+ * methods throw errors instead of returning outcome objects), adoptError (a thrown error →
+ * RvfError) }. Without `handle`, the wasm module's own class (what RvfStore.openProgressive uses).
+ */
 export function openProgressiveWith(url, options = {}, handle = {}) {
-    const deps = { init, RvfError, jsError, unwrap, toFloats, filterJson, fromWords, fromId };
+    const deps = { init, RvfError, jsError, unwrap, toFloats, filterJson, fromWords, fromId, nprobeOption };
     if (handle.Progressive !== undefined) {
         if (typeof handle.Progressive !== 'function')
             return Promise.reject(jsError('InvalidArgument', 'openProgressiveWith(): handle.Progressive must be a constructor'));

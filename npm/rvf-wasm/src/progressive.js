@@ -195,11 +195,12 @@ export async function openProgressive(url, options, deps) {
      * Partitioned files: fetch (one round trip, in parallel) the partitions nearest to `q` that
      * have not arrived; a no-op for other files and once complete. Resolves to the bytes fetched.
      */
+    let partitioned = null; // known once queryable (the map is the hotset); never changes after
     async function prepare(q, probes) {
-        const s = state();
-        if (s.complete || !s.partitioned)
+        partitioned ??= state().partitioned;
+        if (!partitioned)
             return 0;
-        const ranges = unwrap(handle.wantedFor(q, q.length, probes));
+        const ranges = unwrap(handle.wantedFor(q, q.length, probes)); // [] once complete
         if (ranges.length === 0)
             return 0;
         if (failure)
@@ -304,10 +305,7 @@ export class ProgressiveRvfStore {
         if (!Number.isInteger(ef) || ef < 0 || ef > 0xffffffff)
             throw jsError('InvalidArgument', `efSearch must be a non-negative integer, got ${String(ef)}`);
         const filter = options.filter === undefined || options.filter === null ? '' : filterJson(options.filter);
-        const nprobe = options.nprobe ?? 0;
-        if (!Number.isInteger(nprobe) || nprobe < 0 || nprobe > 0xffffffff)
-            throw jsError('InvalidArgument', `nprobe must be a non-negative integer, got ${String(options.nprobe)}`);
-        const r = unwrap(h.query(q, q.length, Math.min(k, 0xffffffff), ef, filter, nprobe));
+        const r = unwrap(h.query(q, q.length, Math.min(k, 0xffffffff), ef, filter, this.#deps.nprobeOption(options.nprobe)));
         const ids = fromWords(r.ids);
         const out = new Array(ids.length);
         for (let i = 0; i < ids.length; i++)

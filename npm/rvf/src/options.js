@@ -284,10 +284,7 @@ export function progressiveOptions(options) {
     const nprobe = uintOption(o, 'nprobe', what, 0xffff, 'partitions fetched per query');
     if (nprobe === 0)
         throw rvfError('InvalidOptions', `${what}: nprobe must be at least 1, got 0`);
-    const stream = boolOption(o, 'stream', what);
-    const cacheBytes = uintOption(o, 'cacheBytes', what, Number.MAX_SAFE_INTEGER, 'decoded partition rows kept by a stream: false reader');
-    if (cacheBytes > 0 && stream !== false)
-        throw rvfError('InvalidOptions', `${what}: cacheBytes bounds a query-only reader: pass stream: false with it`);
+    // stream and cacheBytes: checked by the driver (@ruvector/rvf-wasm's progressive.js), before any request.
     const driver = {};
     for (const key of ['fetch', 'concurrency', 'onProgress', 'signal', 'nprobe', 'stream', 'cacheBytes'])
         if (o[key] !== undefined)

@@ -30,3 +30,18 @@ export function gaussianFloats(count, seed) {
         out[i] = Math.sqrt(-2 * Math.log(next() + 1e-12)) * Math.cos(2 * Math.PI * next());
     return out;
 }
+
+/**
+ * `n` × `dim` clustered rows: row i = centre (i mod `centres`) + `sigma` · N(0,1) noise from
+ * `seed`; the centres are N(0,1) from seed 1, so every call with the same dim shares them
+ * (a test's rows and its queries come from the same clusters).
+ */
+export function clusteredRows(n, dim, seed, { centres = 30, sigma = 0.5 } = {}) {
+    const c = gaussianFloats(centres * dim, 1);
+    const noise = gaussianFloats(n * dim, seed);
+    const rows = new Float32Array(n * dim);
+    for (let i = 0; i < n; i++)
+        for (let d = 0; d < dim; d++)
+            rows[i * dim + d] = c[(i % centres) * dim + d] + sigma * noise[i * dim + d];
+    return rows;
+}

@@ -5,7 +5,7 @@
 // are NotReady and writes ReadOnly, and once loaded() the answers equal openReadonly's of the
 // same file. A 404 is HttpError, a server ignoring Range still works, unknown options are refused.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gaussianFloats } from '../helpers/mulberry32.mjs';
+import { clusteredRows } from '../helpers/mulberry32.mjs';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,17 +16,7 @@ import { serveRanges } from '../helpers/range_server.mjs';
 const native = await nativeAvailability();
 const N = 20000, DIM = 64, K = 10;
 
-const gaussian = gaussianFloats; // tests/js/helpers/mulberry32.mjs
-/** Clustered rows: 30 centres, σ 0.5 around each. */
-function mixture(n, seed) {
-    const centres = gaussian(30 * DIM, 1);
-    const noise = gaussian(n * DIM, seed);
-    const rows = new Float32Array(n * DIM);
-    for (let i = 0; i < n; i++)
-        for (let d = 0; d < DIM; d++)
-            rows[i * DIM + d] = centres[(i % 30) * DIM + d] + 0.5 * noise[i * DIM + d];
-    return rows;
-}
+const mixture = (n, seed) => clusteredRows(n, DIM, seed); // 30 centres, σ 0.5 (helpers/mulberry32.mjs)
 const queries = mixture(20, 99);
 const q = (i) => queries.subarray(i * DIM, (i + 1) * DIM);
 

@@ -13,22 +13,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { RvfDatabase, RvfError, RvfStatus, nativeAvailability } from '@ruvector/rvf';
 import { RvfStore } from '@ruvector/rvf-wasm';
-import { gaussianFloats } from '../helpers/mulberry32.mjs';
+import { clusteredRows } from '../helpers/mulberry32.mjs';
 import { serveRanges } from '../helpers/range_server.mjs';
 
 const native = await nativeAvailability();
-const N = 20000, DIM = 64, K = 10, Q = 20, CENTRES = 30;
+const N = 20000, DIM = 64, K = 10, Q = 20;
 
-/** Clustered rows: 30 centres, σ 0.5 around each (seeded). */
-function mixture(n, seed) {
-    const centres = gaussianFloats(CENTRES * DIM, 1);
-    const noise = gaussianFloats(n * DIM, seed);
-    const rows = new Float32Array(n * DIM);
-    for (let i = 0; i < n; i++)
-        for (let d = 0; d < DIM; d++)
-            rows[i * DIM + d] = centres[(i % CENTRES) * DIM + d] + 0.5 * noise[i * DIM + d];
-    return rows;
-}
+const mixture = (n, seed) => clusteredRows(n, DIM, seed); // 30 centres, σ 0.5 (helpers/mulberry32.mjs)
 const rows = mixture(N, 7);
 const queries = mixture(Q, 99);
 const q = (i) => queries.subarray(i * DIM, (i + 1) * DIM);

@@ -99,12 +99,10 @@ export class ProgressiveBackend {
         if (filterJson !== undefined)
             throw rvfError('NotReady', 'filters need the metadata segments, which arrive last: await db.loaded() first, or query without a filter');
         // A partitioned file holds no rows until asked: fetch the partitions nearest to this
-        // query first (one round trip; nothing for other files).
-        if (this.#prog.progress().partitioned)
-            return this.#prog.prepare(vector, nprobe ? { nprobe } : {}).then(() => this.#full
-                ? this.#full.query(vector, k, efSearch, filterJson, exact, nprobe)
-                : this.#prog.query(vector, k, { efSearch, nprobe }));
-        return this.#prog.query(vector, k, { efSearch, nprobe });
+        // query first (one round trip; prepare() resolves at once for other files).
+        return this.#prog.prepare(vector, nprobe ? { nprobe } : {}).then(() => this.#full
+            ? this.#full.query(vector, k, efSearch, filterJson, exact, nprobe)
+            : this.#prog.query(vector, k, { efSearch, nprobe }));
     }
 
     async queryBatch(vectors, k, efSearch, filterJson) {
